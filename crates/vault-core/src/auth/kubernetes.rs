@@ -1,0 +1,1 @@
+//! Static token auth (placeholder file to be filled by the core work).

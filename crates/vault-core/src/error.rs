@@ -1,0 +1,291 @@
+//! [`VaultError`]: one error type for vault-core, built from [`VaultErrorKind`]s.
+//!
+//! Architecture Invariant: no error message ever contains a secret value or a token. Vault's own
+//! `errors` strings are kept because Vault never echoes secret material in them.
+
+use std::fmt;
+
+/// What went wrong, in the categories users of the Python module know.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum VaultErrorKind {
+    /// Could not reach the server (DNS, connect, TLS, timeout, reset, truncated body).
+    Connection,
+    /// Could not log in, or the client has no way to log in again.
+    Authentication,
+    /// The token is invalid, expired or revoked (a subtype of authentication).
+    InvalidToken,
+    /// Nothing at this path (404 with an empty `errors` list).
+    SecretNotFound,
+    /// No mount or route for this path (404 with `no handler for route`/`unsupported path`).
+    RouteNotFound,
+    /// The token is valid but the policy does not allow the operation (403).
+    Permission,
+    /// Vault is sealed (503).
+    Sealed,
+    /// Vault is not initialised.
+    Uninitialized,
+    /// A version problem: unknown, deleted or destroyed version; CAS mismatch.
+    Version,
+    /// A cache failure.
+    Cache,
+    /// The request was rejected as invalid (400), or local input is invalid.
+    Validation,
+    /// Rate limited (429).
+    RateLimited,
+    /// Any other server-side failure (5xx, unexpected status or body).
+    Server,
+    /// Local configuration problem (bad address, unreadable CA file, …).
+    Config,
+    /// Local I/O problem (files, blob stores).
+    Io,
+}
+
+impl VaultErrorKind {
+    /// A short lower-case name, as used in messages.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            VaultErrorKind::Connection => "connection error",
+            VaultErrorKind::Authentication => "authentication failed",
+            VaultErrorKind::InvalidToken => "invalid token",
+            VaultErrorKind::SecretNotFound => "not found",
+            VaultErrorKind::RouteNotFound => "no such mount or route",
+            VaultErrorKind::Permission => "permission denied",
+            VaultErrorKind::Sealed => "Vault is sealed",
+            VaultErrorKind::Uninitialized => "Vault is not initialized",
+            VaultErrorKind::Version => "version error",
+            VaultErrorKind::Cache => "cache error",
+            VaultErrorKind::Validation => "invalid request",
+            VaultErrorKind::RateLimited => "rate limited",
+            VaultErrorKind::Server => "server error",
+            VaultErrorKind::Config => "configuration error",
+            VaultErrorKind::Io => "I/O error",
+        }
+    }
+
+    /// `InvalidToken` is a kind of authentication failure.
+    pub fn is_authentication(self) -> bool {
+        matches!(self, VaultErrorKind::Authentication | VaultErrorKind::InvalidToken)
+    }
+}
+
+impl fmt::Display for VaultErrorKind {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// An error from talking to Vault, or from local work vault-core does.
+///
+/// `Display` reads as one sentence: what failed, on which path, Vault's reason, and a hint.
+#[derive(Debug)]
+#[non_exhaustive]
+pub struct VaultError {
+    kind: VaultErrorKind,
+    operation: Option<String>,
+    path: Option<String>,
+    status: Option<u16>,
+    errors: Vec<String>,
+    message: Option<String>,
+    hint: Option<String>,
+    retry_after: Option<std::time::Duration>,
+    source: Option<Box<dyn std::error::Error + Send + Sync + 'static>>,
+}
+
+impl VaultError {
+    /// A new error of `kind` with no details yet.
+    pub fn new(kind: VaultErrorKind) -> Self {
+        VaultError {
+            kind,
+            operation: None,
+            path: None,
+            status: None,
+            errors: Vec::new(),
+            message: None,
+            hint: None,
+            retry_after: None,
+            source: None,
+        }
+    }
+
+    /// Shorthand for a `kind` error with a message.
+    pub fn msg(kind: VaultErrorKind, message: impl Into<String>) -> Self {
+        VaultError::new(kind).with_message(message)
+    }
+
+    pub fn with_operation(mut self, operation: impl Into<String>) -> Self {
+        self.operation = Some(operation.into());
+        self
+    }
+    pub fn with_path(mut self, path: impl Into<String>) -> Self {
+        self.path = Some(path.into());
+        self
+    }
+    pub fn with_status(mut self, status: u16) -> Self {
+        self.status = Some(status);
+        self
+    }
+    pub fn with_errors(mut self, errors: Vec<String>) -> Self {
+        self.errors = errors;
+        self
+    }
+    pub fn with_message(mut self, message: impl Into<String>) -> Self {
+        self.message = Some(message.into());
+        self
+    }
+    pub fn with_hint(mut self, hint: impl Into<String>) -> Self {
+        self.hint = Some(hint.into());
+        self
+    }
+    pub fn with_retry_after(mut self, d: std::time::Duration) -> Self {
+        self.retry_after = Some(d);
+        self
+    }
+    pub fn with_source(mut self, source: impl std::error::Error + Send + Sync + 'static) -> Self {
+        self.source = Some(Box::new(source));
+        self
+    }
+    /// Change the kind (used by feature crates that know more, e.g. KV's version errors).
+    pub fn with_kind(mut self, kind: VaultErrorKind) -> Self {
+        self.kind = kind;
+        self
+    }
+
+    pub fn kind(&self) -> VaultErrorKind {
+        self.kind
+    }
+    pub fn operation(&self) -> Option<&str> {
+        self.operation.as_deref()
+    }
+    pub fn path(&self) -> Option<&str> {
+        self.path.as_deref()
+    }
+    pub fn status(&self) -> Option<u16> {
+        self.status
+    }
+    /// Vault's own `errors` strings, as returned.
+    pub fn vault_errors(&self) -> &[String] {
+        &self.errors
+    }
+    pub fn message(&self) -> Option<&str> {
+        self.message.as_deref()
+    }
+    pub fn hint(&self) -> Option<&str> {
+        self.hint.as_deref()
+    }
+    /// Server-requested wait before retrying (from `Retry-After`).
+    pub fn retry_after(&self) -> Option<std::time::Duration> {
+        self.retry_after
+    }
+
+    /// Whether sending the same request again may succeed: connection errors, 412, 429 and
+    /// 5xx other than 501.
+    pub fn is_retryable(&self) -> bool {
+        match self.kind {
+            VaultErrorKind::Connection | VaultErrorKind::RateLimited => true,
+            _ => match self.status {
+                Some(412) => true,
+                Some(501) => false,
+                Some(s) if (500..600).contains(&s) => true,
+                _ => false,
+            },
+        }
+    }
+
+    /// True for "nothing at this path" (and not for a missing mount or route).
+    pub fn is_not_found(&self) -> bool {
+        self.kind == VaultErrorKind::SecretNotFound
+    }
+}
+
+impl fmt::Display for VaultError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match (&self.operation, &self.path) {
+            (Some(op), Some(path)) => write!(f, "{op} `{path}`: {}", self.kind)?,
+            (Some(op), None) => write!(f, "{op}: {}", self.kind)?,
+            (None, Some(path)) => write!(f, "`{path}`: {}", self.kind)?,
+            (None, None) => write!(f, "{}", self.kind)?,
+        }
+        if let Some(status) = self.status {
+            write!(f, " (HTTP {status})")?;
+        }
+        if let Some(m) = &self.message {
+            write!(f, ": {m}")?;
+        }
+        let reasons: Vec<String> = self
+            .errors
+            .iter()
+            .map(|e| clean_vault_error(e))
+            .filter(|e| !e.is_empty() && self.message.as_deref() != Some(e.as_str()))
+            .collect();
+        if !reasons.is_empty() {
+            write!(f, ": {}", reasons.join("; "))?;
+        }
+        if let Some(source) = &self.source {
+            write!(f, ": {source}")?;
+        }
+        if let Some(h) = &self.hint {
+            write!(f, " — {h}")?;
+        }
+        Ok(())
+    }
+}
+
+impl std::error::Error for VaultError {
+    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+        self.source.as_deref().map(|e| e as &(dyn std::error::Error + 'static))
+    }
+}
+
+/// Turn Go multierror text (`"1 error occurred:\n\t* permission denied\n\n"`) into one line.
+pub fn clean_vault_error(raw: &str) -> String {
+    let lines: Vec<&str> = raw
+        .lines()
+        .map(str::trim)
+        .filter(|l| !l.is_empty() && !(l.ends_with("occurred:") && l.contains("error")))
+        .map(|l| l.trim_start_matches("* ").trim())
+        .collect();
+    lines.join("; ")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn multierror_is_flattened() {
+        assert_eq!(
+            clean_vault_error("2 errors occurred:\n\t* permission denied\n\t* invalid token\n\n"),
+            "permission denied; invalid token"
+        );
+        assert_eq!(clean_vault_error("no handler for route"), "no handler for route");
+    }
+
+    #[test]
+    fn display_is_one_sentence() {
+        let e = VaultError::new(VaultErrorKind::Permission)
+            .with_operation("read")
+            .with_path("secret/data/app")
+            .with_status(403)
+            .with_errors(vec!["1 error occurred:\n\t* permission denied\n\n".into()])
+            .with_hint("check the token's policies");
+        let s = e.to_string();
+        assert_eq!(
+            s,
+            "read `secret/data/app`: permission denied (HTTP 403): permission denied — check the token's policies"
+        );
+    }
+
+    #[test]
+    fn retryability() {
+        let st = |s| VaultError::new(VaultErrorKind::Server).with_status(s);
+        assert!(st(500).is_retryable());
+        assert!(st(502).is_retryable());
+        assert!(st(503).is_retryable());
+        assert!(!st(501).is_retryable());
+        assert!(st(412).is_retryable());
+        assert!(!VaultError::new(VaultErrorKind::Permission).with_status(403).is_retryable());
+        assert!(VaultError::new(VaultErrorKind::Connection).is_retryable());
+        assert!(VaultError::new(VaultErrorKind::RateLimited).with_status(429).is_retryable());
+    }
+}

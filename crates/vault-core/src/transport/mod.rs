@@ -1,0 +1,247 @@
+//! The [`Transport`] trait: send one request to Vault, get one response back.
+//!
+//! A transport knows nothing about tokens, namespaces, retries or Vault's envelope; those are
+//! [`crate::VaultClient`]'s job. It only moves bytes over the wire.
+
+use std::fmt;
+use std::pin::Pin;
+
+use async_trait::async_trait;
+use bytes::Bytes;
+use futures_util::Stream;
+
+use crate::error::VaultError;
+
+#[cfg(feature = "transport-reqwest")]
+mod http;
+#[cfg(feature = "transport-reqwest")]
+pub use http::{HttpTransport, HttpTransportBuilder};
+
+/// HTTP verb of a Vault request. `List` is Vault's own `LIST` method.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Method {
+    Get,
+    Post,
+    Put,
+    Patch,
+    Delete,
+    List,
+    Head,
+}
+
+impl Method {
+    /// The method as it goes on the wire.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Method::Get => "GET",
+            Method::Post => "POST",
+            Method::Put => "PUT",
+            Method::Patch => "PATCH",
+            Method::Delete => "DELETE",
+            Method::List => "LIST",
+            Method::Head => "HEAD",
+        }
+    }
+
+    /// Requests that may be sent twice without changing the outcome.
+    pub fn is_idempotent(self) -> bool {
+        !matches!(self, Method::Post | Method::Patch)
+    }
+}
+
+impl fmt::Display for Method {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// A streamed body chunk source (used for Raft snapshots and other large payloads).
+pub type ByteStream = Pin<Box<dyn Stream<Item = Result<Bytes, std::io::Error>> + Send + 'static>>;
+
+/// The body of a request.
+pub enum RequestBody {
+    /// No body.
+    Empty,
+    /// A JSON document (sent with `Content-Type: application/json` unless a header overrides it).
+    Json(serde_json::Value),
+    /// Raw bytes, sent as they are.
+    Bytes(Bytes),
+    /// A stream of bytes, sent without buffering the whole payload. Cannot be replayed, so a
+    /// request with a streamed body is never retried.
+    Stream(ByteStream),
+}
+
+impl RequestBody {
+    /// Whether the body can be sent a second time (everything except streams).
+    pub fn is_replayable(&self) -> bool {
+        !matches!(self, RequestBody::Stream(_))
+    }
+
+    /// A copy of the body for a retry, if it is replayable.
+    pub fn try_clone(&self) -> Option<RequestBody> {
+        match self {
+            RequestBody::Empty => Some(RequestBody::Empty),
+            RequestBody::Json(v) => Some(RequestBody::Json(v.clone())),
+            RequestBody::Bytes(b) => Some(RequestBody::Bytes(b.clone())),
+            RequestBody::Stream(_) => None,
+        }
+    }
+}
+
+impl fmt::Debug for RequestBody {
+    // Bodies routinely carry secret values: never print them.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            RequestBody::Empty => f.write_str("Empty"),
+            RequestBody::Json(_) => f.write_str("Json(<redacted>)"),
+            RequestBody::Bytes(b) => write!(f, "Bytes(<{} bytes>)", b.len()),
+            RequestBody::Stream(_) => f.write_str("Stream(..)"),
+        }
+    }
+}
+
+/// One request to Vault. `path` is relative to `/v1/` (no leading slash), e.g. `secret/data/app`.
+#[derive(Debug)]
+pub struct VaultRequest {
+    pub method: Method,
+    pub path: String,
+    pub query: Vec<(String, String)>,
+    /// Extra headers. Header values are treated as sensitive and never logged.
+    pub headers: Vec<(String, String)>,
+    pub body: RequestBody,
+}
+
+impl VaultRequest {
+    pub fn new(method: Method, path: impl Into<String>) -> Self {
+        let path = path.into();
+        let path = path.trim_start_matches('/').to_string();
+        VaultRequest { method, path, query: Vec::new(), headers: Vec::new(), body: RequestBody::Empty }
+    }
+
+    pub fn with_query(mut self, key: impl Into<String>, value: impl Into<String>) -> Self {
+        self.query.push((key.into(), value.into()));
+        self
+    }
+
+    pub fn with_header(mut self, name: impl Into<String>, value: impl Into<String>) -> Self {
+        self.headers.push((name.into(), value.into()));
+        self
+    }
+
+    pub fn with_json(mut self, body: serde_json::Value) -> Self {
+        self.body = RequestBody::Json(body);
+        self
+    }
+
+    pub fn with_bytes(mut self, body: impl Into<Bytes>) -> Self {
+        self.body = RequestBody::Bytes(body.into());
+        self
+    }
+
+    pub fn with_stream(mut self, body: ByteStream) -> Self {
+        self.body = RequestBody::Stream(body);
+        self
+    }
+
+    /// A copy for a retry, or `None` when the body is a one-shot stream.
+    pub fn try_clone(&self) -> Option<VaultRequest> {
+        Some(VaultRequest {
+            method: self.method,
+            path: self.path.clone(),
+            query: self.query.clone(),
+            headers: self.headers.clone(),
+            body: self.body.try_clone()?,
+        })
+    }
+
+    /// Header lookup, case-insensitive.
+    pub fn header(&self, name: &str) -> Option<&str> {
+        self.headers.iter().find(|(k, _)| k.eq_ignore_ascii_case(name)).map(|(_, v)| v.as_str())
+    }
+}
+
+/// The body of a response.
+pub enum ResponseBody {
+    /// Fully read bytes.
+    Bytes(Bytes),
+    /// A body still arriving (only when the request asked for streaming, see
+    /// [`VaultRequest`] header `x-vaultkit-stream-response: true`).
+    Stream(ByteStream),
+}
+
+impl fmt::Debug for ResponseBody {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            ResponseBody::Bytes(b) => write!(f, "Bytes(<{} bytes>)", b.len()),
+            ResponseBody::Stream(_) => f.write_str("Stream(..)"),
+        }
+    }
+}
+
+/// Request header (consumed by the transport, never sent) asking for a streamed response body.
+pub const STREAM_RESPONSE_HEADER: &str = "x-vaultkit-stream-response";
+
+/// One response from Vault.
+#[derive(Debug)]
+pub struct VaultResponse {
+    pub status: u16,
+    /// Response headers, names lower-cased.
+    pub headers: Vec<(String, String)>,
+    pub body: ResponseBody,
+}
+
+impl VaultResponse {
+    /// A response with a fully read body.
+    pub fn new(status: u16, headers: Vec<(String, String)>, body: impl Into<Bytes>) -> Self {
+        VaultResponse { status, headers, body: ResponseBody::Bytes(body.into()) }
+    }
+
+    /// Header lookup, case-insensitive.
+    pub fn header(&self, name: &str) -> Option<&str> {
+        self.headers.iter().find(|(k, _)| k.eq_ignore_ascii_case(name)).map(|(_, v)| v.as_str())
+    }
+
+    /// The body bytes, reading a stream to its end if needed.
+    pub async fn into_bytes(self) -> Result<Bytes, std::io::Error> {
+        match self.body {
+            ResponseBody::Bytes(b) => Ok(b),
+            ResponseBody::Stream(mut s) => {
+                use futures_util::StreamExt;
+                let mut buf = bytes::BytesMut::new();
+                while let Some(chunk) = s.next().await {
+                    buf.extend_from_slice(&chunk?);
+                }
+                Ok(buf.freeze())
+            }
+        }
+    }
+}
+
+/// Sends one request to a Vault server and returns its answer.
+///
+/// # Contract
+/// - Any HTTP status is a successful `Ok(VaultResponse)`; only failures to get an answer at all
+///   (connect, TLS, timeout, reset, truncated body) are `Err`, of kind
+///   [`crate::VaultErrorKind::Connection`].
+/// - The transport adds no authentication and no retries; [`crate::VaultClient`] does that.
+/// - Request bodies and header values are never logged.
+/// - Implementations are `Send + Sync` and used as `Arc<dyn Transport>`.
+#[cfg_attr(feature = "mock", mockall::automock)]
+#[async_trait]
+pub trait Transport: Send + Sync + fmt::Debug {
+    /// Send `request` and return the response.
+    async fn send(&self, request: VaultRequest) -> Result<VaultResponse, VaultError>;
+
+    /// The base address requests go to (for error messages), e.g. `https://vault:8200`.
+    fn address(&self) -> String;
+}
+
+#[async_trait]
+impl<T: Transport + ?Sized> Transport for std::sync::Arc<T> {
+    async fn send(&self, request: VaultRequest) -> Result<VaultResponse, VaultError> {
+        (**self).send(request).await
+    }
+    fn address(&self) -> String {
+        (**self).address()
+    }
+}
