@@ -1,1 +1,88 @@
-fn main() {}
+//! Developer tasks for vaultkit: `cargo xtask setup | test | ci | demo | bench <name> | fuzz`.
+//!
+//! Everything a fresh machine needs is installed by `cargo xtask setup`; `cargo xtask test` runs it
+//! first, so a clean clone needs nothing else.
+
+mod bench;
+mod demo;
+mod setup;
+mod util;
+
+use std::process::ExitCode;
+
+const USAGE: &str = "\
+usage: cargo xtask <command>
+
+commands:
+  setup              install test tools (OpenBao 2.7.2 into target/tools, apt packages if missing)
+  test               setup, then the whole test suite (nextest + doctests)
+  ci                 fmt check, clippy -D warnings, then `test`
+  demo               start an OpenBao dev server and tour vaultkit against it
+  bench <name>       run a benchmark (kv | audit | scan) and record it in docs/benchmarks.md
+  fuzz [secs]        run the audit line-parser fuzzer (cargo-fuzz, nightly not required: uses libFuzzer via cargo fuzz)
+";
+
+fn main() -> ExitCode {
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    let Some(cmd) = args.first() else {
+        eprint!("{USAGE}");
+        return ExitCode::from(2);
+    };
+    let rest = &args[1..];
+    let result = match cmd.as_str() {
+        "setup" => setup::run(),
+        "test" => setup::run().and_then(|()| test(rest)),
+        "ci" => ci(rest),
+        "demo" => setup::run().and_then(|()| demo::run()),
+        "bench" => bench::run(rest),
+        "fuzz" => fuzz(rest),
+        "-h" | "--help" | "help" => {
+            print!("{USAGE}");
+            Ok(())
+        }
+        other => Err(format!("unknown command `{other}`\n\n{USAGE}")),
+    };
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("xtask: error: {e}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+fn test(extra: &[String]) -> Result<(), String> {
+    let root = util::workspace_root();
+    let have_nextest = util::run_quiet("cargo", &["nextest", "--version"], &root).is_ok();
+    let mut args = if have_nextest {
+        vec!["nextest", "run", "--workspace", "--no-fail-fast"]
+    } else {
+        eprintln!("cargo-nextest not found; falling back to `cargo test`");
+        vec!["test", "--workspace", "--no-fail-fast"]
+    };
+    args.extend(extra.iter().map(String::as_str));
+    util::cargo(&root, &args)?;
+    util::cargo(&root, &["test", "--workspace", "--doc"])
+}
+
+fn ci(extra: &[String]) -> Result<(), String> {
+    let root = util::workspace_root();
+    util::cargo(&root, &["fmt", "--all", "--check"])?;
+    util::cargo(&root, &["clippy", "--workspace", "--all-targets", "--", "-D", "warnings"])?;
+    setup::run()?;
+    test(extra)
+}
+
+fn fuzz(rest: &[String]) -> Result<(), String> {
+    let root = util::workspace_root();
+    let secs = rest.first().map(String::as_str).unwrap_or("60");
+    let dir = root.join("crates/vault-audit/fuzz");
+    if !dir.exists() {
+        return Err(format!("no fuzz crate at {}", dir.display()));
+    }
+    if util::run_quiet("cargo", &["fuzz", "--version"], &root).is_err() {
+        util::run(&root, "cargo", &["install", "cargo-fuzz", "--locked"])?;
+    }
+    let max_time = format!("-max_total_time={secs}");
+    util::run(&dir, "cargo", &["fuzz", "run", "parse_line", "--", &max_time])
+}

