@@ -226,7 +226,7 @@ impl VaultResponse {
 /// - The transport adds no authentication and no retries; [`crate::VaultClient`] does that.
 /// - Request bodies and header values are never logged.
 /// - Implementations are `Send + Sync` and used as `Arc<dyn Transport>`.
-#[cfg_attr(feature = "mock", mockall::automock)]
+#[cfg_attr(any(test, feature = "mock"), mockall::automock)]
 #[async_trait]
 pub trait Transport: Send + Sync + fmt::Debug {
     /// Send `request` and return the response.

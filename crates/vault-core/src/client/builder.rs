@@ -1,0 +1,171 @@
+//! [`VaultClientBuilder`] and [`VaultClient::from_config`].
+
+use std::path::PathBuf;
+use std::sync::Arc;
+use std::time::Duration;
+
+use super::{RetryPolicy, VaultClient};
+use crate::auth::{AppRoleAuth, AuthMethod, KubernetesAuth, TokenAuth};
+use crate::config::{AuthMethodKind, VaultConnectionConfig};
+use crate::error::{VaultError, VaultErrorKind};
+use crate::transport::Transport;
+use crate::SecretString;
+
+/// Builds a [`VaultClient`]. Needs an address (or a transport) and a way to authenticate.
+#[derive(Default)]
+pub struct VaultClientBuilder {
+    address: Option<String>,
+    auth: Option<Arc<dyn AuthMethod>>,
+    namespace: Option<String>,
+    transport: Option<Arc<dyn Transport>>,
+    retry: Option<RetryPolicy>,
+    timeout: Option<Duration>,
+    ca_cert_file: Option<PathBuf>,
+    client_cert: Option<(PathBuf, PathBuf)>,
+    skip_verify: bool,
+}
+
+impl std::fmt::Debug for VaultClientBuilder {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("VaultClientBuilder")
+            .field("address", &self.address)
+            .field("auth", &self.auth)
+            .field("namespace", &self.namespace)
+            .field("transport", &self.transport)
+            .field("retry", &self.retry)
+            .finish_non_exhaustive()
+    }
+}
+
+impl VaultClientBuilder {
+    /// Server address (used to build an [`crate::transport::HttpTransport`] when no transport is given).
+    pub fn with_address(mut self, address: impl Into<String>) -> Self {
+        self.address = Some(address.into());
+        self
+    }
+    /// Authenticate with a static token (cannot log in again when it expires).
+    pub fn with_token(mut self, token: impl Into<SecretString>) -> Self {
+        self.auth = Some(Arc::new(TokenAuth::new(token)));
+        self
+    }
+    /// Authenticate with any auth method.
+    pub fn with_auth(mut self, auth: Arc<dyn AuthMethod>) -> Self {
+        self.auth = Some(auth);
+        self
+    }
+    /// Namespace sent as `X-Vault-Namespace` (empty = root).
+    pub fn with_namespace(mut self, namespace: impl Into<String>) -> Self {
+        let ns = namespace.into();
+        self.namespace = Some(ns).filter(|n| !n.trim().is_empty());
+        self
+    }
+    /// Use this transport instead of building an HTTP one.
+    pub fn with_transport(mut self, transport: Arc<dyn Transport>) -> Self {
+        self.transport = Some(transport);
+        self
+    }
+    pub fn with_retry(mut self, policy: RetryPolicy) -> Self {
+        self.retry = Some(policy);
+        self
+    }
+    /// Per-request timeout of the HTTP transport.
+    pub fn with_timeout(mut self, timeout: Duration) -> Self {
+        self.timeout = Some(timeout);
+        self
+    }
+    /// CA certificate (PEM) for the HTTP transport.
+    pub fn with_ca_cert_file(mut self, path: impl Into<PathBuf>) -> Self {
+        self.ca_cert_file = Some(path.into());
+        self
+    }
+    /// Client certificate and key (PEM) for the HTTP transport.
+    pub fn with_client_cert(mut self, cert: impl Into<PathBuf>, key: impl Into<PathBuf>) -> Self {
+        self.client_cert = Some((cert.into(), key.into()));
+        self
+    }
+    /// Skip TLS verification in the HTTP transport (tests only).
+    pub fn with_skip_verify(mut self, skip: bool) -> Self {
+        self.skip_verify = skip;
+        self
+    }
+
+    pub fn build(self) -> Result<VaultClient, VaultError> {
+        let auth = self.auth.clone().ok_or_else(|| {
+            VaultError::msg(VaultErrorKind::Config, "no authentication configured")
+                .with_hint("call with_token(..) or with_auth(..), or set VAULT_TOKEN / VAULT_ROLE_ID + VAULT_SECRET_ID")
+        })?;
+        let transport = match self.transport.clone() {
+            Some(t) => t,
+            None => self.http_transport()?,
+        };
+        let policy = self.retry.unwrap_or_default();
+        Ok(VaultClient::from_parts(transport, auth, self.namespace, policy))
+    }
+
+    #[cfg(feature = "transport-reqwest")]
+    fn http_transport(&self) -> Result<Arc<dyn Transport>, VaultError> {
+        let mut b = crate::transport::HttpTransport::builder().with_skip_verify(self.skip_verify);
+        if let Some(a) = &self.address {
+            b = b.with_address(a);
+        }
+        if let Some(t) = self.timeout {
+            b = b.with_timeout(t);
+        }
+        if let Some(ca) = &self.ca_cert_file {
+            b = b.with_ca_cert_file(ca);
+        }
+        if let Some((cert, key)) = &self.client_cert {
+            b = b.with_client_cert(cert, key);
+        }
+        Ok(Arc::new(b.build()?))
+    }
+
+    #[cfg(not(feature = "transport-reqwest"))]
+    fn http_transport(&self) -> Result<Arc<dyn Transport>, VaultError> {
+        Err(VaultError::msg(VaultErrorKind::Config, "no transport given and feature `transport-reqwest` is off")
+            .with_hint("call with_transport(..) or enable the `transport-reqwest` feature"))
+    }
+}
+
+impl VaultClient {
+    /// A client from a [`VaultConnectionConfig`] (HTTP transport, auth method, namespace, retries).
+    pub fn from_config(config: &VaultConnectionConfig) -> Result<VaultClient, VaultError> {
+        config.validate()?;
+        let mount = |default: &str| config.auth_mount.clone().unwrap_or_else(|| default.to_string());
+        let auth: Arc<dyn AuthMethod> = match config.auth_method {
+            AuthMethodKind::Token => Arc::new(TokenAuth::new(config.token.clone().unwrap_or_default())),
+            AuthMethodKind::AppRole => Arc::new(
+                AppRoleAuth::new(config.role_id.clone().unwrap_or_default(), config.secret_id.clone().unwrap_or_default())
+                    .with_mount(mount("approle")),
+            ),
+            AuthMethodKind::Kubernetes => {
+                let mut k = KubernetesAuth::new(config.kubernetes_role.clone().unwrap_or_default())
+                    .with_mount(mount("kubernetes"));
+                if let Some(p) = &config.kubernetes_jwt_path {
+                    k = k.with_jwt_path(p);
+                }
+                Arc::new(k)
+            }
+        };
+        let mut b = VaultClient::builder()
+            .with_address(&config.vault_addr)
+            .with_auth(auth)
+            .with_timeout(config.timeout)
+            .with_skip_verify(!config.verify)
+            .with_retry(RetryPolicy {
+                max_attempts: config.retry_max_attempts,
+                base_delay: config.retry_base_delay,
+                max_delay: config.retry_max_delay,
+            });
+        if let Some(ns) = &config.namespace {
+            b = b.with_namespace(ns);
+        }
+        if let Some(ca) = &config.ca_cert {
+            b = b.with_ca_cert_file(ca);
+        }
+        if let (Some(cert), Some(key)) = (&config.client_cert, &config.client_key) {
+            b = b.with_client_cert(cert, key);
+        }
+        b.build()
+    }
+}

@@ -1,0 +1,248 @@
+//! [`VaultConnectionConfig`]: everything needed to connect and log in, from code or from
+//! Vault's own environment variables.
+//!
+//! | field | env var | default |
+//! | --- | --- | --- |
+//! | `vault_addr` | `VAULT_ADDR` | `https://127.0.0.1:8200` |
+//! | `token` | `VAULT_TOKEN` | — |
+//! | `namespace` | `VAULT_NAMESPACE` | — |
+//! | `ca_cert` | `VAULT_CACERT` | — |
+//! | `client_cert`, `client_key` | `VAULT_CLIENT_CERT`, `VAULT_CLIENT_KEY` | — |
+//! | `verify` | `VAULT_SKIP_VERIFY` (inverted) | `true` |
+//! | `role_id`, `secret_id` | `VAULT_ROLE_ID`, `VAULT_SECRET_ID` | — |
+//! | `auth_method` | `VAULT_AUTH_METHOD` (`token`, `approle`, `kubernetes`) | AppRole when role_id and secret_id are set, else token |
+//!
+//! Architecture Invariant: `Debug` of the config never shows a secret (`secret_id` and `token`
+//! are [`SecretString`]s).
+
+use std::path::PathBuf;
+use std::str::FromStr;
+use std::time::Duration;
+
+use crate::error::{VaultError, VaultErrorKind};
+use crate::SecretString;
+
+/// Which auth method a configuration uses.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum AuthMethodKind {
+    #[default]
+    Token,
+    AppRole,
+    Kubernetes,
+}
+
+impl AuthMethodKind {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            AuthMethodKind::Token => "token",
+            AuthMethodKind::AppRole => "approle",
+            AuthMethodKind::Kubernetes => "kubernetes",
+        }
+    }
+}
+
+impl std::fmt::Display for AuthMethodKind {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl FromStr for AuthMethodKind {
+    type Err = VaultError;
+    fn from_str(s: &str) -> Result<Self, VaultError> {
+        match s.trim().to_ascii_lowercase().as_str() {
+            "token" => Ok(AuthMethodKind::Token),
+            "approle" => Ok(AuthMethodKind::AppRole),
+            "kubernetes" | "k8s" => Ok(AuthMethodKind::Kubernetes),
+            other => Err(VaultError::msg(VaultErrorKind::Config, format!("unknown auth method `{other}`"))
+                .with_hint("use token, approle or kubernetes")),
+        }
+    }
+}
+
+/// Connection settings (the Python module's `VaultConnectionConfig`, plus TLS and Kubernetes).
+#[derive(Debug, Clone)]
+pub struct VaultConnectionConfig {
+    pub vault_addr: String,
+    pub auth_method: AuthMethodKind,
+    pub role_id: Option<String>,
+    pub secret_id: Option<SecretString>,
+    pub token: Option<SecretString>,
+    pub namespace: Option<String>,
+    /// How long feature crates may cache secrets (default 300 s).
+    pub cache_ttl: Duration,
+    /// Per-request timeout (default 30 s).
+    pub timeout: Duration,
+    /// Verify the server's TLS certificate (default true).
+    pub verify: bool,
+    pub retry_max_attempts: u32,
+    pub retry_base_delay: Duration,
+    pub retry_max_delay: Duration,
+    pub ca_cert: Option<PathBuf>,
+    pub client_cert: Option<PathBuf>,
+    pub client_key: Option<PathBuf>,
+    pub kubernetes_role: Option<String>,
+    pub kubernetes_jwt_path: Option<PathBuf>,
+    /// Mount path of the auth method (default: the method's name).
+    pub auth_mount: Option<String>,
+}
+
+impl Default for VaultConnectionConfig {
+    fn default() -> Self {
+        let retry = crate::client::RetryPolicy::default();
+        VaultConnectionConfig {
+            vault_addr: "https://127.0.0.1:8200".into(),
+            auth_method: AuthMethodKind::Token,
+            role_id: None,
+            secret_id: None,
+            token: None,
+            namespace: None,
+            cache_ttl: Duration::from_secs(300),
+            timeout: Duration::from_secs(30),
+            verify: true,
+            retry_max_attempts: retry.max_attempts,
+            retry_base_delay: retry.base_delay,
+            retry_max_delay: retry.max_delay,
+            ca_cert: None,
+            client_cert: None,
+            client_key: None,
+            kubernetes_role: None,
+            kubernetes_jwt_path: None,
+            auth_mount: None,
+        }
+    }
+}
+
+impl VaultConnectionConfig {
+    /// Read Vault's environment variables (see the module table).
+    pub fn from_env() -> Result<Self, VaultError> {
+        Self::from_env_with(|name| std::env::var(name).ok())
+    }
+
+    /// Like [`VaultConnectionConfig::from_env`], reading variables through `get` (for tests and
+    /// for layering other sources). Empty values count as unset.
+    pub fn from_env_with(get: impl Fn(&str) -> Option<String>) -> Result<Self, VaultError> {
+        let var = |name: &str| get(name).map(|v| v.trim().to_string()).filter(|v| !v.is_empty());
+        let mut c = VaultConnectionConfig::default();
+        if let Some(addr) = var("VAULT_ADDR") {
+            c.vault_addr = addr;
+        }
+        c.token = var("VAULT_TOKEN").map(SecretString::from);
+        c.namespace = var("VAULT_NAMESPACE");
+        c.ca_cert = var("VAULT_CACERT").map(PathBuf::from);
+        c.client_cert = var("VAULT_CLIENT_CERT").map(PathBuf::from);
+        c.client_key = var("VAULT_CLIENT_KEY").map(PathBuf::from);
+        if let Some(v) = var("VAULT_SKIP_VERIFY") {
+            c.verify = !parse_bool(&v).ok_or_else(|| {
+                VaultError::msg(VaultErrorKind::Config, format!("VAULT_SKIP_VERIFY=`{v}` is not a boolean"))
+                    .with_hint("use true/false, 1/0 or yes/no")
+            })?;
+        }
+        c.role_id = var("VAULT_ROLE_ID");
+        c.secret_id = var("VAULT_SECRET_ID").map(SecretString::from);
+        c.auth_method = match var("VAULT_AUTH_METHOD") {
+            Some(m) => m.parse()?,
+            None if c.role_id.is_some() && c.secret_id.is_some() => AuthMethodKind::AppRole,
+            None => AuthMethodKind::Token,
+        };
+        Ok(c)
+    }
+
+    /// Check that the fields the chosen auth method needs are present.
+    pub fn validate(&self) -> Result<(), VaultError> {
+        let missing = |what: &str, hint: &str| {
+            Err(VaultError::msg(VaultErrorKind::Config, format!("{what} is required for {} auth", self.auth_method))
+                .with_hint(hint.to_string()))
+        };
+        if self.vault_addr.trim().is_empty() {
+            return Err(VaultError::msg(VaultErrorKind::Config, "vault_addr is empty").with_hint("set VAULT_ADDR"));
+        }
+        if self.retry_max_attempts == 0 {
+            return Err(VaultError::msg(VaultErrorKind::Config, "retry_max_attempts must be at least 1"));
+        }
+        match self.auth_method {
+            AuthMethodKind::Token if self.token.as_ref().is_none_or(|t| t.is_empty()) => {
+                missing("a token", "set VAULT_TOKEN")
+            }
+            AuthMethodKind::AppRole if self.role_id.as_ref().is_none_or(|r| r.is_empty()) => {
+                missing("role_id", "set VAULT_ROLE_ID")
+            }
+            AuthMethodKind::AppRole if self.secret_id.as_ref().is_none_or(|s| s.is_empty()) => {
+                missing("secret_id", "set VAULT_SECRET_ID")
+            }
+            AuthMethodKind::Kubernetes if self.kubernetes_role.as_ref().is_none_or(|r| r.is_empty()) => {
+                missing("kubernetes_role", "set kubernetes_role to the Vault role bound to this service account")
+            }
+            _ => Ok(()),
+        }
+    }
+}
+
+fn parse_bool(v: &str) -> Option<bool> {
+    match v.to_ascii_lowercase().as_str() {
+        "1" | "true" | "t" | "yes" | "y" | "on" => Some(true),
+        "0" | "false" | "f" | "no" | "n" | "off" => Some(false),
+        _ => None,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::collections::HashMap;
+
+    fn env(pairs: &[(&str, &str)]) -> impl Fn(&str) -> Option<String> {
+        let map: HashMap<String, String> = pairs.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect();
+        move |name| map.get(name).cloned()
+    }
+
+    #[test]
+    fn defaults_match_the_python_module() {
+        let c = VaultConnectionConfig::default();
+        assert_eq!(c.cache_ttl, Duration::from_secs(300));
+        assert_eq!(c.timeout, Duration::from_secs(30));
+        assert!(c.verify);
+        assert_eq!(c.retry_max_attempts, 3);
+    }
+
+    #[test]
+    fn approle_is_inferred_from_role_and_secret_ids() {
+        let c = VaultConnectionConfig::from_env_with(env(&[
+            ("VAULT_ADDR", "http://10.0.0.1:8200"),
+            ("VAULT_ROLE_ID", "role-1"),
+            ("VAULT_SECRET_ID", "planted-secret-id-123"),
+            ("VAULT_NAMESPACE", "team-a"),
+            ("VAULT_SKIP_VERIFY", "true"),
+            ("VAULT_CACERT", "/etc/ca.pem"),
+        ]))
+        .expect("valid env");
+        assert_eq!(c.auth_method, AuthMethodKind::AppRole);
+        assert_eq!(c.vault_addr, "http://10.0.0.1:8200");
+        assert_eq!(c.namespace.as_deref(), Some("team-a"));
+        assert!(!c.verify);
+        assert_eq!(c.ca_cert, Some(PathBuf::from("/etc/ca.pem")));
+        c.validate().expect("complete");
+        assert!(!format!("{c:?}").contains("planted-secret-id-123"));
+    }
+
+    #[test]
+    fn token_is_the_fallback() {
+        let c = VaultConnectionConfig::from_env_with(env(&[("VAULT_TOKEN", "planted-token"), ("VAULT_ROLE_ID", "r")]))
+            .expect("valid env");
+        assert_eq!(c.auth_method, AuthMethodKind::Token);
+        assert!(!format!("{c:?}").contains("planted-token"));
+        c.validate().expect("complete");
+    }
+
+    #[test]
+    fn bad_values_are_clear_errors() {
+        let e = VaultConnectionConfig::from_env_with(env(&[("VAULT_SKIP_VERIFY", "maybe")])).expect_err("bad bool");
+        assert!(e.to_string().contains("VAULT_SKIP_VERIFY"), "{e}");
+        let e = VaultConnectionConfig::from_env_with(env(&[("VAULT_AUTH_METHOD", "ldap")])).expect_err("bad method");
+        assert!(e.to_string().contains("ldap"), "{e}");
+        let e = VaultConnectionConfig::from_env_with(env(&[])).expect("empty env").validate().expect_err("no token");
+        assert!(e.to_string().contains("VAULT_TOKEN"), "{e}");
+        let c = VaultConnectionConfig { auth_method: AuthMethodKind::Kubernetes, ..Default::default() };
+        assert!(c.validate().expect_err("no role").to_string().contains("kubernetes_role"));
+    }
+}
