@@ -159,3 +159,6 @@ impl std::fmt::Debug for VaultClient {
             .finish_non_exhaustive()
     }
 }
+
+#[cfg(test)]
+mod tests;
