@@ -1,0 +1,9 @@
+mod auth_approle;
+mod auth_kubernetes;
+mod auth_token;
+mod client_common;
+mod client_namespaces;
+mod client_ops;
+mod redaction;
+mod retry;
+mod tls;
