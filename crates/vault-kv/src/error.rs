@@ -1,0 +1,246 @@
+//! [`KvError`]: the one error type of vault-kv.
+//!
+//! It wraps [`VaultError`] (`#[from]`) for everything vault-core already classifies, and adds the
+//! cases only a KV-aware client can tell apart: a soft-deleted or destroyed version, a
+//! check-and-set mismatch with the current version, a missing mount.
+//!
+//! Architecture Invariant: no message carries a secret value. Paths, versions, key *names* and
+//! Vault's own error strings are fine; values never are.
+
+use vault_core::{VaultError, VaultErrorKind};
+
+/// What went wrong, for callers that branch on the kind of failure.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum KvErrorKind {
+    /// No secret at this path (or no such version retained).
+    NotFound,
+    /// The mount (or route under it) does not exist.
+    NoSuchMount,
+    /// The version was soft-deleted; `undelete` can bring it back.
+    VersionDeleted,
+    /// The version was destroyed for good.
+    VersionDestroyed,
+    /// A `cas` write or patch did not match the current version.
+    CasMismatch,
+    /// The token may not do this on this path.
+    Permission,
+    /// Bad input (local) or a response that does not have the expected shape.
+    Validation,
+    /// Anything else vault-core reported (connection, sealed, server, …); see [`KvError::vault`].
+    Vault,
+}
+
+/// An error from the KV API. `Display` reads as one sentence naming the secret and what to do.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum KvError {
+    /// No secret at `path` (`version` set when a specific version was asked for).
+    #[error("secret `{path}` {}", not_found_text(*.version, .existing))]
+    NotFound { path: String, version: Option<u64>, existing: Vec<u64> },
+
+    /// The mount `mount` does not exist (or the path is not routed by any mount).
+    #[error("{operation} `{path}`: no such mount or route `{mount}` — check the mount name (`vault secrets list`)")]
+    NoSuchMount { operation: &'static str, path: String, mount: String, source: VaultError },
+
+    /// The version was soft-deleted at `deletion_time`.
+    #[error("secret `{path}` version {version} was deleted at {deletion_time}; {} — `undelete` restores it", existing_text(.existing))]
+    VersionDeleted { path: String, version: u64, deletion_time: String, existing: Vec<u64> },
+
+    /// The version was destroyed; its data is gone.
+    #[error("secret `{path}` version {version} was destroyed; {}", existing_text(.existing))]
+    VersionDestroyed { path: String, version: u64, existing: Vec<u64> },
+
+    /// Check-and-set failed: the caller expected `expected`, the key is at `current`.
+    #[error("{operation} `{path}`: check-and-set failed: expected version {expected}, {}", current_text(*.current))]
+    CasMismatch { operation: &'static str, path: String, expected: u64, current: Option<u64>, source: VaultError },
+
+    /// The token's policies do not allow `operation` on `path` (the API path that was refused).
+    #[error("{operation} `{path}`: permission denied — the token's policies do not allow this on `{api_path}`")]
+    Permission { operation: &'static str, path: String, api_path: String, source: VaultError },
+
+    /// Invalid input or an unexpected response shape.
+    #[error("{operation} `{path}`: {message}")]
+    Validation { operation: &'static str, path: String, message: String },
+
+    /// Everything else, as vault-core classified it.
+    #[error(transparent)]
+    Vault(#[from] VaultError),
+}
+
+impl KvError {
+    /// The kind of failure.
+    pub fn kind(&self) -> KvErrorKind {
+        match self {
+            KvError::NotFound { .. } => KvErrorKind::NotFound,
+            KvError::NoSuchMount { .. } => KvErrorKind::NoSuchMount,
+            KvError::VersionDeleted { .. } => KvErrorKind::VersionDeleted,
+            KvError::VersionDestroyed { .. } => KvErrorKind::VersionDestroyed,
+            KvError::CasMismatch { .. } => KvErrorKind::CasMismatch,
+            KvError::Permission { .. } => KvErrorKind::Permission,
+            KvError::Validation { .. } => KvErrorKind::Validation,
+            KvError::Vault(e) => match e.kind() {
+                VaultErrorKind::SecretNotFound => KvErrorKind::NotFound,
+                VaultErrorKind::RouteNotFound => KvErrorKind::NoSuchMount,
+                VaultErrorKind::Permission => KvErrorKind::Permission,
+                VaultErrorKind::Validation => KvErrorKind::Validation,
+                _ => KvErrorKind::Vault,
+            },
+        }
+    }
+
+    /// The underlying vault-core error, when there is one.
+    pub fn vault(&self) -> Option<&VaultError> {
+        match self {
+            KvError::NoSuchMount { source, .. }
+            | KvError::CasMismatch { source, .. }
+            | KvError::Permission { source, .. } => Some(source),
+            KvError::Vault(e) => Some(e),
+            _ => None,
+        }
+    }
+
+    /// Whether the same call may succeed if tried again (connection trouble, sealed, 5xx, 429).
+    pub fn is_retryable(&self) -> bool {
+        match self {
+            KvError::Vault(e) => e.is_retryable() || e.kind() == VaultErrorKind::Sealed,
+            _ => false,
+        }
+    }
+
+    /// True when no secret (or no such version) exists at the path.
+    pub fn is_not_found(&self) -> bool {
+        self.kind() == KvErrorKind::NotFound
+    }
+
+    /// The logical path (`mount/path`) the error is about, when known.
+    pub fn path(&self) -> Option<&str> {
+        match self {
+            KvError::NotFound { path, .. }
+            | KvError::NoSuchMount { path, .. }
+            | KvError::VersionDeleted { path, .. }
+            | KvError::VersionDestroyed { path, .. }
+            | KvError::CasMismatch { path, .. }
+            | KvError::Permission { path, .. }
+            | KvError::Validation { path, .. } => Some(path),
+            KvError::Vault(e) => e.path(),
+        }
+    }
+
+    pub(crate) fn validation(operation: &'static str, path: &str, message: impl Into<String>) -> Self {
+        KvError::Validation { operation, path: path.to_string(), message: message.into() }
+    }
+}
+
+fn not_found_text(version: Option<u64>, existing: &[u64]) -> String {
+    match version {
+        None => "not found".to_string(),
+        Some(v) if existing.is_empty() => format!("has no version {v}"),
+        Some(v) => format!("has no version {v}; {}", existing_text(existing)),
+    }
+}
+
+fn current_text(current: Option<u64>) -> String {
+    match current {
+        Some(0) => "but the secret does not exist yet (use cas 0 to create it)".to_string(),
+        Some(c) => format!("current version is {c}"),
+        None => "the current version could not be read".to_string(),
+    }
+}
+
+/// "versions 1–2 and 4 exist", "version 3 exists", "no readable version remains".
+pub(crate) fn existing_text(versions: &[u64]) -> String {
+    match versions.len() {
+        0 => "no readable version remains".to_string(),
+        1 => format!("version {} exists", versions[0]),
+        _ => format!("versions {} exist", version_ranges(versions)),
+    }
+}
+
+/// Compress sorted versions into ranges: `[1,2,4,6,7,8]` → `1–2, 4 and 6–8`.
+pub(crate) fn version_ranges(versions: &[u64]) -> String {
+    let mut sorted = versions.to_vec();
+    sorted.sort_unstable();
+    sorted.dedup();
+    let mut parts: Vec<String> = Vec::new();
+    let mut i = 0;
+    while i < sorted.len() {
+        let start = sorted[i];
+        let mut end = start;
+        while i + 1 < sorted.len() && sorted[i + 1] == end + 1 {
+            i += 1;
+            end = sorted[i];
+        }
+        parts.push(if start == end { start.to_string() } else { format!("{start}–{end}") });
+        i += 1;
+    }
+    match parts.len() {
+        0 => String::new(),
+        1 => parts.remove(0),
+        _ => {
+            let last = parts.pop().unwrap_or_default();
+            format!("{} and {last}", parts.join(", "))
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn ranges_read_naturally() {
+        assert_eq!(version_ranges(&[1, 2, 4]), "1–2 and 4");
+        assert_eq!(version_ranges(&[4, 1, 2, 6, 7, 8]), "1–2, 4 and 6–8");
+        assert_eq!(version_ranges(&[5]), "5");
+        assert_eq!(version_ranges(&[]), "");
+    }
+
+    #[test]
+    fn destroyed_message_matches_the_style_guide() {
+        let e = KvError::VersionDestroyed { path: "secret/app/db".into(), version: 3, existing: vec![1, 2, 4] };
+        assert_eq!(e.to_string(), "secret `secret/app/db` version 3 was destroyed; versions 1–2 and 4 exist");
+        assert_eq!(e.kind(), KvErrorKind::VersionDestroyed);
+    }
+
+    #[test]
+    fn deleted_and_missing_messages() {
+        let e = KvError::VersionDeleted {
+            path: "secret/a".into(),
+            version: 2,
+            deletion_time: "2026-01-01T00:00:00Z".into(),
+            existing: vec![1],
+        };
+        assert_eq!(
+            e.to_string(),
+            "secret `secret/a` version 2 was deleted at 2026-01-01T00:00:00Z; version 1 exists — `undelete` restores it"
+        );
+        let e = KvError::NotFound { path: "secret/a".into(), version: None, existing: vec![] };
+        assert_eq!(e.to_string(), "secret `secret/a` not found");
+        assert!(e.is_not_found());
+        let e = KvError::NotFound { path: "secret/a".into(), version: Some(9), existing: vec![3, 4] };
+        assert_eq!(e.to_string(), "secret `secret/a` has no version 9; versions 3–4 exist");
+    }
+
+    #[test]
+    fn cas_message_names_both_versions() {
+        let e = KvError::CasMismatch {
+            operation: "write",
+            path: "secret/c".into(),
+            expected: 3,
+            current: Some(5),
+            source: VaultError::new(VaultErrorKind::Validation),
+        };
+        assert_eq!(e.to_string(), "write `secret/c`: check-and-set failed: expected version 3, current version is 5");
+        assert!(!e.is_retryable());
+    }
+
+    #[test]
+    fn wrapped_kinds_map_through() {
+        let e: KvError = VaultError::new(VaultErrorKind::Connection).into();
+        assert_eq!(e.kind(), KvErrorKind::Vault);
+        assert!(e.is_retryable());
+        let e: KvError = VaultError::new(VaultErrorKind::Sealed).with_status(503).into();
+        assert!(e.is_retryable());
+    }
+}

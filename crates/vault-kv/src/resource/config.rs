@@ -1,0 +1,129 @@
+//! [`SecretsResourceConfig`]: the seed's resource configuration (`vault_addr`, `namespace`,
+//! `role_id`, `secret_id`, `cache_ttl`, `timeout`, `verify`) on top of vault-core's
+//! [`VaultConnectionConfig`].
+//!
+//! | field | env var | default |
+//! | --- | --- | --- |
+//! | connection (address, auth, namespace, TLS) | `VAULT_ADDR`, `VAULT_ROLE_ID`, `VAULT_SECRET_ID`, `VAULT_TOKEN`, `VAULT_NAMESPACE`, `VAULT_SKIP_VERIFY`, … | see vault-core |
+//! | `cache_ttl` | `VAULT_CACHE_TTL` (seconds; 0 disables) | 300 s |
+//! | `timeout` | `VAULT_CLIENT_TIMEOUT` (seconds) | 30 s |
+//! | `mount` | `VAULT_KV_MOUNT` | `secret` |
+//! | `stale_on_error` | `VAULT_CACHE_STALE_MAX` (seconds) | off |
+//! | `cache_capacity` | — | 10 000 |
+
+use std::time::Duration;
+
+use vault_core::{VaultConnectionConfig, VaultError, VaultErrorKind};
+
+use crate::cache::CacheConfig;
+use crate::error::KvError;
+
+/// Everything a [`super::SecretsResource`] needs.
+#[derive(Debug, Clone)]
+pub struct SecretsResourceConfig {
+    /// Address, auth, namespace, TLS, `cache_ttl`, `timeout`, `verify`.
+    pub connection: VaultConnectionConfig,
+    /// The mount calls use when they name none.
+    pub mount: String,
+    /// Serve stale values up to this long past the TTL when Vault is unreachable.
+    pub stale_on_error: Option<Duration>,
+    pub cache_capacity: usize,
+}
+
+impl Default for SecretsResourceConfig {
+    fn default() -> Self {
+        SecretsResourceConfig {
+            connection: VaultConnectionConfig::default(),
+            mount: "secret".into(),
+            stale_on_error: None,
+            cache_capacity: CacheConfig::default().capacity,
+        }
+    }
+}
+
+impl SecretsResourceConfig {
+    /// Read the environment (see the module table).
+    pub fn from_env() -> Result<Self, KvError> {
+        Self::from_env_with(|name| std::env::var(name).ok())
+    }
+
+    /// Like [`SecretsResourceConfig::from_env`], reading variables through `get`.
+    pub fn from_env_with(get: impl Fn(&str) -> Option<String>) -> Result<Self, KvError> {
+        let var = |name: &str| get(name).map(|v| v.trim().to_string()).filter(|v| !v.is_empty());
+        let mut config =
+            SecretsResourceConfig { connection: VaultConnectionConfig::from_env_with(&get)?, ..Default::default() };
+        if let Some(v) = var("VAULT_CACHE_TTL") {
+            config.connection.cache_ttl = seconds("VAULT_CACHE_TTL", &v)?;
+        }
+        if let Some(v) = var("VAULT_CLIENT_TIMEOUT") {
+            config.connection.timeout = seconds("VAULT_CLIENT_TIMEOUT", &v)?;
+        }
+        if let Some(v) = var("VAULT_CACHE_STALE_MAX") {
+            config.stale_on_error = Some(seconds("VAULT_CACHE_STALE_MAX", &v)?);
+        }
+        if let Some(v) = var("VAULT_KV_MOUNT") {
+            config.mount = v.trim_matches('/').to_string();
+        }
+        Ok(config)
+    }
+
+    /// The cache settings this configuration asks for.
+    pub fn cache(&self) -> CacheConfig {
+        CacheConfig {
+            ttl: self.connection.cache_ttl,
+            capacity: self.cache_capacity,
+            stale_on_error: self.stale_on_error,
+        }
+    }
+}
+
+/// Whole seconds, optionally with an `s` suffix.
+fn seconds(name: &str, value: &str) -> Result<Duration, KvError> {
+    value.trim_end_matches('s').parse::<u64>().map(Duration::from_secs).map_err(|_| {
+        KvError::Vault(
+            VaultError::msg(VaultErrorKind::Config, format!("{name}=`{value}` is not a number of seconds"))
+                .with_hint("use a whole number such as 300"),
+        )
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::collections::HashMap;
+
+    fn env(pairs: &[(&str, &str)]) -> impl Fn(&str) -> Option<String> {
+        let map: HashMap<String, String> = pairs.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect();
+        move |name| map.get(name).cloned()
+    }
+
+    #[test]
+    fn reads_the_seed_fields() {
+        let c = SecretsResourceConfig::from_env_with(env(&[
+            ("VAULT_ADDR", "http://127.0.0.1:8200"),
+            ("VAULT_ROLE_ID", "role"),
+            ("VAULT_SECRET_ID", "planted-secret-id"),
+            ("VAULT_NAMESPACE", "team-a"),
+            ("VAULT_CACHE_TTL", "60"),
+            ("VAULT_CLIENT_TIMEOUT", "5s"),
+            ("VAULT_SKIP_VERIFY", "true"),
+        ]))
+        .expect("valid environment");
+        assert_eq!(c.connection.vault_addr, "http://127.0.0.1:8200");
+        assert_eq!(c.connection.namespace.as_deref(), Some("team-a"));
+        assert_eq!(c.cache().ttl, Duration::from_secs(60));
+        assert_eq!(c.connection.timeout, Duration::from_secs(5));
+        assert!(!c.connection.verify);
+        assert_eq!(c.mount, "secret");
+        assert!(!format!("{c:?}").contains("planted-secret-id"));
+    }
+
+    #[test]
+    fn bad_numbers_are_named() {
+        let e = SecretsResourceConfig::from_env_with(env(&[("VAULT_CACHE_TTL", "five")]))
+            .err()
+            .map(|e| e.to_string())
+            .unwrap_or_default();
+        assert!(e.contains("VAULT_CACHE_TTL=`five` is not a number of seconds"), "{e}");
+    }
+}

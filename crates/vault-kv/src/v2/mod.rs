@@ -1,0 +1,69 @@
+//! KV v2: every endpoint of a versioned mount, through a [`KvV2`] handle
+//! (`client.kv2("secret")`).
+//!
+//! | endpoint | method |
+//! | --- | --- |
+//! | `GET data/:path[?version]` | [`KvV2::read`], [`KvV2::read_version`] |
+//! | `POST data/:path` (`cas`) | [`KvV2::write`], [`KvV2::write_data`] |
+//! | `PATCH data/:path` (merge patch) | [`KvV2::patch`] |
+//! | `DELETE data/:path` | [`KvV2::delete_latest`] |
+//! | `POST delete/:path` | [`KvV2::delete_versions`] |
+//! | `POST undelete/:path` | [`KvV2::undelete_versions`] |
+//! | `POST destroy/:path` | [`KvV2::destroy_versions`] |
+//! | `GET/POST/PATCH/DELETE metadata/:path` | [`KvV2::read_metadata`], [`KvV2::write_metadata`], [`KvV2::patch_metadata`], [`KvV2::delete_metadata`] |
+//! | `LIST metadata/:path` | [`KvV2::list`] |
+//! | `GET subkeys/:path` | [`KvV2::subkeys`] |
+//! | `GET/POST config` | [`KvV2::read_config`], [`KvV2::write_config`] |
+
+use std::fmt;
+use std::sync::Arc;
+
+use vault_core::VaultClient;
+
+use crate::cache::Cache;
+
+mod config;
+mod data;
+mod explain;
+mod metadata;
+pub mod types;
+mod versions;
+
+/// A KV v2 mount seen through one client. Cheap to clone.
+///
+/// Made by [`crate::KvExt::kv2`] (no cache) or [`crate::CachedKv::kv2`] (reads cached, writes
+/// invalidate).
+#[derive(Clone)]
+pub struct KvV2 {
+    pub(crate) client: VaultClient,
+    pub(crate) mount: Arc<str>,
+    pub(crate) cache: Option<Arc<Cache>>,
+}
+
+impl KvV2 {
+    pub(crate) fn new(client: VaultClient, mount: &str, cache: Option<Arc<Cache>>) -> Self {
+        KvV2 { client, mount: Arc::from(mount.trim_matches('/')), cache }
+    }
+
+    /// The mount this handle works on (no slashes).
+    pub fn mount(&self) -> &str {
+        &self.mount
+    }
+
+    /// The client requests go through.
+    pub fn client(&self) -> &VaultClient {
+        &self.client
+    }
+
+    pub(crate) fn invalidate(&self, path: &str) {
+        if let Some(cache) = &self.cache {
+            cache.invalidate(self.client.namespace().unwrap_or(""), &self.mount, path);
+        }
+    }
+}
+
+impl fmt::Debug for KvV2 {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("KvV2").field("mount", &self.mount).field("cached", &self.cache.is_some()).finish()
+    }
+}

@@ -1,0 +1,12 @@
+//! Integration tests of vault-kv against a real OpenBao dev server (started by vault-testkit).
+
+mod cache;
+mod cas;
+mod common;
+mod namespaces;
+mod permissions;
+mod resource;
+mod v1;
+mod v2;
+mod versions;
+mod walk;
