@@ -1,0 +1,118 @@
+//! [`Notifier`]: tell a person that a job failed or succeeded.
+//!
+//! Contents:
+//! - [`NotifyMessage`] and [`Severity`]: what is said.
+//! - [`Notifier`]: the trait every channel implements.
+//! - [`WebhookNotifier`] (feature `notify-webhook`, on by default): JSON or Slack-style POST.
+//!
+//! SMTP email comes with vault-backup.
+
+use std::collections::BTreeMap;
+use std::fmt;
+
+use async_trait::async_trait;
+use serde::{Deserialize, Serialize};
+
+use crate::VaultError;
+
+#[cfg(feature = "notify-webhook")]
+mod webhook;
+#[cfg(feature = "notify-webhook")]
+pub use webhook::{WebhookFormat, WebhookNotifier, WebhookNotifierBuilder};
+
+/// How bad the news is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+#[non_exhaustive]
+pub enum Severity {
+    Info,
+    Warning,
+    Error,
+    Critical,
+}
+
+impl Severity {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Severity::Info => "info",
+            Severity::Warning => "warning",
+            Severity::Error => "error",
+            Severity::Critical => "critical",
+        }
+    }
+}
+
+impl fmt::Display for Severity {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// One notification: a subject line, a body, a severity and named details.
+///
+/// Architecture Invariant: callers put no secret values in a message; it leaves the process.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[non_exhaustive]
+pub struct NotifyMessage {
+    pub subject: String,
+    pub body: String,
+    pub severity: Severity,
+    /// Named details (job name, snapshot key, duration, …), sorted by name.
+    #[serde(default)]
+    pub fields: BTreeMap<String, String>,
+}
+
+impl NotifyMessage {
+    pub fn new(severity: Severity, subject: impl Into<String>, body: impl Into<String>) -> Self {
+        NotifyMessage {
+            subject: subject.into(),
+            body: body.into(),
+            severity,
+            fields: BTreeMap::new(),
+        }
+    }
+
+    pub fn with_field(mut self, name: impl Into<String>, value: impl Into<String>) -> Self {
+        self.fields.insert(name.into(), value.into());
+        self
+    }
+}
+
+/// Delivers a [`NotifyMessage`] to people.
+///
+/// # Contract
+/// - `notify` returns once the channel accepted the message (a 2xx answer, a queued email); a
+///   refusal is an `Err` naming the channel and the reason (an HTTP status, an SMTP reply).
+/// - Errors and `Debug` output never show credentials, including tokens embedded in URLs.
+/// - Implementations are `Send + Sync` and used as `Arc<dyn Notifier>`.
+#[async_trait]
+pub trait Notifier: Send + Sync + fmt::Debug {
+    async fn notify(&self, message: &NotifyMessage) -> Result<(), VaultError>;
+    /// Short channel name for logs, e.g. `webhook`, `smtp`.
+    fn name(&self) -> &str;
+}
+
+#[async_trait]
+impl<T: Notifier + ?Sized> Notifier for std::sync::Arc<T> {
+    async fn notify(&self, message: &NotifyMessage) -> Result<(), VaultError> {
+        (**self).notify(message).await
+    }
+    fn name(&self) -> &str {
+        (**self).name()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn message_serializes_with_lowercase_severity() {
+        let m = NotifyMessage::new(Severity::Critical, "backup failed", "S3 refused the upload")
+            .with_field("job", "nightly");
+        let v = serde_json::to_value(&m).expect("serializes");
+        assert_eq!(v["severity"], "critical");
+        assert_eq!(v["fields"]["job"], "nightly");
+        assert!(Severity::Info < Severity::Critical);
+    }
+}

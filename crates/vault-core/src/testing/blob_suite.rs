@@ -1,0 +1,287 @@
+//! [`blob_store_suite`]: the behaviour every [`BlobStore`] promises in its `# Contract`.
+
+use bytes::Bytes;
+use futures_util::StreamExt;
+
+use crate::VaultErrorKind;
+use crate::blob::{BlobStore, BlobStoreExt, ByteStream};
+
+/// Size of the big streamed object (several chunks, several MiB).
+const BIG_SIZE: usize = 5 * 1024 * 1024 + 12_345;
+const CHUNK: usize = 64 * 1024;
+
+/// The byte at `offset` of the big object: deterministic, so both sides can produce and check it
+/// chunk by chunk without holding the object.
+fn pattern(offset: usize) -> u8 {
+    let x = (offset as u64).wrapping_mul(0x9E37_79B9_7F4A_7C15) >> 29;
+    (x ^ (offset as u64 >> 16)) as u8
+}
+
+fn pattern_stream(total: usize) -> ByteStream {
+    let chunks = (0..total).step_by(CHUNK).map(move |start| {
+        let end = (start + CHUNK).min(total);
+        Ok(Bytes::from((start..end).map(pattern).collect::<Vec<u8>>()))
+    });
+    Box::pin(futures_util::stream::iter(chunks))
+}
+
+fn failing_stream() -> ByteStream {
+    let chunks: Vec<Result<Bytes, std::io::Error>> = vec![
+        Ok(Bytes::from(vec![1u8; CHUNK])),
+        Err(std::io::Error::new(
+            std::io::ErrorKind::BrokenPipe,
+            "conformance: stream broken on purpose",
+        )),
+    ];
+    Box::pin(futures_util::stream::iter(chunks))
+}
+
+async fn keys(store: &dyn BlobStore, prefix: &str) -> Vec<String> {
+    match store.list(prefix).await {
+        Ok(list) => list.into_iter().map(|m| m.key).collect(),
+        Err(e) => panic!("blob_store_suite: list({prefix:?}) failed: {e}"),
+    }
+}
+
+async fn put(store: &dyn BlobStore, key: &str, data: &'static [u8]) {
+    if let Err(e) = store.put_bytes(key, Bytes::from_static(data)).await {
+        panic!("blob_store_suite: put({key:?}) failed: {e}");
+    }
+}
+
+async fn get(store: &dyn BlobStore, key: &str) -> Bytes {
+    store
+        .get_bytes(key)
+        .await
+        .unwrap_or_else(|e| panic!("blob_store_suite: get({key:?}) failed: {e}"))
+}
+
+/// Run every [`BlobStore`] contract check against `store`. Works under a fresh
+/// `conformance-<random>/` prefix and deletes what it wrote. Panics on the first failed check.
+pub async fn blob_store_suite(store: &dyn BlobStore) {
+    let base = format!("conformance-{}", super::run_tag());
+    let k = |rest: &str| format!("{base}/{rest}");
+
+    // Small round trip, head, overwrite.
+    put(store, &k("small.txt"), b"hello blob").await;
+    assert_eq!(
+        get(store, &k("small.txt")).await,
+        Bytes::from_static(b"hello blob"),
+        "blob_store_suite: small round trip"
+    );
+    let meta = store
+        .head(&k("small.txt"))
+        .await
+        .unwrap_or_else(|e| panic!("blob_store_suite: head failed: {e}"));
+    let meta =
+        meta.unwrap_or_else(|| panic!("blob_store_suite: head of a stored key returned None"));
+    assert_eq!(
+        (meta.key.as_str(), meta.size),
+        (k("small.txt").as_str(), 10),
+        "blob_store_suite: head metadata"
+    );
+    put(store, &k("small.txt"), b"replaced").await;
+    assert_eq!(
+        get(store, &k("small.txt")).await,
+        Bytes::from_static(b"replaced"),
+        "blob_store_suite: overwrite"
+    );
+    let size = store
+        .head(&k("small.txt"))
+        .await
+        .ok()
+        .flatten()
+        .map(|m| m.size);
+    assert_eq!(size, Some(8), "blob_store_suite: head size after overwrite");
+
+    // Empty object.
+    put(store, &k("empty"), b"").await;
+    assert_eq!(
+        get(store, &k("empty")).await.len(),
+        0,
+        "blob_store_suite: empty object"
+    );
+
+    // Multi-MiB streamed object, checked chunk by chunk as it streams back.
+    let big = k("nested/deeper/big.bin");
+    let meta = store
+        .put(&big, pattern_stream(BIG_SIZE))
+        .await
+        .unwrap_or_else(|e| {
+            panic!("blob_store_suite: streamed put of {BIG_SIZE} bytes failed: {e}")
+        });
+    assert_eq!(
+        meta.size, BIG_SIZE as u64,
+        "blob_store_suite: put reports the streamed size"
+    );
+    let mut stream = store
+        .get(&big)
+        .await
+        .unwrap_or_else(|e| panic!("blob_store_suite: get of big object failed: {e}"));
+    let mut offset = 0usize;
+    let mut chunks = 0usize;
+    while let Some(chunk) = stream.next().await {
+        let chunk = chunk.unwrap_or_else(|e| {
+            panic!("blob_store_suite: big object stream failed at byte {offset}: {e}")
+        });
+        for (i, byte) in chunk.iter().enumerate() {
+            assert_eq!(
+                *byte,
+                pattern(offset + i),
+                "blob_store_suite: big object differs at byte {}",
+                offset + i
+            );
+        }
+        offset += chunk.len();
+        chunks += 1;
+    }
+    assert_eq!(offset, BIG_SIZE, "blob_store_suite: big object length");
+    assert!(
+        chunks > 1,
+        "blob_store_suite: a {BIG_SIZE}-byte object came back in one chunk (get must stream)"
+    );
+
+    // List: plain string prefix, any depth, sorted, with sizes.
+    for name in ["p/a", "p/b/c", "p/bc", "q/x"] {
+        put(store, &k(name), b"12345").await;
+    }
+    assert_eq!(
+        keys(store, &k("p/")).await,
+        vec![k("p/a"), k("p/b/c"), k("p/bc")],
+        "blob_store_suite: list folder prefix"
+    );
+    assert_eq!(
+        keys(store, &k("p/b")).await,
+        vec![k("p/b/c"), k("p/bc")],
+        "blob_store_suite: list partial prefix"
+    );
+    assert_eq!(
+        keys(store, &k("nothing-here/")).await,
+        Vec::<String>::new(),
+        "blob_store_suite: list of an unused prefix"
+    );
+    let all = store
+        .list(&format!("{base}/"))
+        .await
+        .unwrap_or_else(|e| panic!("blob_store_suite: list failed: {e}"));
+    let all_keys: Vec<&str> = all.iter().map(|m| m.key.as_str()).collect();
+    let mut sorted = all_keys.clone();
+    sorted.sort_unstable();
+    assert_eq!(all_keys, sorted, "blob_store_suite: list is sorted by key");
+    assert_eq!(
+        all.len(),
+        7,
+        "blob_store_suite: list of everything written: {all_keys:?}"
+    );
+    assert!(
+        all.iter()
+            .filter(|m| m.key.starts_with(&k("p/")))
+            .all(|m| m.size == 5),
+        "blob_store_suite: list sizes"
+    );
+
+    // Missing keys.
+    let missing = k("no/such/key");
+    match store.get(&missing).await {
+        Ok(_) => panic!("blob_store_suite: get of a missing key succeeded"),
+        Err(e) => assert!(
+            e.is_not_found(),
+            "blob_store_suite: get of a missing key must be not-found, got {:?}: {e}",
+            e.kind()
+        ),
+    }
+    assert!(
+        matches!(store.head(&missing).await, Ok(None)),
+        "blob_store_suite: head of a missing key must be Ok(None)"
+    );
+
+    // Delete.
+    store
+        .delete(&k("p/a"))
+        .await
+        .unwrap_or_else(|e| panic!("blob_store_suite: delete failed: {e}"));
+    assert!(
+        matches!(store.head(&k("p/a")).await, Ok(None)),
+        "blob_store_suite: head after delete"
+    );
+    assert!(
+        store
+            .get(&k("p/a"))
+            .await
+            .err()
+            .is_some_and(|e| e.is_not_found()),
+        "blob_store_suite: get after delete"
+    );
+    assert_eq!(
+        keys(store, &k("p/")).await,
+        vec![k("p/b/c"), k("p/bc")],
+        "blob_store_suite: list after delete"
+    );
+    store
+        .delete(&k("p/a"))
+        .await
+        .unwrap_or_else(|e| panic!("blob_store_suite: delete of a missing key must succeed: {e}"));
+
+    // A failed upload stores nothing and leaves the previous object alone.
+    assert!(
+        store.put(&k("broken"), failing_stream()).await.is_err(),
+        "blob_store_suite: put with a failing stream succeeded"
+    );
+    assert!(
+        matches!(store.head(&k("broken")).await, Ok(None)),
+        "blob_store_suite: a failed put left an object behind"
+    );
+    assert!(
+        store.put(&k("small.txt"), failing_stream()).await.is_err(),
+        "blob_store_suite: put with a failing stream succeeded"
+    );
+    assert_eq!(
+        get(store, &k("small.txt")).await,
+        Bytes::from_static(b"replaced"),
+        "blob_store_suite: a failed overwrite changed the object"
+    );
+
+    // Invalid keys are rejected before anything is stored.
+    let before = keys(store, &format!("{base}/")).await;
+    for bad in [
+        "",
+        "../escape",
+        "/absolute",
+        "a//b",
+        "a/../b",
+        "back\\slash",
+        "nul\0byte",
+        "trailing/",
+    ] {
+        match store.put_bytes(bad, Bytes::from_static(b"x")).await {
+            Ok(_) => panic!("blob_store_suite: put accepted the invalid key {bad:?}"),
+            Err(e) => assert_eq!(
+                e.kind(),
+                VaultErrorKind::Validation,
+                "blob_store_suite: invalid key {bad:?} gave {e}"
+            ),
+        }
+        assert!(
+            store.get(bad).await.is_err(),
+            "blob_store_suite: get accepted the invalid key {bad:?}"
+        );
+    }
+    assert_eq!(
+        keys(store, &format!("{base}/")).await,
+        before,
+        "blob_store_suite: rejected keys changed the store"
+    );
+
+    // Clean up.
+    for meta in store.list(&format!("{base}/")).await.unwrap_or_default() {
+        store
+            .delete(&meta.key)
+            .await
+            .unwrap_or_else(|e| panic!("blob_store_suite: cleanup delete failed: {e}"));
+    }
+    assert_eq!(
+        keys(store, &format!("{base}/")).await,
+        Vec::<String>::new(),
+        "blob_store_suite: cleanup"
+    );
+}

@@ -1,0 +1,23 @@
+//! Conformance suites (feature `testing`): every implementation of a vault-core plug-in trait runs
+//! the same checks from its own tests, the way every object_store backend runs its integration
+//! functions.
+//!
+//! - [`blob_store_suite`]: any [`BlobStore`](crate::blob::BlobStore).
+//! - [`auth_method_suite`]: any [`AuthMethod`](crate::auth::AuthMethod) against a real server.
+//! - [`transport_suite`]: any [`Transport`](crate::Transport) pointed at a real server.
+//!
+//! Each suite is a flat `pub async fn` over `&dyn Trait` that panics with a message naming the
+//! failed check. Suites work inside their own key prefix or path and clean up after themselves.
+
+mod auth_suite;
+mod blob_suite;
+mod transport_suite;
+
+pub use auth_suite::auth_method_suite;
+pub use blob_suite::blob_store_suite;
+pub use transport_suite::transport_suite;
+
+/// A short random hex tag, so concurrent suite runs never share keys or paths.
+pub(crate) fn run_tag() -> String {
+    format!("{:08x}", rand::random::<u32>())
+}
