@@ -1,1 +1,56 @@
-//! vault-testkit
+//! Test support for vaultkit: real OpenBao servers and the faults around them.
+//!
+//! Integration tests across the workspace run against a real `bao` process, never a mock:
+//!
+//! - [`OpenBao`] starts `bao server -dev` ([`OpenBao::dev`]), a dev server with an HTTPS
+//!   listener ([`OpenBao::dev_tls`]), a Raft-backed server that is initialised and unsealed
+//!   ([`OpenBao::raft`]) or one left uninitialised ([`OpenBao::uninitialized`]). Each runs on
+//!   free loopback ports and is killed when dropped. Helpers set up AppRole, policies, tokens,
+//!   KV mounts, audit devices and namespaces, and seal or unseal the server.
+//! - [`FaultProxy`] sits between a client and a server and injects [`Fault`]s: latency,
+//!   connection resets, error statuses with `Retry-After`, truncated bodies, no answer.
+//! - `TokenReviewer` (coming next) answers Kubernetes TokenReview requests so OpenBao's `kubernetes`
+//!   auth method can be exercised for real.
+//! - [`TestPki`] generates a CA, server and client certificates (and an unrelated CA).
+//!
+//! The `bao` binary is found through `VAULTKIT_BAO`, then `PATH`, then the copy that
+//! `cargo xtask setup` installs under `target/tools/openbao`. When none exists, starting a
+//! server panics with a message naming `cargo xtask setup`: tests fail, they never skip.
+//!
+//! Helpers are test support: they panic with the HTTP status, Vault's `errors` and the tail
+//! of the server log when something goes wrong.
+//!
+//! # Example
+//!
+//! ```no_run
+//! use std::time::Duration;
+//! use vault_testkit::{Fault, FaultProxy, OpenBao};
+//!
+//! # async fn example() {
+//! let bao = OpenBao::dev().await;
+//! bao.write_policy("read-app", r#"path "secret/data/app" { capabilities = ["read"] }"#).await;
+//! let (role_id, secret_id) = bao.enable_approle("app", &["read-app"], "1h").await;
+//! let (status, _) = bao
+//!     .api("POST", "secret/data/app", Some(serde_json::json!({"data": {"k": "v"}})))
+//!     .await;
+//! assert_eq!(status, 200);
+//!
+//! let proxy = FaultProxy::start(&bao.addr()).await;
+//! proxy.push(Fault::Status { code: 503, retry_after: Some(1) });
+//! proxy.push(Fault::Latency(Duration::from_millis(100)));
+//! // Point the client under test at proxy.addr(): its first request gets a 503, the second
+//! // arrives late; afterwards proxy.request_count() says how often it tried.
+//! # let _ = (role_id, secret_id);
+//! # }
+//! ```
+
+mod binary;
+mod ports;
+mod proxy;
+mod server;
+pub mod tls;
+
+pub use binary::{BAO_ENV, bao_binary, target_dir, workspace_root};
+pub use proxy::{Fault, FaultProxy};
+pub use server::OpenBao;
+pub use tls::TestPki;

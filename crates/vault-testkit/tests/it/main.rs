@@ -1,0 +1,5 @@
+//! Integration tests for vault-testkit, against real OpenBao servers.
+
+mod binary;
+mod dev;
+mod proxy;
