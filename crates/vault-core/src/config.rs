@@ -19,8 +19,8 @@ use std::path::PathBuf;
 use std::str::FromStr;
 use std::time::Duration;
 
-use crate::error::{VaultError, VaultErrorKind};
 use crate::SecretString;
+use crate::error::{VaultError, VaultErrorKind};
 
 /// Which auth method a configuration uses.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
@@ -54,8 +54,11 @@ impl FromStr for AuthMethodKind {
             "token" => Ok(AuthMethodKind::Token),
             "approle" => Ok(AuthMethodKind::AppRole),
             "kubernetes" | "k8s" => Ok(AuthMethodKind::Kubernetes),
-            other => Err(VaultError::msg(VaultErrorKind::Config, format!("unknown auth method `{other}`"))
-                .with_hint("use token, approle or kubernetes")),
+            other => Err(VaultError::msg(
+                VaultErrorKind::Config,
+                format!("unknown auth method `{other}`"),
+            )
+            .with_hint("use token, approle or kubernetes")),
         }
     }
 }
@@ -122,7 +125,11 @@ impl VaultConnectionConfig {
     /// Like [`VaultConnectionConfig::from_env`], reading variables through `get` (for tests and
     /// for layering other sources). Empty values count as unset.
     pub fn from_env_with(get: impl Fn(&str) -> Option<String>) -> Result<Self, VaultError> {
-        let var = |name: &str| get(name).map(|v| v.trim().to_string()).filter(|v| !v.is_empty());
+        let var = |name: &str| {
+            get(name)
+                .map(|v| v.trim().to_string())
+                .filter(|v| !v.is_empty())
+        };
         let mut c = VaultConnectionConfig::default();
         if let Some(addr) = var("VAULT_ADDR") {
             c.vault_addr = addr;
@@ -134,8 +141,11 @@ impl VaultConnectionConfig {
         c.client_key = var("VAULT_CLIENT_KEY").map(PathBuf::from);
         if let Some(v) = var("VAULT_SKIP_VERIFY") {
             c.verify = !parse_bool(&v).ok_or_else(|| {
-                VaultError::msg(VaultErrorKind::Config, format!("VAULT_SKIP_VERIFY=`{v}` is not a boolean"))
-                    .with_hint("use true/false, 1/0 or yes/no")
+                VaultError::msg(
+                    VaultErrorKind::Config,
+                    format!("VAULT_SKIP_VERIFY=`{v}` is not a boolean"),
+                )
+                .with_hint("use true/false, 1/0 or yes/no")
             })?;
         }
         c.role_id = var("VAULT_ROLE_ID");
@@ -151,14 +161,23 @@ impl VaultConnectionConfig {
     /// Check that the fields the chosen auth method needs are present.
     pub fn validate(&self) -> Result<(), VaultError> {
         let missing = |what: &str, hint: &str| {
-            Err(VaultError::msg(VaultErrorKind::Config, format!("{what} is required for {} auth", self.auth_method))
-                .with_hint(hint.to_string()))
+            Err(VaultError::msg(
+                VaultErrorKind::Config,
+                format!("{what} is required for {} auth", self.auth_method),
+            )
+            .with_hint(hint.to_string()))
         };
         if self.vault_addr.trim().is_empty() {
-            return Err(VaultError::msg(VaultErrorKind::Config, "vault_addr is empty").with_hint("set VAULT_ADDR"));
+            return Err(
+                VaultError::msg(VaultErrorKind::Config, "vault_addr is empty")
+                    .with_hint("set VAULT_ADDR"),
+            );
         }
         if self.retry_max_attempts == 0 {
-            return Err(VaultError::msg(VaultErrorKind::Config, "retry_max_attempts must be at least 1"));
+            return Err(VaultError::msg(
+                VaultErrorKind::Config,
+                "retry_max_attempts must be at least 1",
+            ));
         }
         match self.auth_method {
             AuthMethodKind::Token if self.token.as_ref().is_none_or(|t| t.is_empty()) => {
@@ -170,8 +189,13 @@ impl VaultConnectionConfig {
             AuthMethodKind::AppRole if self.secret_id.as_ref().is_none_or(|s| s.is_empty()) => {
                 missing("secret_id", "set VAULT_SECRET_ID")
             }
-            AuthMethodKind::Kubernetes if self.kubernetes_role.as_ref().is_none_or(|r| r.is_empty()) => {
-                missing("kubernetes_role", "set kubernetes_role to the Vault role bound to this service account")
+            AuthMethodKind::Kubernetes
+                if self.kubernetes_role.as_ref().is_none_or(|r| r.is_empty()) =>
+            {
+                missing(
+                    "kubernetes_role",
+                    "set kubernetes_role to the Vault role bound to this service account",
+                )
             }
             _ => Ok(()),
         }
@@ -192,7 +216,10 @@ mod tests {
     use std::collections::HashMap;
 
     fn env(pairs: &[(&str, &str)]) -> impl Fn(&str) -> Option<String> {
-        let map: HashMap<String, String> = pairs.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect();
+        let map: HashMap<String, String> = pairs
+            .iter()
+            .map(|(k, v)| (k.to_string(), v.to_string()))
+            .collect();
         move |name| map.get(name).cloned()
     }
 
@@ -227,8 +254,11 @@ mod tests {
 
     #[test]
     fn token_is_the_fallback() {
-        let c = VaultConnectionConfig::from_env_with(env(&[("VAULT_TOKEN", "planted-token"), ("VAULT_ROLE_ID", "r")]))
-            .expect("valid env");
+        let c = VaultConnectionConfig::from_env_with(env(&[
+            ("VAULT_TOKEN", "planted-token"),
+            ("VAULT_ROLE_ID", "r"),
+        ]))
+        .expect("valid env");
         assert_eq!(c.auth_method, AuthMethodKind::Token);
         assert!(!format!("{c:?}").contains("planted-token"));
         c.validate().expect("complete");
@@ -236,13 +266,26 @@ mod tests {
 
     #[test]
     fn bad_values_are_clear_errors() {
-        let e = VaultConnectionConfig::from_env_with(env(&[("VAULT_SKIP_VERIFY", "maybe")])).expect_err("bad bool");
+        let e = VaultConnectionConfig::from_env_with(env(&[("VAULT_SKIP_VERIFY", "maybe")]))
+            .expect_err("bad bool");
         assert!(e.to_string().contains("VAULT_SKIP_VERIFY"), "{e}");
-        let e = VaultConnectionConfig::from_env_with(env(&[("VAULT_AUTH_METHOD", "ldap")])).expect_err("bad method");
+        let e = VaultConnectionConfig::from_env_with(env(&[("VAULT_AUTH_METHOD", "ldap")]))
+            .expect_err("bad method");
         assert!(e.to_string().contains("ldap"), "{e}");
-        let e = VaultConnectionConfig::from_env_with(env(&[])).expect("empty env").validate().expect_err("no token");
+        let e = VaultConnectionConfig::from_env_with(env(&[]))
+            .expect("empty env")
+            .validate()
+            .expect_err("no token");
         assert!(e.to_string().contains("VAULT_TOKEN"), "{e}");
-        let c = VaultConnectionConfig { auth_method: AuthMethodKind::Kubernetes, ..Default::default() };
-        assert!(c.validate().expect_err("no role").to_string().contains("kubernetes_role"));
+        let c = VaultConnectionConfig {
+            auth_method: AuthMethodKind::Kubernetes,
+            ..Default::default()
+        };
+        assert!(
+            c.validate()
+                .expect_err("no role")
+                .to_string()
+                .contains("kubernetes_role")
+        );
     }
 }

@@ -67,8 +67,11 @@ pub struct Envelope {
 impl std::fmt::Debug for Envelope {
     // `data` may hold secret values: show only its keys.
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        let keys: Option<Vec<&String>> =
-            self.data.as_ref().and_then(|d| d.as_object()).map(|m| m.keys().collect());
+        let keys: Option<Vec<&String>> = self
+            .data
+            .as_ref()
+            .and_then(|d| d.as_object())
+            .map(|m| m.keys().collect());
         f.debug_struct("Envelope")
             .field("request_id", &self.request_id)
             .field("lease_duration", &self.lease_duration)

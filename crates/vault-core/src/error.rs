@@ -65,7 +65,10 @@ impl VaultErrorKind {
 
     /// `InvalidToken` is a kind of authentication failure.
     pub fn is_authentication(self) -> bool {
-        matches!(self, VaultErrorKind::Authentication | VaultErrorKind::InvalidToken)
+        matches!(
+            self,
+            VaultErrorKind::Authentication | VaultErrorKind::InvalidToken
+        )
     }
 }
 
@@ -78,9 +81,15 @@ impl fmt::Display for VaultErrorKind {
 /// An error from talking to Vault, or from local work vault-core does.
 ///
 /// `Display` reads as one sentence: what failed, on which path, Vault's reason, and a hint.
+/// (The details are boxed so `Result<T, VaultError>` stays one pointer wide.)
 #[derive(Debug)]
 #[non_exhaustive]
 pub struct VaultError {
+    inner: Box<Details>,
+}
+
+#[derive(Debug)]
+struct Details {
     kind: VaultErrorKind,
     operation: Option<String>,
     path: Option<String>,
@@ -96,15 +105,17 @@ impl VaultError {
     /// A new error of `kind` with no details yet.
     pub fn new(kind: VaultErrorKind) -> Self {
         VaultError {
-            kind,
-            operation: None,
-            path: None,
-            status: None,
-            errors: Vec::new(),
-            message: None,
-            hint: None,
-            retry_after: None,
-            source: None,
+            inner: Box::new(Details {
+                kind,
+                operation: None,
+                path: None,
+                status: None,
+                errors: Vec::new(),
+                message: None,
+                hint: None,
+                retry_after: None,
+                source: None,
+            }),
         }
     }
 
@@ -114,76 +125,76 @@ impl VaultError {
     }
 
     pub fn with_operation(mut self, operation: impl Into<String>) -> Self {
-        self.operation = Some(operation.into());
+        self.inner.operation = Some(operation.into());
         self
     }
     pub fn with_path(mut self, path: impl Into<String>) -> Self {
-        self.path = Some(path.into());
+        self.inner.path = Some(path.into());
         self
     }
     pub fn with_status(mut self, status: u16) -> Self {
-        self.status = Some(status);
+        self.inner.status = Some(status);
         self
     }
     pub fn with_errors(mut self, errors: Vec<String>) -> Self {
-        self.errors = errors;
+        self.inner.errors = errors;
         self
     }
     pub fn with_message(mut self, message: impl Into<String>) -> Self {
-        self.message = Some(message.into());
+        self.inner.message = Some(message.into());
         self
     }
     pub fn with_hint(mut self, hint: impl Into<String>) -> Self {
-        self.hint = Some(hint.into());
+        self.inner.hint = Some(hint.into());
         self
     }
     pub fn with_retry_after(mut self, d: std::time::Duration) -> Self {
-        self.retry_after = Some(d);
+        self.inner.retry_after = Some(d);
         self
     }
     pub fn with_source(mut self, source: impl std::error::Error + Send + Sync + 'static) -> Self {
-        self.source = Some(Box::new(source));
+        self.inner.source = Some(Box::new(source));
         self
     }
     /// Change the kind (used by feature crates that know more, e.g. KV's version errors).
     pub fn with_kind(mut self, kind: VaultErrorKind) -> Self {
-        self.kind = kind;
+        self.inner.kind = kind;
         self
     }
 
     pub fn kind(&self) -> VaultErrorKind {
-        self.kind
+        self.inner.kind
     }
     pub fn operation(&self) -> Option<&str> {
-        self.operation.as_deref()
+        self.inner.operation.as_deref()
     }
     pub fn path(&self) -> Option<&str> {
-        self.path.as_deref()
+        self.inner.path.as_deref()
     }
     pub fn status(&self) -> Option<u16> {
-        self.status
+        self.inner.status
     }
     /// Vault's own `errors` strings, as returned.
     pub fn vault_errors(&self) -> &[String] {
-        &self.errors
+        &self.inner.errors
     }
     pub fn message(&self) -> Option<&str> {
-        self.message.as_deref()
+        self.inner.message.as_deref()
     }
     pub fn hint(&self) -> Option<&str> {
-        self.hint.as_deref()
+        self.inner.hint.as_deref()
     }
     /// Server-requested wait before retrying (from `Retry-After`).
     pub fn retry_after(&self) -> Option<std::time::Duration> {
-        self.retry_after
+        self.inner.retry_after
     }
 
     /// Whether sending the same request again may succeed: connection errors, 412, 429 and
     /// 5xx other than 501.
     pub fn is_retryable(&self) -> bool {
-        match self.kind {
+        match self.inner.kind {
             VaultErrorKind::Connection | VaultErrorKind::RateLimited => true,
-            _ => match self.status {
+            _ => match self.inner.status {
                 Some(412) => true,
                 Some(501) => false,
                 Some(s) if (500..600).contains(&s) => true,
@@ -194,37 +205,38 @@ impl VaultError {
 
     /// True for "nothing at this path" (and not for a missing mount or route).
     pub fn is_not_found(&self) -> bool {
-        self.kind == VaultErrorKind::SecretNotFound
+        self.inner.kind == VaultErrorKind::SecretNotFound
     }
 }
 
 impl fmt::Display for VaultError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match (&self.operation, &self.path) {
-            (Some(op), Some(path)) => write!(f, "{op} `{path}`: {}", self.kind)?,
-            (Some(op), None) => write!(f, "{op}: {}", self.kind)?,
-            (None, Some(path)) => write!(f, "`{path}`: {}", self.kind)?,
-            (None, None) => write!(f, "{}", self.kind)?,
+        match (&self.inner.operation, &self.inner.path) {
+            (Some(op), Some(path)) => write!(f, "{op} `{path}`: {}", self.inner.kind)?,
+            (Some(op), None) => write!(f, "{op}: {}", self.inner.kind)?,
+            (None, Some(path)) => write!(f, "`{path}`: {}", self.inner.kind)?,
+            (None, None) => write!(f, "{}", self.inner.kind)?,
         }
-        if let Some(status) = self.status {
+        if let Some(status) = self.inner.status {
             write!(f, " (HTTP {status})")?;
         }
-        if let Some(m) = &self.message {
+        if let Some(m) = &self.inner.message {
             write!(f, ": {m}")?;
         }
         let reasons: Vec<String> = self
+            .inner
             .errors
             .iter()
             .map(|e| clean_vault_error(e))
-            .filter(|e| !e.is_empty() && self.message.as_deref() != Some(e.as_str()))
+            .filter(|e| !e.is_empty() && self.inner.message.as_deref() != Some(e.as_str()))
             .collect();
         if !reasons.is_empty() {
             write!(f, ": {}", reasons.join("; "))?;
         }
-        if let Some(source) = &self.source {
+        if let Some(source) = &self.inner.source {
             write!(f, ": {source}")?;
         }
-        if let Some(h) = &self.hint {
+        if let Some(h) = &self.inner.hint {
             write!(f, " — {h}")?;
         }
         Ok(())
@@ -233,7 +245,10 @@ impl fmt::Display for VaultError {
 
 impl std::error::Error for VaultError {
     fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
-        self.source.as_deref().map(|e| e as &(dyn std::error::Error + 'static))
+        self.inner
+            .source
+            .as_deref()
+            .map(|e| e as &(dyn std::error::Error + 'static))
     }
 }
 
@@ -242,10 +257,15 @@ pub fn clean_vault_error(raw: &str) -> String {
     let lines: Vec<&str> = raw
         .lines()
         .map(str::trim)
-        .filter(|l| !l.is_empty() && !(l.ends_with("occurred:") && l.contains("error")))
+        .filter(|l| !l.is_empty() && !is_multierror_header(l))
         .map(|l| l.trim_start_matches("* ").trim())
         .collect();
     lines.join("; ")
+}
+
+/// The `N errors occurred:` line go-multierror puts first.
+fn is_multierror_header(line: &str) -> bool {
+    line.ends_with("occurred:") && line.contains("error")
 }
 
 #[cfg(test)]
@@ -258,7 +278,10 @@ mod tests {
             clean_vault_error("2 errors occurred:\n\t* permission denied\n\t* invalid token\n\n"),
             "permission denied; invalid token"
         );
-        assert_eq!(clean_vault_error("no handler for route"), "no handler for route");
+        assert_eq!(
+            clean_vault_error("no handler for route"),
+            "no handler for route"
+        );
     }
 
     #[test]
@@ -284,8 +307,16 @@ mod tests {
         assert!(st(503).is_retryable());
         assert!(!st(501).is_retryable());
         assert!(st(412).is_retryable());
-        assert!(!VaultError::new(VaultErrorKind::Permission).with_status(403).is_retryable());
+        assert!(
+            !VaultError::new(VaultErrorKind::Permission)
+                .with_status(403)
+                .is_retryable()
+        );
         assert!(VaultError::new(VaultErrorKind::Connection).is_retryable());
-        assert!(VaultError::new(VaultErrorKind::RateLimited).with_status(429).is_retryable());
+        assert!(
+            VaultError::new(VaultErrorKind::RateLimited)
+                .with_status(429)
+                .is_retryable()
+        );
     }
 }

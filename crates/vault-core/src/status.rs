@@ -33,7 +33,11 @@ pub fn error_from_response(
     body: &[u8],
 ) -> VaultError {
     let (errors, snippet) = parse_errors(body);
-    let joined = errors.iter().map(|e| clean_vault_error(e).to_ascii_lowercase()).collect::<Vec<_>>().join("; ");
+    let joined = errors
+        .iter()
+        .map(|e| clean_vault_error(e).to_ascii_lowercase())
+        .collect::<Vec<_>>()
+        .join("; ");
     let has = |needle: &str| joined.contains(needle);
 
     let (kind, hint): (VaultErrorKind, Option<&str>) = match status {
@@ -43,20 +47,39 @@ pub fn error_from_response(
             VaultErrorKind::InvalidToken,
             Some("the token expired or was revoked; log in again or supply a fresh token"),
         ),
-        403 => (VaultErrorKind::Permission, Some("check the token's policies for this path and operation")),
+        403 => (
+            VaultErrorKind::Permission,
+            Some("check the token's policies for this path and operation"),
+        ),
         404 if errors.is_empty() => (VaultErrorKind::SecretNotFound, None),
-        404 => (VaultErrorKind::RouteNotFound, Some("check the mount path (is the secrets engine enabled there?)")),
-        429 => (VaultErrorKind::RateLimited, Some("slow down; a rate-limit quota applies")),
-        503 if has("sealed") => (VaultErrorKind::Sealed, Some("unseal Vault (bao operator unseal)")),
-        500..=599 if has("not initialized") || has("uninitialized") => {
-            (VaultErrorKind::Uninitialized, Some("initialise Vault (bao operator init)"))
-        }
-        300..=399 => (VaultErrorKind::Server, Some("a standby redirected the request; use the active node's address")),
+        404 => (
+            VaultErrorKind::RouteNotFound,
+            Some("check the mount path (is the secrets engine enabled there?)"),
+        ),
+        429 => (
+            VaultErrorKind::RateLimited,
+            Some("slow down; a rate-limit quota applies"),
+        ),
+        503 if has("sealed") => (
+            VaultErrorKind::Sealed,
+            Some("unseal Vault (bao operator unseal)"),
+        ),
+        500..=599 if has("not initialized") || has("uninitialized") => (
+            VaultErrorKind::Uninitialized,
+            Some("initialise Vault (bao operator init)"),
+        ),
+        300..=399 => (
+            VaultErrorKind::Server,
+            Some("a standby redirected the request; use the active node's address"),
+        ),
         402..=499 => (VaultErrorKind::Validation, None),
         _ => (VaultErrorKind::Server, None),
     };
 
-    let mut err = VaultError::new(kind).with_operation(operation).with_path(path).with_status(status);
+    let mut err = VaultError::new(kind)
+        .with_operation(operation)
+        .with_path(path)
+        .with_status(status);
     if !errors.is_empty() {
         err = err.with_errors(errors);
     } else if let Some(s) = snippet {
@@ -75,7 +98,10 @@ pub fn error_from_response(
 }
 
 fn header<'a>(headers: &'a [(String, String)], name: &str) -> Option<&'a str> {
-    headers.iter().find(|(k, _)| k.eq_ignore_ascii_case(name)).map(|(_, v)| v.as_str())
+    headers
+        .iter()
+        .find(|(k, _)| k.eq_ignore_ascii_case(name))
+        .map(|(_, v)| v.as_str())
 }
 
 /// Vault's `errors` list, or a short snippet of a body that is not Vault JSON.
@@ -94,7 +120,11 @@ fn parse_errors(body: &[u8]) -> (Vec<String>, Option<String>) {
             let text = String::from_utf8_lossy(body);
             let text = text.trim();
             let cut: String = text.chars().take(SNIPPET).collect();
-            let cut = if cut.len() < text.len() { format!("{cut}…") } else { cut };
+            let cut = if cut.len() < text.len() {
+                format!("{cut}…")
+            } else {
+                cut
+            };
             (Vec::new(), Some(format!("unexpected response body: {cut}")))
         }
     }
@@ -106,7 +136,10 @@ pub fn parse_retry_after(value: &str) -> Option<Duration> {
     if let Ok(secs) = v.parse::<u64>() {
         return Some(Duration::from_secs(secs));
     }
-    v.parse::<f64>().ok().filter(|s| s.is_finite() && *s >= 0.0).map(Duration::from_secs_f64)
+    v.parse::<f64>()
+        .ok()
+        .filter(|s| s.is_finite() && *s >= 0.0)
+        .map(Duration::from_secs_f64)
 }
 
 #[cfg(test)]
@@ -121,24 +154,64 @@ mod tests {
     fn every_status_maps_to_its_kind() {
         use VaultErrorKind as K;
         let cases: &[(u16, &str, VaultErrorKind)] = &[
-            (400, r#"{"errors":["check-and-set parameter did not match the current version"]}"#, K::Validation),
+            (
+                400,
+                r#"{"errors":["check-and-set parameter did not match the current version"]}"#,
+                K::Validation,
+            ),
             (401, r#"{"errors":[]}"#, K::Authentication),
-            (403, r#"{"errors":["2 errors occurred:\n\t* permission denied\n\t* invalid token\n\n"]}"#, K::InvalidToken),
-            (403, r#"{"errors":["1 error occurred:\n\t* permission denied\n\n"]}"#, K::Permission),
+            (
+                403,
+                r#"{"errors":["2 errors occurred:\n\t* permission denied\n\t* invalid token\n\n"]}"#,
+                K::InvalidToken,
+            ),
+            (
+                403,
+                r#"{"errors":["1 error occurred:\n\t* permission denied\n\n"]}"#,
+                K::Permission,
+            ),
             (404, r#"{"errors":[]}"#, K::SecretNotFound),
             (404, "", K::SecretNotFound),
-            (404, r#"{"errors":["no handler for route \"x/y\". route entry not found."]}"#, K::RouteNotFound),
-            (405, r#"{"errors":["unsupported operation"]}"#, K::Validation),
-            (409, r#"{"errors":["path is already in use at secret/"]}"#, K::Validation),
-            (412, r#"{"errors":["required index state not present"]}"#, K::Validation),
-            (415, r#"{"errors":["PATCH requires Content-Type"]}"#, K::Validation),
-            (429, r#"{"errors":["rate limit quota exceeded"]}"#, K::RateLimited),
+            (
+                404,
+                r#"{"errors":["no handler for route \"x/y\". route entry not found."]}"#,
+                K::RouteNotFound,
+            ),
+            (
+                405,
+                r#"{"errors":["unsupported operation"]}"#,
+                K::Validation,
+            ),
+            (
+                409,
+                r#"{"errors":["path is already in use at secret/"]}"#,
+                K::Validation,
+            ),
+            (
+                412,
+                r#"{"errors":["required index state not present"]}"#,
+                K::Validation,
+            ),
+            (
+                415,
+                r#"{"errors":["PATCH requires Content-Type"]}"#,
+                K::Validation,
+            ),
+            (
+                429,
+                r#"{"errors":["rate limit quota exceeded"]}"#,
+                K::RateLimited,
+            ),
             (500, r#"{"errors":["internal error"]}"#, K::Server),
             (501, r#"{"errors":[]}"#, K::Server),
             (502, "<html>bad gateway</html>", K::Server),
             (503, r#"{"errors":["Vault is sealed"]}"#, K::Sealed),
             (503, r#"{"errors":["node is not active"]}"#, K::Server),
-            (503, r#"{"errors":["Vault is not initialized"]}"#, K::Uninitialized),
+            (
+                503,
+                r#"{"errors":["Vault is not initialized"]}"#,
+                K::Uninitialized,
+            ),
             (307, "", K::Server),
         ];
         for (status, body, kind) in cases {
@@ -172,7 +245,13 @@ mod tests {
 
     #[test]
     fn retry_after_is_read_from_headers() {
-        let e = error_from_response("read", "p", 429, &[("Retry-After".into(), "2".into())], b"{}");
+        let e = error_from_response(
+            "read",
+            "p",
+            429,
+            &[("Retry-After".into(), "2".into())],
+            b"{}",
+        );
         assert_eq!(e.retry_after(), Some(Duration::from_secs(2)));
         assert_eq!(parse_retry_after(" 7 "), Some(Duration::from_secs(7)));
         assert_eq!(parse_retry_after("1.5"), Some(Duration::from_millis(1500)));

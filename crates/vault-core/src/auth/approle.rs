@@ -18,7 +18,11 @@ pub struct AppRoleAuth {
 
 impl AppRoleAuth {
     pub fn new(role_id: impl Into<String>, secret_id: impl Into<SecretString>) -> Self {
-        AppRoleAuth { role_id: role_id.into(), secret_id: secret_id.into(), mount: "approle".into() }
+        AppRoleAuth {
+            role_id: role_id.into(),
+            secret_id: secret_id.into(),
+            mount: "approle".into(),
+        }
     }
 
     /// The mount path of the AppRole method (default `approle`).
@@ -48,11 +52,18 @@ impl std::fmt::Debug for AppRoleAuth {
 
 #[async_trait]
 impl AuthMethod for AppRoleAuth {
-    async fn login(&self, transport: &dyn Transport, namespace: Option<&str>) -> Result<AuthToken, VaultError> {
+    async fn login(
+        &self,
+        transport: &dyn Transport,
+        namespace: Option<&str>,
+    ) -> Result<AuthToken, VaultError> {
         if self.role_id.trim().is_empty() {
-            return Err(VaultError::msg(VaultErrorKind::Authentication, "AppRole role_id is empty")
-                .with_operation("approle login")
-                .with_hint("set VAULT_ROLE_ID (or role_id in the configuration)"));
+            return Err(VaultError::msg(
+                VaultErrorKind::Authentication,
+                "AppRole role_id is empty",
+            )
+            .with_operation("approle login")
+            .with_hint("set VAULT_ROLE_ID (or role_id in the configuration)"));
         }
         let mut body = json!({ "role_id": self.role_id });
         if !self.secret_id.is_empty() {

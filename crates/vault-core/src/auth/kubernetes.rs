@@ -7,8 +7,8 @@ use serde_json::json;
 
 use super::login::login_request;
 use super::{AuthMethod, AuthToken};
-use crate::error::{VaultError, VaultErrorKind};
 use crate::Transport;
+use crate::error::{VaultError, VaultErrorKind};
 
 /// Where Kubernetes mounts the service-account token in a pod.
 pub const DEFAULT_JWT_PATH: &str = "/var/run/secrets/kubernetes.io/serviceaccount/token";
@@ -24,7 +24,11 @@ pub struct KubernetesAuth {
 
 impl KubernetesAuth {
     pub fn new(role: impl Into<String>) -> Self {
-        KubernetesAuth { role: role.into(), jwt_path: PathBuf::from(DEFAULT_JWT_PATH), mount: "kubernetes".into() }
+        KubernetesAuth {
+            role: role.into(),
+            jwt_path: PathBuf::from(DEFAULT_JWT_PATH),
+            mount: "kubernetes".into(),
+        }
     }
 
     /// The file holding the service-account JWT (default [`DEFAULT_JWT_PATH`]).
@@ -50,7 +54,11 @@ impl KubernetesAuth {
 
 #[async_trait]
 impl AuthMethod for KubernetesAuth {
-    async fn login(&self, transport: &dyn Transport, namespace: Option<&str>) -> Result<AuthToken, VaultError> {
+    async fn login(
+        &self,
+        transport: &dyn Transport,
+        namespace: Option<&str>,
+    ) -> Result<AuthToken, VaultError> {
         let jwt = tokio::fs::read_to_string(&self.jwt_path).await.map_err(|e| {
             VaultError::msg(
                 VaultErrorKind::Authentication,
@@ -63,7 +71,10 @@ impl AuthMethod for KubernetesAuth {
         if jwt.is_empty() {
             return Err(VaultError::msg(
                 VaultErrorKind::Authentication,
-                format!("the service-account JWT file `{}` is empty", self.jwt_path.display()),
+                format!(
+                    "the service-account JWT file `{}` is empty",
+                    self.jwt_path.display()
+                ),
             )
             .with_operation("kubernetes login"));
         }

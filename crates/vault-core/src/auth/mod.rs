@@ -42,7 +42,11 @@ pub struct AuthToken {
 /// methods over a mocked [`Transport`].)
 #[async_trait]
 pub trait AuthMethod: Send + Sync + fmt::Debug {
-    async fn login(&self, transport: &dyn Transport, namespace: Option<&str>) -> Result<AuthToken, VaultError>;
+    async fn login(
+        &self,
+        transport: &dyn Transport,
+        namespace: Option<&str>,
+    ) -> Result<AuthToken, VaultError>;
     fn can_relogin(&self) -> bool;
     /// Short name, e.g. `token`, `approle`, `kubernetes`.
     fn name(&self) -> &str;

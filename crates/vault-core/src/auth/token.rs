@@ -16,23 +16,34 @@ pub struct TokenAuth {
 
 impl TokenAuth {
     pub fn new(token: impl Into<SecretString>) -> Self {
-        TokenAuth { token: token.into() }
+        TokenAuth {
+            token: token.into(),
+        }
     }
 }
 
 impl std::fmt::Debug for TokenAuth {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("TokenAuth").field("token", &self.token).finish()
+        f.debug_struct("TokenAuth")
+            .field("token", &self.token)
+            .finish()
     }
 }
 
 #[async_trait]
 impl AuthMethod for TokenAuth {
-    async fn login(&self, _transport: &dyn Transport, _namespace: Option<&str>) -> Result<AuthToken, VaultError> {
+    async fn login(
+        &self,
+        _transport: &dyn Transport,
+        _namespace: Option<&str>,
+    ) -> Result<AuthToken, VaultError> {
         if self.token.expose().trim().is_empty() {
-            return Err(VaultError::msg(VaultErrorKind::Authentication, "the Vault token is empty")
-                .with_operation("token login")
-                .with_hint("set VAULT_TOKEN or pass a token to with_token(..)"));
+            return Err(VaultError::msg(
+                VaultErrorKind::Authentication,
+                "the Vault token is empty",
+            )
+            .with_operation("token login")
+            .with_hint("set VAULT_TOKEN or pass a token to with_token(..)"));
         }
         Ok(AuthToken {
             token: self.token.clone(),

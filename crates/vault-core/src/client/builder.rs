@@ -5,11 +5,11 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use super::{RetryPolicy, VaultClient};
+use crate::SecretString;
 use crate::auth::{AppRoleAuth, AuthMethod, KubernetesAuth, TokenAuth};
 use crate::config::{AuthMethodKind, VaultConnectionConfig};
 use crate::error::{VaultError, VaultErrorKind};
 use crate::transport::Transport;
-use crate::SecretString;
 
 /// Builds a [`VaultClient`]. Needs an address (or a transport) and a way to authenticate.
 #[derive(Default)]
@@ -99,7 +99,12 @@ impl VaultClientBuilder {
             None => self.http_transport()?,
         };
         let policy = self.retry.unwrap_or_default();
-        Ok(VaultClient::from_parts(transport, auth, self.namespace, policy))
+        Ok(VaultClient::from_parts(
+            transport,
+            auth,
+            self.namespace,
+            policy,
+        ))
     }
 
     #[cfg(feature = "transport-reqwest")]
@@ -122,8 +127,11 @@ impl VaultClientBuilder {
 
     #[cfg(not(feature = "transport-reqwest"))]
     fn http_transport(&self) -> Result<Arc<dyn Transport>, VaultError> {
-        Err(VaultError::msg(VaultErrorKind::Config, "no transport given and feature `transport-reqwest` is off")
-            .with_hint("call with_transport(..) or enable the `transport-reqwest` feature"))
+        Err(VaultError::msg(
+            VaultErrorKind::Config,
+            "no transport given and feature `transport-reqwest` is off",
+        )
+        .with_hint("call with_transport(..) or enable the `transport-reqwest` feature"))
     }
 }
 
@@ -131,12 +139,22 @@ impl VaultClient {
     /// A client from a [`VaultConnectionConfig`] (HTTP transport, auth method, namespace, retries).
     pub fn from_config(config: &VaultConnectionConfig) -> Result<VaultClient, VaultError> {
         config.validate()?;
-        let mount = |default: &str| config.auth_mount.clone().unwrap_or_else(|| default.to_string());
+        let mount = |default: &str| {
+            config
+                .auth_mount
+                .clone()
+                .unwrap_or_else(|| default.to_string())
+        };
         let auth: Arc<dyn AuthMethod> = match config.auth_method {
-            AuthMethodKind::Token => Arc::new(TokenAuth::new(config.token.clone().unwrap_or_default())),
+            AuthMethodKind::Token => {
+                Arc::new(TokenAuth::new(config.token.clone().unwrap_or_default()))
+            }
             AuthMethodKind::AppRole => Arc::new(
-                AppRoleAuth::new(config.role_id.clone().unwrap_or_default(), config.secret_id.clone().unwrap_or_default())
-                    .with_mount(mount("approle")),
+                AppRoleAuth::new(
+                    config.role_id.clone().unwrap_or_default(),
+                    config.secret_id.clone().unwrap_or_default(),
+                )
+                .with_mount(mount("approle")),
             ),
             AuthMethodKind::Kubernetes => {
                 let mut k = KubernetesAuth::new(config.kubernetes_role.clone().unwrap_or_default())

@@ -16,7 +16,11 @@ impl VaultClient {
     }
 
     /// `GET path?k=v…` (e.g. `version=2`).
-    pub async fn read_with_query(&self, path: &str, query: &[(&str, &str)]) -> Result<Option<Envelope>, VaultError> {
+    pub async fn read_with_query(
+        &self,
+        path: &str,
+        query: &[(&str, &str)],
+    ) -> Result<Option<Envelope>, VaultError> {
         let mut request = VaultRequest::new(Method::Get, path);
         for (k, v) in query {
             request = request.with_query(*k, *v);
@@ -36,14 +40,23 @@ impl VaultClient {
         let Some(envelope) = self.envelope_or_none("list", request).await? else {
             return Ok(Vec::new());
         };
-        let keys = envelope.data.as_ref().and_then(|d| d.get("keys")).cloned().unwrap_or(Value::Null);
+        let keys = envelope
+            .data
+            .as_ref()
+            .and_then(|d| d.get("keys"))
+            .cloned()
+            .unwrap_or(Value::Null);
         match keys {
             Value::Null => Ok(Vec::new()),
             Value::Array(items) => items
                 .into_iter()
                 .map(|v| match v {
                     Value::String(s) => Ok(s),
-                    other => Err(unexpected("list", path, format!("a key is not a string: {other}"))),
+                    other => Err(unexpected(
+                        "list",
+                        path,
+                        format!("a key is not a string: {other}"),
+                    )),
                 })
                 .collect(),
             _ => Err(unexpected("list", path, "`data.keys` is not a list".into())),
@@ -52,25 +65,37 @@ impl VaultClient {
 
     /// `DELETE path`. `Ok(None)` on 204.
     pub async fn delete(&self, path: &str) -> Result<Option<Envelope>, VaultError> {
-        self.envelope("delete", VaultRequest::new(Method::Delete, path)).await
+        self.envelope("delete", VaultRequest::new(Method::Delete, path))
+            .await
     }
 
     /// Send and parse the envelope; 404-with-empty-errors becomes `Ok(None)`.
-    async fn envelope_or_none(&self, operation: &str, request: VaultRequest) -> Result<Option<Envelope>, VaultError> {
+    async fn envelope_or_none(
+        &self,
+        operation: &str,
+        request: VaultRequest,
+    ) -> Result<Option<Envelope>, VaultError> {
         match self.envelope(operation, request).await {
             Err(e) if e.is_not_found() => Ok(None),
             other => other,
         }
     }
 
-    async fn envelope(&self, operation: &str, request: VaultRequest) -> Result<Option<Envelope>, VaultError> {
+    async fn envelope(
+        &self,
+        operation: &str,
+        request: VaultRequest,
+    ) -> Result<Option<Envelope>, VaultError> {
         let path = request.path.clone();
         let response = self.send_as(operation, request).await?;
         let status = response.status;
         let bytes = response.into_bytes().await.map_err(|e| {
-            VaultError::msg(VaultErrorKind::Connection, format!("response was cut short: {e}"))
-                .with_operation(operation)
-                .with_path(&path)
+            VaultError::msg(
+                VaultErrorKind::Connection,
+                format!("response was cut short: {e}"),
+            )
+            .with_operation(operation)
+            .with_path(&path)
         })?;
         parse_envelope(operation, &path, status, &bytes)
     }
@@ -86,11 +111,18 @@ pub(crate) fn parse_envelope(
     if status == 204 || bytes.iter().all(u8::is_ascii_whitespace) {
         return Ok(None);
     }
-    serde_json::from_slice(bytes)
-        .map(Some)
-        .map_err(|e| unexpected(operation, path, format!("answer is not Vault's JSON envelope: {e}")).with_status(status))
+    serde_json::from_slice(bytes).map(Some).map_err(|e| {
+        unexpected(
+            operation,
+            path,
+            format!("answer is not Vault's JSON envelope: {e}"),
+        )
+        .with_status(status)
+    })
 }
 
 fn unexpected(operation: &str, path: &str, message: String) -> VaultError {
-    VaultError::msg(VaultErrorKind::Server, message).with_operation(operation).with_path(path)
+    VaultError::msg(VaultErrorKind::Server, message)
+        .with_operation(operation)
+        .with_path(path)
 }

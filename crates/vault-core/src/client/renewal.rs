@@ -77,7 +77,13 @@ impl Inner {
     async fn next_plan(&self) -> Plan {
         let slot = self.slot.lock().await;
         match slot.as_ref() {
-            Some(s) => plan(s.lease, s.refreshed_at, s.renewable, s.capped, self.auth.can_relogin()),
+            Some(s) => plan(
+                s.lease,
+                s.refreshed_at,
+                s.renewable,
+                s.capped,
+                self.auth.can_relogin(),
+            ),
             None => Plan::Idle,
         }
     }
@@ -88,7 +94,9 @@ impl Inner {
         let mut slot = self.slot.lock().await;
         let Some(state) = slot.as_mut() else { return };
         let now = Instant::now();
-        let remaining = state.lease.map(|l| (state.refreshed_at + l).saturating_duration_since(now));
+        let remaining = state
+            .lease
+            .map(|l| (state.refreshed_at + l).saturating_duration_since(now));
         if state.renewable && !state.capped {
             match self.renew_self(&state.token, state.increment).await {
                 Ok(lease) => {
@@ -134,8 +142,14 @@ mod tests {
 
     #[test]
     fn renews_at_two_thirds() {
-        assert_eq!(renewal_delay(Duration::from_secs(6)), Duration::from_secs(4));
-        assert_eq!(renewal_delay(Duration::from_secs(3600)), Duration::from_secs(2400));
+        assert_eq!(
+            renewal_delay(Duration::from_secs(6)),
+            Duration::from_secs(4)
+        );
+        assert_eq!(
+            renewal_delay(Duration::from_secs(3600)),
+            Duration::from_secs(2400)
+        );
         assert_eq!(renewal_delay(Duration::ZERO), Duration::ZERO);
     }
 
@@ -143,15 +157,27 @@ mod tests {
     fn plans_follow_the_token() {
         let t0 = Instant::now();
         let six = Some(Duration::from_secs(6));
-        assert_eq!(plan(six, t0, true, false, false), Plan::At(t0 + Duration::from_secs(4)));
+        assert_eq!(
+            plan(six, t0, true, false, false),
+            Plan::At(t0 + Duration::from_secs(4))
+        );
         // Non-expiring (root) or unknown lifetime: nothing to do.
-        assert_eq!(plan(Some(Duration::ZERO), t0, true, false, true), Plan::Idle);
+        assert_eq!(
+            plan(Some(Duration::ZERO), t0, true, false, true),
+            Plan::Idle
+        );
         assert_eq!(plan(None, t0, true, false, true), Plan::Idle);
         // Not renewable, or capped: only a method that can log in again acts.
         assert_eq!(plan(six, t0, false, false, false), Plan::Idle);
         assert_eq!(plan(six, t0, true, true, false), Plan::Idle);
-        assert_eq!(plan(six, t0, false, false, true), Plan::At(t0 + Duration::from_secs(4)));
-        assert_eq!(plan(six, t0, true, true, true), Plan::At(t0 + Duration::from_secs(4)));
+        assert_eq!(
+            plan(six, t0, false, false, true),
+            Plan::At(t0 + Duration::from_secs(4))
+        );
+        assert_eq!(
+            plan(six, t0, true, true, true),
+            Plan::At(t0 + Duration::from_secs(4))
+        );
     }
 
     #[test]

@@ -30,14 +30,21 @@ pub struct RetryPolicy {
 impl Default for RetryPolicy {
     /// 3 attempts, 1 s base delay, 30 s cap (the Python module's defaults).
     fn default() -> Self {
-        RetryPolicy { max_attempts: 3, base_delay: Duration::from_secs(1), max_delay: Duration::from_secs(30) }
+        RetryPolicy {
+            max_attempts: 3,
+            base_delay: Duration::from_secs(1),
+            max_delay: Duration::from_secs(30),
+        }
     }
 }
 
 impl RetryPolicy {
     /// A policy that never retries.
     pub fn none() -> Self {
-        RetryPolicy { max_attempts: 1, ..RetryPolicy::default() }
+        RetryPolicy {
+            max_attempts: 1,
+            ..RetryPolicy::default()
+        }
     }
 
     /// The upper bound of the jittered wait after failed attempt number `attempt` (1-based).
@@ -77,11 +84,23 @@ pub struct RetryingTransport {
 
 impl RetryingTransport {
     pub fn new(inner: Arc<dyn Transport>, policy: RetryPolicy) -> Self {
-        RetryingTransport { inner, policy, stats: Arc::new(Stats::default()) }
+        RetryingTransport {
+            inner,
+            policy,
+            stats: Arc::new(Stats::default()),
+        }
     }
 
-    pub(crate) fn with_stats(inner: Arc<dyn Transport>, policy: RetryPolicy, stats: Arc<Stats>) -> Self {
-        RetryingTransport { inner, policy, stats }
+    pub(crate) fn with_stats(
+        inner: Arc<dyn Transport>,
+        policy: RetryPolicy,
+        stats: Arc<Stats>,
+    ) -> Self {
+        RetryingTransport {
+            inner,
+            policy,
+            stats,
+        }
     }
 
     pub fn policy(&self) -> &RetryPolicy {
@@ -98,10 +117,17 @@ impl Transport for RetryingTransport {
         loop {
             let Some(current) = request.take() else {
                 // Unreachable by construction: `request` is refilled before every `continue`.
-                return Err(VaultError::msg(crate::VaultErrorKind::Server, "internal retry state lost"));
+                return Err(VaultError::msg(
+                    crate::VaultErrorKind::Server,
+                    "internal retry state lost",
+                ));
             };
             // Keep a copy for the next attempt; a stream cannot be copied and is sent once.
-            let spare = if attempt < max { current.try_clone() } else { None };
+            let spare = if attempt < max {
+                current.try_clone()
+            } else {
+                None
+            };
             let (method, path) = (current.method, current.path.clone());
             self.stats.request();
             let outcome = self.inner.send(current).await;
@@ -117,8 +143,12 @@ impl Transport for RetryingTransport {
             };
             let delay = self.policy.delay(attempt, retry_after);
             match &outcome {
-                Ok(resp) => tracing::debug!(%method, %path, status = resp.status, attempt, ?delay, "retrying"),
-                Err(e) => tracing::debug!(%method, %path, kind = %e.kind(), attempt, ?delay, "retrying"),
+                Ok(resp) => {
+                    tracing::debug!(%method, %path, status = resp.status, attempt, ?delay, "retrying")
+                }
+                Err(e) => {
+                    tracing::debug!(%method, %path, kind = %e.kind(), attempt, ?delay, "retrying")
+                }
             }
             drop(outcome);
             tokio::time::sleep(delay).await;
@@ -136,11 +166,15 @@ impl Transport for RetryingTransport {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::transport::{Method, MockTransport};
     use crate::VaultErrorKind;
+    use crate::transport::{Method, MockTransport};
 
     fn fast(max_attempts: u32) -> RetryPolicy {
-        RetryPolicy { max_attempts, base_delay: Duration::from_millis(1), max_delay: Duration::from_millis(5) }
+        RetryPolicy {
+            max_attempts,
+            base_delay: Duration::from_millis(1),
+            max_delay: Duration::from_millis(5),
+        }
     }
 
     fn status(code: u16) -> Result<VaultResponse, VaultError> {
@@ -148,14 +182,20 @@ mod tests {
     }
 
     /// A mock answering with `answers` in order; returns it and the retrying wrapper.
-    fn scripted(answers: Vec<Result<VaultResponse, VaultError>>, policy: RetryPolicy) -> RetryingTransport {
+    fn scripted(
+        answers: Vec<Result<VaultResponse, VaultError>>,
+        policy: RetryPolicy,
+    ) -> RetryingTransport {
         let mut mock = MockTransport::new();
         let mut answers = answers.into_iter();
         let n = answers.len();
         mock.expect_send().times(n).returning(move |_| {
-            answers.next().unwrap_or_else(|| Err(VaultError::msg(VaultErrorKind::Server, "script ran out")))
+            answers
+                .next()
+                .unwrap_or_else(|| Err(VaultError::msg(VaultErrorKind::Server, "script ran out")))
         });
-        mock.expect_address().return_const("http://mock".to_string());
+        mock.expect_address()
+            .return_const("http://mock".to_string());
         RetryingTransport::new(Arc::new(mock), policy)
     }
 
@@ -171,7 +211,11 @@ mod tests {
 
     #[test]
     fn backoff_grows_and_is_capped() {
-        let p = RetryPolicy { max_attempts: 10, base_delay: Duration::from_millis(100), max_delay: Duration::from_secs(1) };
+        let p = RetryPolicy {
+            max_attempts: 10,
+            base_delay: Duration::from_millis(100),
+            max_delay: Duration::from_secs(1),
+        };
         assert_eq!(p.backoff_cap(1), Duration::from_millis(100));
         assert_eq!(p.backoff_cap(2), Duration::from_millis(200));
         assert_eq!(p.backoff_cap(4), Duration::from_millis(800));
@@ -181,14 +225,20 @@ mod tests {
             let d = p.delay(attempt, None);
             assert!(d <= p.backoff_cap(attempt));
         }
-        assert_eq!(p.delay(1, Some(Duration::from_secs(7))), Duration::from_secs(7));
+        assert_eq!(
+            p.delay(1, Some(Duration::from_secs(7))),
+            Duration::from_secs(7)
+        );
         assert_eq!(p.delay(1, Some(Duration::from_secs(9999))), MAX_RETRY_AFTER);
     }
 
     #[tokio::test]
     async fn retries_503_then_succeeds() {
         let t = scripted(vec![status(503), status(503), status(200)], fast(3));
-        let r = t.send(VaultRequest::new(Method::Get, "x")).await.expect("answer");
+        let r = t
+            .send(VaultRequest::new(Method::Get, "x"))
+            .await
+            .expect("answer");
         assert_eq!(r.status, 200);
         assert_eq!(t.stats.snapshot().requests_sent, 3);
         assert_eq!(t.stats.snapshot().retries, 2);
@@ -197,7 +247,10 @@ mod tests {
     #[tokio::test]
     async fn gives_up_after_max_attempts_with_last_answer() {
         let t = scripted(vec![status(502), status(500), status(503)], fast(3));
-        let r = t.send(VaultRequest::new(Method::Get, "x")).await.expect("answer");
+        let r = t
+            .send(VaultRequest::new(Method::Get, "x"))
+            .await
+            .expect("answer");
         assert_eq!(r.status, 503);
     }
 
@@ -205,7 +258,10 @@ mod tests {
     async fn never_retries_501_or_other_4xx() {
         for code in [501, 400, 403, 404] {
             let t = scripted(vec![status(code)], fast(5));
-            let r = t.send(VaultRequest::new(Method::Get, "x")).await.expect("answer");
+            let r = t
+                .send(VaultRequest::new(Method::Get, "x"))
+                .await
+                .expect("answer");
             assert_eq!(r.status, code);
         }
     }
@@ -214,26 +270,54 @@ mod tests {
     async fn retries_connection_errors_but_not_config_errors() {
         let conn = || Err(VaultError::msg(VaultErrorKind::Connection, "reset"));
         let t = scripted(vec![conn(), status(200)], fast(3));
-        assert_eq!(t.send(VaultRequest::new(Method::Post, "x")).await.expect("ok").status, 200);
-        let t = scripted(vec![Err(VaultError::msg(VaultErrorKind::Config, "bad"))], fast(3));
-        assert_eq!(t.send(VaultRequest::new(Method::Get, "x")).await.expect_err("config").kind(), VaultErrorKind::Config);
+        assert_eq!(
+            t.send(VaultRequest::new(Method::Post, "x"))
+                .await
+                .expect("ok")
+                .status,
+            200
+        );
+        let t = scripted(
+            vec![Err(VaultError::msg(VaultErrorKind::Config, "bad"))],
+            fast(3),
+        );
+        assert_eq!(
+            t.send(VaultRequest::new(Method::Get, "x"))
+                .await
+                .expect_err("config")
+                .kind(),
+            VaultErrorKind::Config
+        );
     }
 
     #[tokio::test]
     async fn honours_retry_after_on_429() {
-        let limited = Ok(VaultResponse::new(429, vec![("retry-after".into(), "1".into())], "{}"));
+        let limited = Ok(VaultResponse::new(
+            429,
+            vec![("retry-after".into(), "1".into())],
+            "{}",
+        ));
         let t = scripted(vec![limited, status(204)], fast(3));
         let started = std::time::Instant::now();
-        assert_eq!(t.send(VaultRequest::new(Method::Get, "x")).await.expect("ok").status, 204);
+        assert_eq!(
+            t.send(VaultRequest::new(Method::Get, "x"))
+                .await
+                .expect("ok")
+                .status,
+            204
+        );
         assert!(started.elapsed() >= Duration::from_secs(1));
     }
 
     #[tokio::test]
     async fn streamed_bodies_are_sent_once() {
         let t = scripted(vec![status(503)], fast(5));
-        let stream: crate::transport::ByteStream =
-            Box::pin(futures_util::stream::iter(vec![Ok(bytes::Bytes::from_static(b"abc"))]));
-        let r = t.send(VaultRequest::new(Method::Post, "sys/storage/raft/snapshot").with_stream(stream)).await;
+        let stream: crate::transport::ByteStream = Box::pin(futures_util::stream::iter(vec![Ok(
+            bytes::Bytes::from_static(b"abc"),
+        )]));
+        let r = t
+            .send(VaultRequest::new(Method::Post, "sys/storage/raft/snapshot").with_stream(stream))
+            .await;
         assert_eq!(r.expect("answer").status, 503);
     }
 }

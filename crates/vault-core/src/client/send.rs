@@ -21,7 +21,11 @@ impl VaultClient {
     }
 
     /// Like [`VaultClient::send`], naming the operation for error messages (e.g. `read`).
-    pub async fn send_as(&self, operation: &str, request: VaultRequest) -> Result<VaultResponse, VaultError> {
+    pub async fn send_as(
+        &self,
+        operation: &str,
+        request: VaultRequest,
+    ) -> Result<VaultResponse, VaultError> {
         self.inner.execute(operation, request).await
     }
 }
@@ -32,11 +36,18 @@ impl Inner {
         operation: &str,
         request: VaultRequest,
     ) -> Result<VaultResponse, VaultError> {
-        let span = tracing::info_span!("vault.request", method = %request.method, path = %request.path);
-        self.execute_inner(operation, request).instrument(span).await
+        let span =
+            tracing::info_span!("vault.request", method = %request.method, path = %request.path);
+        self.execute_inner(operation, request)
+            .instrument(span)
+            .await
     }
 
-    async fn execute_inner(self: &Arc<Self>, operation: &str, request: VaultRequest) -> Result<VaultResponse, VaultError> {
+    async fn execute_inner(
+        self: &Arc<Self>,
+        operation: &str,
+        request: VaultRequest,
+    ) -> Result<VaultResponse, VaultError> {
         let path = request.path.clone();
         // A caller-supplied token (e.g. a wrapping token) is used as it is: no login, no re-login.
         let own_token = request.header("X-Vault-Token").is_none();
@@ -44,33 +55,51 @@ impl Inner {
         let mut next = Some(request);
         let mut relogged = false;
         while let Some(mut request) = next.take() {
-            let current = if own_token { Some(self.current_token().await?) } else { None };
+            let current = if own_token {
+                Some(self.current_token().await?)
+            } else {
+                None
+            };
             if let Some((token, _)) = &current {
-                request.headers.push(("X-Vault-Token".into(), token.expose().to_string()));
+                request
+                    .headers
+                    .push(("X-Vault-Token".into(), token.expose().to_string()));
             }
             if request.header("X-Vault-Request").is_none() {
-                request.headers.push(("X-Vault-Request".into(), "true".into()));
+                request
+                    .headers
+                    .push(("X-Vault-Request".into(), "true".into()));
             }
             if let Some(ns) = &self.namespace
                 && request.header("X-Vault-Namespace").is_none()
             {
-                request.headers.push(("X-Vault-Namespace".into(), ns.clone()));
+                request
+                    .headers
+                    .push(("X-Vault-Namespace".into(), ns.clone()));
             }
-            let response =
-                self.retrying.send(request).await.map_err(|e| e.with_operation(operation).with_path(&path))?;
+            let response = self
+                .retrying
+                .send(request)
+                .await
+                .map_err(|e| e.with_operation(operation).with_path(&path))?;
             if response.status < 300 {
                 return Ok(response);
             }
             let status = response.status;
             let headers = response.headers.clone();
             let body = response.into_bytes().await.map_err(|e| {
-                VaultError::msg(VaultErrorKind::Connection, format!("error response was cut short: {e}"))
-                    .with_operation(operation)
-                    .with_path(&path)
-                    .with_status(status)
+                VaultError::msg(
+                    VaultErrorKind::Connection,
+                    format!("error response was cut short: {e}"),
+                )
+                .with_operation(operation)
+                .with_path(&path)
+                .with_status(status)
             })?;
             let err = error_from_response(operation, &path, status, &headers, &body);
-            let Some((token, generation)) = current else { return Err(err) };
+            let Some((token, generation)) = current else {
+                return Err(err);
+            };
             if status != 403 || !self.token_is_dead(&err, &token).await {
                 return Err(err);
             }
@@ -82,7 +111,10 @@ impl Inner {
                     "the token from a fresh login was rejected too; check the auth method's role and policies",
                 ));
             }
-            tracing::info!(method = self.auth.name(), "token expired or revoked; logging in again");
+            tracing::info!(
+                method = self.auth.name(),
+                "token expired or revoked; logging in again"
+            );
             self.relogin(generation).await?;
             relogged = true;
             match spare.take() {
@@ -97,7 +129,11 @@ impl Inner {
                 }
             }
         }
-        Err(VaultError::msg(VaultErrorKind::Server, "no request to send").with_operation(operation).with_path(&path))
+        Err(
+            VaultError::msg(VaultErrorKind::Server, "no request to send")
+                .with_operation(operation)
+                .with_path(&path),
+        )
     }
 }
 

@@ -14,23 +14,34 @@ type Log = Arc<Mutex<Vec<(String, String, Option<String>)>>>;
 
 /// A mock transport whose answers come from `handler`; every request is logged as
 /// (method, path, token header).
-fn mock(handler: impl Fn(&VaultRequest, usize) -> VaultResponse + Send + Sync + 'static) -> (Arc<MockTransport>, Log) {
+fn mock(
+    handler: impl Fn(&VaultRequest, usize) -> VaultResponse + Send + Sync + 'static,
+) -> (Arc<MockTransport>, Log) {
     let log: Log = Arc::default();
     let seen = log.clone();
     let mut m = MockTransport::new();
     m.expect_send().returning(move |req| {
         let mut l = seen.lock().expect("log lock");
-        l.push((req.method.to_string(), req.path.clone(), req.header("X-Vault-Token").map(str::to_string)));
+        l.push((
+            req.method.to_string(),
+            req.path.clone(),
+            req.header("X-Vault-Token").map(str::to_string),
+        ));
         let n = l.len();
         drop(l);
         Ok(handler(&req, n))
     });
-    m.expect_address().return_const("http://mock:8200".to_string());
+    m.expect_address()
+        .return_const("http://mock:8200".to_string());
     (Arc::new(m), log)
 }
 
 fn json_response(status: u16, body: serde_json::Value) -> VaultResponse {
-    VaultResponse::new(status, vec![("content-type".into(), "application/json".into())], body.to_string())
+    VaultResponse::new(
+        status,
+        vec![("content-type".into(), "application/json".into())],
+        body.to_string(),
+    )
 }
 
 fn login_ok(token: &str) -> VaultResponse {
@@ -50,7 +61,10 @@ fn denied(invalid_token: bool) -> VaultResponse {
 }
 
 fn secret() -> VaultResponse {
-    json_response(200, json!({"request_id": "r", "data": {"password": "s3cr3t"}}))
+    json_response(
+        200,
+        json!({"request_id": "r", "data": {"password": "s3cr3t"}}),
+    )
 }
 
 fn approle_client(transport: Arc<MockTransport>) -> VaultClient {
@@ -58,7 +72,11 @@ fn approle_client(transport: Arc<MockTransport>) -> VaultClient {
         .with_transport(transport)
         .with_auth(Arc::new(AppRoleAuth::new("role", "planted-secret-id")))
         .with_namespace("ns1")
-        .with_retry(RetryPolicy { max_attempts: 2, base_delay: Duration::from_millis(1), max_delay: Duration::from_millis(2) })
+        .with_retry(RetryPolicy {
+            max_attempts: 2,
+            base_delay: Duration::from_millis(1),
+            max_delay: Duration::from_millis(2),
+        })
         .build()
         .expect("client")
 }
@@ -75,10 +93,21 @@ async fn headers_and_lazy_login() {
         secret()
     });
     let client = approle_client(t);
-    let env = client.read("secret/data/app").await.expect("read").expect("found");
-    assert_eq!(env.data_as::<serde_json::Value>().expect("json")["password"], "s3cr3t");
+    let env = client
+        .read("secret/data/app")
+        .await
+        .expect("read")
+        .expect("found");
+    assert_eq!(
+        env.data_as::<serde_json::Value>().expect("json")["password"],
+        "s3cr3t"
+    );
     let headers = seen_headers.lock().expect("lock")[0].clone();
-    let has = |k: &str, v: &str| headers.iter().any(|(hk, hv)| hk.eq_ignore_ascii_case(k) && hv == v);
+    let has = |k: &str, v: &str| {
+        headers
+            .iter()
+            .any(|(hk, hv)| hk.eq_ignore_ascii_case(k) && hv == v)
+    };
     assert!(has("X-Vault-Token", "tok-1"));
     assert!(has("X-Vault-Namespace", "ns1"));
     assert!(has("X-Vault-Request", "true"));
@@ -90,11 +119,13 @@ async fn headers_and_lazy_login() {
 
 #[tokio::test]
 async fn invalid_token_triggers_one_relogin_and_a_replay() {
-    let (t, log) = mock(|req, _| match (req.path.as_str(), req.header("X-Vault-Token")) {
-        ("auth/approle/login", _) => login_ok("tok-new"),
-        (_, Some("tok-old")) => denied(true),
-        _ => secret(),
-    });
+    let (t, log) = mock(
+        |req, _| match (req.path.as_str(), req.header("X-Vault-Token")) {
+            ("auth/approle/login", _) => login_ok("tok-new"),
+            (_, Some("tok-old")) => denied(true),
+            _ => secret(),
+        },
+    );
     let client = approle_client(t);
     // Plant an old token as if a previous login produced it.
     {
@@ -109,22 +140,42 @@ async fn invalid_token_triggers_one_relogin_and_a_replay() {
             capped: false,
         });
     }
-    let out = client.write("secret/data/app", json!({"data": {"a": 1}})).await.expect("write after re-login");
+    let out = client
+        .write("secret/data/app", json!({"data": {"a": 1}}))
+        .await
+        .expect("write after re-login");
     assert!(out.is_some());
     let log = log.lock().expect("lock");
     let paths: Vec<&str> = log.iter().map(|(_, p, _)| p.as_str()).collect();
-    assert_eq!(paths, ["secret/data/app", "auth/approle/login", "secret/data/app"]);
+    assert_eq!(
+        paths,
+        ["secret/data/app", "auth/approle/login", "secret/data/app"]
+    );
     assert_eq!(log[2].2.as_deref(), Some("tok-new"));
     assert_eq!(client.stats().logins, 1);
 }
 
 #[tokio::test]
 async fn relogin_happens_only_once() {
-    let (t, log) = mock(|req, _| if req.path == "auth/approle/login" { login_ok("tok") } else { denied(true) });
+    let (t, log) = mock(|req, _| {
+        if req.path == "auth/approle/login" {
+            login_ok("tok")
+        } else {
+            denied(true)
+        }
+    });
     let client = approle_client(t);
-    let e = client.read("secret/data/app").await.expect_err("still denied");
+    let e = client
+        .read("secret/data/app")
+        .await
+        .expect_err("still denied");
     assert_eq!(e.kind(), VaultErrorKind::Authentication);
-    let logins = log.lock().expect("lock").iter().filter(|(_, p, _)| p == "auth/approle/login").count();
+    let logins = log
+        .lock()
+        .expect("lock")
+        .iter()
+        .filter(|(_, p, _)| p == "auth/approle/login")
+        .count();
     assert_eq!(logins, 2, "initial login + exactly one re-login");
 }
 
@@ -132,24 +183,36 @@ async fn relogin_happens_only_once() {
 async fn permission_denied_with_a_live_token_is_a_permission_error() {
     let (t, log) = mock(|req, _| match req.path.as_str() {
         "auth/approle/login" => login_ok("tok"),
-        "auth/token/lookup-self" => json_response(200, json!({"data": {"ttl": 3000, "renewable": true}})),
+        "auth/token/lookup-self" => {
+            json_response(200, json!({"data": {"ttl": 3000, "renewable": true}}))
+        }
         _ => denied(false),
     });
     let client = approle_client(t);
-    let e = client.read("secret/data/forbidden").await.expect_err("denied");
+    let e = client
+        .read("secret/data/forbidden")
+        .await
+        .expect_err("denied");
     assert_eq!(e.kind(), VaultErrorKind::Permission);
     assert_eq!(e.path(), Some("secret/data/forbidden"));
     assert_eq!(client.stats().logins, 1, "no re-login for a live token");
-    assert!(log.lock().expect("lock").iter().any(|(_, p, _)| p == "auth/token/lookup-self"));
+    assert!(
+        log.lock()
+            .expect("lock")
+            .iter()
+            .any(|(_, p, _)| p == "auth/token/lookup-self")
+    );
 }
 
 #[tokio::test]
 async fn permission_denied_with_a_dead_token_relogs() {
-    let (t, _log) = mock(|req, _| match (req.path.as_str(), req.header("X-Vault-Token")) {
-        ("auth/approle/login", _) => login_ok("tok-2"),
-        (_, Some("tok-2")) => secret(),
-        _ => denied(false), // OpenBao style: only "permission denied", lookup-self too
-    });
+    let (t, _log) = mock(
+        |req, _| match (req.path.as_str(), req.header("X-Vault-Token")) {
+            ("auth/approle/login", _) => login_ok("tok-2"),
+            (_, Some("tok-2")) => secret(),
+            _ => denied(false), // OpenBao style: only "permission denied", lookup-self too
+        },
+    );
     let client = approle_client(t);
     {
         let mut slot = client.inner.slot.lock().await;
@@ -163,7 +226,13 @@ async fn permission_denied_with_a_dead_token_relogs() {
             capped: false,
         });
     }
-    assert!(client.read("secret/data/app").await.expect("read").is_some());
+    assert!(
+        client
+            .read("secret/data/app")
+            .await
+            .expect("read")
+            .is_some()
+    );
     assert_eq!(client.stats().logins, 1);
 }
 
@@ -182,13 +251,21 @@ async fn token_only_client_reports_authentication_error() {
         .build()
         .expect("client");
     assert!(!client.can_relogin());
-    let e = client.read("secret/data/app").await.expect_err("dead token");
+    let e = client
+        .read("secret/data/app")
+        .await
+        .expect_err("dead token");
     assert_eq!(e.kind(), VaultErrorKind::Authentication);
     let text = format!("{e} {e:?}");
     assert!(text.contains("cannot log in again"), "{text}");
     assert!(!text.contains("planted-static-token"), "{text}");
     assert!(!format!("{client:?}").contains("planted-static-token"));
-    assert!(log.lock().expect("lock").iter().all(|(_, p, _)| p != "auth/approle/login"));
+    assert!(
+        log.lock()
+            .expect("lock")
+            .iter()
+            .all(|(_, p, _)| p != "auth/approle/login")
+    );
 }
 
 #[tokio::test]
@@ -197,14 +274,28 @@ async fn not_found_and_missing_routes_are_told_apart() {
         (_, "auth/approle/login") => login_ok("tok"),
         (_, "secret/data/none") => json_response(404, json!({"errors": []})),
         (Method::List, "secret/metadata/empty") => json_response(404, json!({"errors": []})),
-        (Method::List, "secret/metadata/") => json_response(200, json!({"data": {"keys": ["a", "b/"]}})),
+        (Method::List, "secret/metadata/") => {
+            json_response(200, json!({"data": {"keys": ["a", "b/"]}}))
+        }
         (Method::Delete, _) => VaultResponse::new(204, vec![], ""),
-        _ => json_response(404, json!({"errors": ["no handler for route \"nope/x\". route entry not found."]})),
+        _ => json_response(
+            404,
+            json!({"errors": ["no handler for route \"nope/x\". route entry not found."]}),
+        ),
     });
     let client = approle_client(t);
     assert!(client.read("secret/data/none").await.expect("ok").is_none());
-    assert!(client.list("secret/metadata/empty").await.expect("ok").is_empty());
-    assert_eq!(client.list("secret/metadata/").await.expect("ok"), ["a", "b/"]);
+    assert!(
+        client
+            .list("secret/metadata/empty")
+            .await
+            .expect("ok")
+            .is_empty()
+    );
+    assert_eq!(
+        client.list("secret/metadata/").await.expect("ok"),
+        ["a", "b/"]
+    );
     assert!(client.delete("secret/data/x").await.expect("ok").is_none());
     let e = client.read("nope/x").await.expect_err("no route");
     assert_eq!(e.kind(), VaultErrorKind::RouteNotFound);
@@ -216,23 +307,35 @@ async fn failed_approle_login_names_the_mount_and_hides_the_secret() {
     let (t, _) = mock(|_, _| json_response(400, json!({"errors": ["invalid role or secret ID"]})));
     let client = VaultClient::builder()
         .with_transport(t)
-        .with_auth(Arc::new(AppRoleAuth::new("role", "planted-secret-id").with_mount("corp-approle")))
+        .with_auth(Arc::new(
+            AppRoleAuth::new("role", "planted-secret-id").with_mount("corp-approle"),
+        ))
         .build()
         .expect("client");
     let e = client.read("secret/data/x").await.expect_err("login fails");
     assert_eq!(e.kind(), VaultErrorKind::Authentication);
     let text = format!("{e} {e:?}");
-    assert!(text.contains("corp-approle") && text.contains("invalid role or secret ID"), "{text}");
+    assert!(
+        text.contains("corp-approle") && text.contains("invalid role or secret ID"),
+        "{text}"
+    );
     assert!(!text.contains("planted-secret-id"), "{text}");
 }
 
 #[tokio::test]
 async fn token_auth_learns_ttl_from_lookup_self() {
     let (t, _) = mock(|req, _| match req.path.as_str() {
-        "auth/token/lookup-self" => json_response(200, json!({"data": {"ttl": 90, "creation_ttl": 120, "renewable": true}})),
+        "auth/token/lookup-self" => json_response(
+            200,
+            json!({"data": {"ttl": 90, "creation_ttl": 120, "renewable": true}}),
+        ),
         _ => secret(),
     });
-    let client = VaultClient::builder().with_transport(t).with_token("tok").build().expect("client");
+    let client = VaultClient::builder()
+        .with_transport(t)
+        .with_token("tok")
+        .build()
+        .expect("client");
     client.read("secret/data/x").await.expect("read");
     let slot = client.inner.slot.lock().await;
     let state = slot.as_ref().expect("logged in");

@@ -58,7 +58,9 @@ impl Inner {
             return Ok((state.token.clone(), state.generation));
         }
         self.login_locked(&mut slot).await?;
-        let state = slot.as_ref().ok_or_else(|| VaultError::msg(K::Authentication, "login produced no token"))?;
+        let state = slot
+            .as_ref()
+            .ok_or_else(|| VaultError::msg(K::Authentication, "login produced no token"))?;
         Ok((state.token.clone(), state.generation))
     }
 
@@ -72,10 +74,17 @@ impl Inner {
     }
 
     /// Log in through the auth method and fill the slot; starts the renewal task once.
-    pub(crate) async fn login_locked(self: &Arc<Self>, slot: &mut Option<TokenState>) -> Result<(), VaultError> {
-        let auth = self.auth.login(&self.retrying, self.namespace.as_deref()).await?;
+    pub(crate) async fn login_locked(
+        self: &Arc<Self>,
+        slot: &mut Option<TokenState>,
+    ) -> Result<(), VaultError> {
+        let auth = self
+            .auth
+            .login(&self.retrying, self.namespace.as_deref())
+            .await?;
         self.stats.login();
-        let (mut lease, mut increment, mut renewable) = (auth.lease_duration, auth.lease_duration, auth.renewable);
+        let (mut lease, mut increment, mut renewable) =
+            (auth.lease_duration, auth.lease_duration, auth.renewable);
         if lease.is_none() {
             // A bare token: ask Vault about it. Failure is not fatal here (the token may lack
             // the default policy); a dead token shows up on the first real request.
@@ -86,7 +95,9 @@ impl Inner {
                     renewable = data.renewable;
                 }
                 Ok(None) => {}
-                Err(e) => tracing::debug!(kind = %e.kind(), "token lookup-self failed; lifetime unknown"),
+                Err(e) => {
+                    tracing::debug!(kind = %e.kind(), "token lookup-self failed; lifetime unknown")
+                }
             }
         }
         let generation = slot.as_ref().map_or(1, |s| s.generation + 1);
@@ -99,9 +110,18 @@ impl Inner {
             renewable,
             capped: false,
         });
-        tracing::debug!(method = self.auth.name(), ?lease, renewable, generation, "logged in");
+        tracing::debug!(
+            method = self.auth.name(),
+            ?lease,
+            renewable,
+            generation,
+            "logged in"
+        );
         self.changed.notify_one();
-        if !self.renewal_started.swap(true, std::sync::atomic::Ordering::SeqCst) {
+        if !self
+            .renewal_started
+            .swap(true, std::sync::atomic::Ordering::SeqCst)
+        {
             super::renewal::spawn(self);
         }
         Ok(())
@@ -109,7 +129,12 @@ impl Inner {
 
     /// `GET auth/token/lookup-self` for `token`: `Ok(None)` when the answer has no data.
     async fn lookup_self(&self, token: &SecretString) -> Result<Option<LookupData>, VaultError> {
-        let envelope = self.call(self.authed(Method::Get, "auth/token/lookup-self", token), "lookup-self").await?;
+        let envelope = self
+            .call(
+                self.authed(Method::Get, "auth/token/lookup-self", token),
+                "lookup-self",
+            )
+            .await?;
         Ok(envelope.and_then(|e| e.data_as::<LookupData>().ok()))
     }
 
@@ -126,7 +151,8 @@ impl Inner {
         };
         let envelope = self.call(request, "renew-self").await?;
         let auth = envelope.and_then(|e| e.auth).ok_or_else(|| {
-            VaultError::msg(K::Server, "renew-self answer carries no `auth` block").with_path("auth/token/renew-self")
+            VaultError::msg(K::Server, "renew-self answer carries no `auth` block")
+                .with_path("auth/token/renew-self")
         })?;
         Ok(Duration::from_secs(auth.lease_duration))
     }
@@ -146,16 +172,28 @@ impl Inner {
     }
 
     /// Send through the retrying transport, map errors, parse the envelope (`None` on 204).
-    async fn call(&self, request: VaultRequest, operation: &str) -> Result<Option<Envelope>, VaultError> {
+    async fn call(
+        &self,
+        request: VaultRequest,
+        operation: &str,
+    ) -> Result<Option<Envelope>, VaultError> {
         let path = request.path.clone();
-        let response = self.retrying.send(request).await.map_err(|e| e.with_operation(operation).with_path(&path))?;
+        let response = self
+            .retrying
+            .send(request)
+            .await
+            .map_err(|e| e.with_operation(operation).with_path(&path))?;
         let status = response.status;
         let headers = response.headers.clone();
         let bytes = response.into_bytes().await.map_err(|e| {
-            VaultError::msg(K::Connection, format!("response was cut short: {e}")).with_operation(operation).with_path(&path)
+            VaultError::msg(K::Connection, format!("response was cut short: {e}"))
+                .with_operation(operation)
+                .with_path(&path)
         })?;
         if status >= 300 {
-            return Err(crate::status::error_from_response(operation, &path, status, &headers, &bytes));
+            return Err(crate::status::error_from_response(
+                operation, &path, status, &headers, &bytes,
+            ));
         }
         super::ops::parse_envelope(operation, &path, status, &bytes)
     }

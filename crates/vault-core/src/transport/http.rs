@@ -10,7 +10,10 @@ use async_trait::async_trait;
 use futures_util::TryStreamExt;
 use percent_encoding::{AsciiSet, CONTROLS, utf8_percent_encode};
 
-use super::{Method, RequestBody, ResponseBody, STREAM_RESPONSE_HEADER, Transport, VaultRequest, VaultResponse};
+use super::{
+    Method, RequestBody, ResponseBody, STREAM_RESPONSE_HEADER, Transport, VaultRequest,
+    VaultResponse,
+};
 use crate::error::{VaultError, VaultErrorKind};
 
 /// Characters escaped inside one path segment (the `/` separators are kept).
@@ -74,13 +77,16 @@ impl HttpTransport {
 
     /// The full URL for a request path (relative to `/v1/`) and query.
     fn url_for(&self, path: &str, query: &[(String, String)]) -> url::Url {
-        let encoded: Vec<String> =
-            path.split('/').map(|seg| utf8_percent_encode(seg, SEGMENT).to_string()).collect();
+        let encoded: Vec<String> = path
+            .split('/')
+            .map(|seg| utf8_percent_encode(seg, SEGMENT).to_string())
+            .collect();
         let mut url = self.base.clone();
         let base_path = url.path().trim_end_matches('/').to_string();
         url.set_path(&format!("{base_path}/v1/{}", encoded.join("/")));
         if !query.is_empty() {
-            url.query_pairs_mut().extend_pairs(query.iter().map(|(k, v)| (k.as_str(), v.as_str())));
+            url.query_pairs_mut()
+                .extend_pairs(query.iter().map(|(k, v)| (k.as_str(), v.as_str())));
         }
         url
     }
@@ -121,14 +127,17 @@ impl HttpTransportBuilder {
     pub fn build(self) -> Result<HttpTransport, VaultError> {
         let config = |m: String| VaultError::msg(VaultErrorKind::Config, m);
         let address = self.address.ok_or_else(|| {
-            config("no Vault address given".into()).with_hint("set VAULT_ADDR or call with_address(..)")
+            config("no Vault address given".into())
+                .with_hint("set VAULT_ADDR or call with_address(..)")
         })?;
         let base = url::Url::parse(address.trim()).map_err(|e| {
             config(format!("invalid Vault address `{address}`: {e}"))
                 .with_hint("use a URL such as https://vault.example.com:8200")
         })?;
         if base.scheme() != "http" && base.scheme() != "https" {
-            return Err(config(format!("Vault address `{address}` must start with http:// or https://")));
+            return Err(config(format!(
+                "Vault address `{address}` must start with http:// or https://"
+            )));
         }
         let timeout = self.timeout.unwrap_or(DEFAULT_TIMEOUT);
         let mut builder = reqwest::Client::builder()
@@ -167,27 +176,43 @@ impl HttpTransportBuilder {
         if self.skip_verify {
             builder = builder.tls_danger_accept_invalid_certs(true);
         }
-        let client = builder
-            .build()
-            .map_err(|e| config(format!("could not build the HTTP client: {}", chain_text(&e))))?;
-        Ok(HttpTransport { client, base, timeout })
+        let client = builder.build().map_err(|e| {
+            config(format!(
+                "could not build the HTTP client: {}",
+                chain_text(&e)
+            ))
+        })?;
+        Ok(HttpTransport {
+            client,
+            base,
+            timeout,
+        })
     }
 }
 
 fn read_file(path: &Path, what: &str, var: &str) -> Result<Vec<u8>, VaultError> {
     std::fs::read(path).map_err(|e| {
-        VaultError::msg(VaultErrorKind::Config, format!("could not read {what} `{}`: {e}", path.display()))
-            .with_hint(format!("check the path given in {var}"))
+        VaultError::msg(
+            VaultErrorKind::Config,
+            format!("could not read {what} `{}`: {e}", path.display()),
+        )
+        .with_hint(format!("check the path given in {var}"))
     })
 }
 
 fn parse_ca(pem: &[u8], origin: &str) -> Result<Vec<reqwest::Certificate>, VaultError> {
     let certs = reqwest::Certificate::from_pem_bundle(pem).map_err(|e| {
-        VaultError::msg(VaultErrorKind::Config, format!("invalid CA certificate in {origin}: {e}"))
+        VaultError::msg(
+            VaultErrorKind::Config,
+            format!("invalid CA certificate in {origin}: {e}"),
+        )
     })?;
     if certs.is_empty() {
-        return Err(VaultError::msg(VaultErrorKind::Config, format!("no PEM certificate found in {origin}"))
-            .with_hint("VAULT_CACERT must name a PEM file with -----BEGIN CERTIFICATE----- blocks"));
+        return Err(VaultError::msg(
+            VaultErrorKind::Config,
+            format!("no PEM certificate found in {origin}"),
+        )
+        .with_hint("VAULT_CACERT must name a PEM file with -----BEGIN CERTIFICATE----- blocks"));
     }
     Ok(certs)
 }
@@ -196,7 +221,10 @@ fn parse_ca(pem: &[u8], origin: &str) -> Result<Vec<reqwest::Certificate>, Vault
 fn redirect_policy() -> reqwest::redirect::Policy {
     reqwest::redirect::Policy::custom(|attempt| {
         let downgrade = attempt.url().scheme() == "http"
-            && attempt.previous().last().is_some_and(|u| u.scheme() == "https");
+            && attempt
+                .previous()
+                .last()
+                .is_some_and(|u| u.scheme() == "https");
         if downgrade {
             attempt.error("refused to follow a redirect from https to http")
         } else if attempt.previous().len() > 1 {
@@ -224,26 +252,48 @@ fn chain_text(err: &(dyn std::error::Error + 'static)) -> String {
 /// True when the chain says the failure was in TLS (handshake, certificate, protocol).
 fn is_tls_failure(text: &str) -> bool {
     let t = text.to_ascii_lowercase();
-    ["certificate", "tls", "ssl", "handshake", "unknownissuer", "peer sent", "invalid peer"]
-        .iter()
-        .any(|w| t.contains(w))
+    [
+        "certificate",
+        "tls",
+        "ssl",
+        "handshake",
+        "unknownissuer",
+        "peer sent",
+        "invalid peer",
+    ]
+    .iter()
+    .any(|w| t.contains(w))
 }
 
 fn connection_error(err: &reqwest::Error, address: &str, timeout: Duration) -> VaultError {
     let chain = chain_text(err);
     let (message, hint) = if err.is_redirect() {
-        (format!("redirect not followed: {chain}"), "a Vault standby redirected to another node; use the active node's address")
+        (
+            format!("redirect not followed: {chain}"),
+            "a Vault standby redirected to another node; use the active node's address",
+        )
     } else if is_tls_failure(&chain) {
         (
-            format!("TLS handshake with {address} failed (certificate not trusted or invalid): {chain}"),
+            format!(
+                "TLS handshake with {address} failed (certificate not trusted or invalid): {chain}"
+            ),
             "check VAULT_CACERT (the CA that signed the server certificate), VAULT_CLIENT_CERT/VAULT_CLIENT_KEY, or set VAULT_SKIP_VERIFY for tests",
         )
     } else if err.is_timeout() {
-        (format!("no answer from {address} within {timeout:?}: {chain}"), "the server is overloaded or unreachable; raise the timeout or retry later")
+        (
+            format!("no answer from {address} within {timeout:?}: {chain}"),
+            "the server is overloaded or unreachable; raise the timeout or retry later",
+        )
     } else if err.is_body() || err.is_decode() {
-        (format!("response from {address} was cut short: {chain}"), "the connection dropped mid-response; retry")
+        (
+            format!("response from {address} was cut short: {chain}"),
+            "the connection dropped mid-response; retry",
+        )
     } else {
-        (format!("could not reach {address}: {chain}"), "check VAULT_ADDR and that the server is running")
+        (
+            format!("could not reach {address}: {chain}"),
+            "check VAULT_ADDR and that the server is running",
+        )
     };
     VaultError::msg(VaultErrorKind::Connection, message).with_hint(hint)
 }
@@ -264,7 +314,13 @@ fn to_reqwest_method(m: Method) -> reqwest::Method {
 #[async_trait]
 impl Transport for HttpTransport {
     async fn send(&self, request: VaultRequest) -> Result<VaultResponse, VaultError> {
-        let VaultRequest { method, path, query, headers, body } = request;
+        let VaultRequest {
+            method,
+            path,
+            query,
+            headers,
+            body,
+        } = request;
         let url = self.url_for(&path, &query);
         let mut stream_response = false;
         let mut has_content_type = false;
@@ -276,11 +332,19 @@ impl Transport for HttpTransport {
             }
             has_content_type |= name.eq_ignore_ascii_case("content-type");
             let hname = reqwest::header::HeaderName::from_bytes(name.as_bytes()).map_err(|_| {
-                VaultError::msg(VaultErrorKind::Validation, format!("invalid header name `{name}`")).with_path(&path)
+                VaultError::msg(
+                    VaultErrorKind::Validation,
+                    format!("invalid header name `{name}`"),
+                )
+                .with_path(&path)
             })?;
             let mut hvalue = reqwest::header::HeaderValue::from_str(value).map_err(|_| {
                 // Never echo the value: it may be a token.
-                VaultError::msg(VaultErrorKind::Validation, format!("invalid value for header `{name}`")).with_path(&path)
+                VaultError::msg(
+                    VaultErrorKind::Validation,
+                    format!("invalid value for header `{name}`"),
+                )
+                .with_path(&path)
             })?;
             hvalue.set_sensitive(true);
             builder = builder.header(hname, hvalue);
@@ -290,8 +354,11 @@ impl Transport for HttpTransport {
             RequestBody::Empty => builder,
             RequestBody::Json(value) => {
                 let bytes = serde_json::to_vec(&value).map_err(|e| {
-                    VaultError::msg(VaultErrorKind::Validation, format!("could not encode the JSON body: {e}"))
-                        .with_path(&path)
+                    VaultError::msg(
+                        VaultErrorKind::Validation,
+                        format!("could not encode the JSON body: {e}"),
+                    )
+                    .with_path(&path)
                 })?;
                 if !has_content_type {
                     builder = builder.header(reqwest::header::CONTENT_TYPE, "application/json");
@@ -305,21 +372,38 @@ impl Transport for HttpTransport {
             builder = builder.timeout(self.timeout);
         }
         let address = self.address();
-        let response = builder.send().await.map_err(|e| connection_error(&e, &address, self.timeout))?;
+        let response = builder
+            .send()
+            .await
+            .map_err(|e| connection_error(&e, &address, self.timeout))?;
         let status = response.status().as_u16();
         let headers: Vec<(String, String)> = response
             .headers()
             .iter()
-            .map(|(k, v)| (k.as_str().to_ascii_lowercase(), String::from_utf8_lossy(v.as_bytes()).into_owned()))
+            .map(|(k, v)| {
+                (
+                    k.as_str().to_ascii_lowercase(),
+                    String::from_utf8_lossy(v.as_bytes()).into_owned(),
+                )
+            })
             .collect();
         let body = if stream_response && (200..300).contains(&status) {
-            let stream = response.bytes_stream().map_err(|e| std::io::Error::other(chain_text(&e)));
+            let stream = response
+                .bytes_stream()
+                .map_err(|e| std::io::Error::other(chain_text(&e)));
             ResponseBody::Stream(Box::pin(stream))
         } else {
-            let bytes = response.bytes().await.map_err(|e| connection_error(&e, &address, self.timeout))?;
+            let bytes = response
+                .bytes()
+                .await
+                .map_err(|e| connection_error(&e, &address, self.timeout))?;
             ResponseBody::Bytes(bytes)
         };
-        Ok(VaultResponse { status, headers, body })
+        Ok(VaultResponse {
+            status,
+            headers,
+            body,
+        })
     }
 
     fn address(&self) -> String {
@@ -332,23 +416,35 @@ mod tests {
     use super::*;
 
     fn transport(addr: &str) -> HttpTransport {
-        HttpTransport::builder().with_address(addr).build().expect("valid address")
+        HttpTransport::builder()
+            .with_address(addr)
+            .build()
+            .expect("valid address")
     }
 
     #[test]
     fn urls_are_built_under_v1_with_escaped_segments() {
         let t = transport("http://127.0.0.1:8200/");
         let url = t.url_for("secret/data/my app?x", &[("version".into(), "2".into())]);
-        assert_eq!(url.as_str(), "http://127.0.0.1:8200/v1/secret/data/my%20app%3Fx?version=2");
+        assert_eq!(
+            url.as_str(),
+            "http://127.0.0.1:8200/v1/secret/data/my%20app%3Fx?version=2"
+        );
         assert_eq!(t.address(), "http://127.0.0.1:8200");
     }
 
     #[test]
     fn bad_addresses_are_config_errors() {
-        let e = HttpTransport::builder().with_address("not a url").build().expect_err("invalid");
+        let e = HttpTransport::builder()
+            .with_address("not a url")
+            .build()
+            .expect_err("invalid");
         assert_eq!(e.kind(), VaultErrorKind::Config);
         assert!(e.to_string().contains("not a url"));
-        let e = HttpTransport::builder().with_address("ftp://x").build().expect_err("invalid scheme");
+        let e = HttpTransport::builder()
+            .with_address("ftp://x")
+            .build()
+            .expect_err("invalid scheme");
         assert_eq!(e.kind(), VaultErrorKind::Config);
         let e = HttpTransport::builder().build().expect_err("missing");
         assert!(e.to_string().contains("VAULT_ADDR"));
@@ -385,7 +481,10 @@ mod tests {
         let addr = listener.local_addr().expect("addr");
         drop(listener);
         let t = transport(&format!("http://{addr}"));
-        let e = t.send(VaultRequest::new(Method::Get, "sys/health")).await.expect_err("closed port");
+        let e = t
+            .send(VaultRequest::new(Method::Get, "sys/health"))
+            .await
+            .expect_err("closed port");
         assert_eq!(e.kind(), VaultErrorKind::Connection);
         assert!(e.to_string().contains("could not reach"), "{e}");
     }

@@ -115,7 +115,13 @@ impl VaultRequest {
     pub fn new(method: Method, path: impl Into<String>) -> Self {
         let path = path.into();
         let path = path.trim_start_matches('/').to_string();
-        VaultRequest { method, path, query: Vec::new(), headers: Vec::new(), body: RequestBody::Empty }
+        VaultRequest {
+            method,
+            path,
+            query: Vec::new(),
+            headers: Vec::new(),
+            body: RequestBody::Empty,
+        }
     }
 
     pub fn with_query(mut self, key: impl Into<String>, value: impl Into<String>) -> Self {
@@ -156,7 +162,10 @@ impl VaultRequest {
 
     /// Header lookup, case-insensitive.
     pub fn header(&self, name: &str) -> Option<&str> {
-        self.headers.iter().find(|(k, _)| k.eq_ignore_ascii_case(name)).map(|(_, v)| v.as_str())
+        self.headers
+            .iter()
+            .find(|(k, _)| k.eq_ignore_ascii_case(name))
+            .map(|(_, v)| v.as_str())
     }
 }
 
@@ -193,12 +202,19 @@ pub struct VaultResponse {
 impl VaultResponse {
     /// A response with a fully read body.
     pub fn new(status: u16, headers: Vec<(String, String)>, body: impl Into<Bytes>) -> Self {
-        VaultResponse { status, headers, body: ResponseBody::Bytes(body.into()) }
+        VaultResponse {
+            status,
+            headers,
+            body: ResponseBody::Bytes(body.into()),
+        }
     }
 
     /// Header lookup, case-insensitive.
     pub fn header(&self, name: &str) -> Option<&str> {
-        self.headers.iter().find(|(k, _)| k.eq_ignore_ascii_case(name)).map(|(_, v)| v.as_str())
+        self.headers
+            .iter()
+            .find(|(k, _)| k.eq_ignore_ascii_case(name))
+            .map(|(_, v)| v.as_str())
     }
 
     /// The body bytes, reading a stream to its end if needed.

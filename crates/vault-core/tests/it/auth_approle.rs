@@ -14,47 +14,104 @@ use crate::client_common::{accessor_of_login, approle_client, fast_retry};
 async fn approle_login_and_custom_mount() {
     let bao = OpenBao::dev().await;
     let client = approle_client(&bao, "app", "1h").await;
-    client.write("secret/data/app", json!({"data": {"k": "v"}})).await.expect("write");
-    assert!(client.read("secret/data/app").await.expect("read").is_some());
+    client
+        .write("secret/data/app", json!({"data": {"k": "v"}}))
+        .await
+        .expect("write");
+    assert!(
+        client
+            .read("secret/data/app")
+            .await
+            .expect("read")
+            .is_some()
+    );
     assert_eq!(client.stats().logins, 1);
     assert!(client.can_relogin());
 
     // The same role under another mount path.
-    let (status, body) = bao.api("POST", "sys/auth/corp", Some(json!({"type": "approle"}))).await;
+    let (status, body) = bao
+        .api("POST", "sys/auth/corp", Some(json!({"type": "approle"})))
+        .await;
     assert_eq!(status, 204, "{body}");
-    let (status, body) =
-        bao.api("POST", "auth/corp/role/svc", Some(json!({"token_policies": ["secret-rw"], "token_ttl": "1h"}))).await;
+    let (status, body) = bao
+        .api(
+            "POST",
+            "auth/corp/role/svc",
+            Some(json!({"token_policies": ["secret-rw"], "token_ttl": "1h"})),
+        )
+        .await;
     assert_eq!(status, 204, "{body}");
     let (_, rid) = bao.api("GET", "auth/corp/role/svc/role-id", None).await;
     let (_, sid) = bao.api("POST", "auth/corp/role/svc/secret-id", None).await;
-    let auth = AppRoleAuth::new(rid["data"]["role_id"].as_str().expect("role_id"), sid["data"]["secret_id"].as_str().expect("secret_id"))
-        .with_mount("corp");
-    let corp = VaultClient::builder().with_address(bao.addr()).with_auth(Arc::new(auth)).build().expect("client");
-    assert!(corp.read("secret/data/app").await.expect("read via corp mount").is_some());
+    let auth = AppRoleAuth::new(
+        rid["data"]["role_id"].as_str().expect("role_id"),
+        sid["data"]["secret_id"].as_str().expect("secret_id"),
+    )
+    .with_mount("corp");
+    let corp = VaultClient::builder()
+        .with_address(bao.addr())
+        .with_auth(Arc::new(auth))
+        .build()
+        .expect("client");
+    assert!(
+        corp.read("secret/data/app")
+            .await
+            .expect("read via corp mount")
+            .is_some()
+    );
 }
 
 #[tokio::test]
 async fn short_ttl_token_is_renewed_before_expiry() {
     let bao = OpenBao::dev().await;
     let client = approle_client(&bao, "short", "6s").await;
-    client.write("secret/data/renew", json!({"data": {"k": "v"}})).await.expect("write");
+    client
+        .write("secret/data/renew", json!({"data": {"k": "v"}}))
+        .await
+        .expect("write");
     tokio::time::sleep(Duration::from_secs(10)).await;
     let stats = client.stats();
-    assert!(stats.renewals >= 1, "no renewal within 10 s of a 6 s token: {stats:?}\n{}", bao.log_tail(40));
-    assert!(client.read("secret/data/renew").await.expect("read after 10 s").is_some());
-    assert_eq!(client.stats().logins, 1, "renewal, not re-login, kept the token alive");
+    assert!(
+        stats.renewals >= 1,
+        "no renewal within 10 s of a 6 s token: {stats:?}\n{}",
+        bao.log_tail(40)
+    );
+    assert!(
+        client
+            .read("secret/data/renew")
+            .await
+            .expect("read after 10 s")
+            .is_some()
+    );
+    assert_eq!(
+        client.stats().logins,
+        1,
+        "renewal, not re-login, kept the token alive"
+    );
 }
 
 #[tokio::test]
 async fn relogin_after_token_is_revoked() {
     let bao = OpenBao::dev().await;
     let client = approle_client(&bao, "app", "1h").await;
-    client.write("secret/data/app", json!({"data": {"k": "v"}})).await.expect("write");
+    client
+        .write("secret/data/app", json!({"data": {"k": "v"}}))
+        .await
+        .expect("write");
     let accessor = accessor_of_login(&bao, "auth/approle/login").await;
-    let (status, body) = bao.api("POST", "auth/token/revoke-accessor", Some(json!({ "accessor": accessor }))).await;
+    let (status, body) = bao
+        .api(
+            "POST",
+            "auth/token/revoke-accessor",
+            Some(json!({ "accessor": accessor })),
+        )
+        .await;
     assert_eq!(status, 204, "revoke: {body}");
 
-    let env = client.read("secret/data/app").await.expect("read after revocation");
+    let env = client
+        .read("secret/data/app")
+        .await
+        .expect("read after revocation");
     assert!(env.is_some());
     assert_eq!(client.stats().logins, 2, "exactly one re-login");
 }
@@ -70,10 +127,19 @@ async fn bad_secret_id_is_a_clear_authentication_error() {
         .with_retry(fast_retry(3))
         .build()
         .expect("client");
-    let e = client.read("secret/data/app").await.expect_err("bad credentials");
+    let e = client
+        .read("secret/data/app")
+        .await
+        .expect_err("bad credentials");
     assert_eq!(e.kind(), VaultErrorKind::Authentication, "{e}");
     let text = e.to_string();
-    assert!(text.contains("approle") && text.contains("VAULT_SECRET_ID"), "{text}");
-    assert!(!text.contains(planted) && !format!("{e:?}").contains(planted), "{text}");
+    assert!(
+        text.contains("approle") && text.contains("VAULT_SECRET_ID"),
+        "{text}"
+    );
+    assert!(
+        !text.contains(planted) && !format!("{e:?}").contains(planted),
+        "{text}"
+    );
     assert_eq!(client.stats().retries, 0, "a 400 from login is not retried");
 }

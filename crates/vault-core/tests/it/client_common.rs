@@ -8,7 +8,11 @@ use vault_testkit::OpenBao;
 
 /// Retries with short waits, so fault tests run quickly.
 pub fn fast_retry(max_attempts: u32) -> RetryPolicy {
-    RetryPolicy { max_attempts, base_delay: Duration::from_millis(20), max_delay: Duration::from_millis(100) }
+    RetryPolicy {
+        max_attempts,
+        base_delay: Duration::from_millis(20),
+        max_delay: Duration::from_millis(100),
+    }
 }
 
 /// A client with the server's root token.
@@ -22,7 +26,8 @@ pub fn root_client(bao: &OpenBao) -> VaultClient {
 }
 
 /// A policy allowing everything under `secret/` (KV v2 at the dev server's `secret/` mount).
-pub const SECRET_RW: &str = r#"path "secret/*" { capabilities = ["create", "read", "update", "delete", "list"] }"#;
+pub const SECRET_RW: &str =
+    r#"path "secret/*" { capabilities = ["create", "read", "update", "delete", "list"] }"#;
 
 /// AppRole `role` with read/write on `secret/*` and the given token TTL; returns a client.
 pub async fn approle_client(bao: &OpenBao, role: &str, token_ttl: &str) -> VaultClient {
@@ -43,11 +48,19 @@ pub async fn accessor_of_login(bao: &OpenBao, login_path: &str) -> String {
     let accessors = body["data"]["keys"].as_array().cloned().unwrap_or_default();
     for a in accessors {
         let Some(a) = a.as_str() else { continue };
-        let (status, info) =
-            bao.api("POST", "auth/token/lookup-accessor", Some(serde_json::json!({ "accessor": a }))).await;
+        let (status, info) = bao
+            .api(
+                "POST",
+                "auth/token/lookup-accessor",
+                Some(serde_json::json!({ "accessor": a })),
+            )
+            .await;
         if status == 200 && info["data"]["path"] == login_path {
             return a.to_string();
         }
     }
-    panic!("no token issued by {login_path} found; server log:\n{}", bao.log());
+    panic!(
+        "no token issued by {login_path} found; server log:\n{}",
+        bao.log()
+    );
 }

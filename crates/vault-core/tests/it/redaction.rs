@@ -2,7 +2,9 @@
 
 use std::sync::Arc;
 
-use vault_core::{AppRoleAuth, AuthMethod, AuthToken, TokenAuth, VaultClient, VaultConnectionConfig};
+use vault_core::{
+    AppRoleAuth, AuthMethod, AuthToken, TokenAuth, VaultClient, VaultConnectionConfig,
+};
 use vault_testkit::OpenBao;
 
 const PLANTED_SECRET_ID: &str = "planted-secret-id-9c2f71";
@@ -10,7 +12,10 @@ const PLANTED_TOKEN: &str = "hvs.planted-token-4b8e0d";
 
 fn assert_clean(what: &str, text: &str) {
     for planted in [PLANTED_SECRET_ID, PLANTED_TOKEN] {
-        assert!(!text.contains(planted), "{what} shows a planted secret: {text}");
+        assert!(
+            !text.contains(planted),
+            "{what} shows a planted secret: {text}"
+        );
     }
 }
 
@@ -33,23 +38,42 @@ async fn planted_secrets_never_print() {
     assert_clean("client Debug", &format!("{client:?} {client:#?}"));
 
     // A failed AppRole login (the planted secret_id is wrong): the error stays clean.
-    let e = client.read("secret/data/x").await.expect_err("wrong secret_id");
-    assert_clean("login error", &format!("{e} {e:?} {:?}", std::error::Error::source(&e)));
+    let e = client
+        .read("secret/data/x")
+        .await
+        .expect_err("wrong secret_id");
+    assert_clean(
+        "login error",
+        &format!("{e} {e:?} {:?}", std::error::Error::source(&e)),
+    );
 
     let auth = AppRoleAuth::new("r", PLANTED_SECRET_ID);
     assert_clean("AppRoleAuth Debug", &format!("{auth:?}"));
     let token_auth = TokenAuth::new(PLANTED_TOKEN);
     assert_clean("TokenAuth Debug", &format!("{token_auth:?}"));
-    let transport: Arc<dyn vault_core::Transport> =
-        Arc::new(vault_core::transport::HttpTransport::builder().with_address(bao.addr()).build().expect("transport"));
-    let token: AuthToken = token_auth.login(transport.as_ref(), None).await.expect("static token");
+    let transport: Arc<dyn vault_core::Transport> = Arc::new(
+        vault_core::transport::HttpTransport::builder()
+            .with_address(bao.addr())
+            .build()
+            .expect("transport"),
+    );
+    let token: AuthToken = token_auth
+        .login(transport.as_ref(), None)
+        .await
+        .expect("static token");
     assert_eq!(token.token.expose(), PLANTED_TOKEN);
     assert_clean("AuthToken Debug", &format!("{token:?}"));
 
     // A token-only client whose token the server rejects.
-    let static_client =
-        VaultClient::builder().with_address(bao.addr()).with_token(PLANTED_TOKEN).build().expect("client");
+    let static_client = VaultClient::builder()
+        .with_address(bao.addr())
+        .with_token(PLANTED_TOKEN)
+        .build()
+        .expect("client");
     assert_clean("static client Debug", &format!("{static_client:?}"));
-    let e = static_client.read("secret/data/x").await.expect_err("unknown token");
+    let e = static_client
+        .read("secret/data/x")
+        .await
+        .expect_err("unknown token");
     assert_clean("rejected token error", &format!("{e} {e:?}"));
 }

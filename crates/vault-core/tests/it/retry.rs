@@ -20,14 +20,24 @@ async fn setup(policy: RetryPolicy, timeout: Duration) -> (OpenBao, FaultProxy, 
         .with_timeout(timeout)
         .build()
         .expect("client");
-    client.write("secret/data/app", json!({"data": {"k": "v"}})).await.expect("warm-up write");
+    client
+        .write("secret/data/app", json!({"data": {"k": "v"}}))
+        .await
+        .expect("warm-up write");
     proxy.reset_counts();
     (bao, proxy, client)
 }
 
 async fn read_ok(client: &VaultClient) {
-    let env = client.read("secret/data/app").await.expect("read through faults").expect("present");
-    assert_eq!(env.data_as::<serde_json::Value>().expect("json")["data"]["k"], "v");
+    let env = client
+        .read("secret/data/app")
+        .await
+        .expect("read through faults")
+        .expect("present");
+    assert_eq!(
+        env.data_as::<serde_json::Value>().expect("json")["data"]["k"],
+        "v"
+    );
 }
 
 #[tokio::test]
@@ -51,7 +61,10 @@ async fn status_500_and_502_are_retried() {
 async fn persistent_503_gives_up_after_max_attempts() {
     let (_bao, proxy, client) = setup(fast_retry(3), Duration::from_secs(5)).await;
     proxy.set_default(Some(Fault::status(503)));
-    let e = client.read("secret/data/app").await.expect_err("always 503");
+    let e = client
+        .read("secret/data/app")
+        .await
+        .expect_err("always 503");
     assert_eq!(e.kind(), VaultErrorKind::Server, "{e}");
     assert_eq!(e.status(), Some(503));
     assert_eq!(proxy.request_count(), 3);
@@ -62,7 +75,11 @@ async fn status_501_and_other_4xx_are_not_retried() {
     let (_bao, proxy, client) = setup(fast_retry(5), Duration::from_secs(5)).await;
     proxy.push(Fault::status(501));
     let e = client.read("secret/data/app").await.expect_err("501");
-    assert_eq!((e.kind(), e.status()), (VaultErrorKind::Server, Some(501)), "{e}");
+    assert_eq!(
+        (e.kind(), e.status()),
+        (VaultErrorKind::Server, Some(501)),
+        "{e}"
+    );
     assert_eq!(proxy.request_count(), 1);
 
     proxy.reset_counts();
@@ -107,7 +124,10 @@ async fn no_answer_times_out_and_is_retried() {
 
     proxy.reset_counts();
     proxy.set_default(Some(Fault::NoAnswer));
-    let e = client.read("secret/data/app").await.expect_err("never answered");
+    let e = client
+        .read("secret/data/app")
+        .await
+        .expect_err("never answered");
     assert_eq!(e.kind(), VaultErrorKind::Connection, "{e}");
     assert!(e.to_string().contains("no answer"), "{e}");
     assert_eq!(proxy.request_count(), 2);
@@ -119,14 +139,21 @@ async fn retry_after_is_honoured() {
     proxy.push(Fault::rate_limited(2));
     let started = Instant::now();
     read_ok(&client).await;
-    assert!(started.elapsed() >= Duration::from_secs(2), "waited only {:?}", started.elapsed());
+    assert!(
+        started.elapsed() >= Duration::from_secs(2),
+        "waited only {:?}",
+        started.elapsed()
+    );
     assert_eq!(proxy.request_count(), 2);
 }
 
 #[tokio::test]
 async fn persistent_429_is_a_rate_limited_error() {
     let (_bao, proxy, client) = setup(fast_retry(2), Duration::from_secs(5)).await;
-    proxy.set_default(Some(Fault::Status { code: 429, retry_after: None }));
+    proxy.set_default(Some(Fault::Status {
+        code: 429,
+        retry_after: None,
+    }));
     let e = client.read("secret/data/app").await.expect_err("429");
     assert_eq!(e.kind(), VaultErrorKind::RateLimited, "{e}");
     assert!(e.is_retryable());

@@ -19,7 +19,13 @@ async fn tls_trust_decisions() {
         .with_client_cert(pki.client_cert_path(), pki.client_key_path())
         .build()
         .expect("client");
-    assert!(with_ca.read("secret/data/none").await.expect("right CA").is_none());
+    assert!(
+        with_ca
+            .read("secret/data/none")
+            .await
+            .expect("right CA")
+            .is_none()
+    );
 
     let wrong_ca = VaultClient::builder()
         .with_address(bao.addr())
@@ -28,10 +34,16 @@ async fn tls_trust_decisions() {
         .with_retry(fast_retry(2))
         .build()
         .expect("client");
-    let e = wrong_ca.read("secret/data/none").await.expect_err("wrong CA");
+    let e = wrong_ca
+        .read("secret/data/none")
+        .await
+        .expect_err("wrong CA");
     assert_eq!(e.kind(), VaultErrorKind::Connection, "{e}");
     let text = e.to_string();
-    assert!(text.contains("TLS") && text.contains("certificate"), "{text}");
+    assert!(
+        text.contains("TLS") && text.contains("certificate"),
+        "{text}"
+    );
     assert!(text.contains("VAULT_CACERT"), "{text}");
 
     let skip = VaultClient::builder()
@@ -40,10 +52,19 @@ async fn tls_trust_decisions() {
         .with_skip_verify(true)
         .build()
         .expect("client");
-    assert!(skip.read("secret/data/none").await.expect("skip-verify").is_none());
+    assert!(
+        skip.read("secret/data/none")
+            .await
+            .expect("skip-verify")
+            .is_none()
+    );
 
     // The same through the environment variables.
-    let (addr, token, ca) = (bao.addr(), bao.root_token(), pki.ca_cert_path().display().to_string());
+    let (addr, token, ca) = (
+        bao.addr(),
+        bao.root_token(),
+        pki.ca_cert_path().display().to_string(),
+    );
     let config = VaultConnectionConfig::from_env_with(|name| match name {
         "VAULT_ADDR" => Some(addr.clone()),
         "VAULT_TOKEN" => Some(token.clone()),
@@ -52,5 +73,11 @@ async fn tls_trust_decisions() {
     })
     .expect("config");
     let from_env = VaultClient::from_config(&config).expect("client from env");
-    assert!(from_env.read("secret/data/none").await.expect("CA from VAULT_CACERT").is_none());
+    assert!(
+        from_env
+            .read("secret/data/none")
+            .await
+            .expect("CA from VAULT_CACERT")
+            .is_none()
+    );
 }
