@@ -1,0 +1,87 @@
+//! `vaultkit exec --secret … -- CMD ARGS`: run CMD with secrets in its environment.
+//!
+//! Architecture Invariant: the secret values are handed over only through the child's
+//! environment (`execve`'s envp): never on its command line, never in a file.
+//!
+//! SIGINT, SIGTERM and SIGHUP received by vaultkit are forwarded to the child, and vaultkit waits
+//! for it; the exit code is the child's, or 128+N when the child died of signal N (as shells
+//! report it). A command that cannot be started exits 127 (not found) or 126 (not executable),
+//! like `env(1)`.
+
+use std::os::unix::process::ExitStatusExt;
+use std::process::Stdio;
+
+use rustix::process::{Pid, Signal, kill_process};
+use tokio::process::Command;
+use tokio::signal::unix::{SignalKind, signal};
+
+use super::Ctx;
+use crate::args::secrets::ExecArgs;
+use crate::error::{CliError, CliResult};
+
+/// Variables kept with `--clean-env`.
+const KEEP: &[&str] = &["PATH", "HOME", "USER", "LOGNAME", "SHELL", "TERM", "LANG", "TZ", "TMPDIR"];
+
+pub async fn run(ctx: &Ctx, args: ExecArgs) -> CliResult<u8> {
+    let client = ctx.client()?;
+    let vars = super::secrets::resolve(&client, &args.selection).await?;
+    let (program, rest) = args
+        .command
+        .split_first()
+        .ok_or_else(|| CliError::usage("no command to run").with_hint("put it after `--`: vaultkit exec -s … -- CMD"))?;
+    let mut cmd = Command::new(program);
+    cmd.args(rest).stdin(Stdio::inherit()).stdout(Stdio::inherit()).stderr(Stdio::inherit());
+    if args.clean_env {
+        cmd.env_clear();
+        for (k, v) in std::env::vars_os() {
+            let keep = k.to_str().is_some_and(|k| KEEP.contains(&k) || k.starts_with("LC_"));
+            if keep {
+                cmd.env(k, v);
+            }
+        }
+    }
+    for (name, value) in &vars {
+        cmd.env(name, value.expose());
+    }
+    // Install the handlers before the child exists, so no signal falls between the two.
+    let mut int = signal(SignalKind::interrupt()).map_err(signal_err)?;
+    let mut term = signal(SignalKind::terminate()).map_err(signal_err)?;
+    let mut hup = signal(SignalKind::hangup()).map_err(signal_err)?;
+    let mut child = match cmd.spawn() {
+        Ok(c) => c,
+        Err(e) => {
+            let code = match e.kind() {
+                std::io::ErrorKind::NotFound => 127,
+                std::io::ErrorKind::PermissionDenied => 126,
+                _ => 1,
+            };
+            eprintln!("error: could not run `{program}`: {e}; try: check that the command exists and is executable");
+            return Ok(code);
+        }
+    };
+    drop(vars);
+    let pid = child.id().and_then(|p| i32::try_from(p).ok()).and_then(Pid::from_raw);
+    let forward = |sig: Signal| {
+        if let Some(pid) = pid {
+            let _ = kill_process(pid, sig);
+        }
+    };
+    let status = loop {
+        tokio::select! {
+            status = child.wait() => break status,
+            _ = int.recv() => forward(Signal::INT),
+            _ = term.recv() => forward(Signal::TERM),
+            _ = hup.recv() => forward(Signal::HUP),
+        }
+    };
+    let status = status.map_err(|e| CliError::other(format!("lost track of `{program}`: {e}")))?;
+    Ok(match (status.code(), status.signal()) {
+        (Some(code), _) => u8::try_from(code & 0xff).unwrap_or(1),
+        (None, Some(sig)) => u8::try_from(128 + sig).unwrap_or(255),
+        (None, None) => 1,
+    })
+}
+
+fn signal_err(e: std::io::Error) -> CliError {
+    CliError::other(format!("could not install a signal handler: {e}"))
+}

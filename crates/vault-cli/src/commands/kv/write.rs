@@ -1,0 +1,137 @@
+//! `kv put`, `patch`, `delete`, `undelete`, `destroy`, `rollback`, `metadata put|delete`.
+//!
+//! Writes print the new version's metadata (KV v2) or a one-line confirmation on stderr; they
+//! never echo the data written.
+
+use serde_json::json;
+use vault_core::VaultClient;
+use vault_kv::{KvExt, KvVersion, MetadataRequest, VersionMetadata};
+
+use super::input::{self, RealSource};
+use super::{Target, kv_error, needs_v2};
+use crate::commands::Ctx;
+use crate::error::{CliError, CliResult};
+use crate::output::Table;
+
+async fn version_of(client: &VaultClient, t: &Target) -> CliResult<KvVersion> {
+    client.kv(&t.mount).version().await.map_err(kv_error)
+}
+
+async fn require_v2(client: &VaultClient, t: &Target, what: &str) -> CliResult<vault_kv::KvV2> {
+    match version_of(client, t).await? {
+        KvVersion::V1 => Err(needs_v2(t, what)),
+        _ => Ok(client.kv(&t.mount).v2()),
+    }
+}
+
+fn print_written(ctx: &Ctx, t: &Target, meta: &VersionMetadata) -> CliResult<()> {
+    ctx.out().info(&format!("Success! Data written to: {}", t.display()));
+    if meta.version.is_none() {
+        return Ok(());
+    }
+    let value = json!({"path": t.display(), "version": meta.version, "created_time": meta.created_time});
+    ctx.out().print(&value, || {
+        Table::key_value([
+            ("created_time", meta.created_time.clone()),
+            ("version", meta.version.map(|v| v.to_string()).unwrap_or_default()),
+        ])
+    })
+}
+
+pub async fn put(ctx: &Ctx, client: &VaultClient, t: &Target, data: &[String], cas: Option<u64>) -> CliResult<()> {
+    let map = input::parse(data, &mut RealSource)?;
+    let meta = match (version_of(client, t).await?, cas) {
+        (KvVersion::V1, Some(_)) => return Err(needs_v2(t, "kv put --cas")),
+        (KvVersion::V1, None) => {
+            client.kv(&t.mount).v1().write(&t.path, &map).await.map_err(kv_error)?;
+            VersionMetadata::default()
+        }
+        (_, Some(c)) => client.kv(&t.mount).v2().write_cas(&t.path, &map, c).await.map_err(kv_error)?,
+        (_, None) => client.kv(&t.mount).v2().write_data(&t.path, &map).await.map_err(kv_error)?,
+    };
+    print_written(ctx, t, &meta)
+}
+
+pub async fn patch(ctx: &Ctx, client: &VaultClient, t: &Target, data: &[String], cas: Option<u64>) -> CliResult<()> {
+    let map = input::parse(data, &mut RealSource)?;
+    let kv2 = require_v2(client, t, "kv patch").await?;
+    let meta = kv2.patch(&t.path, &map, cas).await.map_err(kv_error)?;
+    print_written(ctx, t, &meta)
+}
+
+pub async fn delete(ctx: &Ctx, client: &VaultClient, t: &Target, versions: &[u64]) -> CliResult<()> {
+    if versions.is_empty() {
+        client.kv(&t.mount).delete(&t.path).await.map_err(kv_error)?;
+    } else {
+        require_v2(client, t, "kv delete --versions").await?.delete_versions(&t.path, versions).await.map_err(kv_error)?;
+    }
+    ctx.out().info(&format!("Success! Data deleted (if it existed) at: {}", t.display()));
+    Ok(())
+}
+
+pub async fn undelete(ctx: &Ctx, client: &VaultClient, t: &Target, versions: &[u64]) -> CliResult<()> {
+    require_v2(client, t, "kv undelete").await?.undelete_versions(&t.path, versions).await.map_err(kv_error)?;
+    ctx.out().info(&format!("Success! Data written to: {}", t.display()));
+    Ok(())
+}
+
+pub async fn destroy(ctx: &Ctx, client: &VaultClient, t: &Target, versions: &[u64]) -> CliResult<()> {
+    require_v2(client, t, "kv destroy").await?.destroy_versions(&t.path, versions).await.map_err(kv_error)?;
+    ctx.out().info(&format!("Success! Data written to: {}", t.display()));
+    Ok(())
+}
+
+/// Write version `version`'s data as the new latest version, with check-and-set on the current one
+/// so a concurrent write is not silently overwritten.
+pub async fn rollback(ctx: &Ctx, client: &VaultClient, t: &Target, version: u64) -> CliResult<()> {
+    let kv2 = require_v2(client, t, "kv rollback").await?;
+    let meta = kv2.read_metadata(&t.path).await.map_err(kv_error)?;
+    if version == meta.current_version {
+        return Err(CliError::validation(format!("version {version} of `{}` is already the current version", t.display())));
+    }
+    let old = kv2.read_version(&t.path, version).await.map_err(kv_error)?;
+    let written = kv2.write_cas(&t.path, old.data.expose(), meta.current_version).await.map_err(kv_error)?;
+    ctx.out().info(&format!("Key value store: {} rolled back to version {version}", t.display()));
+    print_written(ctx, t, &written)
+}
+
+/// The settings `kv metadata put` can change.
+#[derive(Debug, Default)]
+pub struct MetadataChange {
+    pub max_versions: Option<u64>,
+    pub cas_required: Option<bool>,
+    pub delete_version_after: Option<String>,
+    pub custom_metadata: Vec<String>,
+}
+
+pub async fn metadata_put(ctx: &Ctx, client: &VaultClient, t: &Target, change: MetadataChange) -> CliResult<()> {
+    let mut req = MetadataRequest::builder();
+    if let Some(n) = change.max_versions {
+        req = req.with_max_versions(n);
+    }
+    if let Some(c) = change.cas_required {
+        req = req.with_cas_required(c);
+    }
+    if let Some(d) = change.delete_version_after {
+        req = req.with_delete_version_after(d);
+    }
+    for pair in &change.custom_metadata {
+        let (k, v) = pair.split_once('=').filter(|(k, _)| !k.is_empty()).ok_or_else(|| {
+            CliError::usage(format!("--custom-metadata `{pair}` is not KEY=VALUE")).with_hint("e.g. --custom-metadata owner=data-team")
+        })?;
+        req = req.with_custom_metadata(k, v);
+    }
+    if req == MetadataRequest::default() {
+        return Err(CliError::usage("nothing to change")
+            .with_hint("pass --max-versions, --cas-required, --delete-version-after or --custom-metadata"));
+    }
+    require_v2(client, t, "kv metadata put").await?.write_metadata(&t.path, &req).await.map_err(kv_error)?;
+    ctx.out().info(&format!("Success! Data written to: {}", t.display()));
+    Ok(())
+}
+
+pub async fn metadata_delete(ctx: &Ctx, client: &VaultClient, t: &Target) -> CliResult<()> {
+    require_v2(client, t, "kv metadata delete").await?.delete_metadata(&t.path).await.map_err(kv_error)?;
+    ctx.out().info(&format!("Success! Data deleted (if it existed) at: {}", t.display()));
+    Ok(())
+}

@@ -1,0 +1,82 @@
+//! One module per command group; [`run`] dispatches.
+//!
+//! - [`status`], [`login`], [`policy`], [`dev`], [`completions`]: operator commands.
+//! - [`kv`]: the KV commands (get/put/…/tree/export/import).
+//! - [`secrets`]: resolving `NAME=path#key` selections, shared by [`env`] and [`exec`].
+
+use vault_core::VaultClient;
+
+use crate::args::{Cli, Command, GlobalArgs, OutputFormat};
+use crate::config::{self, Settings};
+use crate::error::CliResult;
+use crate::output::Output;
+
+pub mod completions;
+pub mod dev;
+pub mod env;
+pub mod exec;
+pub mod kv;
+pub mod login;
+pub mod policy;
+pub mod secrets;
+pub mod status;
+
+/// What every command gets: the global options, the resolved settings and the printer.
+#[derive(Debug)]
+pub struct Ctx {
+    pub global: GlobalArgs,
+    pub settings: Settings,
+    pub out: Output,
+}
+
+impl Ctx {
+    pub fn new(global: GlobalArgs, own_formats: bool) -> CliResult<Ctx> {
+        let settings = config::resolve(&global, own_formats)?;
+        let out = Output::new(settings.format, global.field.clone(), global.no_color, global.quiet);
+        Ok(Ctx { global, settings, out })
+    }
+
+    /// A client for the configured server (fails with exit 4 when there are no credentials).
+    pub fn client(&self) -> CliResult<VaultClient> {
+        self.settings.client()
+    }
+
+    /// The `--format` flag exactly as given (for commands with their own formats).
+    pub fn format_flag(&self) -> Option<&str> {
+        self.global.format.as_deref()
+    }
+
+    /// The printer, for commands whose output is a table/JSON/YAML.
+    pub fn out(&self) -> &Output {
+        &self.out
+    }
+
+    pub fn is_table(&self) -> bool {
+        self.out.format == OutputFormat::Table
+    }
+}
+
+/// Run the parsed command line; `Ok(code)` is the exit code (non-zero only for `exec`/`status`).
+pub async fn run(cli: Cli) -> CliResult<u8> {
+    // Commands that need no configuration at all.
+    match &cli.command {
+        Command::Completions(a) => return completions::run(a).map(|()| 0),
+        Command::Policy(crate::args::ops::PolicyCommand::Render { file }) => {
+            let out = Output::new(OutputFormat::Table, None, cli.global.no_color, cli.global.quiet);
+            return policy::render(file, &out).map(|()| 0);
+        }
+        _ => {}
+    }
+    let own_formats = matches!(cli.command, Command::Env(_) | Command::Kv(crate::args::kv::KvCommand::Export { .. }));
+    let ctx = Ctx::new(cli.global, own_formats)?;
+    match cli.command {
+        Command::Status => status::run(&ctx).await,
+        Command::Login(a) => login::run(&ctx, &a).await.map(|()| 0),
+        Command::Policy(p) => policy::run(&ctx, p).await.map(|()| 0),
+        Command::Kv(k) => kv::run(&ctx, k).await.map(|()| 0),
+        Command::Env(a) => env::run(&ctx, &a).await.map(|()| 0),
+        Command::Exec(a) => exec::run(&ctx, a).await,
+        Command::Dev(a) => dev::run(&ctx, &a).await.map(|()| 0),
+        Command::Completions(_) => Ok(0),
+    }
+}

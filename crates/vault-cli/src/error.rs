@@ -1,0 +1,170 @@
+//! [`CliError`]: the one error type of the CLI, and the exit code each failure maps to.
+//!
+//! Architecture Invariant: an error is printed as ONE line — what failed, on which path, and what
+//! to try — and never contains a secret value or a token. Errors built from Vault's responses carry
+//! only Vault's own messages (which never echo secret material) and the request path.
+
+use std::fmt;
+
+use vault_core::{VaultError, VaultErrorKind};
+
+/// Exit codes, documented in `vaultkit --help`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum ExitKind {
+    /// 1: anything not covered below (server error, I/O, a child that could not start).
+    Other,
+    /// 2: the command line was wrong (clap also exits 2 for usage errors).
+    Usage,
+    /// 3: nothing at that path (secret, version, policy, file).
+    NotFound,
+    /// 4: permission denied, invalid or expired token, failed login.
+    Permission,
+    /// 5: could not reach Vault, or Vault is sealed / not initialised.
+    Connection,
+    /// 6: input or request rejected as invalid (bad file, CAS mismatch, destroyed version).
+    Validation,
+}
+
+impl ExitKind {
+    pub fn code(self) -> u8 {
+        match self {
+            ExitKind::Other => 1,
+            ExitKind::Usage => 2,
+            ExitKind::NotFound => 3,
+            ExitKind::Permission => 4,
+            ExitKind::Connection => 5,
+            ExitKind::Validation => 6,
+        }
+    }
+
+    /// The kind a Vault error maps to.
+    pub fn from_vault(kind: VaultErrorKind) -> ExitKind {
+        match kind {
+            VaultErrorKind::SecretNotFound | VaultErrorKind::RouteNotFound => ExitKind::NotFound,
+            VaultErrorKind::Permission | VaultErrorKind::Authentication | VaultErrorKind::InvalidToken => {
+                ExitKind::Permission
+            }
+            VaultErrorKind::Connection | VaultErrorKind::Sealed | VaultErrorKind::Uninitialized => {
+                ExitKind::Connection
+            }
+            VaultErrorKind::Validation | VaultErrorKind::Version => ExitKind::Validation,
+            VaultErrorKind::Config => ExitKind::Usage,
+            _ => ExitKind::Other,
+        }
+    }
+}
+
+/// A failure of one command, ready to be printed as one line.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub struct CliError {
+    kind: ExitKind,
+    message: String,
+    hint: Option<String>,
+}
+
+impl fmt::Display for CliError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&one_line(&self.message))?;
+        if let Some(hint) = &self.hint {
+            write!(f, "; try: {}", one_line(hint))?;
+        }
+        Ok(())
+    }
+}
+
+/// Collapse line breaks so that an error is always a single line.
+fn one_line(s: &str) -> String {
+    s.split_whitespace().collect::<Vec<_>>().join(" ")
+}
+
+impl CliError {
+    pub fn new(kind: ExitKind, message: impl Into<String>) -> Self {
+        CliError { kind, message: message.into(), hint: None }
+    }
+    pub fn usage(message: impl Into<String>) -> Self {
+        CliError::new(ExitKind::Usage, message)
+    }
+    pub fn not_found(message: impl Into<String>) -> Self {
+        CliError::new(ExitKind::NotFound, message)
+    }
+    pub fn validation(message: impl Into<String>) -> Self {
+        CliError::new(ExitKind::Validation, message)
+    }
+    pub fn other(message: impl Into<String>) -> Self {
+        CliError::new(ExitKind::Other, message)
+    }
+    pub fn with_hint(mut self, hint: impl Into<String>) -> Self {
+        self.hint = Some(hint.into());
+        self
+    }
+    pub fn kind(&self) -> ExitKind {
+        self.kind
+    }
+
+    /// An I/O failure on a local file.
+    pub fn io(action: &str, path: &std::path::Path, err: &std::io::Error) -> Self {
+        let kind = if err.kind() == std::io::ErrorKind::NotFound { ExitKind::NotFound } else { ExitKind::Other };
+        CliError::new(kind, format!("could not {action} `{}`: {err}", path.display()))
+    }
+}
+
+impl From<VaultError> for CliError {
+    fn from(err: VaultError) -> Self {
+        let kind = ExitKind::from_vault(err.kind());
+        let hint = err.hint().map(str::to_string).or_else(|| default_hint(err.kind()).map(str::to_string));
+        // VaultError's Display already names the operation, the path and Vault's reason; its own hint
+        // is part of it, so only add ours when it has none.
+        let mut out = CliError::new(kind, err.to_string());
+        if err.hint().is_none() {
+            out.hint = hint;
+        }
+        out
+    }
+}
+
+pub(crate) fn default_hint(kind: VaultErrorKind) -> Option<&'static str> {
+    Some(match kind {
+        VaultErrorKind::Connection => "check VAULT_ADDR / --address and that the server is running (`vaultkit status`)",
+        VaultErrorKind::Sealed => "unseal Vault (`bao operator unseal`) and retry",
+        VaultErrorKind::Uninitialized => "initialise Vault (`bao operator init`) first",
+        VaultErrorKind::InvalidToken | VaultErrorKind::Authentication => {
+            "log in again (`vaultkit login --store`) or set VAULT_TOKEN"
+        }
+        VaultErrorKind::Permission => "ask for a policy that grants this path (`vaultkit policy read NAME`)",
+        VaultErrorKind::RouteNotFound => "check the mount name (`--mount`) and that the engine is enabled",
+        _ => return None,
+    })
+}
+
+pub type CliResult<T> = Result<T, CliError>;
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn display_is_one_line_with_hint() {
+        let e = CliError::not_found("no secret at\n`secret/app`").with_hint("list with\n`vaultkit kv list`");
+        assert_eq!(e.to_string(), "no secret at `secret/app`; try: list with `vaultkit kv list`");
+    }
+
+    #[test]
+    fn vault_kinds_map_to_documented_codes() {
+        let cases = [
+            (VaultErrorKind::SecretNotFound, 3),
+            (VaultErrorKind::Permission, 4),
+            (VaultErrorKind::InvalidToken, 4),
+            (VaultErrorKind::Connection, 5),
+            (VaultErrorKind::Sealed, 5),
+            (VaultErrorKind::Validation, 6),
+            (VaultErrorKind::Server, 1),
+        ];
+        for (kind, code) in cases {
+            let e = CliError::from(VaultError::new(kind).with_path("secret/x"));
+            assert_eq!(e.kind().code(), code, "{kind:?}");
+            assert!(!e.to_string().contains('\n'));
+        }
+    }
+}

@@ -1,0 +1,127 @@
+//! How results reach the user: a table for people, JSON or YAML for machines, or one raw field.
+//!
+//! - [`table`]: the aligned text tables.
+//! - [`progress`]: indicatif bars, drawn only when stderr is a terminal.
+//! - this file: [`Output`], which every command prints through.
+//!
+//! The default format is `table`, as in Vault's CLI, whether or not stdout is a terminal: output
+//! never changes shape just because it is piped. Scripts ask for `--format json` (or set
+//! `VAULT_FORMAT=json`). Colours appear only on a terminal and never with `--no-color` / `NO_COLOR`.
+
+use std::io::{IsTerminal, Write};
+
+use serde_json::Value;
+
+use crate::args::OutputFormat;
+use crate::error::{CliError, CliResult};
+
+pub mod progress;
+pub mod table;
+
+pub use table::Table;
+
+/// The printer every command uses.
+#[derive(Debug, Clone)]
+pub struct Output {
+    pub format: OutputFormat,
+    pub field: Option<String>,
+    pub color: bool,
+    pub quiet: bool,
+}
+
+impl Output {
+    pub fn new(format: OutputFormat, field: Option<String>, no_color: bool, quiet: bool) -> Output {
+        let color = !no_color && std::env::var_os("NO_COLOR").is_none() && std::io::stdout().is_terminal();
+        Output { format, field, color, quiet }
+    }
+
+    /// Print `value` as JSON/YAML, or `table()` for the table format; `--field` prints one raw
+    /// value of the object instead.
+    pub fn print(&self, value: &Value, table: impl FnOnce() -> Table) -> CliResult<()> {
+        if let Some(field) = &self.field {
+            return self.print_field(value, field);
+        }
+        match self.format {
+            OutputFormat::Json => self.write(&format!("{}\n", to_json(value)?)),
+            OutputFormat::Yaml => self.write(&to_yaml(value)?),
+            OutputFormat::Table => {
+                let t = table();
+                if t.is_empty() {
+                    return Ok(());
+                }
+                let bold = |s: &str| if self.color { format!("\x1b[1m{s}\x1b[0m") } else { s.to_string() };
+                self.write(&t.render(&bold))
+            }
+        }
+    }
+
+    /// `--field KEY`: the raw value (strings unquoted, anything else as JSON).
+    fn print_field(&self, value: &Value, field: &str) -> CliResult<()> {
+        let found = value.get(field).or_else(|| value.pointer(&format!("/{}", field.replace('.', "/"))));
+        match found {
+            Some(Value::String(s)) => self.write(&format!("{s}\n")),
+            Some(other) => self.write(&format!("{}\n", to_json(other)?)),
+            None => {
+                let keys: Vec<&str> = value.as_object().map(|m| m.keys().map(String::as_str).collect()).unwrap_or_default();
+                Err(CliError::not_found(format!("no field `{field}` in the result"))
+                    .with_hint(format!("fields are: {}", if keys.is_empty() { "none".into() } else { keys.join(", ") })))
+            }
+        }
+    }
+
+    /// Print a message for people (on stderr, so it never mixes with data); nothing with `-q`.
+    pub fn info(&self, message: &str) {
+        if !self.quiet {
+            eprintln!("{message}");
+        }
+    }
+
+    /// Write text to stdout; a closed pipe (e.g. `| head`) is not an error.
+    pub fn write(&self, text: &str) -> CliResult<()> {
+        let mut out = std::io::stdout().lock();
+        match out.write_all(text.as_bytes()).and_then(|()| out.flush()) {
+            Ok(()) => Ok(()),
+            Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => Ok(()),
+            Err(e) => Err(CliError::other(format!("could not write to stdout: {e}"))),
+        }
+    }
+
+    /// Green/red/yellow when colours are on.
+    pub fn paint(&self, text: &str, color: Color) -> String {
+        if !self.color {
+            return text.to_string();
+        }
+        let code = match color {
+            Color::Green => 32,
+            Color::Red => 31,
+            Color::Yellow => 33,
+            Color::Dim => 2,
+        };
+        format!("\x1b[{code}m{text}\x1b[0m")
+    }
+}
+
+#[derive(Debug, Clone, Copy)]
+pub enum Color {
+    Green,
+    Red,
+    Yellow,
+    Dim,
+}
+
+pub fn to_json(value: &Value) -> CliResult<String> {
+    serde_json::to_string_pretty(value).map_err(|e| CliError::other(format!("could not encode JSON: {e}")))
+}
+
+pub fn to_yaml(value: &Value) -> CliResult<String> {
+    serde_yaml::to_string(value).map_err(|e| CliError::other(format!("could not encode YAML: {e}")))
+}
+
+/// A JSON value as table text: strings raw, `null` empty, the rest as compact JSON.
+pub fn cell(value: &Value) -> String {
+    match value {
+        Value::String(s) => s.clone(),
+        Value::Null => String::new(),
+        other => other.to_string(),
+    }
+}
