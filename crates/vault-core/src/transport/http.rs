@@ -267,13 +267,16 @@ fn is_tls_failure(text: &str) -> bool {
 
 fn connection_error(err: &reqwest::Error, address: &str, timeout: Duration) -> VaultError {
     let chain = chain_text(err);
-    let (message, hint) = if err.is_redirect() {
+    let (kind, message, hint) = if err.is_redirect() {
+        // A refused redirect is a deployment problem, not a flaky network: not retryable.
         (
+            VaultErrorKind::Server,
             format!("redirect not followed: {chain}"),
-            "a Vault standby redirected to another node; use the active node's address",
+            "a Vault standby redirected the request; use the active node's https address",
         )
     } else if is_tls_failure(&chain) {
         (
+            VaultErrorKind::Connection,
             format!(
                 "TLS handshake with {address} failed (certificate not trusted or invalid): {chain}"
             ),
@@ -281,21 +284,24 @@ fn connection_error(err: &reqwest::Error, address: &str, timeout: Duration) -> V
         )
     } else if err.is_timeout() {
         (
+            VaultErrorKind::Connection,
             format!("no answer from {address} within {timeout:?}: {chain}"),
             "the server is overloaded or unreachable; raise the timeout or retry later",
         )
     } else if err.is_body() || err.is_decode() {
         (
+            VaultErrorKind::Connection,
             format!("response from {address} was cut short: {chain}"),
             "the connection dropped mid-response; retry",
         )
     } else {
         (
+            VaultErrorKind::Connection,
             format!("could not reach {address}: {chain}"),
             "check VAULT_ADDR and that the server is running",
         )
     };
-    VaultError::msg(VaultErrorKind::Connection, message).with_hint(hint)
+    VaultError::msg(kind, message).with_hint(hint)
 }
 
 fn to_reqwest_method(m: Method) -> reqwest::Method {

@@ -4,6 +4,7 @@ mod auth_token;
 mod client_common;
 mod client_namespaces;
 mod client_ops;
+mod client_redirect;
 mod redaction;
 mod retry;
 mod tls;
