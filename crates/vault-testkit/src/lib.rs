@@ -9,7 +9,7 @@
 //!   KV mounts, audit devices and namespaces, and seal or unseal the server.
 //! - [`FaultProxy`] sits between a client and a server and injects [`Fault`]s: latency,
 //!   connection resets, error statuses with `Retry-After`, truncated bodies, no answer.
-//! - `TokenReviewer` (coming next) answers Kubernetes TokenReview requests so OpenBao's `kubernetes`
+//! - [`TokenReviewer`] answers Kubernetes TokenReview requests so OpenBao's `kubernetes`
 //!   auth method can be exercised for real.
 //! - [`TestPki`] generates a CA, server and client certificates (and an unrelated CA).
 //!
@@ -45,12 +45,14 @@
 //! ```
 
 mod binary;
+mod k8s;
 mod ports;
 mod proxy;
 mod server;
 pub mod tls;
 
 pub use binary::{BAO_ENV, bao_binary, target_dir, workspace_root};
+pub use k8s::TokenReviewer;
 pub use proxy::{Fault, FaultProxy};
 pub use server::OpenBao;
 pub use tls::TestPki;

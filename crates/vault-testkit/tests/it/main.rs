@@ -2,4 +2,7 @@
 
 mod binary;
 mod dev;
+mod k8s;
 mod proxy;
+mod raft;
+mod tls;
