@@ -491,6 +491,49 @@ mod tests {
     }
 
     #[test]
+    fn policies_can_live_in_toml_and_yaml_files() {
+        let toml_text = r#"
+name = "dagster-secrets"
+
+[[rules]]
+path = "secret/data/bike-data-flow/*"
+capabilities = ["read", "list"]
+description = "pipeline secrets"
+
+[[rules]]
+path = "sys/wrapping/wrap"
+capabilities = ["update"]
+max_wrapping_ttl = "90s"
+allowed_parameters = { "*" = [] }
+"#;
+        let yaml_text = r#"
+name: dagster-secrets
+rules:
+  - path: secret/data/bike-data-flow/*
+    capabilities: [read, list]
+    description: pipeline secrets
+  - path: sys/wrapping/wrap
+    capabilities: [update]
+    max_wrapping_ttl: 90s
+    allowed_parameters:
+      "*": []
+"#;
+        let from_toml: AccessPolicy = toml::from_str(toml_text).expect("toml");
+        let from_yaml: AccessPolicy = serde_yaml::from_str(yaml_text).expect("yaml");
+        assert_eq!(from_toml, from_yaml);
+        from_toml.validate().expect("valid");
+        let back: AccessPolicy =
+            toml::from_str(&toml::to_string(&from_toml).expect("to toml")).expect("round trip");
+        assert_eq!(back, from_toml);
+        let bad = "name: x\nrules:\n  - path: a\n    capabilities: [raed]\n";
+        let e = serde_yaml::from_str::<AccessPolicy>(bad)
+            .err()
+            .map(|e| e.to_string())
+            .unwrap_or_default();
+        assert!(e.contains("raed"), "{e}");
+    }
+
+    #[test]
     fn durations() {
         for ok in ["1", "90s", "5m", "1h30m", "1.5h", "100ms", "7d"] {
             assert!(is_duration(ok), "{ok}");

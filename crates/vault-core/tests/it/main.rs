@@ -1,10 +1,16 @@
 mod auth_approle;
 mod auth_kubernetes;
 mod auth_token;
+mod blob_local;
 mod client_common;
 mod client_namespaces;
 mod client_ops;
 mod client_redirect;
+mod notify_webhook;
 mod redaction;
 mod retry;
+mod sys_conformance;
+mod sys_health;
+mod sys_mounts;
+mod sys_policy;
 mod tls;
