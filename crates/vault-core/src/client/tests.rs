@@ -343,3 +343,35 @@ async fn token_auth_learns_ttl_from_lookup_self() {
     assert_eq!(state.increment, Some(Duration::from_secs(120)));
     assert!(state.renewable);
 }
+
+#[tokio::test]
+async fn dropping_the_client_releases_its_state() {
+    let (t, _) = mock(|req, _| {
+        if req.path == "auth/approle/login" {
+            login_ok("tok")
+        } else {
+            secret()
+        }
+    });
+    let client = approle_client(t);
+    client.read("secret/data/app").await.expect("read");
+    // The login started the renewal task (a 3600 s renewable token): it must hold only a Weak.
+    assert!(
+        client
+            .inner
+            .renewal_started
+            .load(std::sync::atomic::Ordering::SeqCst)
+    );
+    let weak = Arc::downgrade(&client.inner);
+    let clone = client.clone();
+    drop(client);
+    assert!(weak.upgrade().is_some(), "a clone keeps the state alive");
+    drop(clone);
+    for _ in 0..50 {
+        if weak.upgrade().is_none() {
+            return;
+        }
+        tokio::time::sleep(Duration::from_millis(10)).await;
+    }
+    panic!("the renewal task kept the client alive");
+}

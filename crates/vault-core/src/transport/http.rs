@@ -220,19 +220,22 @@ fn parse_ca(pem: &[u8], origin: &str) -> Result<Vec<reqwest::Certificate>, Vault
 /// At most one redirect, never from https to http.
 fn redirect_policy() -> reqwest::redirect::Policy {
     reqwest::redirect::Policy::custom(|attempt| {
-        let downgrade = attempt.url().scheme() == "http"
-            && attempt
-                .previous()
-                .last()
-                .is_some_and(|u| u.scheme() == "https");
-        if downgrade {
-            attempt.error("refused to follow a redirect from https to http")
-        } else if attempt.previous().len() > 1 {
-            attempt.error("refused to follow more than one redirect")
-        } else {
-            attempt.follow()
+        match redirect_refusal(attempt.url(), attempt.previous()) {
+            Some(reason) => attempt.error(reason),
+            None => attempt.follow(),
         }
     })
+}
+
+/// Why a redirect to `next` after the requests to `previous` must not be followed, if so.
+fn redirect_refusal(next: &url::Url, previous: &[url::Url]) -> Option<&'static str> {
+    if next.scheme() != "https" && previous.iter().any(|u| u.scheme() == "https") {
+        Some("refused to follow a redirect from https to http")
+    } else if previous.len() > 1 {
+        Some("refused to follow more than one redirect")
+    } else {
+        None
+    }
 }
 
 /// Every message in an error's source chain, joined (deduplicated).
@@ -471,6 +474,32 @@ mod tests {
             .build()
             .expect_err("not a certificate");
         assert_eq!(e.kind(), VaultErrorKind::Config);
+    }
+
+    #[test]
+    fn redirects_one_hop_and_never_downgrade() {
+        let u = |s: &str| url::Url::parse(s).expect("url");
+        let (standby, active) = (
+            u("https://standby:8200/v1/x"),
+            u("https://active:8200/v1/x"),
+        );
+        assert_eq!(
+            redirect_refusal(&active, std::slice::from_ref(&standby)),
+            None
+        );
+        assert_eq!(
+            redirect_refusal(
+                &u("http://active:8200/v1/x"),
+                std::slice::from_ref(&standby)
+            )
+            .map(|r| r.contains("https to http")),
+            Some(true)
+        );
+        assert_eq!(
+            redirect_refusal(&u("http://b/v1/x"), &[u("http://a/v1/x")]),
+            None
+        );
+        assert!(redirect_refusal(&active, &[u("https://a/v1/x"), standby]).is_some());
     }
 
     #[test]

@@ -143,3 +143,104 @@ async fn bad_secret_id_is_a_clear_authentication_error() {
     );
     assert_eq!(client.stats().retries, 0, "a 400 from login is not retried");
 }
+
+#[tokio::test]
+async fn capped_token_is_replaced_by_a_fresh_login_before_expiry() {
+    let bao = OpenBao::dev().await;
+    bao.write_policy("secret-rw", crate::client_common::SECRET_RW)
+        .await;
+    let (status, body) = bao
+        .api("POST", "sys/auth/approle", Some(json!({"type": "approle"})))
+        .await;
+    assert_eq!(status, 204, "{body}");
+    let (status, body) = bao
+        .api(
+            "POST",
+            "auth/approle/role/capped",
+            Some(
+                json!({"token_policies": ["secret-rw"], "token_ttl": "3s", "token_max_ttl": "6s"}),
+            ),
+        )
+        .await;
+    assert_eq!(status, 204, "{body}");
+    let (_, rid) = bao
+        .api("GET", "auth/approle/role/capped/role-id", None)
+        .await;
+    let (_, sid) = bao
+        .api("POST", "auth/approle/role/capped/secret-id", None)
+        .await;
+    let auth = AppRoleAuth::new(
+        rid["data"]["role_id"].as_str().expect("role_id"),
+        sid["data"]["secret_id"].as_str().expect("secret_id"),
+    );
+    let client = VaultClient::builder()
+        .with_address(bao.addr())
+        .with_auth(Arc::new(auth))
+        .build()
+        .expect("client");
+    client
+        .write("secret/data/capped", json!({"data": {"k": "v"}}))
+        .await
+        .expect("write");
+    // Past the max TTL of the first token: renewals ran, then a fresh login replaced it.
+    tokio::time::sleep(Duration::from_secs(9)).await;
+    let stats = client.stats();
+    assert!(stats.renewals >= 1, "{stats:?}");
+    assert!(
+        stats.logins >= 2,
+        "no fresh login after the max TTL: {stats:?}\n{}",
+        bao.log_tail(40)
+    );
+    let before = client.stats().logins;
+    assert!(
+        client
+            .read("secret/data/capped")
+            .await
+            .expect("read")
+            .is_some()
+    );
+    assert_eq!(
+        client.stats().logins,
+        before,
+        "the read needed no re-login: the token was fresh"
+    );
+}
+
+#[tokio::test]
+async fn concurrent_requests_share_one_relogin() {
+    let bao = OpenBao::dev().await;
+    let client = approle_client(&bao, "app", "1h").await;
+    client
+        .write("secret/data/app", json!({"data": {"k": "v"}}))
+        .await
+        .expect("write");
+    let accessor = accessor_of_login(&bao, "auth/approle/login").await;
+    let (status, body) = bao
+        .api(
+            "POST",
+            "auth/token/revoke-accessor",
+            Some(json!({ "accessor": accessor })),
+        )
+        .await;
+    assert_eq!(status, 204, "{body}");
+
+    let reads: Vec<_> = (0..8)
+        .map(|_| {
+            let c = client.clone();
+            tokio::spawn(async move { c.read("secret/data/app").await })
+        })
+        .collect();
+    for r in reads {
+        assert!(
+            r.await
+                .expect("task")
+                .expect("read after revocation")
+                .is_some()
+        );
+    }
+    assert_eq!(
+        client.stats().logins,
+        2,
+        "one re-login shared by all concurrent requests"
+    );
+}
