@@ -116,11 +116,18 @@ fn read_secret_id(args: &LoginArgs) -> CliResult<SecretString> {
         Some(p) => read_secret_file(p),
         None => match std::env::var("VAULT_SECRET_ID") {
             Ok(s) if !s.is_empty() => Ok(SecretString::from(s)),
-            _ if !std::io::stdin().is_terminal() => read_stdin_secret("secret id"),
-            _ => Err(CliError::usage("AppRole login needs a secret id")
-                .with_hint("pass --secret-id-file FILE (or -), set VAULT_SECRET_ID, or pipe it on stdin")),
+            _ if !std::io::stdin().is_terminal() => {
+                let s = read_stdin_secret("secret id")?;
+                if s.is_empty() { Err(no_secret_id()) } else { Ok(s) }
+            }
+            _ => Err(no_secret_id()),
         },
     }
+}
+
+fn no_secret_id() -> CliError {
+    CliError::usage("AppRole login needs a secret id")
+        .with_hint("pass --secret-id-file FILE (or -), set VAULT_SECRET_ID, or pipe it on stdin")
 }
 
 fn read_stdin_secret(what: &str) -> CliResult<SecretString> {

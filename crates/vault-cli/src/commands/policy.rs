@@ -116,7 +116,7 @@ fn load(file: &Path) -> CliResult<AccessPolicy> {
     };
     match structured_kind(file) {
         Some(Structured::Toml) => toml::from_str(&text).map_err(|e| {
-            let line = e.span().map(|s| text[..s.start.min(text.len())].lines().count().max(1));
+            let line = e.span().map(|s| text[..s.start.min(text.len())].matches('\n').count() + 1);
             bad(format!("{}{}", line.map(|l| format!("line {l}: ")).unwrap_or_default(), e.message()))
         }),
         _ => serde_yaml::from_str(&text).map_err(|e| bad(e.to_string())),

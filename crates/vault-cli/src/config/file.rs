@@ -68,7 +68,7 @@ impl ConfigFile {
     pub fn parse(text: &str, path: &Path) -> CliResult<ConfigFile> {
         toml::from_str(text).map_err(|e| {
             let msg = e.message().to_string();
-            let line = e.span().map(|s| text[..s.start.min(text.len())].lines().count().max(1));
+            let line = e.span().map(|s| text[..s.start.min(text.len())].matches('\n').count() + 1);
             let at = line.map(|l| format!(" line {l}")).unwrap_or_default();
             CliError::usage(format!("invalid config file `{}`{at}: {msg}", path.display()))
                 .with_hint("fix the file or point --config / VAULTKIT_CONFIG at another one")
