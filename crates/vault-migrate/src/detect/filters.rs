@@ -1,0 +1,242 @@
+//! Filters that drop values which look like secrets to a naive rule but are not: placeholders,
+//! references, identifiers, numbers, UUIDs, sequences and repetitions.
+
+/// Words that mark a value as a placeholder or a description rather than a secret.
+const PLACEHOLDER_WORDS: &[&str] = &[
+    "changeme",
+    "change_me",
+    "change-me",
+    "changethis",
+    "example",
+    "placeholder",
+    "dummy",
+    "sample",
+    "redacted",
+    "your_",
+    "your-",
+    "yourpass",
+    "yoursecret",
+    "yourtoken",
+    "xxxx",
+    "****",
+    "....",
+    "todo",
+    "fixme",
+    "replace_me",
+    "replaceme",
+    "insert_",
+    "secret",
+    "password",
+    "passwd",
+    "token",
+    "api_key",
+    "apikey",
+    "notreal",
+    "not_real",
+    "fake",
+    "hunter2",
+];
+
+/// Whole values that are never secrets.
+const NON_VALUES: &[&str] = &[
+    "true",
+    "false",
+    "null",
+    "none",
+    "nil",
+    "undefined",
+    "yes",
+    "no",
+    "on",
+    "off",
+    "required",
+    "optional",
+    "empty",
+    "default",
+    "n/a",
+    "na",
+    "tbd",
+    "unset",
+    "disabled",
+    "enabled",
+];
+
+/// A placeholder, template or non-value (`changeme`, `<your-token>`, `{{ x }}`, `%s`, `xxx`, `true`).
+pub fn is_placeholder(v: &str) -> bool {
+    let t = v.trim();
+    if t.is_empty() {
+        return true;
+    }
+    let l = t.to_ascii_lowercase();
+    if NON_VALUES.contains(&l.as_str()) {
+        return true;
+    }
+    if (t.starts_with('<') && t.ends_with('>'))
+        || (t.starts_with('[') && t.ends_with(']') && !t.contains(','))
+    {
+        return true;
+    }
+    if t.contains("${")
+        || t.contains("{{")
+        || t.contains("%(")
+        || t.contains("%s")
+        || t.contains("#{")
+    {
+        return true;
+    }
+    if l.contains("xxx") || PLACEHOLDER_WORDS.iter().any(|w| l.contains(w)) {
+        return true;
+    }
+    is_repetitive(t)
+}
+
+/// A run of one character, or a short pattern repeated (`asdfasdfasdf`, `abab`).
+pub fn is_repetitive(v: &str) -> bool {
+    let b = v.as_bytes();
+    let n = b.len();
+    if n < 2 {
+        return false;
+    }
+    (1..=n / 2).any(|p| (p..n).all(|i| b[i] == b[i - p]))
+}
+
+/// A run of consecutive letters or digits (`abcdefghijklmnop`, `0123456789`, `qwertyuiop`).
+pub fn is_sequential(v: &str) -> bool {
+    const SEQS: &[&str] = &[
+        "abcdefghijklmnopqrstuvwxyzabcdefghijklmnopqrstuvwxyz",
+        "0123456789012345678901234567890123456789",
+        "0123456789abcdef0123456789abcdef",
+        "zyxwvutsrqponmlkjihgfedcbazyxwvutsrqponmlkjihgfedcba",
+        "98765432109876543210",
+        "qwertyuiopasdfghjklzxcvbnm",
+        "1234567890qwertyuiop",
+    ];
+    if v.len() < 4 {
+        return false;
+    }
+    let l = v.to_ascii_lowercase();
+    SEQS.iter().any(|s| s.contains(&l))
+}
+
+/// `xxxxxxxx-xxxx-xxxx-xxxx-xxxxxxxxxxxx` in hex.
+pub fn is_uuid(v: &str) -> bool {
+    let b = v.as_bytes();
+    b.len() == 36
+        && b.iter().enumerate().all(|(i, c)| {
+            if matches!(i, 8 | 13 | 18 | 23) {
+                *c == b'-'
+            } else {
+                c.is_ascii_hexdigit()
+            }
+        })
+}
+
+/// Digits with optional separators: numbers, dates, IPs, versions (`443`, `2024-01-01`, `10.0.0.1`).
+pub fn is_numeric(v: &str) -> bool {
+    v.bytes().any(|c| c.is_ascii_digit())
+        && v.bytes().all(|c| {
+            c.is_ascii_digit() || matches!(c, b'.' | b'-' | b'_' | b':' | b'/' | b'+' | b' ')
+        })
+}
+
+/// An unquoted code reference rather than a literal: `settings.GITHUB_API_SECRET`,
+/// `os.environ`, `PROJECT_NAME_ALIAS`.
+pub fn is_identifier_reference(v: &str) -> bool {
+    let ident = |s: &str| {
+        let b = s.as_bytes();
+        !b.is_empty()
+            && (b[0].is_ascii_alphabetic() || b[0] == b'_')
+            && b.iter().all(|c| c.is_ascii_alphanumeric() || *c == b'_')
+    };
+    let parts: Vec<&str> = v.split('.').collect();
+    if parts.len() >= 2
+        && parts.iter().all(|p| ident(p))
+        && parts[0].bytes().all(|c| !c.is_ascii_digit())
+    {
+        return true;
+    }
+    // SCREAMING_SNAKE constant with at least two alphabetic words.
+    let words: Vec<&str> = v.split('_').collect();
+    words.len() >= 2
+        && v.bytes()
+            .all(|c| c.is_ascii_uppercase() || c.is_ascii_digit() || c == b'_')
+        && words
+            .iter()
+            .filter(|w| w.len() >= 2 && w.bytes().all(|c| c.is_ascii_uppercase()))
+            .count()
+            >= 2
+}
+
+/// A URL, path, query or prose: structure, not randomness.
+pub fn is_structured_text(v: &str) -> bool {
+    v.contains("://")
+        || v.starts_with('/')
+        || v.starts_with("./")
+        || v.starts_with("~/")
+        || v.contains(['?', '&', ' ', '\t', '@'])
+        || v.starts_with("sha1-")
+        || v.starts_with("sha256-")
+        || v.starts_with("sha384-")
+        || v.starts_with("sha512-")
+        || v.starts_with("sha256:")
+}
+
+/// Has a piece (split on `-_./:+=`) of at least `min` characters mixing letters and digits: what
+/// random strings have and names (`eu-west-1`, `my-service-v2`) do not.
+pub fn has_random_segment(v: &str, min: usize) -> bool {
+    v.split(['-', '_', '.', '/', ':', '+', '=']).any(|s| {
+        s.len() >= min
+            && s.bytes().any(|c| c.is_ascii_digit())
+            && s.bytes().any(|c| c.is_ascii_alphabetic())
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn placeholders() {
+        for p in [
+            "changeme",
+            "<your-token>",
+            "${DB_PASS}",
+            "{{ vault }}",
+            "xxxxxxxx",
+            "true",
+            "not_secret",
+            "",
+            "%s",
+            "aaaaaaa",
+        ] {
+            assert!(is_placeholder(p), "{p}");
+        }
+        for p in ["8ae31cacf141669ddfb5da", "s3cr3t-Pw!x"] {
+            assert!(!is_placeholder(p), "{p}");
+        }
+    }
+
+    #[test]
+    fn shapes() {
+        assert!(is_repetitive("asdfasdfasdfasdf"));
+        assert!(!is_repetitive("asdfasdfq"));
+        assert!(is_sequential("abcdefghijklmnop"));
+        assert!(!is_sequential("456789123a"));
+        assert!(is_uuid("203db13e-70c7-462b-9a3d-bf32640cb0be"));
+        assert!(is_numeric("678912345"));
+        assert!(!is_numeric("23456789a1"));
+        assert!(is_identifier_reference("settings.GITHUB_API_SECRET"));
+        assert!(is_identifier_reference("PROJECT_NAME_ALIAS"));
+        assert!(!is_identifier_reference("aB3dE9fG1h"));
+        assert!(has_random_segment(
+            "gX69YO4CvBsVjzAwYxdGyDd30t5+9ez31gKATtj4",
+            8
+        ));
+        assert!(!has_random_segment("eu-west-1", 8));
+    }
+}
+
+/// A reference or template rather than a literal (`$VAR`, `${VAR}`, `{{ x }}`, `%(x)s`).
+pub fn reference_like(v: &str) -> bool {
+    v.starts_with('$') || v.contains("${") || v.contains("{{") || v.starts_with('%')
+}

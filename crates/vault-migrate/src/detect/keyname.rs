@@ -1,0 +1,354 @@
+//! Key-name classification: does a key name say its value is a secret?
+//!
+//! The key is split into lower-case words (`dbPassword` → `db password`, `AWS_SECRET_ACCESS_KEY`
+//! → `aws secret access key`). The last word decides first: a descriptive last word (`host`,
+//! `port`, `user`, `name`, `id`, `url`, `file`, …) means the value describes or locates a secret
+//! but is not one. Otherwise a secret word anywhere (`password`, `secret`, `token`, `api key`,
+//! `private key`, `credentials`, `dsn`, …) marks the value as a secret.
+
+/// What kind of secret a key names.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum SecretKind {
+    Password,
+    Secret,
+    Token,
+    ApiKey,
+    PrivateKey,
+    /// A DSN or connection string (may embed credentials).
+    Dsn,
+}
+
+impl SecretKind {
+    /// Rule id used for findings made by this key class.
+    pub fn rule_id(self) -> &'static str {
+        match self {
+            SecretKind::Password => "generic-password",
+            SecretKind::Secret => "generic-secret",
+            SecretKind::Token => "generic-token",
+            SecretKind::ApiKey => "generic-api-key",
+            SecretKind::PrivateKey => "generic-private-key",
+            SecretKind::Dsn => "generic-dsn",
+        }
+    }
+}
+
+/// The verdict on a key name.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum KeyClass {
+    /// The key names a secret.
+    Secret(SecretKind),
+    /// The key describes something that is not a secret (`DB_HOST`, `API_KEY_ID`).
+    Negative,
+    /// Nothing either way.
+    Neutral,
+}
+
+const NEGATIVE_LAST: &[&str] = &[
+    "host",
+    "hostname",
+    "hosts",
+    "port",
+    "ports",
+    "user",
+    "username",
+    "usr",
+    "login",
+    "owner",
+    "name",
+    "names",
+    "id",
+    "ids",
+    "uuid",
+    "guid",
+    "url",
+    "urls",
+    "uri",
+    "endpoint",
+    "path",
+    "paths",
+    "file",
+    "filename",
+    "files",
+    "dir",
+    "directory",
+    "folder",
+    "region",
+    "zone",
+    "type",
+    "mode",
+    "length",
+    "len",
+    "size",
+    "count",
+    "max",
+    "min",
+    "timeout",
+    "ttl",
+    "expiry",
+    "expires",
+    "expiration",
+    "enabled",
+    "enable",
+    "disabled",
+    "version",
+    "email",
+    "mail",
+    "algorithm",
+    "alg",
+    "format",
+    "prefix",
+    "suffix",
+    "label",
+    "field",
+    "header",
+    "env",
+    "issuer",
+    "audience",
+    "bucket",
+    "ssl",
+    "tls",
+    "policy",
+    "role",
+    "scope",
+    "scopes",
+    "arn",
+    "provider",
+    "backend",
+    "location",
+    "rotation",
+    "hint",
+    "description",
+    "desc",
+    "note",
+    "comment",
+    "help",
+    "prompt",
+    "placeholder",
+    "pattern",
+    "regex",
+    "strength",
+    "hash",
+    "checksum",
+    "integrity",
+    "digest",
+    "sha",
+    "md5",
+    "etag",
+    "commit",
+    "rev",
+    "revision",
+    "index",
+    "column",
+    "table",
+    "schema",
+    "kind",
+    "class",
+    "method",
+    "store",
+    "db",
+    "database",
+    "sslmode",
+    "public",
+    "pub",
+    "resolved",
+    "title",
+    "text",
+    "message",
+    "msg",
+    "link",
+    "lifetime",
+    "interval",
+    "days",
+    "hours",
+    "seconds",
+    "period",
+    "limit",
+    "attempts",
+    "retries",
+    "level",
+    "style",
+    "color",
+    "lang",
+    "locale",
+    "key_id",
+    "fingerprint",
+    "cert",
+    "certificate",
+];
+
+/// Words before a final `key` that make it a secret key outside dotenv files.
+const KEY_QUALIFIERS: &[&str] = &[
+    "access",
+    "secret",
+    "app",
+    "account",
+    "auth",
+    "signing",
+    "sign",
+    "encryption",
+    "encrypt",
+    "crypt",
+    "master",
+    "client",
+    "session",
+    "private",
+    "api",
+    "shared",
+    "hmac",
+    "jwt",
+    "license",
+    "licence",
+    "service",
+    "consumer",
+    "webhook",
+    "storage",
+    "deploy",
+    "ssh",
+    "gpg",
+    "pgp",
+    "rsa",
+    "ecdsa",
+    "ed25519",
+    "aes",
+    "cipher",
+    "subscription",
+    "sas",
+    "primary",
+    "secondary",
+    "admin",
+    "root",
+    "write",
+    "read",
+    "sendgrid",
+    "stripe",
+    "openai",
+    "mailgun",
+    "twilio",
+    "slack",
+    "github",
+    "gitlab",
+];
+
+/// Split a key into lower-case words on separators and camelCase boundaries.
+pub fn words(key: &str) -> Vec<String> {
+    let mut out = Vec::new();
+    let mut cur = String::new();
+    let chars: Vec<char> = key.chars().collect();
+    for (i, &c) in chars.iter().enumerate() {
+        if !c.is_alphanumeric() {
+            if !cur.is_empty() {
+                out.push(std::mem::take(&mut cur));
+            }
+            continue;
+        }
+        let boundary = i > 0 && c.is_uppercase() && {
+            let p = chars[i - 1];
+            p.is_lowercase()
+                || (p.is_uppercase() && chars.get(i + 1).is_some_and(|n| n.is_lowercase()))
+        };
+        if boundary && !cur.is_empty() {
+            out.push(std::mem::take(&mut cur));
+        }
+        cur.extend(c.to_lowercase());
+    }
+    if !cur.is_empty() {
+        out.push(cur);
+    }
+    out
+}
+
+/// Classify a key. `dotenv` makes a bare final `key` (`STRIPE_KEY`) a secret, as it is in
+/// environment files.
+pub fn classify(key: &str, dotenv: bool) -> KeyClass {
+    let w = words(key);
+    let Some(last) = w.last() else {
+        return KeyClass::Neutral;
+    };
+    if NEGATIVE_LAST.contains(&last.as_str()) {
+        return KeyClass::Negative;
+    }
+    let n = w.len();
+    let has = |s: &str| w.iter().any(|x| x == s);
+    let pair = |a: &str, b: &str| w.windows(2).any(|p| p[0] == a && p[1] == b);
+    if has("password")
+        || has("passwd")
+        || has("pwd")
+        || has("passphrase")
+        || has("passwords")
+        || last == "pass"
+    {
+        return KeyClass::Secret(SecretKind::Password);
+    }
+    if pair("private", "key") || has("privkey") || has("privatekey") {
+        return KeyClass::Secret(SecretKind::PrivateKey);
+    }
+    if has("apikey") || pair("api", "key") || pair("api", "keys") {
+        return KeyClass::Secret(SecretKind::ApiKey);
+    }
+    if has("secret") || has("secrets") || has("credential") || has("credentials") || has("creds") {
+        return KeyClass::Secret(SecretKind::Secret);
+    }
+    if has("token") || has("tokens") || has("accesstoken") || has("authtoken") {
+        return KeyClass::Secret(SecretKind::Token);
+    }
+    if has("dsn") || pair("connection", "string") || pair("conn", "str") || has("connstr") {
+        return KeyClass::Secret(SecretKind::Dsn);
+    }
+    if matches!(last.as_str(), "auth" | "salt" | "pepper" | "cookie") {
+        return KeyClass::Secret(SecretKind::Secret);
+    }
+    if last == "key" || last == "keys" {
+        if n >= 2 && (dotenv || KEY_QUALIFIERS.contains(&w[n - 2].as_str())) {
+            return KeyClass::Secret(SecretKind::ApiKey);
+        }
+        if n >= 3 && KEY_QUALIFIERS.contains(&w[n - 3].as_str()) {
+            return KeyClass::Secret(SecretKind::ApiKey);
+        }
+    }
+    KeyClass::Neutral
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use KeyClass::*;
+
+    #[test]
+    fn splits_words() {
+        assert_eq!(words("secretAccessKey"), ["secret", "access", "key"]);
+        assert_eq!(
+            words("AWS_SECRET_ACCESS_KEY"),
+            ["aws", "secret", "access", "key"]
+        );
+        assert_eq!(words("HTTPServerToken"), ["http", "server", "token"]);
+        assert_eq!(
+            words("test_agent::allowlisted_api_key"),
+            ["test", "agent", "allowlisted", "api", "key"]
+        );
+    }
+
+    #[test]
+    fn classifies() {
+        assert_eq!(classify("DB_PASSWORD", true), Secret(SecretKind::Password));
+        assert_eq!(classify("DB_HOST", true), Negative);
+        assert_eq!(classify("DB_USERNAME", true), Negative);
+        assert_eq!(classify("DB_NAME", true), Negative);
+        assert_eq!(classify("API_KEY_ID", true), Negative);
+        assert_eq!(classify("ACCESS_TOKEN_URL", false), Negative);
+        assert_eq!(classify("foreign_key_id", false), Negative);
+        assert_eq!(
+            classify("clientSecretKey", false),
+            Secret(SecretKind::Secret)
+        );
+        assert_eq!(classify("STRIPE_KEY", true), Secret(SecretKind::ApiKey));
+        assert_eq!(classify("project_key", false), Neutral);
+        assert_eq!(classify("IGNORE_DUP_KEY", false), Neutral);
+        assert_eq!(classify("APP_KEY", false), Secret(SecretKind::ApiKey));
+        assert_eq!(classify("AccountKey", false), Secret(SecretKind::ApiKey));
+        assert_eq!(classify("SENTRY_DSN", true), Secret(SecretKind::Dsn));
+        assert_eq!(classify("PASSWORD_MIN_LENGTH", true), Negative);
+        assert_eq!(classify("list_of_keys", false), Neutral);
+        assert_eq!(classify("mimi", true), Neutral);
+    }
+}

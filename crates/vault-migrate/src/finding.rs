@@ -1,0 +1,212 @@
+//! [`Finding`]: one secret found in one file, safe to print, log and serialize.
+//!
+//! Architecture Invariant: a finding holds the full value only inside a [`SecretString`] that is
+//! never serialized or printed; reports carry a masked preview, the length, the entropy and a
+//! SHA-256 of the value.
+
+use std::fmt;
+use std::path::PathBuf;
+
+use serde::Serialize;
+use sha2::{Digest, Sha256};
+use vault_core::SecretString;
+
+/// How sure a rule is that the value is a live secret.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Confidence {
+    /// The shape matched but the value looks like a template (`xxxx`, `PASSWORD`).
+    Low,
+    Medium,
+    High,
+}
+
+impl Confidence {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Confidence::Low => "low",
+            Confidence::Medium => "medium",
+            Confidence::High => "high",
+        }
+    }
+}
+
+impl fmt::Display for Confidence {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// One secret found in one file.
+#[derive(Clone, Serialize)]
+pub struct Finding {
+    /// The file, relative to the scan root when it is under it.
+    pub file: PathBuf,
+    /// 1-based line of the first character of the value.
+    pub line: usize,
+    /// 1-based column (in characters) of the first character of the value.
+    pub column: usize,
+    /// 1-based line of the last character (differs from `line` for multi-line values).
+    pub end_line: usize,
+    /// The key the value is assigned to, if any (`DB_PASSWORD`, `deploy.password.secure`).
+    pub key: Option<String>,
+    /// Rule that found it (`generic-password`, `aws-access-key-id`, `custom-1`, …).
+    pub rule_id: String,
+    /// What the rule looks for, in words.
+    pub description: String,
+    pub confidence: Confidence,
+    /// Shannon entropy of the value, bits per character.
+    pub entropy: f64,
+    /// Masked preview: at most the first two characters, `…`, and the length.
+    pub preview: String,
+    /// Length of the value in characters.
+    pub length: usize,
+    /// Hex SHA-256 of the value: compare without revealing.
+    pub value_sha256: String,
+    /// Stable identity for baselines: hash of rule, file, key and value hash (no line number).
+    pub fingerprint: String,
+    #[serde(skip)]
+    value: SecretString,
+}
+
+/// Everything needed to build a [`Finding`].
+#[derive(Debug)]
+pub(crate) struct FindingParts {
+    pub file: PathBuf,
+    pub line: usize,
+    pub column: usize,
+    pub end_line: usize,
+    pub key: Option<String>,
+    pub rule_id: String,
+    pub description: String,
+    pub confidence: Confidence,
+}
+
+impl Finding {
+    pub(crate) fn new(parts: FindingParts, value: &str) -> Finding {
+        let value_sha256 = sha256_hex(value.as_bytes());
+        let fingerprint = fingerprint(
+            &parts.rule_id,
+            &parts.file,
+            parts.key.as_deref(),
+            &value_sha256,
+        );
+        Finding {
+            preview: mask(value),
+            length: value.chars().count(),
+            entropy: crate::detect::entropy::shannon(value),
+            value_sha256,
+            fingerprint,
+            file: parts.file,
+            line: parts.line,
+            column: parts.column,
+            end_line: parts.end_line,
+            key: parts.key,
+            rule_id: parts.rule_id,
+            description: parts.description,
+            confidence: parts.confidence,
+            value: SecretString::new(value),
+        }
+    }
+
+    /// The secret value. Every call site is a place where the secret leaves the wrapper
+    /// (writing it to Vault, comparing it); never print it.
+    pub fn secret(&self) -> &SecretString {
+        &self.value
+    }
+
+    /// Does this finding's value equal `candidate`? Compared by SHA-256.
+    pub fn value_matches(&self, candidate: &str) -> bool {
+        sha256_hex(candidate.as_bytes()) == self.value_sha256
+    }
+}
+
+impl fmt::Debug for Finding {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Finding")
+            .field("file", &self.file)
+            .field("line", &self.line)
+            .field("column", &self.column)
+            .field("key", &self.key)
+            .field("rule_id", &self.rule_id)
+            .field("confidence", &self.confidence)
+            .field("entropy", &self.entropy)
+            .field("preview", &self.preview)
+            .field("value", &"***")
+            .finish()
+    }
+}
+
+/// Lower-case hex SHA-256.
+pub fn sha256_hex(bytes: &[u8]) -> String {
+    let digest = Sha256::digest(bytes);
+    let mut s = String::with_capacity(64);
+    for b in digest.iter() {
+        s.push(char::from(b"0123456789abcdef"[usize::from(b >> 4)]));
+        s.push(char::from(b"0123456789abcdef"[usize::from(b & 0xf)]));
+    }
+    s
+}
+
+/// Baseline fingerprint: SHA-256 over rule id, file path (with `/`), key and value hash.
+pub fn fingerprint(
+    rule_id: &str,
+    file: &std::path::Path,
+    key: Option<&str>,
+    value_sha256: &str,
+) -> String {
+    let path = file.to_string_lossy().replace('\\', "/");
+    let input = format!("{rule_id}\0{path}\0{}\0{value_sha256}", key.unwrap_or(""));
+    sha256_hex(input.as_bytes())
+}
+
+/// `ab…(22)`: two leading characters for values of 12+ characters, none for shorter ones, so a
+/// short password loses nothing; multi-line values (keys) show nothing either.
+pub fn mask(value: &str) -> String {
+    let n = value.chars().count();
+    if n >= 12 && !value.starts_with("-----") {
+        let head: String = value.chars().take(2).collect();
+        format!("{head}…({n})")
+    } else {
+        format!("…({n})")
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn debug_and_json_hide_the_value() {
+        let f = Finding::new(
+            FindingParts {
+                file: "a/.env".into(),
+                line: 4,
+                column: 13,
+                end_line: 4,
+                key: Some("DB_PASSWORD".into()),
+                rule_id: "generic-password".into(),
+                description: "password".into(),
+                confidence: Confidence::High,
+            },
+            "planted-Value-9f8e7d",
+        );
+        let dbg = format!("{f:?}");
+        let json = serde_json::to_string(&f).unwrap_or_default();
+        assert!(!dbg.contains("planted-Value-9f8e7d"));
+        assert!(!json.contains("planted-Value-9f8e7d"));
+        assert!(json.contains("\"preview\":\"pl…(20)\""));
+        assert!(f.value_matches("planted-Value-9f8e7d"));
+        assert_eq!(f.secret().expose(), "planted-Value-9f8e7d");
+    }
+
+    #[test]
+    fn masks() {
+        assert_eq!(mask("short"), "…(5)");
+        assert_eq!(mask("8ae31cacf141669ddfb5da"), "8a…(22)");
+        assert_eq!(
+            sha256_hex(b"abc"),
+            "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad"
+        );
+    }
+}

@@ -1,0 +1,63 @@
+//! # vault-migrate
+//!
+//! Find the plaintext secrets in `.env` and config files, and report them safely — the first step
+//! of moving them into Vault. It replaces the Python module's `scan_for_secrets`.
+//!
+//! ```no_run
+//! use vault_migrate::{Scanner, report};
+//!
+//! let scanner = Scanner::builder()
+//!     .with_patterns([r"API_KEY.*=.*"])          // user patterns on top of the built-in rules
+//!     .with_progress(|p| eprintln!("{} files", p.files_scanned))
+//!     .build()?;
+//! let scan = scanner.scan_paths(&["."])?;
+//! for f in &scan.findings {
+//!     // `preview` is masked (`8a…(22)`); the value itself never leaves `f.secret()` by accident.
+//!     println!("{}:{} {} {}", f.file.display(), f.line, f.rule_id, f.preview);
+//! }
+//! println!("{}", report::to_sarif(&scan));
+//! std::process::exit(report::exit_code(&scan, vault_migrate::Confidence::Medium) as i32);
+//! # Ok::<(), vault_migrate::MigrateError>(())
+//! ```
+//!
+//! ## How it decides
+//! - [`parse`] reads each file with a parser for its kind (a real dotenv grammar, YAML, INI/TOML,
+//!   or generic assignments) and keeps the exact line and column of every value.
+//! - [`detect`] applies value-format rules (cloud keys, tokens, JWT, PEM, Vault tokens, URL
+//!   passwords), key-name rules (`*_PASSWORD`, `*_TOKEN`, not `*_HOST`) and an entropy rule, then
+//!   drops placeholders, references (`${VAR}`) and identifiers.
+//! - [`allow`] applies inline `vaultkit:allow` comments, `.secretsignore` and a baseline.
+//! - [`report`] writes a table, JSON or SARIF 2.1.0.
+//!
+//! Architecture Invariant: no secret value is ever printed, logged or serialized. A [`Finding`]
+//! keeps the value in a [`vault_core::SecretString`] that is skipped by serde and hidden by
+//! `Debug`; reports carry a masked preview, the length, the entropy and a SHA-256.
+//!
+//! Architecture Invariant: parsing never panics and never stops a scan; malformed lines become
+//! warnings with line numbers.
+
+pub mod allow;
+pub mod detect;
+pub mod error;
+pub mod finding;
+pub mod parse;
+pub mod report;
+pub mod scan;
+
+pub use allow::{Baseline, SecretsIgnore};
+pub use detect::DetectConfig;
+pub use error::{MigrateError, MigrateErrorKind};
+pub use finding::{Confidence, Finding};
+pub use scan::{ScanProgress, ScanReport, Scanner, ScannerBuilder, SkipReason};
+
+/// The Python module's `scan_for_secrets(path, patterns=[…])`: scan a file or directory with the
+/// default rules plus `patterns`.
+pub fn scan_for_secrets<P: AsRef<std::path::Path>>(
+    path: P,
+    patterns: &[&str],
+) -> Result<Vec<Finding>, MigrateError> {
+    let scanner = Scanner::builder()
+        .with_patterns(patterns.iter().copied())
+        .build()?;
+    Ok(scanner.scan_paths(&[path.as_ref()])?.findings)
+}

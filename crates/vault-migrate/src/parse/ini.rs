@@ -1,0 +1,268 @@
+//! INI, `.properties`, `.conf` and TOML: `[section]`, `key = value` / `key: value`, comments
+//! (`#`, `;`), INI continuation lines (indented lines without a separator continue the previous
+//! key; each line is its own entry), and TOML strings (`"…"`, `'…'`, `"""…"""`, `'''…'''`).
+
+use super::{Entry, Parsed, Quote, reference_default};
+
+/// Parse INI-like text. `toml` turns on TOML string rules and turns off INI continuations.
+pub fn parse(text: &str, toml: bool) -> Parsed {
+    let mut out = Parsed::default();
+    let bytes = text.as_bytes();
+    let mut section = String::new();
+    let mut pos = if text.starts_with('\u{feff}') { 3 } else { 0 };
+    // The key that indented continuation lines belong to.
+    let mut continuing: Option<(String, String)> = None;
+    while pos < text.len() {
+        let line_end = memchr::memchr(b'\n', &bytes[pos..]).map_or(text.len(), |i| pos + i);
+        let mut ce = line_end;
+        if ce > pos && bytes[ce - 1] == b'\r' {
+            ce -= 1;
+        }
+        let line = &text[pos..ce];
+        let indent = line
+            .bytes()
+            .take_while(|b| *b == b' ' || *b == b'\t')
+            .count();
+        let body = &line[indent..];
+        let next = line_end + 1;
+        if body.is_empty() {
+            pos = next;
+            continue;
+        }
+        if body.starts_with('#') || body.starts_with(';') {
+            pos = next;
+            continue;
+        }
+        if body.starts_with('[') && body.trim_end().ends_with(']') {
+            section = body
+                .trim_end()
+                .trim_start_matches('[')
+                .trim_end_matches(']')
+                .trim()
+                .to_string();
+            continuing = None;
+            pos = next;
+            continue;
+        }
+        let sep = find_separator(body, toml);
+        match sep {
+            Some((k_end, v_start)) => {
+                let key = body[..k_end].trim().trim_matches(['"', '\'']).to_string();
+                let key_path = if section.is_empty() {
+                    key.clone()
+                } else {
+                    format!("{section}.{key}")
+                };
+                let vstart = pos + indent + v_start;
+                let (entry, after) = value(
+                    text,
+                    vstart,
+                    ce,
+                    line_end,
+                    key.clone(),
+                    key_path.clone(),
+                    toml,
+                );
+                if let Some(e) = entry {
+                    out.entries.push(e);
+                }
+                continuing = if toml { None } else { Some((key, key_path)) };
+                pos = after;
+            }
+            None if indent > 0 && continuing.is_some() => {
+                if let Some((key, key_path)) = &continuing {
+                    let v = strip_inline_comment(body);
+                    if !v.is_empty() {
+                        let start = pos + indent;
+                        out.entries.push(make(
+                            key.clone(),
+                            key_path.clone(),
+                            v.to_string(),
+                            start..start + v.len(),
+                            Quote::None,
+                        ));
+                    }
+                }
+                pos = next;
+            }
+            None => {
+                continuing = None;
+                pos = next;
+            }
+        }
+    }
+    out
+}
+
+/// Find `=` (or `:` outside TOML) separating key and value. Returns (key end, value start).
+fn find_separator(body: &str, toml: bool) -> Option<(usize, usize)> {
+    let b = body.as_bytes();
+    let mut i = 0;
+    if b[0] == b'"' || b[0] == b'\'' {
+        i = body[1..].find(b[0] as char)? + 2;
+    }
+    while i < b.len() {
+        match b[i] {
+            b'=' => return Some((i, i + 1)),
+            b':' if !toml => return Some((i, i + 1)),
+            b' ' | b'\t' => {}
+            c if c.is_ascii_alphanumeric()
+                || matches!(c, b'_' | b'-' | b'.' | b'/' | b'@' | b'$') => {}
+            _ => return None,
+        }
+        i += 1;
+    }
+    None
+}
+
+fn strip_inline_comment(s: &str) -> &str {
+    let b = s.as_bytes();
+    for i in 1..b.len() {
+        if (b[i] == b'#' || b[i] == b';') && (b[i - 1] == b' ' || b[i - 1] == b'\t') {
+            return s[..i].trim_end();
+        }
+    }
+    s.trim_end()
+}
+
+fn make(
+    key: String,
+    key_path: String,
+    value: String,
+    span: std::ops::Range<usize>,
+    quote: Quote,
+) -> Entry {
+    let is_reference = reference_default(&value).is_some_and(|r| r.is_empty());
+    Entry {
+        key,
+        key_path,
+        value,
+        span,
+        quote,
+        is_reference,
+    }
+}
+
+/// The value starting at `start` on a line whose content ends at `ce` (raw end `le`).
+/// Returns the entry and the offset where parsing continues.
+fn value(
+    text: &str,
+    start: usize,
+    ce: usize,
+    le: usize,
+    key: String,
+    key_path: String,
+    toml: bool,
+) -> (Option<Entry>, usize) {
+    let b = text.as_bytes();
+    let mut s = start;
+    while s < ce && (b[s] == b' ' || b[s] == b'\t') {
+        s += 1;
+    }
+    let next = le + 1;
+    if s >= ce {
+        return (None, next);
+    }
+    let rest = &text[s..ce];
+    for delim in ["\"\"\"", "'''"] {
+        if toml && rest.starts_with(delim) {
+            let body_start = s + 3;
+            let Some(close) = text[body_start..].find(delim) else {
+                return (None, next);
+            };
+            let raw = &text[body_start..body_start + close];
+            let v = raw
+                .strip_prefix('\n')
+                .or_else(|| raw.strip_prefix("\r\n"))
+                .unwrap_or(raw);
+            let vs = body_start + (raw.len() - v.len());
+            let end = body_start + close + 3;
+            let after = memchr::memchr(b'\n', &b[end..]).map_or(text.len() + 1, |i| end + i + 1);
+            let q = if delim == "'''" {
+                Quote::Single
+            } else {
+                Quote::Double
+            };
+            return (
+                Some(make(key, key_path, v.to_string(), vs..vs + v.len(), q)),
+                after,
+            );
+        }
+    }
+    if let Some(q @ (b'"' | b'\'')) = rest.as_bytes().first().copied() {
+        if let Some(close) = rest[1..].find(q as char) {
+            let v = &rest[1..1 + close];
+            let quote = if q == b'"' {
+                Quote::Double
+            } else {
+                Quote::Single
+            };
+            return (
+                Some(make(
+                    key,
+                    key_path,
+                    v.to_string(),
+                    s + 1..s + 1 + close,
+                    quote,
+                )),
+                next,
+            );
+        }
+    }
+    let v = strip_inline_comment(rest);
+    if v.is_empty() {
+        return (None, next);
+    }
+    (
+        Some(make(
+            key,
+            key_path,
+            v.to_string(),
+            s..s + v.len(),
+            Quote::None,
+        )),
+        next,
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn kv(t: &str, toml: bool) -> Vec<(String, String)> {
+        parse(t, toml)
+            .entries
+            .into_iter()
+            .map(|e| (e.key_path, e.value))
+            .collect()
+    }
+
+    #[test]
+    fn sections_and_continuations() {
+        let t = "[db]\npassword = abc ; c\nkeyA =\n    v1\n    # c\n    v2\nother: x\n";
+        assert_eq!(
+            kv(t, false),
+            [
+                ("db.password", "abc"),
+                ("db.keyA", "v1"),
+                ("db.keyA", "v2"),
+                ("db.other", "x")
+            ]
+            .map(|(a, b)| (a.to_string(), b.to_string()))
+        );
+    }
+
+    #[test]
+    fn toml_strings() {
+        let t = "[a]\nk = \"v # not comment\" # c\nm = \"\"\"\nl1\nl2\"\"\"\nn = 'lit'\n";
+        assert_eq!(
+            kv(t, true),
+            [
+                ("a.k", "v # not comment"),
+                ("a.m", "l1\nl2"),
+                ("a.n", "lit")
+            ]
+            .map(|(a, b)| (a.to_string(), b.to_string()))
+        );
+    }
+}
