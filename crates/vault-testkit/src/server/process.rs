@@ -2,8 +2,9 @@
 
 use std::io::Read;
 use std::path::Path;
-use std::process::{Child, Command, ExitStatus, Stdio};
+use std::process::{Child, ChildStdin, Command, ExitStatus, Stdio};
 use std::sync::{Arc, Mutex, PoisonError};
+use std::time::{Duration, Instant};
 
 /// Environment variables that would make the server (or its CLI parts) talk to, or configure
 /// itself from, something other than what the testkit passes explicitly.
@@ -26,14 +27,32 @@ const SCRUBBED_ENV: &[&str] = &[
     "BAO_LOG_LEVEL",
 ];
 
-/// A running `bao server`. Dropping it kills the process and reaps it, also while a test
-/// panics (unwinding runs the drop).
+/// Runs `"$@"` (the server) in the background and kills it as soon as the watchdog's stdin
+/// (kept as fd 3, since `sh` gives background jobs `/dev/null`) reaches end-of-file, which happens when the test process closes the pipe on drop or dies in any
+/// way (even SIGKILL). The shell exits with the server's status and reaps it.
+const WATCHDOG: &str = r#"exec 3<&0
+"$@" 3<&- </dev/null &
+server=$!
+( read -r _ignored <&3; kill -KILL "$server" 2>/dev/null ) &
+reader=$!
+exec 3<&-
+wait "$server"; status=$?
+kill "$reader" 2>/dev/null
+exit "$status""#;
+
+/// How long a drop waits for the watchdog to stop the server before killing it directly.
+const STOP_TIMEOUT: Duration = Duration::from_secs(10);
+
+/// A running `bao server`, started under a small `sh` watchdog that holds a pipe from this
+/// process. Dropping it closes the pipe (the watchdog kills the server) and reaps the
+/// watchdog, also while a test panics (unwinding runs the drop). When the test process dies
+/// without unwinding, the pipe closes all the same, so no orphan server survives.
 ///
-/// The child stays in the test's process group on purpose: a test runner that kills a
-/// timed-out test's process group (cargo-nextest does) takes the server down with it, so no
-/// orphan survives even when the drop never runs.
+/// Everything stays in the test's process group, so a runner that kills a timed-out test's
+/// group (cargo-nextest does) reaches the server too.
 pub(crate) struct ServerProcess {
     child: Child,
+    lifeline: Option<ChildStdin>,
     log: Arc<Mutex<Vec<u8>>>,
 }
 
@@ -53,10 +72,14 @@ impl ServerProcess {
         args: &[String],
         envs: &[(&str, &str)],
     ) -> Result<Self, String> {
-        let mut command = Command::new(bao);
+        let mut command = Command::new("sh");
         command
+            .arg("-c")
+            .arg(WATCHDOG)
+            .arg("vault-testkit-bao")
+            .arg(bao)
             .args(args)
-            .stdin(Stdio::null())
+            .stdin(Stdio::piped())
             .stdout(Stdio::piped())
             .stderr(Stdio::piped());
         for name in SCRUBBED_ENV {
@@ -68,6 +91,7 @@ impl ServerProcess {
         let mut child = command
             .spawn()
             .map_err(|e| format!("could not start {} {}: {e}", bao.display(), args.join(" ")))?;
+        let lifeline = child.stdin.take();
         let log = Arc::new(Mutex::new(Vec::new()));
         if let Some(stdout) = child.stdout.take() {
             capture(stdout, Arc::clone(&log));
@@ -75,7 +99,11 @@ impl ServerProcess {
         if let Some(stderr) = child.stderr.take() {
             capture(stderr, Arc::clone(&log));
         }
-        Ok(Self { child, log })
+        Ok(Self {
+            child,
+            lifeline,
+            log,
+        })
     }
 
     /// Everything the server printed so far (stdout and stderr, interleaved).
@@ -89,7 +117,7 @@ impl ServerProcess {
         self.child.try_wait().ok().flatten()
     }
 
-    /// The process id (for diagnostics and tests).
+    /// The process id of the watchdog shell (for diagnostics and tests).
     pub(crate) fn pid(&self) -> u32 {
         self.child.id()
     }
@@ -97,10 +125,17 @@ impl ServerProcess {
 
 impl Drop for ServerProcess {
     fn drop(&mut self) {
-        if self.exited().is_none() {
-            // Errors mean the process is already gone; nothing else to do.
-            let _ = self.child.kill();
+        // Closing the lifeline makes the watchdog kill the server, reap it and exit.
+        drop(self.lifeline.take());
+        let deadline = Instant::now() + STOP_TIMEOUT;
+        while Instant::now() < deadline {
+            if self.exited().is_some() {
+                return;
+            }
+            std::thread::sleep(Duration::from_millis(5));
         }
+        // The watchdog is stuck: kill it; errors mean it is already gone.
+        let _ = self.child.kill();
         let _ = self.child.wait();
     }
 }

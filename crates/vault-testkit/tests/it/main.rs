@@ -3,6 +3,7 @@
 mod binary;
 mod dev;
 mod k8s;
+mod lifecycle;
 mod proxy;
 mod raft;
 mod tls;
