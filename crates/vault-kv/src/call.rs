@@ -92,10 +92,10 @@ pub(crate) async fn send_data<T: DeserializeOwned>(
     target: Target<'_>,
     request: VaultRequest,
 ) -> Result<Option<T>, VaultError> {
-    let api_path = request.path.clone();
     let response = client.send(request).await?;
+    // Error paths name the logical path; the hot path allocates nothing for them.
     let bytes = response.into_bytes().await.map_err(|e| {
-        VaultError::new(VaultErrorKind::Connection).with_operation(target.op).with_path(api_path.clone()).with_source(e)
+        VaultError::new(VaultErrorKind::Connection).with_operation(target.op).with_path(target.logical()).with_source(e)
     })?;
     if bytes.iter().all(u8::is_ascii_whitespace) {
         return Ok(None);
@@ -103,7 +103,7 @@ pub(crate) async fn send_data<T: DeserializeOwned>(
     let parsed: DataOnly<T> = serde_json::from_slice(&bytes).map_err(|e| {
         VaultError::new(VaultErrorKind::Server)
             .with_operation(target.op)
-            .with_path(api_path)
+            .with_path(target.logical())
             .with_message(format!("unexpected response shape: {e}"))
     })?;
     Ok(parsed.data)

@@ -28,6 +28,8 @@ mod explain;
 mod metadata;
 pub mod types;
 mod versions;
+#[cfg(test)]
+mod wire_tests;
 
 /// A KV v2 mount seen through one client. Cheap to clone.
 ///
