@@ -84,7 +84,10 @@ impl Operation {
 
     /// Operations that change state.
     pub fn is_write(&self) -> bool {
-        matches!(self, Operation::Create | Operation::Update | Operation::Delete | Operation::Patch)
+        matches!(
+            self,
+            Operation::Create | Operation::Update | Operation::Delete | Operation::Patch
+        )
     }
 }
 
@@ -173,7 +176,10 @@ impl AuditEntry {
     /// Who acted: display name, else entity id, else token accessor HMAC. `None` for
     /// unauthenticated requests (logins).
     pub fn actor(&self) -> Option<&str> {
-        self.display_name.as_deref().or(self.entity_id.as_deref()).or(self.accessor.as_deref())
+        self.display_name
+            .as_deref()
+            .or(self.entity_id.as_deref())
+            .or(self.accessor.as_deref())
     }
 
     /// The client address as an IP, when it parses.

@@ -29,7 +29,11 @@ pub enum AuditError {
     Consumed { name: String },
     /// A filter argument is invalid (bad glob, regex, CIDR, interval, …).
     #[error("invalid {what} `{value}`: {reason}")]
-    InvalidArgument { what: &'static str, value: String, reason: String },
+    InvalidArgument {
+        what: &'static str,
+        value: String,
+        reason: String,
+    },
     /// The detection configuration could not be read.
     #[error("invalid detection config: {0}")]
     Config(String),
@@ -46,10 +50,22 @@ pub enum AuditError {
 
 impl AuditError {
     pub(crate) fn io(action: &'static str, path: &Path, source: io::Error) -> Self {
-        AuditError::Io { action, path: path.to_path_buf(), source }
+        AuditError::Io {
+            action,
+            path: path.to_path_buf(),
+            source,
+        }
     }
 
-    pub(crate) fn invalid(what: &'static str, value: impl Into<String>, reason: impl ToString) -> Self {
-        AuditError::InvalidArgument { what, value: value.into(), reason: reason.to_string() }
+    pub(crate) fn invalid(
+        what: &'static str,
+        value: impl Into<String>,
+        reason: impl ToString,
+    ) -> Self {
+        AuditError::InvalidArgument {
+            what,
+            value: value.into(),
+            reason: reason.to_string(),
+        }
     }
 }

@@ -1,25 +1,62 @@
 //! # vault-audit
 //!
-//! Stream, query and explain HashiCorp Vault / OpenBao file-audit logs, with no server needed.
+//! Stream, query and explain HashiCorp Vault / OpenBao file-audit logs — no server needed
+//! (except for the HMAC lookup, which asks the server to hash a value).
+//!
+//! Two ways in:
+//! - **Streaming** ([`stats`], [`AuditSource::scan`], [`Detector`], [`Follower`]): one pass,
+//!   memory bounded by counters and distinct keys, not by the file size.
+//! - **In memory** ([`AuditLogCollection`]): load once, then filter, aggregate, pair, detect,
+//!   search and render a report.
 //!
 //! ```no_run
-//! use vault_audit::{AuditSource, ScanOptions, stats};
+//! use vault_audit::{AuditLogCollection, AuditSource, DetectionConfig, PathPattern, ScanOptions, stats};
 //!
+//! // Streaming statistics over a file, a rotated directory (plain or .gz) or `-` (stdin).
 //! let source = AuditSource::open("/var/log/vault/audit.log")?;
 //! let s = stats(&source, &mut ScanOptions::default())?;
-//! println!("{} requests, {} errors", s.requests, s.errors);
+//! println!("{} requests, {} errors, {} malformed lines", s.requests, s.errors, s.malformed.count);
+//!
+//! // In memory: filter and detect.
+//! let logs = AuditLogCollection::from_path("/var/log/vault/")?;
+//! let denied = logs.filter_by_success(false).filter_by_path(&PathPattern::glob("secret/**")?);
+//! for d in logs.detect(&DetectionConfig::default()) {
+//!     println!("{} {} {}", d.severity.as_str(), d.rule, d.message);
+//! }
+//! # let _ = denied;
 //! # Ok::<(), vault_audit::AuditError>(())
 //! ```
+//!
+//! Architecture Invariant: malformed input never stops a run and never panics; it is counted
+//! with line numbers in [`Malformed`].
+//! Architecture Invariant: the plaintext given to [`find_value`] is sent only to the server's
+//! `sys/audit-hash` endpoint and is never logged, stored or put into an error.
 
+pub mod collection;
+pub mod detect;
 pub mod entry;
 pub mod error;
 mod fxhash;
+pub mod hmac;
+pub mod output;
+pub mod pairs;
 pub mod read;
+pub mod report;
 pub mod scan;
 pub mod stats;
 pub mod time;
 
+pub use collection::{
+    AccessPatterns, ActorMatch, AuditLogCollection, PathPattern, TimeBucket, parse_interval,
+};
+pub use detect::{Detection, DetectionConfig, Detector, Severity};
 pub use entry::{AuditEntry, EntryKind, Operation};
 pub use error::AuditError;
-pub use read::{AuditSource, FollowOptions, Follower, Location, Malformed, MalformedLine, ScanOptions, ScanSummary};
+pub use hmac::{HmacMatch, audit_hash, find_hmac, find_hmac_in, find_value};
+pub use pairs::{Pair, Pairing, Unpaired, pair_entries};
+pub use read::{
+    AuditSource, FollowOptions, Follower, Location, Malformed, MalformedLine, ScanOptions,
+    ScanSummary,
+};
+pub use report::render_report_html;
 pub use stats::{Statistics, StatsBuilder, stats};

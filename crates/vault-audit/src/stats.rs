@@ -169,13 +169,26 @@ impl StatsBuilder {
     }
 
     fn pair(&mut self, loc: Location, r: &RawRecord<'_>) {
-        let Some(id) = r.request.id.as_deref() else { return };
+        let Some(id) = r.request.id.as_deref() else {
+            return;
+        };
         match r.kind.as_deref() {
             Some("request") => {
-                let meta = (loc, r.request.operation.as_deref().map(Into::into), r.request.path.as_deref().map(Into::into));
+                let meta = (
+                    loc,
+                    r.request.operation.as_deref().map(Into::into),
+                    r.request.path.as_deref().map(Into::into),
+                );
                 if let Some(old) = self.pending.insert(id.into(), meta) {
                     self.s.unpaired_requests += 1;
-                    push_unpaired(&mut self.s.unpaired, old.0, "request", id, old.1.as_deref(), old.2.as_deref());
+                    push_unpaired(
+                        &mut self.s.unpaired,
+                        old.0,
+                        "request",
+                        id,
+                        old.1.as_deref(),
+                        old.2.as_deref(),
+                    );
                 }
             }
             Some("response") => {
@@ -200,7 +213,14 @@ impl StatsBuilder {
         pending.sort_by_key(|(_, v)| v.0);
         for (id, (loc, op, path)) in pending {
             self.s.unpaired_requests += 1;
-            push_unpaired(&mut self.s.unpaired, loc, "request", &id, op.as_deref(), path.as_deref());
+            push_unpaired(
+                &mut self.s.unpaired,
+                loc,
+                "request",
+                &id,
+                op.as_deref(),
+                path.as_deref(),
+            );
         }
         self.s.unpaired.sort_by_key(|u| u.location);
         let mut s = self.s;
@@ -217,7 +237,11 @@ impl StatsBuilder {
         s.distinct_client_ips = self.ips.len() as u64;
         s.top_paths = top(&self.paths, 10);
         s.top_actors = top(&self.actors, 10);
-        s.error_rate = if s.entries == 0 { 0.0 } else { s.errors as f64 / s.entries as f64 };
+        s.error_rate = if s.entries == 0 {
+            0.0
+        } else {
+            s.errors as f64 / s.entries as f64
+        };
         s.first_time = self.min_t.map(format_nanos);
         s.last_time = self.max_t.map(format_nanos);
         s.span_seconds = match (self.min_t, self.max_t) {
@@ -235,10 +259,21 @@ impl StatsBuilder {
 
 /// The actor of a raw record: display name, else entity id, else accessor HMAC.
 pub(crate) fn raw_actor<'r>(r: &'r RawRecord<'_>) -> Option<&'r str> {
-    r.auth.display_name.as_deref().or(r.auth.entity_id.as_deref()).or(r.auth.accessor.as_deref())
+    r.auth
+        .display_name
+        .as_deref()
+        .or(r.auth.entity_id.as_deref())
+        .or(r.auth.accessor.as_deref())
 }
 
-fn push_unpaired(v: &mut Vec<UnpairedRef>, loc: Location, kind: &str, id: &str, op: Option<&str>, path: Option<&str>) {
+fn push_unpaired(
+    v: &mut Vec<UnpairedRef>,
+    loc: Location,
+    kind: &str,
+    id: &str,
+    op: Option<&str>,
+    path: Option<&str>,
+) {
     if v.len() < KEEP_LISTED {
         v.push(UnpairedRef {
             location: loc,
@@ -258,7 +293,10 @@ fn to_btree(m: &FxMap<Box<str>, u64>) -> BTreeMap<String, u64> {
 pub(crate) fn top(m: &FxMap<Box<str>, u64>, n: usize) -> Vec<(String, u64)> {
     let mut v: Vec<(&str, u64)> = m.iter().map(|(k, v)| (&**k, *v)).collect();
     v.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(b.0)));
-    v.into_iter().take(n).map(|(k, c)| (k.to_string(), c)).collect()
+    v.into_iter()
+        .take(n)
+        .map(|(k, c)| (k.to_string(), c))
+        .collect()
 }
 
 /// Streams a whole source through a [`StatsBuilder`].

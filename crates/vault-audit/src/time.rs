@@ -96,14 +96,22 @@ mod tests {
             "2024-02-29T00:00:00.000000001-07:30",
         ] {
             let ours = parse_rfc3339_nanos(s).expect(s);
-            let theirs = DateTime::parse_from_rfc3339(s).expect(s).timestamp_nanos_opt();
+            let theirs = DateTime::parse_from_rfc3339(s)
+                .expect(s)
+                .timestamp_nanos_opt();
             assert_eq!(Some(ours), theirs, "{s}");
         }
     }
 
     #[test]
     fn rejects_junk() {
-        for s in ["", "2020-04-30", "2020-13-30T14:27:10Z", "2020-04-30T14:27:10.Z", "2020-04-30T14:27:10"] {
+        for s in [
+            "",
+            "2020-04-30",
+            "2020-13-30T14:27:10Z",
+            "2020-04-30T14:27:10.Z",
+            "2020-04-30T14:27:10",
+        ] {
             assert_eq!(parse_rfc3339_nanos(s), None, "{s}");
         }
     }

@@ -49,12 +49,17 @@ pub struct Follower {
 }
 
 fn identity(path: &Path) -> Option<(u64, u64, u64)> {
-    std::fs::metadata(path).ok().map(|m| (m.dev(), m.ino(), m.len()))
+    std::fs::metadata(path)
+        .ok()
+        .map(|m| (m.dev(), m.ino(), m.len()))
 }
 
 impl Follower {
     pub fn new(path: impl AsRef<Path>, opts: FollowOptions) -> Self {
-        Follower { path: path.as_ref().to_path_buf(), opts }
+        Follower {
+            path: path.as_ref().to_path_buf(),
+            opts,
+        }
     }
 
     /// Calls `f` for every new record until `f` returns `Break` or `stop` is set.
@@ -66,19 +71,26 @@ impl Follower {
         let mut file = File::open(&self.path).map_err(|e| AuditError::io("open", &self.path, e))?;
         let mut start_at = 0;
         if !self.opts.from_start {
-            start_at = file.seek(SeekFrom::End(0)).map_err(|e| AuditError::io("seek", &self.path, e))?;
+            start_at = file
+                .seek(SeekFrom::End(0))
+                .map_err(|e| AuditError::io("seek", &self.path, e))?;
         }
         let name = self.path.display().to_string();
         loop {
-            let meta = file.metadata().map_err(|e| AuditError::io("stat", &self.path, e))?;
+            let meta = file
+                .metadata()
+                .map_err(|e| AuditError::io("stat", &self.path, e))?;
             let (dev, ino) = (meta.dev(), meta.ino());
             let idx = u32::try_from(sum.files.len()).unwrap_or(u32::MAX);
             sum.files.push(name.clone());
             let mut framer = Framer::new(file, self.opts.max_record_bytes);
             framer.set_wait_for_newline(true);
-            let mut read_so_far = start_at;
+            let mut read_so_far: u64;
             let next = loop {
-                if self.drain(&mut framer, idx, &name, &mut sum, &mut f).is_break() {
+                if self
+                    .drain(&mut framer, idx, &name, &mut sum, &mut f)
+                    .is_break()
+                {
                     return Ok(finish(sum, &framer));
                 }
                 if self.opts.stop.load(Ordering::Relaxed) {
@@ -98,8 +110,10 @@ impl Follower {
                     }
                     // Truncated in place: start again from the top.
                     Some((_, _, len)) if len < read_so_far => {
-                        let mut f2 = File::open(&self.path).map_err(|e| AuditError::io("open", &self.path, e))?;
-                        f2.seek(SeekFrom::Start(0)).map_err(|e| AuditError::io("seek", &self.path, e))?;
+                        let mut f2 = File::open(&self.path)
+                            .map_err(|e| AuditError::io("open", &self.path, e))?;
+                        f2.seek(SeekFrom::Start(0))
+                            .map_err(|e| AuditError::io("seek", &self.path, e))?;
                         break f2;
                     }
                     _ => {}
@@ -131,11 +145,17 @@ impl Follower {
             match framer.next_frame() {
                 Ok(None) => return ControlFlow::Continue(()),
                 Err(e) => {
-                    sum.malformed.push(keep, name, framer.next_line(), format!("read error: {e}"));
+                    sum.malformed
+                        .push(keep, name, framer.next_line(), format!("read error: {e}"));
                     return ControlFlow::Continue(());
                 }
                 Ok(Some(Frame::TooLong { line, len })) => {
-                    sum.malformed.push(keep, name, line, format!("line of {len} bytes is longer than the {limit} byte limit"));
+                    sum.malformed.push(
+                        keep,
+                        name,
+                        line,
+                        format!("line of {len} bytes is longer than the {limit} byte limit"),
+                    );
                 }
                 Ok(Some(Frame::Record { line, bytes })) => {
                     if bytes.trim_ascii().is_empty() {

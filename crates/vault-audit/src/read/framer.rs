@@ -110,6 +110,13 @@ impl<R: Read> Framer<R> {
         loop {
             if let Some(off) = memchr::memchr(b'\n', &self.buf[scanned..self.end]) {
                 let nl = scanned + off;
+                if nl - self.start > self.max_record {
+                    let line = self.next_line;
+                    self.next_line += 1;
+                    let len = (nl - self.start) as u64;
+                    self.start = nl + 1;
+                    return Ok(Some((line, LineSpan::TooLong(len))));
+                }
                 let line = self.next_line;
                 self.next_line += 1;
                 let span = LineSpan::Kept(self.start, trim_cr(&self.buf, self.start, nl));
@@ -156,13 +163,18 @@ impl<R: Read> Framer<R> {
 
     /// The next frame, or `None` at the end of the input.
     pub fn next_frame(&mut self) -> io::Result<Option<Frame<'_>>> {
-        let Some((line, span)) = self.line()? else { return Ok(None) };
+        let Some((line, span)) = self.line()? else {
+            return Ok(None);
+        };
         let (s, e) = match span {
             LineSpan::TooLong(len) => return Ok(Some(Frame::TooLong { line, len })),
             LineSpan::Kept(s, e) => (s, e),
         };
         if self.buf[s..e].trim_ascii() != b"{" {
-            return Ok(Some(Frame::Record { line, bytes: &self.buf[s..e] }));
+            return Ok(Some(Frame::Record {
+                line,
+                bytes: &self.buf[s..e],
+            }));
         }
         // A pretty-printed object: gather lines until it closes.
         let mut pretty = std::mem::take(&mut self.pretty);
@@ -177,19 +189,24 @@ impl<R: Read> Framer<R> {
             if pretty.len() > self.max_record {
                 break;
             }
-            if l.first() == Some(&b'}') || (l.trim_ascii_start().first() == Some(&b'}') && closes(&pretty))
+            if l.first() == Some(&b'}')
+                || (l.trim_ascii_start().first() == Some(&b'}') && closes(&pretty))
             {
                 break;
             }
         }
         self.pretty = pretty;
-        Ok(Some(Frame::Record { line, bytes: &self.pretty }))
+        Ok(Some(Frame::Record {
+            line,
+            bytes: &self.pretty,
+        }))
     }
 }
 
 /// True when `text` already forms a complete object (used to end an indented pretty record).
 fn closes(text: &[u8]) -> bool {
-    !matches!(scan_bytes(text), Err(ScanError { what, .. }) if what.contains("end of input"))
+    // An error at the very end means "more to come"; anywhere else the object is done (or broken).
+    !matches!(scan_bytes(text), Err(ScanError { offset, .. }) if offset >= text.trim_ascii_end().len())
 }
 
 enum LineSpan {
@@ -198,5 +215,9 @@ enum LineSpan {
 }
 
 fn trim_cr(buf: &[u8], s: usize, e: usize) -> usize {
-    if e > s && buf[e - 1] == b'\r' { e - 1 } else { e }
+    if e > s && buf[e - 1] == b'\r' {
+        e - 1
+    } else {
+        e
+    }
 }

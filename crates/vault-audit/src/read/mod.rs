@@ -45,7 +45,12 @@ pub struct ScanOptions {
 
 impl Default for ScanOptions {
     fn default() -> Self {
-        ScanOptions { max_record_bytes: 64 << 20, keep_malformed: 20, prefetch: true, progress: None }
+        ScanOptions {
+            max_record_bytes: 64 << 20,
+            keep_malformed: 20,
+            prefetch: true,
+            progress: None,
+        }
     }
 }
 
@@ -79,7 +84,11 @@ impl Malformed {
     pub(crate) fn push(&mut self, keep: usize, file: &str, line: u64, reason: String) {
         self.count += 1;
         if self.first.len() < keep {
-            self.first.push(MalformedLine { file: file.to_string(), line, reason });
+            self.first.push(MalformedLine {
+                file: file.to_string(),
+                line,
+                reason,
+            });
         }
     }
 }
@@ -112,8 +121,11 @@ impl AuditSource {
         for (idx, input) in self.inputs()?.into_iter().enumerate() {
             let file = u32::try_from(idx).unwrap_or(u32::MAX);
             sum.files.push(input.name.clone());
-            let reader: Box<dyn std::io::Read + Send> =
-                if opts.prefetch { Box::new(prefetch::Prefetch::new(input.reader)) } else { input.reader };
+            let reader: Box<dyn std::io::Read + Send> = if opts.prefetch {
+                Box::new(prefetch::Prefetch::new(input.reader))
+            } else {
+                input.reader
+            };
             let mut framer = Framer::new(reader, opts.max_record_bytes);
             let mut next_progress = 16u64 << 20;
             loop {
@@ -122,7 +134,12 @@ impl AuditSource {
                     Ok(None) => break,
                     Err(e) => {
                         let line = framer.next_line();
-                        sum.malformed.push(opts.keep_malformed, &input.name, line, format!("read error, rest of input skipped: {e}"));
+                        sum.malformed.push(
+                            opts.keep_malformed,
+                            &input.name,
+                            line,
+                            format!("read error, rest of input skipped: {e}"),
+                        );
                         break;
                     }
                 };
@@ -131,7 +148,10 @@ impl AuditSource {
                         opts.keep_malformed,
                         &input.name,
                         line,
-                        format!("line of {len} bytes is longer than the {} byte limit", opts.max_record_bytes),
+                        format!(
+                            "line of {len} bytes is longer than the {} byte limit",
+                            opts.max_record_bytes
+                        ),
                     ),
                     Frame::Record { line, bytes } => {
                         if bytes.trim_ascii().is_empty() {
@@ -143,7 +163,12 @@ impl AuditSource {
                                 sum.records += 1;
                                 f(Location { file, line }, bytes, &rec);
                             }
-                            Err(e) => sum.malformed.push(opts.keep_malformed, &input.name, line, e.to_string()),
+                            Err(e) => sum.malformed.push(
+                                opts.keep_malformed,
+                                &input.name,
+                                line,
+                                e.to_string(),
+                            ),
                         }
                     }
                 }

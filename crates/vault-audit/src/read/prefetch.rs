@@ -56,7 +56,14 @@ impl Prefetch {
                 }
             })
             .ok();
-        Prefetch { rx, recycle, cur: Vec::new(), pos: 0, done: handle.is_none(), handle }
+        Prefetch {
+            rx,
+            recycle,
+            cur: Vec::new(),
+            pos: 0,
+            done: handle.is_none(),
+            handle,
+        }
     }
 }
 
@@ -106,7 +113,9 @@ mod tests {
     fn returns_every_byte_in_order() {
         let data: Vec<u8> = (0..10_000_000u32).map(|i| (i % 251) as u8).collect();
         let mut out = Vec::new();
-        Prefetch::new(io::Cursor::new(data.clone())).read_to_end(&mut out).expect("reads");
+        Prefetch::new(io::Cursor::new(data.clone()))
+            .read_to_end(&mut out)
+            .expect("reads");
         assert_eq!(out, data);
     }
 }

@@ -23,9 +23,14 @@ pub struct AuditSource {
 }
 
 enum Kind {
-    Files { files: Vec<PathBuf> },
+    Files {
+        files: Vec<PathBuf>,
+    },
     Stdin,
-    Reader { name: String, reader: Mutex<Option<Box<dyn Read + Send>>> },
+    Reader {
+        name: String,
+        reader: Mutex<Option<Box<dyn Read + Send>>>,
+    },
 }
 
 impl fmt::Debug for AuditSource {
@@ -47,13 +52,23 @@ impl AuditSource {
             return Ok(Self::stdin());
         }
         let meta = std::fs::metadata(path).map_err(|e| AuditError::io("open", path, e))?;
-        let files = if meta.is_dir() { rotated_files(path)? } else { vec![path.to_path_buf()] };
-        Ok(AuditSource { kind: Kind::Files { files } })
+        let files = if meta.is_dir() {
+            rotated_files(path)?
+        } else {
+            vec![path.to_path_buf()]
+        };
+        Ok(AuditSource {
+            kind: Kind::Files { files },
+        })
     }
 
     /// Several explicit files, read in the given order.
     pub fn files(files: impl IntoIterator<Item = PathBuf>) -> Self {
-        AuditSource { kind: Kind::Files { files: files.into_iter().collect() } }
+        AuditSource {
+            kind: Kind::Files {
+                files: files.into_iter().collect(),
+            },
+        }
     }
 
     /// Standard input (gzip is detected too).
@@ -64,7 +79,10 @@ impl AuditSource {
     /// Any reader; `name` is used in messages. The reader is consumed by the first scan.
     pub fn reader(name: impl Into<String>, reader: impl Read + Send + 'static) -> Self {
         AuditSource {
-            kind: Kind::Reader { name: name.into(), reader: Mutex::new(Some(Box::new(reader))) },
+            kind: Kind::Reader {
+                name: name.into(),
+                reader: Mutex::new(Some(Box::new(reader))),
+            },
         }
     }
 
@@ -84,13 +102,19 @@ impl AuditSource {
     pub(crate) fn inputs(&self) -> Result<Vec<Input>, AuditError> {
         match &self.kind {
             Kind::Files { files } => files.iter().map(|p| open_file(p)).collect(),
-            Kind::Stdin => {
-                Ok(vec![Input { name: "<stdin>".into(), reader: maybe_gz(Box::new(io::stdin()))?, size: None }])
-            }
+            Kind::Stdin => Ok(vec![Input {
+                name: "<stdin>".into(),
+                reader: maybe_gz(Box::new(io::stdin()))?,
+                size: None,
+            }]),
             Kind::Reader { name, reader } => {
                 let taken = reader.lock().ok().and_then(|mut r| r.take());
                 let reader = taken.ok_or_else(|| AuditError::Consumed { name: name.clone() })?;
-                Ok(vec![Input { name: name.clone(), reader: maybe_gz(reader)?, size: None }])
+                Ok(vec![Input {
+                    name: name.clone(),
+                    reader: maybe_gz(reader)?,
+                    size: None,
+                }])
             }
         }
     }
@@ -103,7 +127,11 @@ fn open_file(path: &Path) -> Result<Input, AuditError> {
         AuditError::Io { source, .. } => AuditError::io("read", path, source),
         other => other,
     })?;
-    Ok(Input { name: path.display().to_string(), reader, size })
+    Ok(Input {
+        name: path.display().to_string(),
+        reader,
+        size,
+    })
 }
 
 /// Peeks at the first two bytes; wraps the reader in a gzip decoder when they are `1f 8b`.
@@ -147,7 +175,9 @@ pub fn rotated_files(dir: &Path) -> Result<Vec<PathBuf>, AuditError> {
         }
     }
     if found.is_empty() {
-        return Err(AuditError::NoLogs { dir: dir.to_path_buf() });
+        return Err(AuditError::NoLogs {
+            dir: dir.to_path_buf(),
+        });
     }
     found.sort();
     Ok(found.into_iter().map(|(_, p)| p).collect())

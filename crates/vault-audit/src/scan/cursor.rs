@@ -46,8 +46,15 @@ pub struct Cursor<'a> {
 impl<'a> Cursor<'a> {
     pub fn new(text: &'a str) -> Self {
         // One vectorised pass instead of a check per string.
-        let ctrl = text.as_bytes().iter().fold(0u32, |n, &c| n + u32::from(c < 0x20));
-        Cursor { text, pos: 0, check_ctrl: ctrl > 0 }
+        let ctrl = text
+            .as_bytes()
+            .iter()
+            .fold(0u32, |n, &c| n + u32::from(c < 0x20));
+        Cursor {
+            text,
+            pos: 0,
+            check_ctrl: ctrl > 0,
+        }
     }
 
     fn bytes(&self) -> &'a [u8] {
@@ -55,7 +62,10 @@ impl<'a> Cursor<'a> {
     }
 
     pub fn err(&self, what: &'static str) -> ScanError {
-        ScanError { offset: self.pos, what }
+        ScanError {
+            offset: self.pos,
+            what,
+        }
     }
 
     #[inline]

@@ -27,7 +27,10 @@ impl std::fmt::Display for ScanError {
 pub fn scan_bytes(bytes: &[u8]) -> Result<RawRecord<'_>, ScanError> {
     match std::str::from_utf8(bytes) {
         Ok(text) => scan_record(text),
-        Err(e) => Err(ScanError { offset: e.valid_up_to(), what: "invalid UTF-8" }),
+        Err(e) => Err(ScanError {
+            offset: e.valid_up_to(),
+            what: "invalid UTF-8",
+        }),
     }
 }
 
@@ -61,7 +64,10 @@ mod tests {
             "{\"a\":\"\u{1}\"}",
             r#"{"a":"\q"}"#,
         ] {
-            assert!(serde_json::from_str::<serde_json::Value>(bad).is_err(), "{bad}");
+            assert!(
+                serde_json::from_str::<serde_json::Value>(bad).is_err(),
+                "{bad}"
+            );
             assert!(scan_record(bad).is_err(), "{bad}");
         }
     }
@@ -74,7 +80,11 @@ mod tests {
 
     #[test]
     fn deep_nesting_is_an_error_not_a_crash() {
-        let deep = format!("{{\"type\":\"request\",\"x\":{}{}}}", "[".repeat(100_000), "]".repeat(100_000));
+        let deep = format!(
+            "{{\"type\":\"request\",\"x\":{}{}}}",
+            "[".repeat(100_000),
+            "]".repeat(100_000)
+        );
         let e = scan_record(&deep).expect_err("too deep");
         assert!(e.what.contains("nesting"), "{e}");
     }

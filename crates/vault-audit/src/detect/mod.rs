@@ -1,0 +1,88 @@
+//! Detections: suspicious or noteworthy activity, each with rule id, severity, time window,
+//! actor/IP and evidence locations.
+//!
+//! - `config`: [`DetectionConfig`] (thresholds, serde-loadable)
+//! - `rules`: the [`Detector`] that sees entries one at a time (bounded state per key)
+
+mod config;
+mod rules;
+
+use chrono::{DateTime, Utc};
+use serde::Serialize;
+
+pub use config::DetectionConfig;
+pub use rules::Detector;
+
+use crate::collection::AuditLogCollection;
+use crate::read::Location;
+
+/// How much a detection matters.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Severity {
+    Info,
+    Low,
+    Medium,
+    High,
+}
+
+impl Severity {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Severity::Info => "info",
+            Severity::Low => "low",
+            Severity::Medium => "medium",
+            Severity::High => "high",
+        }
+    }
+}
+
+/// One finding.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Detection {
+    /// Stable rule id, e.g. `permission-denied-burst`.
+    pub rule: &'static str,
+    pub severity: Severity,
+    pub window_start: Option<DateTime<Utc>>,
+    pub window_end: Option<DateTime<Utc>>,
+    pub actor: Option<String>,
+    pub client_ip: Option<String>,
+    pub path: Option<String>,
+    /// Number of entries behind the finding.
+    pub count: u64,
+    pub message: String,
+    /// Where the evidence is (first `max_evidence`).
+    pub evidence: Vec<Location>,
+}
+
+/// Rule ids, for filtering and documentation.
+pub const RULES: &[&str] = &[
+    "permission-denied-burst",
+    "login-failure-burst",
+    "root-token-use",
+    "generate-root",
+    "policy-change",
+    "auth-method-change",
+    "audit-device-disabled",
+    "raft-snapshot",
+    "first-access",
+    "off-hours-access",
+    "read-volume-spike",
+];
+
+impl AuditLogCollection {
+    /// Runs every rule over the collection (in time order) with `config`.
+    pub fn detect(&self, config: &DetectionConfig) -> Vec<Detection> {
+        let mut d = Detector::new(config.clone());
+        for e in self.sort_by_timestamp(true).iter() {
+            d.observe(e);
+        }
+        d.finish()
+    }
+
+    /// The seed's `detect_anomalies(threshold, window)`: the rules with every burst/spike
+    /// threshold set to `threshold` events per `window`.
+    pub fn detect_anomalies(&self, threshold: u32, window: std::time::Duration) -> Vec<Detection> {
+        self.detect(&DetectionConfig::default().with_threshold(threshold, window))
+    }
+}
