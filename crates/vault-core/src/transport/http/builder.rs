@@ -1,0 +1,230 @@
+//! [`HttpTransportBuilder`]: address, timeout, trust (CA file or PEM, skip-verify), client
+//! certificate, and the redirect policy (one hop at most, never https → http).
+
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+use super::{DEFAULT_TIMEOUT, HttpTransport, chain_text};
+use crate::error::{VaultError, VaultErrorKind};
+
+/// Builder for [`HttpTransport`].
+#[derive(Debug, Default, Clone)]
+pub struct HttpTransportBuilder {
+    address: Option<String>,
+    timeout: Option<Duration>,
+    ca_cert_file: Option<PathBuf>,
+    ca_cert_pem: Option<Vec<u8>>,
+    client_cert: Option<(PathBuf, PathBuf)>,
+    skip_verify: bool,
+}
+
+impl HttpTransportBuilder {
+    /// Server address, e.g. `https://vault.example.com:8200` (required).
+    pub fn with_address(mut self, address: impl Into<String>) -> Self {
+        self.address = Some(address.into());
+        self
+    }
+    /// Timeout for connecting and for each request (streamed bodies: for each read).
+    pub fn with_timeout(mut self, timeout: Duration) -> Self {
+        self.timeout = Some(timeout);
+        self
+    }
+    /// Trust only the CA certificate(s) in this PEM file (`VAULT_CACERT`).
+    pub fn with_ca_cert_file(mut self, path: impl Into<PathBuf>) -> Self {
+        self.ca_cert_file = Some(path.into());
+        self
+    }
+    /// Trust only the CA certificate(s) in these PEM bytes.
+    pub fn with_ca_cert_pem(mut self, pem: impl Into<Vec<u8>>) -> Self {
+        self.ca_cert_pem = Some(pem.into());
+        self
+    }
+    /// Present a client certificate (`VAULT_CLIENT_CERT`, `VAULT_CLIENT_KEY`; PEM files).
+    pub fn with_client_cert(mut self, cert: impl Into<PathBuf>, key: impl Into<PathBuf>) -> Self {
+        self.client_cert = Some((cert.into(), key.into()));
+        self
+    }
+    /// Do not verify the server certificate (`VAULT_SKIP_VERIFY`). For tests only.
+    pub fn with_skip_verify(mut self, skip: bool) -> Self {
+        self.skip_verify = skip;
+        self
+    }
+
+    pub fn build(self) -> Result<HttpTransport, VaultError> {
+        let config = |m: String| VaultError::msg(VaultErrorKind::Config, m);
+        let address = self.address.ok_or_else(|| {
+            config("no Vault address given".into())
+                .with_hint("set VAULT_ADDR or call with_address(..)")
+        })?;
+        let base = url::Url::parse(address.trim()).map_err(|e| {
+            config(format!("invalid Vault address `{address}`: {e}"))
+                .with_hint("use a URL such as https://vault.example.com:8200")
+        })?;
+        if base.scheme() != "http" && base.scheme() != "https" {
+            return Err(config(format!(
+                "Vault address `{address}` must start with http:// or https://"
+            )));
+        }
+        let timeout = self.timeout.unwrap_or(DEFAULT_TIMEOUT);
+        let mut builder = reqwest::Client::builder()
+            .connect_timeout(timeout)
+            .read_timeout(timeout)
+            .pool_idle_timeout(Duration::from_secs(90))
+            .redirect(redirect_policy())
+            .no_proxy()
+            .user_agent(concat!("vaultkit/", env!("CARGO_PKG_VERSION")));
+
+        let mut roots = Vec::new();
+        if let Some(path) = &self.ca_cert_file {
+            let pem = read_file(path, "CA certificate", "VAULT_CACERT")?;
+            roots.extend(parse_ca(&pem, &path.display().to_string())?);
+        }
+        if let Some(pem) = &self.ca_cert_pem {
+            roots.extend(parse_ca(pem, "the given PEM")?);
+        }
+        if !roots.is_empty() {
+            builder = builder.tls_certs_only(roots);
+        }
+        if let Some((cert, key)) = &self.client_cert {
+            let mut pem = read_file(cert, "client certificate", "VAULT_CLIENT_CERT")?;
+            pem.push(b'\n');
+            pem.extend(read_file(key, "client key", "VAULT_CLIENT_KEY")?);
+            let identity = reqwest::Identity::from_pem(&pem).map_err(|e| {
+                config(format!(
+                    "could not use client certificate `{}` with key `{}`: {e}",
+                    cert.display(),
+                    key.display()
+                ))
+                .with_hint("both files must be PEM; the key PKCS#8, PKCS#1 or SEC1")
+            })?;
+            builder = builder.identity(identity);
+        }
+        if self.skip_verify {
+            builder = builder.tls_danger_accept_invalid_certs(true);
+        }
+        let client = builder.build().map_err(|e| {
+            config(format!(
+                "could not build the HTTP client: {}",
+                chain_text(&e)
+            ))
+        })?;
+        Ok(HttpTransport {
+            client,
+            base,
+            timeout,
+        })
+    }
+}
+
+fn read_file(path: &Path, what: &str, var: &str) -> Result<Vec<u8>, VaultError> {
+    std::fs::read(path).map_err(|e| {
+        VaultError::msg(
+            VaultErrorKind::Config,
+            format!("could not read {what} `{}`: {e}", path.display()),
+        )
+        .with_hint(format!("check the path given in {var}"))
+    })
+}
+
+fn parse_ca(pem: &[u8], origin: &str) -> Result<Vec<reqwest::Certificate>, VaultError> {
+    let certs = reqwest::Certificate::from_pem_bundle(pem).map_err(|e| {
+        VaultError::msg(
+            VaultErrorKind::Config,
+            format!("invalid CA certificate in {origin}: {e}"),
+        )
+    })?;
+    if certs.is_empty() {
+        return Err(VaultError::msg(
+            VaultErrorKind::Config,
+            format!("no PEM certificate found in {origin}"),
+        )
+        .with_hint("VAULT_CACERT must name a PEM file with -----BEGIN CERTIFICATE----- blocks"));
+    }
+    Ok(certs)
+}
+
+/// At most one redirect, never from https to http.
+fn redirect_policy() -> reqwest::redirect::Policy {
+    reqwest::redirect::Policy::custom(|attempt| {
+        match redirect_refusal(attempt.url(), attempt.previous()) {
+            Some(reason) => attempt.error(reason),
+            None => attempt.follow(),
+        }
+    })
+}
+
+/// Why a redirect to `next` after the requests to `previous` must not be followed, if so.
+fn redirect_refusal(next: &url::Url, previous: &[url::Url]) -> Option<&'static str> {
+    if next.scheme() != "https" && previous.iter().any(|u| u.scheme() == "https") {
+        Some("refused to follow a redirect from https to http")
+    } else if previous.len() > 1 {
+        Some("refused to follow more than one redirect")
+    } else {
+        None
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn bad_addresses_are_config_errors() {
+        let e = HttpTransport::builder()
+            .with_address("not a url")
+            .build()
+            .expect_err("invalid");
+        assert_eq!(e.kind(), VaultErrorKind::Config);
+        assert!(e.to_string().contains("not a url"));
+        let e = HttpTransport::builder()
+            .with_address("ftp://x")
+            .build()
+            .expect_err("invalid scheme");
+        assert_eq!(e.kind(), VaultErrorKind::Config);
+        let e = HttpTransport::builder().build().expect_err("missing");
+        assert!(e.to_string().contains("VAULT_ADDR"));
+    }
+
+    #[test]
+    fn missing_or_empty_ca_files_are_config_errors() {
+        let e = HttpTransport::builder()
+            .with_address("https://x")
+            .with_ca_cert_file("/nonexistent/ca.pem")
+            .build()
+            .expect_err("missing file");
+        assert_eq!(e.kind(), VaultErrorKind::Config);
+        assert!(e.to_string().contains("/nonexistent/ca.pem"));
+        let e = HttpTransport::builder()
+            .with_address("https://x")
+            .with_ca_cert_pem(b"not pem".to_vec())
+            .build()
+            .expect_err("not a certificate");
+        assert_eq!(e.kind(), VaultErrorKind::Config);
+    }
+
+    #[test]
+    fn redirects_one_hop_and_never_downgrade() {
+        let u = |s: &str| url::Url::parse(s).expect("url");
+        let (standby, active) = (
+            u("https://standby:8200/v1/x"),
+            u("https://active:8200/v1/x"),
+        );
+        assert_eq!(
+            redirect_refusal(&active, std::slice::from_ref(&standby)),
+            None
+        );
+        assert_eq!(
+            redirect_refusal(
+                &u("http://active:8200/v1/x"),
+                std::slice::from_ref(&standby)
+            )
+            .map(|r| r.contains("https to http")),
+            Some(true)
+        );
+        assert_eq!(
+            redirect_refusal(&u("http://b/v1/x"), &[u("http://a/v1/x")]),
+            None
+        );
+        assert!(redirect_refusal(&active, &[u("https://a/v1/x"), standby]).is_some());
+    }
+}

@@ -1,0 +1,90 @@
+//! Turning reqwest failures into [`VaultError`]s that say what broke.
+
+use std::time::Duration;
+
+use crate::error::{VaultError, VaultErrorKind};
+
+/// Every message in an error's source chain, joined (deduplicated).
+pub(super) fn chain_text(err: &(dyn std::error::Error + 'static)) -> String {
+    let mut parts: Vec<String> = Vec::new();
+    let mut cur: Option<&(dyn std::error::Error + 'static)> = Some(err);
+    while let Some(e) = cur {
+        let s = e.to_string();
+        if !parts.iter().any(|p| p.contains(&s)) {
+            parts.push(s);
+        }
+        cur = e.source();
+    }
+    parts.join(": ")
+}
+
+/// True when the chain says the failure was in TLS (handshake, certificate, protocol).
+fn is_tls_failure(text: &str) -> bool {
+    let t = text.to_ascii_lowercase();
+    [
+        "certificate",
+        "tls",
+        "ssl",
+        "handshake",
+        "unknownissuer",
+        "peer sent",
+        "invalid peer",
+    ]
+    .iter()
+    .any(|w| t.contains(w))
+}
+
+pub(super) fn connection_error(
+    err: &reqwest::Error,
+    address: &str,
+    timeout: Duration,
+) -> VaultError {
+    let chain = chain_text(err);
+    let (kind, message, hint) = if err.is_redirect() {
+        // A refused redirect is a deployment problem, not a flaky network: not retryable.
+        (
+            VaultErrorKind::Server,
+            format!("redirect not followed: {chain}"),
+            "a Vault standby redirected the request; use the active node's https address",
+        )
+    } else if is_tls_failure(&chain) {
+        (
+            VaultErrorKind::Connection,
+            format!(
+                "TLS handshake with {address} failed (certificate not trusted or invalid): {chain}"
+            ),
+            "check VAULT_CACERT (the CA that signed the server certificate), VAULT_CLIENT_CERT/VAULT_CLIENT_KEY, or set VAULT_SKIP_VERIFY for tests",
+        )
+    } else if err.is_timeout() {
+        (
+            VaultErrorKind::Connection,
+            format!("no answer from {address} within {timeout:?}: {chain}"),
+            "the server is overloaded or unreachable; raise the timeout or retry later",
+        )
+    } else if err.is_body() || err.is_decode() {
+        (
+            VaultErrorKind::Connection,
+            format!("response from {address} was cut short: {chain}"),
+            "the connection dropped mid-response; retry",
+        )
+    } else {
+        (
+            VaultErrorKind::Connection,
+            format!("could not reach {address}: {chain}"),
+            "check VAULT_ADDR and that the server is running",
+        )
+    };
+    VaultError::msg(kind, message).with_hint(hint)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn tls_failures_are_recognised_in_chains() {
+        assert!(is_tls_failure("invalid peer certificate: UnknownIssuer"));
+        assert!(is_tls_failure("received fatal alert: HandshakeFailure"));
+        assert!(!is_tls_failure("Connection refused (os error 111)"));
+    }
+}
