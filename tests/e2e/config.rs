@@ -28,29 +28,67 @@ async fn profiles_and_precedence_flags_env_file() {
     let base = |args: &[&str]| Cmd::new(w.home(), args);
 
     // The named profile gives address, token and format.
-    let prod = base(&["kv", "get", "secret/app", "--profile", "prod"]).run().await;
+    let prod = base(&["kv", "get", "secret/app", "--profile", "prod"])
+        .run()
+        .await;
     prod.ok();
     assert_eq!(prod.json()["data"]["k"], "v");
-    let env_profile = base(&["kv", "get", "secret/app"]).env("VAULTKIT_PROFILE", "prod").run().await;
+    let env_profile = base(&["kv", "get", "secret/app"])
+        .env("VAULTKIT_PROFILE", "prod")
+        .run()
+        .await;
     assert_eq!(env_profile.json()["data"]["k"], "v");
     // The default profile points at a dead address: exit 5.
     base(&["status"]).run().await.code(5);
     // env beats file ...
-    base(&["status"]).env("VAULT_ADDR", &w.bao.addr()).run().await.ok();
+    base(&["status"])
+        .env("VAULT_ADDR", &w.bao.addr())
+        .run()
+        .await
+        .ok();
     // ... and flags beat env.
-    base(&["status", "--address", &w.bao.addr()]).env("VAULT_ADDR", dead).run().await.ok();
-    base(&["status", "--address", dead]).env("VAULT_ADDR", &w.bao.addr()).run().await.code(5);
+    base(&["status", "--address", &w.bao.addr()])
+        .env("VAULT_ADDR", dead)
+        .run()
+        .await
+        .ok();
+    base(&["status", "--address", dead])
+        .env("VAULT_ADDR", &w.bao.addr())
+        .run()
+        .await
+        .code(5);
     // --format beats the profile's format; VAULT_FORMAT beats it too.
-    let table = base(&["kv", "get", "secret/app", "--profile", "prod", "--format", "table"]).run().await;
+    let table = base(&[
+        "kv",
+        "get",
+        "secret/app",
+        "--profile",
+        "prod",
+        "--format",
+        "table",
+    ])
+    .run()
+    .await;
     assert!(table.stdout.contains("== Data =="), "{}", table.stdout);
-    let yaml = base(&["kv", "get", "secret/app", "--profile", "prod"]).env("VAULT_FORMAT", "yaml").run().await;
+    let yaml = base(&["kv", "get", "secret/app", "--profile", "prod"])
+        .env("VAULT_FORMAT", "yaml")
+        .run()
+        .await;
     assert!(yaml.stdout.contains("data:"), "{}", yaml.stdout);
     // VAULT_TOKEN beats the profile's token file.
-    base(&["kv", "get", "secret/app", "--profile", "prod"]).env("VAULT_TOKEN", "bogus").run().await.code(4);
+    base(&["kv", "get", "secret/app", "--profile", "prod"])
+        .env("VAULT_TOKEN", "bogus")
+        .run()
+        .await
+        .code(4);
 
     let unknown = base(&["status", "--profile", "staging"]).run().await;
     unknown.code(2).one_line_error();
-    assert!(unknown.stderr.contains("broken, prod"), "{}", unknown.stderr);
+    assert!(
+        unknown.stderr.contains("broken, prod"),
+        "{}",
+        unknown.stderr
+    );
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -59,15 +97,46 @@ async fn config_file_location_and_errors() {
     // XDG_CONFIG_HOME is honoured.
     let xdg = w.home().join("xdg");
     std::fs::create_dir_all(xdg.join("vaultkit")).expect("mkdir");
-    std::fs::write(xdg.join("vaultkit/config.toml"), format!("[profiles.local]\naddress = \"{}\"\n", w.bao.addr())).expect("write");
-    Cmd::new(w.home(), &["status", "--profile", "local"]).env("XDG_CONFIG_HOME", xdg.to_str().expect("path")).run().await.ok();
+    std::fs::write(
+        xdg.join("vaultkit/config.toml"),
+        format!("[profiles.local]\naddress = \"{}\"\n", w.bao.addr()),
+    )
+    .expect("write");
+    Cmd::new(w.home(), &["status", "--profile", "local"])
+        .env("XDG_CONFIG_HOME", xdg.to_str().expect("path"))
+        .run()
+        .await
+        .ok();
     // --config names a file explicitly; a missing one is an error.
     let explicit = xdg.join("vaultkit/config.toml");
-    Cmd::new(w.home(), &["status", "--profile", "local", "--config", explicit.to_str().expect("path")]).run().await.ok();
-    Cmd::new(w.home(), &["status", "--config", "/nonexistent/config.toml"]).run().await.code(3).one_line_error();
+    Cmd::new(
+        w.home(),
+        &[
+            "status",
+            "--profile",
+            "local",
+            "--config",
+            explicit.to_str().expect("path"),
+        ],
+    )
+    .run()
+    .await
+    .ok();
+    Cmd::new(
+        w.home(),
+        &["status", "--config", "/nonexistent/config.toml"],
+    )
+    .run()
+    .await
+    .code(3)
+    .one_line_error();
     // A typo is a usage error naming file and line.
     write_config(&w, "[profiles.a]\nadress = \"x\"\n");
     let typo = Cmd::new(w.home(), &["status"]).run().await;
     typo.code(2).one_line_error();
-    assert!(typo.stderr.contains("config.toml` line 2"), "{}", typo.stderr);
+    assert!(
+        typo.stderr.contains("config.toml` line 2"),
+        "{}",
+        typo.stderr
+    );
 }

@@ -19,9 +19,12 @@ const NASTY: &[(&str, &str)] = &[
 
 async fn nasty_world() -> World {
     let w = World::new().await;
-    let data: serde_json::Map<String, serde_json::Value> =
-        NASTY.iter().map(|(k, v)| (k.to_lowercase(), json!(v))).collect();
-    w.seed("secret/nasty", serde_json::Value::Object(data)).await;
+    let data: serde_json::Map<String, serde_json::Value> = NASTY
+        .iter()
+        .map(|(k, v)| (k.to_lowercase(), json!(v)))
+        .collect();
+    w.seed("secret/nasty", serde_json::Value::Object(data))
+        .await;
     w
 }
 
@@ -36,7 +39,9 @@ async fn sh(script: &str, stdin: &str) -> String {
         .spawn()
         .expect("sh");
     if let Some(mut pipe) = child.stdin.take() {
-        tokio::io::AsyncWriteExt::write_all(&mut pipe, stdin.as_bytes()).await.expect("stdin");
+        tokio::io::AsyncWriteExt::write_all(&mut pipe, stdin.as_bytes())
+            .await
+            .expect("stdin");
     }
     let out = child.wait_with_output().await.expect("sh output");
     assert!(out.status.success(), "sh failed: {script}");
@@ -44,17 +49,27 @@ async fn sh(script: &str, stdin: &str) -> String {
 }
 
 fn print_all_script() -> String {
-    NASTY.iter().map(|(k, _)| format!("printf '%s\\0' \"${k}\";")).collect()
+    NASTY
+        .iter()
+        .map(|(k, _)| format!("printf '%s\\0' \"${k}\";"))
+        .collect()
 }
 
 fn expected_all(filter: impl Fn(&str) -> bool) -> String {
-    NASTY.iter().filter(|(_, v)| filter(v)).map(|(_, v)| format!("{v}\0")).collect()
+    NASTY
+        .iter()
+        .filter(|(_, v)| filter(v))
+        .map(|(_, v)| format!("{v}\0"))
+        .collect()
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn env_export_round_trips_through_sh_exactly() {
     let w = nasty_world().await;
-    let out = w.vk(&["env", "-s", "secret/nasty", "--format", "export"]).run().await;
+    let out = w
+        .vk(&["env", "-s", "secret/nasty", "--format", "export"])
+        .run()
+        .await;
     out.ok();
     let script = format!("eval \"$(cat)\"; {}", print_all_script());
     assert_eq!(sh(&script, &out.stdout).await, expected_all(|_| true));
@@ -66,38 +81,109 @@ async fn env_dotenv_and_json() {
     let out = w.vk(&["env", "-s", "secret/nasty"]).run().await;
     out.ok();
     // Single-line values read back through sh's `.` exactly; multi-line ones are escaped as \n.
-    let single_line: String = out.stdout.lines().filter(|l| !l.starts_with("NEWLINES=")).map(|l| format!("{l}\n")).collect();
-    let script = format!("set -a; . /dev/stdin; {}", NASTY.iter().filter(|(k, _)| *k != "NEWLINES").map(|(k, _)| format!("printf '%s\\0' \"${k}\";")).collect::<String>());
-    assert_eq!(sh(&script, &single_line).await, expected_all(|v| !v.contains('\n')));
-    assert!(out.stdout.contains("NEWLINES=\"line one\\nline two\\n\"\n"), "{}", out.stdout);
+    let single_line: String = out
+        .stdout
+        .lines()
+        .filter(|l| !l.starts_with("NEWLINES="))
+        .map(|l| format!("{l}\n"))
+        .collect();
+    let script = format!(
+        "set -a; . /dev/stdin; {}",
+        NASTY
+            .iter()
+            .filter(|(k, _)| *k != "NEWLINES")
+            .map(|(k, _)| format!("printf '%s\\0' \"${k}\";"))
+            .collect::<String>()
+    );
+    assert_eq!(
+        sh(&script, &single_line).await,
+        expected_all(|v| !v.contains('\n'))
+    );
+    assert!(
+        out.stdout.contains("NEWLINES=\"line one\\nline two\\n\"\n"),
+        "{}",
+        out.stdout
+    );
 
-    let j = w.vk(&["env", "-s", "secret/nasty", "--format", "json"]).run().await.json();
+    let j = w
+        .vk(&["env", "-s", "secret/nasty", "--format", "json"])
+        .run()
+        .await
+        .json();
     for (k, v) in NASTY {
         assert_eq!(j[*k], *v, "{k}");
     }
     // Names, prefixes, one key.
-    let one = w.vk(&["env", "-s", "DB_PASSWORD=secret/nasty#quotes", "--prefix", "APP_", "--format", "json"]).run().await.json();
+    let one = w
+        .vk(&[
+            "env",
+            "-s",
+            "DB_PASSWORD=secret/nasty#quotes",
+            "--prefix",
+            "APP_",
+            "--format",
+            "json",
+        ])
+        .run()
+        .await
+        .json();
     assert_eq!(one, json!({"APP_DB_PASSWORD": r#"it's "quoted" ''"#}));
-    let grouped = w.vk(&["env", "-s", "N=secret/nasty", "--format", "json"]).run().await.json();
+    let grouped = w
+        .vk(&["env", "-s", "N=secret/nasty", "--format", "json"])
+        .run()
+        .await
+        .json();
     assert_eq!(grouped["N_SPACES"], "has  two spaces");
-    w.vk(&["env", "-s", "X=secret/nasty#missing"]).run().await.code(3).one_line_error();
-    w.vk(&["env", "-s", "1BAD=secret/nasty#spaces"]).run().await.code(2).one_line_error();
-    w.vk(&["env", "-s", "X=secret/nasty#spaces", "--format", "yaml"]).run().await.code(2).one_line_error();
+    w.vk(&["env", "-s", "X=secret/nasty#missing"])
+        .run()
+        .await
+        .code(3)
+        .one_line_error();
+    w.vk(&["env", "-s", "1BAD=secret/nasty#spaces"])
+        .run()
+        .await
+        .code(2)
+        .one_line_error();
+    w.vk(&["env", "-s", "X=secret/nasty#spaces", "--format", "yaml"])
+        .run()
+        .await
+        .code(2)
+        .one_line_error();
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn exec_passes_secrets_only_through_the_environment() {
     let w = World::new().await;
-    w.seed("secret/bike-data-flow/database", json!({"password": "pg pass \"$1\" 'x'", "user": "etl"})).await;
+    w.seed(
+        "secret/bike-data-flow/database",
+        json!({"password": "pg pass \"$1\" 'x'", "user": "etl"}),
+    )
+    .await;
     let ok = w
-        .vk(&["exec", "-s", "DB_PASSWORD=secret/bike-data-flow/database#password", "--", "sh", "-c", r#"test "$DB_PASSWORD" = "$EXPECTED""#])
+        .vk(&[
+            "exec",
+            "-s",
+            "DB_PASSWORD=secret/bike-data-flow/database#password",
+            "--",
+            "sh",
+            "-c",
+            r#"test "$DB_PASSWORD" = "$EXPECTED""#,
+        ])
         .env("EXPECTED", "pg pass \"$1\" 'x'")
         .run()
         .await;
     ok.ok();
     assert_eq!(ok.stdout, "");
     let wrong = w
-        .vk(&["exec", "-s", "DB_PASSWORD=secret/bike-data-flow/database#password", "--", "sh", "-c", r#"test "$DB_PASSWORD" = "$EXPECTED""#])
+        .vk(&[
+            "exec",
+            "-s",
+            "DB_PASSWORD=secret/bike-data-flow/database#password",
+            "--",
+            "sh",
+            "-c",
+            r#"test "$DB_PASSWORD" = "$EXPECTED""#,
+        ])
         .env("EXPECTED", "something else")
         .run()
         .await;
@@ -105,15 +191,38 @@ async fn exec_passes_secrets_only_through_the_environment() {
 
     // Neither vaultkit's argv nor the child's carries the value.
     let argv = w
-        .vk(&["exec", "-s", "DB_PASSWORD=secret/bike-data-flow/database#password", "--", "sh", "-c", r#"tr '\0' ' ' < /proc/$PPID/cmdline; echo; tr '\0' ' ' < /proc/$$/cmdline"#])
+        .vk(&[
+            "exec",
+            "-s",
+            "DB_PASSWORD=secret/bike-data-flow/database#password",
+            "--",
+            "sh",
+            "-c",
+            r#"tr '\0' ' ' < /proc/$PPID/cmdline; echo; tr '\0' ' ' < /proc/$$/cmdline"#,
+        ])
         .run()
         .await;
     argv.ok();
-    assert!(argv.stdout.contains("vaultkit") && !argv.stdout.contains("pg pass"), "{}", argv.stdout);
+    assert!(
+        argv.stdout.contains("vaultkit") && !argv.stdout.contains("pg pass"),
+        "{}",
+        argv.stdout
+    );
 
     // Whole secret, prefix, clean environment.
     let clean = w
-        .vk(&["exec", "--clean-env", "--prefix", "APP_", "-s", "DB=secret/bike-data-flow/database", "--", "sh", "-c", r#"printf '%s|%s|%s' "$APP_DB_USER" "${UNRELATED-unset}" "${VAULT_TOKEN-unset}""#])
+        .vk(&[
+            "exec",
+            "--clean-env",
+            "--prefix",
+            "APP_",
+            "-s",
+            "DB=secret/bike-data-flow/database",
+            "--",
+            "sh",
+            "-c",
+            r#"printf '%s|%s|%s' "$APP_DB_USER" "${UNRELATED-unset}" "${VAULT_TOKEN-unset}""#,
+        ])
         .env("UNRELATED", "x")
         .run()
         .await;
@@ -125,18 +234,31 @@ async fn exec_passes_secrets_only_through_the_environment() {
 async fn exec_exit_codes_and_signals() {
     let w = World::new().await;
     w.seed("secret/app", json!({"k": "v"})).await;
-    let run = |script: &'static str| w.vk(&["exec", "-s", "K=secret/app#k", "--", "sh", "-c", script]).run();
+    let run = |script: &'static str| {
+        w.vk(&["exec", "-s", "K=secret/app#k", "--", "sh", "-c", script])
+            .run()
+    };
     run("exit 42").await.code(42);
     run("kill -TERM $$").await.code(143);
     run("kill -KILL $$").await.code(137);
-    let missing = w.vk(&["exec", "-s", "K=secret/app#k", "--", "/nonexistent/cmd"]).run().await;
+    let missing = w
+        .vk(&["exec", "-s", "K=secret/app#k", "--", "/nonexistent/cmd"])
+        .run()
+        .await;
     missing.code(127).one_line_error();
-    w.vk(&["exec", "-s", "K=secret/nope#k", "--", "true"]).run().await.code(3).one_line_error();
+    w.vk(&["exec", "-s", "K=secret/nope#k", "--", "true"])
+        .run()
+        .await
+        .code(3)
+        .one_line_error();
     w.vk(&["exec", "-s", "K=secret/app#k"]).run().await.code(2);
 
     // SIGTERM to vaultkit reaches the child, whose own exit code comes back.
     let ready = w.home().join("ready");
-    let script = format!("trap 'exit 42' TERM; touch {}; while :; do sleep 0.1; done", ready.display());
+    let script = format!(
+        "trap 'exit 42' TERM; touch {}; while :; do sleep 0.1; done",
+        ready.display()
+    );
     let code = signal_exec(&w, &script, &ready, rustix::process::Signal::TERM).await;
     assert_eq!(code, Some(42));
     // A child that dies of the forwarded signal: 128 + SIGHUP.
@@ -146,9 +268,21 @@ async fn exec_exit_codes_and_signals() {
     assert_eq!(code, Some(129));
 }
 
-async fn signal_exec(w: &World, script: &str, ready: &std::path::Path, sig: rustix::process::Signal) -> Option<i32> {
-    let mut cmd = w.vk(&["exec", "-s", "K=secret/app#k", "--", "sh", "-c", script]).command();
-    let mut child = cmd.stdin(Stdio::null()).stdout(Stdio::null()).stderr(Stdio::null()).spawn().expect("spawn");
+async fn signal_exec(
+    w: &World,
+    script: &str,
+    ready: &std::path::Path,
+    sig: rustix::process::Signal,
+) -> Option<i32> {
+    let mut cmd = w
+        .vk(&["exec", "-s", "K=secret/app#k", "--", "sh", "-c", script])
+        .command();
+    let mut child = cmd
+        .stdin(Stdio::null())
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("spawn");
     for _ in 0..300 {
         if ready.exists() {
             break;
@@ -156,8 +290,14 @@ async fn signal_exec(w: &World, script: &str, ready: &std::path::Path, sig: rust
         tokio::time::sleep(Duration::from_millis(50)).await;
     }
     assert!(ready.exists(), "the child never started");
-    let pid = child.id().and_then(|p| rustix::process::Pid::from_raw(p as i32)).expect("pid");
+    let pid = child
+        .id()
+        .and_then(|p| rustix::process::Pid::from_raw(p as i32))
+        .expect("pid");
     rustix::process::kill_process(pid, sig).expect("signal vaultkit");
-    let status = tokio::time::timeout(Duration::from_secs(30), child.wait()).await.expect("vaultkit exits").expect("status");
+    let status = tokio::time::timeout(Duration::from_secs(30), child.wait())
+        .await
+        .expect("vaultkit exits")
+        .expect("status");
     status.code()
 }

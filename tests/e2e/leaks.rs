@@ -10,11 +10,19 @@ const PLANTED: &str = "PLANTED-zq9Xv7-secret-value";
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn planted_secret_appears_only_when_asked_for() {
     let w = World::new().await;
-    let put = w.vk(&["kv", "put", "secret/app/db", "user=etl", "password=-"]).stdin(PLANTED).run().await;
+    let put = w
+        .vk(&["kv", "put", "secret/app/db", "user=etl", "password=-"])
+        .stdin(PLANTED)
+        .run()
+        .await;
     put.ok();
     w.seed("secret/app/api", json!({"token": PLANTED})).await;
     let import = w.home().join("import.json");
-    std::fs::write(&import, format!(r#"{{"db": {{"password": "{PLANTED}-new", "user": "etl"}}}}"#)).expect("write");
+    std::fs::write(
+        &import,
+        format!(r#"{{"db": {{"password": "{PLANTED}-new", "user": "etl"}}}}"#),
+    )
+    .expect("write");
     let import = import.to_str().expect("path").to_string();
 
     let quiet: Vec<Vec<&str>> = vec![
@@ -31,16 +39,38 @@ async fn planted_secret_appears_only_when_asked_for() {
         vec!["kv", "get", "-version=99", "secret/app/db"],
         vec!["kv", "put", "-cas=1", "secret/app/db", "password=x"],
         vec!["env", "-s", "X=secret/app/db#nokey"],
-        vec!["exec", "-s", "DB_PASSWORD=secret/app/db#password", "--", "true"],
-        vec!["exec", "-s", "DB_PASSWORD=secret/app/db#password", "--", "sh", "-c", "exit 3"],
+        vec![
+            "exec",
+            "-s",
+            "DB_PASSWORD=secret/app/db#password",
+            "--",
+            "true",
+        ],
+        vec![
+            "exec",
+            "-s",
+            "DB_PASSWORD=secret/app/db#password",
+            "--",
+            "sh",
+            "-c",
+            "exit 3",
+        ],
         vec!["exec", "-s", "secret/app/api", "--", "/nonexistent"],
     ];
     for args in &quiet {
         let out = w.vk(args).run().await;
-        assert!(!out.all().contains(PLANTED), "`vaultkit {}` printed the secret:\n{}", args.join(" "), out.all());
+        assert!(
+            !out.all().contains(PLANTED),
+            "`vaultkit {}` printed the secret:\n{}",
+            args.join(" "),
+            out.all()
+        );
     }
     // Errors when the secret value is where a name is expected, or a whole secret is bad input.
-    let weird = w.vk(&["kv", "put", "secret/app/x", &format!("={PLANTED}")]).run().await;
+    let weird = w
+        .vk(&["kv", "put", "secret/app/x", &format!("={PLANTED}")])
+        .run()
+        .await;
     weird.code(2);
     assert!(!weird.all().contains(PLANTED), "{}", weird.all());
 
@@ -54,7 +84,16 @@ async fn planted_secret_appears_only_when_asked_for() {
     for args in &loud {
         let out = w.vk(args).run().await;
         out.ok();
-        assert!(out.stdout.contains(PLANTED), "`vaultkit {}` should print the secret:\n{}", args.join(" "), out.stdout);
-        assert!(!out.stderr.contains(PLANTED), "stderr of `vaultkit {}` has the secret", args.join(" "));
+        assert!(
+            out.stdout.contains(PLANTED),
+            "`vaultkit {}` should print the secret:\n{}",
+            args.join(" "),
+            out.stdout
+        );
+        assert!(
+            !out.stderr.contains(PLANTED),
+            "stderr of `vaultkit {}` has the secret",
+            args.join(" ")
+        );
     }
 }

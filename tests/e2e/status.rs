@@ -34,14 +34,21 @@ async fn status_in_every_format() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn unreachable_server_is_exit_5_with_one_line() {
     let home = tempfile::tempdir().expect("tmp");
-    let port = std::net::TcpListener::bind("127.0.0.1:0").and_then(|l| l.local_addr()).expect("port").port();
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .and_then(|l| l.local_addr())
+        .expect("port")
+        .port();
     let out = Cmd::new(home.path(), &["kv", "get", "secret/app"])
         .env("VAULT_ADDR", &format!("http://127.0.0.1:{port}"))
         .env("VAULT_TOKEN", "t")
         .run()
         .await;
     out.code(5).one_line_error();
-    assert!(out.stderr.contains(&format!("127.0.0.1:{port}")), "{}", out.stderr);
+    assert!(
+        out.stderr.contains(&format!("127.0.0.1:{port}")),
+        "{}",
+        out.stderr
+    );
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -53,5 +60,9 @@ async fn sealed_server_is_exit_5() {
     assert_eq!(out.json()["sealed"], true);
     let out = w.vk(&["kv", "get", "secret/app"]).run().await;
     out.code(5).one_line_error();
-    assert!(out.stderr.to_lowercase().contains("sealed"), "{}", out.stderr);
+    assert!(
+        out.stderr.to_lowercase().contains("sealed"),
+        "{}",
+        out.stderr
+    );
 }

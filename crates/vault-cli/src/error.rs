@@ -42,9 +42,9 @@ impl ExitKind {
     pub fn from_vault(kind: VaultErrorKind) -> ExitKind {
         match kind {
             VaultErrorKind::SecretNotFound | VaultErrorKind::RouteNotFound => ExitKind::NotFound,
-            VaultErrorKind::Permission | VaultErrorKind::Authentication | VaultErrorKind::InvalidToken => {
-                ExitKind::Permission
-            }
+            VaultErrorKind::Permission
+            | VaultErrorKind::Authentication
+            | VaultErrorKind::InvalidToken => ExitKind::Permission,
             VaultErrorKind::Connection | VaultErrorKind::Sealed | VaultErrorKind::Uninitialized => {
                 ExitKind::Connection
             }
@@ -81,7 +81,11 @@ fn one_line(s: &str) -> String {
 
 impl CliError {
     pub fn new(kind: ExitKind, message: impl Into<String>) -> Self {
-        CliError { kind, message: message.into(), hint: None }
+        CliError {
+            kind,
+            message: message.into(),
+            hint: None,
+        }
     }
     pub fn usage(message: impl Into<String>) -> Self {
         CliError::new(ExitKind::Usage, message)
@@ -105,15 +109,25 @@ impl CliError {
 
     /// An I/O failure on a local file.
     pub fn io(action: &str, path: &std::path::Path, err: &std::io::Error) -> Self {
-        let kind = if err.kind() == std::io::ErrorKind::NotFound { ExitKind::NotFound } else { ExitKind::Other };
-        CliError::new(kind, format!("could not {action} `{}`: {err}", path.display()))
+        let kind = if err.kind() == std::io::ErrorKind::NotFound {
+            ExitKind::NotFound
+        } else {
+            ExitKind::Other
+        };
+        CliError::new(
+            kind,
+            format!("could not {action} `{}`: {err}", path.display()),
+        )
     }
 }
 
 impl From<VaultError> for CliError {
     fn from(err: VaultError) -> Self {
         let kind = ExitKind::from_vault(err.kind());
-        let hint = err.hint().map(str::to_string).or_else(|| default_hint(err.kind()).map(str::to_string));
+        let hint = err
+            .hint()
+            .map(str::to_string)
+            .or_else(|| default_hint(err.kind()).map(str::to_string));
         // VaultError's Display already names the operation, the path and Vault's reason; its own hint
         // is part of it, so only add ours when it has none.
         let mut out = CliError::new(kind, err.to_string());
@@ -126,14 +140,20 @@ impl From<VaultError> for CliError {
 
 pub(crate) fn default_hint(kind: VaultErrorKind) -> Option<&'static str> {
     Some(match kind {
-        VaultErrorKind::Connection => "check VAULT_ADDR / --address and that the server is running (`vaultkit status`)",
+        VaultErrorKind::Connection => {
+            "check VAULT_ADDR / --address and that the server is running (`vaultkit status`)"
+        }
         VaultErrorKind::Sealed => "unseal Vault (`bao operator unseal`) and retry",
         VaultErrorKind::Uninitialized => "initialise Vault (`bao operator init`) first",
         VaultErrorKind::InvalidToken | VaultErrorKind::Authentication => {
             "log in again (`vaultkit login --store`) or set VAULT_TOKEN"
         }
-        VaultErrorKind::Permission => "ask for a policy that grants this path (`vaultkit policy read NAME`)",
-        VaultErrorKind::RouteNotFound => "check the mount name (`--mount`) and that the engine is enabled",
+        VaultErrorKind::Permission => {
+            "ask for a policy that grants this path (`vaultkit policy read NAME`)"
+        }
+        VaultErrorKind::RouteNotFound => {
+            "check the mount name (`--mount`) and that the engine is enabled"
+        }
         _ => return None,
     })
 }
@@ -146,8 +166,12 @@ mod tests {
 
     #[test]
     fn display_is_one_line_with_hint() {
-        let e = CliError::not_found("no secret at\n`secret/app`").with_hint("list with\n`vaultkit kv list`");
-        assert_eq!(e.to_string(), "no secret at `secret/app`; try: list with `vaultkit kv list`");
+        let e = CliError::not_found("no secret at\n`secret/app`")
+            .with_hint("list with\n`vaultkit kv list`");
+        assert_eq!(
+            e.to_string(),
+            "no secret at `secret/app`; try: list with `vaultkit kv list`"
+        );
     }
 
     #[test]

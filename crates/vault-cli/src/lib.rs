@@ -55,12 +55,20 @@ where
     let cli = match args::Cli::try_parse_from(args) {
         Ok(cli) => cli,
         Err(e) => {
-            let code = if e.use_stderr() { error::ExitKind::Usage.code() } else { 0 };
+            let code = if e.use_stderr() {
+                error::ExitKind::Usage.code()
+            } else {
+                0
+            };
             let _ = e.print();
             return code;
         }
     };
-    let runtime = match tokio::runtime::Builder::new_multi_thread().worker_threads(2).enable_all().build() {
+    let runtime = match tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+    {
         Ok(rt) => rt,
         Err(e) => {
             eprintln!("error: could not start the async runtime: {e}");
@@ -74,8 +82,14 @@ where
     match result {
         Ok(code) => code,
         Err(err) => {
-            let color = !no_color && std::env::var_os("NO_COLOR").is_none() && std::io::stderr().is_terminal();
-            let label = if color { "\x1b[31merror:\x1b[0m" } else { "error:" };
+            let color = !no_color
+                && std::env::var_os("NO_COLOR").is_none()
+                && std::io::stderr().is_terminal();
+            let label = if color {
+                "\x1b[31merror:\x1b[0m"
+            } else {
+                "error:"
+            };
             eprintln!("{label} {err}");
             err.kind().code()
         }

@@ -44,15 +44,29 @@ pub fn dotenv(name: &str, value: &str) -> String {
 /// Whether `name` is a valid environment variable name (`[A-Za-z_][A-Za-z0-9_]*`).
 pub fn is_env_name(name: &str) -> bool {
     let mut chars = name.chars();
-    matches!(chars.next(), Some(c) if c.is_ascii_alphabetic() || c == '_') && chars.all(|c| c.is_ascii_alphanumeric() || c == '_')
+    matches!(chars.next(), Some(c) if c.is_ascii_alphabetic() || c == '_')
+        && chars.all(|c| c.is_ascii_alphanumeric() || c == '_')
 }
 
 /// Turn a key or path into a variable name: upper-case, anything else than `[A-Z0-9_]` becomes
 /// `_`, and a leading digit gets a `_` in front.
 pub fn env_name(parts: &[&str]) -> String {
-    let joined = parts.iter().filter(|p| !p.is_empty()).copied().collect::<Vec<_>>().join("_");
-    let mut name: String =
-        joined.chars().map(|c| if c.is_ascii_alphanumeric() { c.to_ascii_uppercase() } else { '_' }).collect();
+    let joined = parts
+        .iter()
+        .filter(|p| !p.is_empty())
+        .copied()
+        .collect::<Vec<_>>()
+        .join("_");
+    let mut name: String = joined
+        .chars()
+        .map(|c| {
+            if c.is_ascii_alphanumeric() {
+                c.to_ascii_uppercase()
+            } else {
+                '_'
+            }
+        })
+        .collect();
     if name.starts_with(|c: char| c.is_ascii_digit()) || name.is_empty() {
         name.insert(0, '_');
     }
@@ -65,7 +79,10 @@ mod tests {
 
     #[test]
     fn export_quotes_everything_literally() {
-        assert_eq!(shell_export("A", "it's $HOME\nx"), "export A='it'\\''s $HOME\nx'");
+        assert_eq!(
+            shell_export("A", "it's $HOME\nx"),
+            "export A='it'\\''s $HOME\nx'"
+        );
     }
 
     #[test]
@@ -78,8 +95,16 @@ mod tests {
 
     #[test]
     fn names() {
-        assert!(is_env_name("DB_PASSWORD") && is_env_name("_x1") && !is_env_name("1A") && !is_env_name("A-B"));
-        assert_eq!(env_name(&["bike-data-flow/api", "weather.key"]), "BIKE_DATA_FLOW_API_WEATHER_KEY");
+        assert!(
+            is_env_name("DB_PASSWORD")
+                && is_env_name("_x1")
+                && !is_env_name("1A")
+                && !is_env_name("A-B")
+        );
+        assert_eq!(
+            env_name(&["bike-data-flow/api", "weather.key"]),
+            "BIKE_DATA_FLOW_API_WEATHER_KEY"
+        );
         assert_eq!(env_name(&["", "3scale"]), "_3SCALE");
     }
 }

@@ -24,21 +24,30 @@ fn locate() -> PathBuf {
         return PathBuf::from(p);
     }
     let exe = std::env::current_exe().expect("the test executable's path");
-    let profile_dir = exe.parent().and_then(Path::parent).expect("test executable lives in <target>/<profile>/deps");
+    let profile_dir = exe
+        .parent()
+        .and_then(Path::parent)
+        .expect("test executable lives in <target>/<profile>/deps");
     let bin = profile_dir.join("vaultkit");
     if needs_build(&bin) {
         let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".into());
         let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("..");
         let mut cmd = Command::new(cargo);
-        cmd.args(["build", "--workspace", "--bin", "vaultkit", "--quiet"]).current_dir(&root);
+        cmd.args(["build", "--workspace", "--bin", "vaultkit", "--quiet"])
+            .current_dir(&root);
         if profile_dir.file_name().is_some_and(|n| n == "release") {
             cmd.arg("--release");
         }
         if let Some(target) = profile_dir.parent() {
             cmd.env("CARGO_TARGET_DIR", target);
         }
-        let status = cmd.status().expect("run cargo build for the vaultkit binary");
-        assert!(status.success(), "`cargo build --workspace --bin vaultkit` failed");
+        let status = cmd
+            .status()
+            .expect("run cargo build for the vaultkit binary");
+        assert!(
+            status.success(),
+            "`cargo build --workspace --bin vaultkit` failed"
+        );
     }
     assert!(bin.is_file(), "no vaultkit binary at {}", bin.display());
     bin

@@ -30,7 +30,9 @@ impl World {
 
     /// `vaultkit ARGS` with VAULT_ADDR and the root token.
     pub fn vk(&self, args: &[&str]) -> Cmd {
-        Cmd::new(self.home(), args).env("VAULT_ADDR", &self.bao.addr()).env("VAULT_TOKEN", &self.bao.root_token())
+        Cmd::new(self.home(), args)
+            .env("VAULT_ADDR", &self.bao.addr())
+            .env("VAULT_TOKEN", &self.bao.root_token())
     }
 
     /// `vaultkit ARGS` with VAULT_ADDR but no token.
@@ -41,7 +43,14 @@ impl World {
     /// Put a KV v2 secret through the API (not through vaultkit).
     pub async fn seed(&self, path: &str, data: serde_json::Value) {
         let (mount, rest) = path.split_once('/').expect("mount/path");
-        let (status, body) = self.bao.api("POST", &format!("{mount}/data/{rest}"), Some(serde_json::json!({ "data": data }))).await;
+        let (status, body) = self
+            .bao
+            .api(
+                "POST",
+                &format!("{mount}/data/{rest}"),
+                Some(serde_json::json!({ "data": data })),
+            )
+            .await;
         assert_eq!(status, 200, "seed {path}: {body}");
     }
 }
@@ -66,7 +75,13 @@ impl Out {
     /// Assert the exit code, showing both streams when it differs.
     #[track_caller]
     pub fn code(&self, expected: i32) -> &Self {
-        assert_eq!(self.code, Some(expected), "exit code\nstdout:\n{}\nstderr:\n{}", self.stdout, self.stderr);
+        assert_eq!(
+            self.code,
+            Some(expected),
+            "exit code\nstdout:\n{}\nstderr:\n{}",
+            self.stdout,
+            self.stderr
+        );
         self
     }
 
@@ -81,23 +96,38 @@ impl Out {
     }
 
     pub fn json(&self) -> serde_json::Value {
-        serde_json::from_str(&self.stdout).unwrap_or_else(|e| panic!("stdout is not JSON ({e}):\n{}", self.stdout))
+        serde_json::from_str(&self.stdout)
+            .unwrap_or_else(|e| panic!("stdout is not JSON ({e}):\n{}", self.stdout))
     }
 
     /// stderr is exactly one line starting with `error:`.
     #[track_caller]
     pub fn one_line_error(&self) -> &Self {
         let lines: Vec<&str> = self.stderr.lines().collect();
-        assert_eq!(lines.len(), 1, "expected one error line, got:\n{}", self.stderr);
+        assert_eq!(
+            lines.len(),
+            1,
+            "expected one error line, got:\n{}",
+            self.stderr
+        );
         assert!(lines[0].starts_with("error: "), "{}", self.stderr);
-        assert!(!self.stderr.contains("VaultError {") && !self.stderr.contains("panicked"), "{}", self.stderr);
+        assert!(
+            !self.stderr.contains("VaultError {") && !self.stderr.contains("panicked"),
+            "{}",
+            self.stderr
+        );
         self
     }
 }
 
 impl Cmd {
     pub fn new(home: &Path, args: &[&str]) -> Cmd {
-        Cmd { args: args.iter().map(|s| s.to_string()).collect(), envs: Vec::new(), stdin: None, home: home.to_path_buf() }
+        Cmd {
+            args: args.iter().map(|s| s.to_string()).collect(),
+            envs: Vec::new(),
+            stdin: None,
+            home: home.to_path_buf(),
+        }
     }
 
     pub fn env(mut self, k: &str, v: &str) -> Cmd {
@@ -118,7 +148,9 @@ impl Cmd {
                 cmd.env(keep, v);
             }
         }
-        cmd.env("HOME", &self.home).env("XDG_CONFIG_HOME", self.home.join(".config")).env("NO_COLOR", "1");
+        cmd.env("HOME", &self.home)
+            .env("XDG_CONFIG_HOME", self.home.join(".config"))
+            .env("NO_COLOR", "1");
         for (k, v) in &self.envs {
             cmd.env(k, v);
         }
@@ -128,9 +160,13 @@ impl Cmd {
 
     pub async fn run(self) -> Out {
         let mut cmd = self.command();
-        cmd.stdin(if self.stdin.is_some() { Stdio::piped() } else { Stdio::null() })
-            .stdout(Stdio::piped())
-            .stderr(Stdio::piped());
+        cmd.stdin(if self.stdin.is_some() {
+            Stdio::piped()
+        } else {
+            Stdio::null()
+        })
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped());
         let mut child = cmd.spawn().expect("spawn vaultkit");
         if let (Some(data), Some(mut pipe)) = (self.stdin, child.stdin.take()) {
             pipe.write_all(&data).await.expect("write stdin");

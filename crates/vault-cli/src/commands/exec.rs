@@ -20,21 +20,28 @@ use crate::args::secrets::ExecArgs;
 use crate::error::{CliError, CliResult};
 
 /// Variables kept with `--clean-env`.
-const KEEP: &[&str] = &["PATH", "HOME", "USER", "LOGNAME", "SHELL", "TERM", "LANG", "TZ", "TMPDIR"];
+const KEEP: &[&str] = &[
+    "PATH", "HOME", "USER", "LOGNAME", "SHELL", "TERM", "LANG", "TZ", "TMPDIR",
+];
 
 pub async fn run(ctx: &Ctx, args: ExecArgs) -> CliResult<u8> {
     let client = ctx.client()?;
     let vars = super::secrets::resolve(&client, &args.selection).await?;
-    let (program, rest) = args
-        .command
-        .split_first()
-        .ok_or_else(|| CliError::usage("no command to run").with_hint("put it after `--`: vaultkit exec -s … -- CMD"))?;
+    let (program, rest) = args.command.split_first().ok_or_else(|| {
+        CliError::usage("no command to run")
+            .with_hint("put it after `--`: vaultkit exec -s … -- CMD")
+    })?;
     let mut cmd = Command::new(program);
-    cmd.args(rest).stdin(Stdio::inherit()).stdout(Stdio::inherit()).stderr(Stdio::inherit());
+    cmd.args(rest)
+        .stdin(Stdio::inherit())
+        .stdout(Stdio::inherit())
+        .stderr(Stdio::inherit());
     if args.clean_env {
         cmd.env_clear();
         for (k, v) in std::env::vars_os() {
-            let keep = k.to_str().is_some_and(|k| KEEP.contains(&k) || k.starts_with("LC_"));
+            let keep = k
+                .to_str()
+                .is_some_and(|k| KEEP.contains(&k) || k.starts_with("LC_"));
             if keep {
                 cmd.env(k, v);
             }
@@ -55,12 +62,17 @@ pub async fn run(ctx: &Ctx, args: ExecArgs) -> CliResult<u8> {
                 std::io::ErrorKind::PermissionDenied => 126,
                 _ => 1,
             };
-            eprintln!("error: could not run `{program}`: {e}; try: check that the command exists and is executable");
+            eprintln!(
+                "error: could not run `{program}`: {e}; try: check that the command exists and is executable"
+            );
             return Ok(code);
         }
     };
     drop(vars);
-    let pid = child.id().and_then(|p| i32::try_from(p).ok()).and_then(Pid::from_raw);
+    let pid = child
+        .id()
+        .and_then(|p| i32::try_from(p).ok())
+        .and_then(Pid::from_raw);
     let forward = |sig: Signal| {
         if let Some(pid) = pid {
             let _ = kill_process(pid, sig);

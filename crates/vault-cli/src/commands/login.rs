@@ -9,7 +9,9 @@ use std::io::{IsTerminal, Read};
 use std::sync::Arc;
 
 use serde_json::{Value, json};
-use vault_core::{AppRoleAuth, AuthMethod, AuthToken, KubernetesAuth, SecretString, TokenAuth, VaultClient};
+use vault_core::{
+    AppRoleAuth, AuthMethod, AuthToken, KubernetesAuth, SecretString, TokenAuth, VaultClient,
+};
 
 use super::Ctx;
 use crate::args::ops::{LoginArgs, LoginMethod};
@@ -23,17 +25,26 @@ pub async fn run(ctx: &Ctx, args: &LoginArgs) -> CliResult<()> {
     let auth: Arc<dyn AuthMethod> = match args.method {
         LoginMethod::Token => Arc::new(TokenAuth::new(read_token()?)),
         LoginMethod::Approle => {
-            let role_id = args.role_id.clone().filter(|r| !r.is_empty()).ok_or_else(|| {
-                CliError::usage("AppRole login needs a role id").with_hint("pass --role-id or set VAULT_ROLE_ID")
-            })?;
+            let role_id = args
+                .role_id
+                .clone()
+                .filter(|r| !r.is_empty())
+                .ok_or_else(|| {
+                    CliError::usage("AppRole login needs a role id")
+                        .with_hint("pass --role-id or set VAULT_ROLE_ID")
+                })?;
             let secret = read_secret_id(args)?;
-            Arc::new(AppRoleAuth::new(role_id, secret).with_mount(args.path.clone().unwrap_or_else(|| "approle".into())))
+            Arc::new(
+                AppRoleAuth::new(role_id, secret)
+                    .with_mount(args.path.clone().unwrap_or_else(|| "approle".into())),
+            )
         }
         LoginMethod::Kubernetes => {
             let role = args.role.clone().ok_or_else(|| {
                 CliError::usage("Kubernetes login needs a role").with_hint("pass --role NAME")
             })?;
-            let mut k = KubernetesAuth::new(role).with_mount(args.path.clone().unwrap_or_else(|| "kubernetes".into()));
+            let mut k = KubernetesAuth::new(role)
+                .with_mount(args.path.clone().unwrap_or_else(|| "kubernetes".into()));
             if let Some(p) = &args.jwt_path {
                 k = k.with_jwt_path(p);
             }
@@ -44,10 +55,12 @@ pub async fn run(ctx: &Ctx, args: &LoginArgs) -> CliResult<()> {
     // Ask the server who the token is: proves it works and gives policies and TTL for every method.
     let info = lookup_self(ctx, &token.token).await?;
     if args.store {
-        let path = token_file::default_path()
-            .ok_or_else(|| CliError::usage("cannot store the token: HOME is not set").with_hint("set HOME"))?;
+        let path = token_file::default_path().ok_or_else(|| {
+            CliError::usage("cannot store the token: HOME is not set").with_hint("set HOME")
+        })?;
         token_file::write(&path, &token.token)?;
-        ctx.out().info(&format!("Token stored in {} (mode 0600).", path.display()));
+        ctx.out()
+            .info(&format!("Token stored in {} (mode 0600).", path.display()));
     }
     print(ctx, args, &token, &info)
 }
@@ -68,8 +81,22 @@ fn print(ctx: &Ctx, args: &LoginArgs, token: &AuthToken, info: &Value) -> CliRes
     }
     ctx.out().info("Success! You are now authenticated.");
     ctx.out().print(&value, || {
-        let mut t = Table::key_value([("token", if args.store { "(stored in ~/.vault-token)" } else { "(hidden: use --field token or --store)" }.to_string())]);
-        for k in ["token_accessor", "token_ttl", "token_renewable", "token_policies", "display_name"] {
+        let mut t = Table::key_value([(
+            "token",
+            if args.store {
+                "(stored in ~/.vault-token)"
+            } else {
+                "(hidden: use --field token or --store)"
+            }
+            .to_string(),
+        )]);
+        for k in [
+            "token_accessor",
+            "token_ttl",
+            "token_renewable",
+            "token_policies",
+            "display_name",
+        ] {
             if !value[k].is_null() {
                 t.push([k.to_string(), crate::output::cell(&value[k])]);
             }
@@ -105,8 +132,11 @@ fn read_token() -> CliResult<SecretString> {
     }
     match std::env::var("VAULT_TOKEN") {
         Ok(t) if !t.trim().is_empty() => Ok(SecretString::from(t.trim().to_string())),
-        _ => Err(CliError::new(ExitKind::Permission, "no token to log in with")
-            .with_hint("pipe it in: `printf '%s' \"$TOKEN\" | vaultkit login --store`, or set VAULT_TOKEN")),
+        _ => Err(
+            CliError::new(ExitKind::Permission, "no token to log in with").with_hint(
+                "pipe it in: `printf '%s' \"$TOKEN\" | vaultkit login --store`, or set VAULT_TOKEN",
+            ),
+        ),
     }
 }
 
@@ -118,7 +148,11 @@ fn read_secret_id(args: &LoginArgs) -> CliResult<SecretString> {
             Ok(s) if !s.is_empty() => Ok(SecretString::from(s)),
             _ if !std::io::stdin().is_terminal() => {
                 let s = read_stdin_secret("secret id")?;
-                if s.is_empty() { Err(no_secret_id()) } else { Ok(s) }
+                if s.is_empty() {
+                    Err(no_secret_id())
+                } else {
+                    Ok(s)
+                }
             }
             _ => Err(no_secret_id()),
         },

@@ -32,8 +32,17 @@ pub struct Ctx {
 impl Ctx {
     pub fn new(global: GlobalArgs, own_formats: bool) -> CliResult<Ctx> {
         let settings = config::resolve(&global, own_formats)?;
-        let out = Output::new(settings.format, global.field.clone(), global.no_color, global.quiet);
-        Ok(Ctx { global, settings, out })
+        let out = Output::new(
+            settings.format,
+            global.field.clone(),
+            global.no_color,
+            global.quiet,
+        );
+        Ok(Ctx {
+            global,
+            settings,
+            out,
+        })
     }
 
     /// A client for the configured server (fails with exit 4 when there are no credentials).
@@ -62,12 +71,20 @@ pub async fn run(cli: Cli) -> CliResult<u8> {
     match &cli.command {
         Command::Completions(a) => return completions::run(a).map(|()| 0),
         Command::Policy(crate::args::ops::PolicyCommand::Render { file }) => {
-            let out = Output::new(OutputFormat::Table, None, cli.global.no_color, cli.global.quiet);
+            let out = Output::new(
+                OutputFormat::Table,
+                None,
+                cli.global.no_color,
+                cli.global.quiet,
+            );
             return policy::render(file, &out).map(|()| 0);
         }
         _ => {}
     }
-    let own_formats = matches!(cli.command, Command::Env(_) | Command::Kv(crate::args::kv::KvCommand::Export { .. }));
+    let own_formats = matches!(
+        cli.command,
+        Command::Env(_) | Command::Kv(crate::args::kv::KvCommand::Export { .. })
+    );
     let ctx = Ctx::new(cli.global, own_formats)?;
     match cli.command {
         Command::Status => status::run(&ctx).await,

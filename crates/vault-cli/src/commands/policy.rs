@@ -42,14 +42,17 @@ pub async fn run(ctx: &Ctx, cmd: PolicyCommand) -> CliResult<()> {
         }
         PolicyCommand::Read { name } => {
             let hcl = client.read_policy(&name).await?.ok_or_else(|| {
-                CliError::not_found(format!("no policy named `{name}`")).with_hint("list them with `vaultkit policy list`")
+                CliError::not_found(format!("no policy named `{name}`"))
+                    .with_hint("list them with `vaultkit policy list`")
             })?;
             let value = json!({ "name": name, "policy": hcl });
             if ctx.is_table() && ctx.global.field.is_none() {
                 // HCL reads best as itself, like `vault policy read`.
                 return ctx.out().write(&format!("{}\n", hcl.trim_end()));
             }
-            ctx.out().print(&value, || Table::key_value([("name", name.clone()), ("policy", hcl.clone())]))
+            ctx.out().print(&value, || {
+                Table::key_value([("name", name.clone()), ("policy", hcl.clone())])
+            })
         }
         PolicyCommand::List => {
             let names = client.list_policies().await?;
@@ -74,8 +77,13 @@ pub async fn run(ctx: &Ctx, cmd: PolicyCommand) -> CliResult<()> {
 /// `policy render FILE`: validate a TOML/YAML policy and print its HCL (no server needed).
 pub fn render(file: &Path, out: &Output) -> CliResult<()> {
     if structured_kind(file).is_none() {
-        return Err(CliError::usage(format!("`{}` is not a .toml, .yaml or .yml file", file.display()))
-            .with_hint("render takes a TOML or YAML AccessPolicy; HCL files can be written as they are"));
+        return Err(CliError::usage(format!(
+            "`{}` is not a .toml, .yaml or .yml file",
+            file.display()
+        ))
+        .with_hint(
+            "render takes a TOML or YAML AccessPolicy; HCL files can be written as they are",
+        ));
     }
     let policy = load(file)?;
     policy.validate()?;
@@ -89,7 +97,12 @@ enum Structured {
 }
 
 fn structured_kind(file: &Path) -> Option<Structured> {
-    match file.extension().and_then(|e| e.to_str()).map(str::to_ascii_lowercase).as_deref() {
+    match file
+        .extension()
+        .and_then(|e| e.to_str())
+        .map(str::to_ascii_lowercase)
+        .as_deref()
+    {
         Some("toml") => Some(Structured::Toml),
         Some("yaml" | "yml") => Some(Structured::Yaml),
         _ => None,
@@ -111,13 +124,22 @@ fn read_text(file: &Path) -> CliResult<String> {
 fn load(file: &Path) -> CliResult<AccessPolicy> {
     let text = read_text(file)?;
     let bad = |detail: String| {
-        CliError::validation(format!("invalid policy file `{}`: {detail}", file.display()))
-            .with_hint("a policy has `name` and `[[rules]]` with `path` and `capabilities`")
+        CliError::validation(format!(
+            "invalid policy file `{}`: {detail}",
+            file.display()
+        ))
+        .with_hint("a policy has `name` and `[[rules]]` with `path` and `capabilities`")
     };
     match structured_kind(file) {
         Some(Structured::Toml) => toml::from_str(&text).map_err(|e| {
-            let line = e.span().map(|s| text[..s.start.min(text.len())].matches('\n').count() + 1);
-            bad(format!("{}{}", line.map(|l| format!("line {l}: ")).unwrap_or_default(), e.message()))
+            let line = e
+                .span()
+                .map(|s| text[..s.start.min(text.len())].matches('\n').count() + 1);
+            bad(format!(
+                "{}{}",
+                line.map(|l| format!("line {l}: ")).unwrap_or_default(),
+                e.message()
+            ))
         }),
         _ => serde_yaml::from_str(&text).map_err(|e| bad(e.to_string())),
     }

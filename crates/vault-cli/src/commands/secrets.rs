@@ -30,36 +30,58 @@ impl Spec {
             Some((n, r)) => (Some(n.to_string()), r),
             None => (None, raw),
         };
-        if let Some(n) = &name {
-            if !is_env_name(n) {
-                return Err(CliError::usage(format!("`{n}` in --secret `{raw}` is not a valid variable name"))
-                    .with_hint("use letters, digits and `_`, not starting with a digit"));
-            }
+        if let Some(n) = &name
+            && !is_env_name(n)
+        {
+            return Err(CliError::usage(format!(
+                "`{n}` in --secret `{raw}` is not a valid variable name"
+            ))
+            .with_hint("use letters, digits and `_`, not starting with a digit"));
         }
         let (path, key) = match rest.split_once('#') {
             Some((p, k)) if !k.is_empty() => (p, Some(k.to_string())),
-            Some(_) => return Err(CliError::usage(format!("--secret `{raw}` has an empty key after `#`"))),
+            Some(_) => {
+                return Err(CliError::usage(format!(
+                    "--secret `{raw}` has an empty key after `#`"
+                )));
+            }
             None => (rest, None),
         };
-        let target = Target::of(&KvPath { path: path.to_string(), mount: mount.map(str::to_string) })?;
+        let target = Target::of(&KvPath {
+            path: path.to_string(),
+            mount: mount.map(str::to_string),
+        })?;
         Ok(Spec { name, target, key })
     }
 }
 
 /// Read the selected secrets: (variable name, value) in selection order; later names win.
-pub async fn resolve(client: &VaultClient, sel: &SecretSelection) -> CliResult<Vec<(String, SecretString)>> {
-    let specs: Vec<Spec> = sel.secrets.iter().map(|s| Spec::parse(s, sel.mount.as_deref())).collect::<CliResult<_>>()?;
+pub async fn resolve(
+    client: &VaultClient,
+    sel: &SecretSelection,
+) -> CliResult<Vec<(String, SecretString)>> {
+    let specs: Vec<Spec> = sel
+        .secrets
+        .iter()
+        .map(|s| Spec::parse(s, sel.mount.as_deref()))
+        .collect::<CliResult<_>>()?;
     let mut read: BTreeMap<(String, String), serde_json::Map<String, Value>> = BTreeMap::new();
     for s in &specs {
         let id = (s.target.mount.clone(), s.target.path.clone());
-        if !read.contains_key(&id) {
-            let secret = client.kv(&s.target.mount).get(&s.target.path).await.map_err(kv_error)?;
-            read.insert(id, secret.data.expose().clone());
+        if let std::collections::btree_map::Entry::Vacant(slot) = read.entry(id) {
+            let secret = client
+                .kv(&s.target.mount)
+                .get(&s.target.path)
+                .await
+                .map_err(kv_error)?;
+            slot.insert(secret.data.expose().clone());
         }
     }
     let prefix = sel.prefix.clone().unwrap_or_default();
     if !prefix.is_empty() && !is_env_name(&prefix) {
-        return Err(CliError::usage(format!("--prefix `{prefix}` is not a valid start of a variable name")));
+        return Err(CliError::usage(format!(
+            "--prefix `{prefix}` is not a valid start of a variable name"
+        )));
     }
     let mut out: Vec<(String, SecretString)> = Vec::new();
     let mut push = |name: String, value: &Value| {
@@ -107,9 +129,21 @@ mod tests {
         assert_eq!(s.target.display(), "secret/app/db");
         assert_eq!(s.key.as_deref(), Some("password"));
         let s = Spec::parse("app/api", Some("kv")).expect("valid");
-        assert_eq!((s.name, s.target.display(), s.key), (None, "kv/app/api".to_string(), None));
-        assert_eq!(Spec::parse("1X=secret/a#b", None).map_err(|e| e.kind().code()), Err(2));
-        assert_eq!(Spec::parse("X=secret/a#", None).map_err(|e| e.kind().code()), Err(2));
-        assert_eq!(Spec::parse("X=secret", None).map_err(|e| e.kind().code()), Err(2));
+        assert_eq!(
+            (s.name, s.target.display(), s.key),
+            (None, "kv/app/api".to_string(), None)
+        );
+        assert_eq!(
+            Spec::parse("1X=secret/a#b", None).map_err(|e| e.kind().code()),
+            Err(2)
+        );
+        assert_eq!(
+            Spec::parse("X=secret/a#", None).map_err(|e| e.kind().code()),
+            Err(2)
+        );
+        assert_eq!(
+            Spec::parse("X=secret", None).map_err(|e| e.kind().code()),
+            Err(2)
+        );
     }
 }

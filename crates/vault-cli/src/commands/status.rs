@@ -54,5 +54,9 @@ pub async fn run(ctx: &Ctx) -> CliResult<u8> {
                 .map(|(label, k)| (*label, crate::output::cell(&value[*k]))),
         )
     })?;
-    Ok(if health.is_healthy() { 0 } else { ExitKind::Connection.code() })
+    Ok(if health.is_healthy() {
+        0
+    } else {
+        ExitKind::Connection.code()
+    })
 }

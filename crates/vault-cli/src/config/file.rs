@@ -60,7 +60,11 @@ pub enum ProfileAuth {
         mount: Option<String>,
     },
     /// Kubernetes service-account login.
-    Kubernetes { role: String, jwt_path: Option<PathBuf>, mount: Option<String> },
+    Kubernetes {
+        role: String,
+        jwt_path: Option<PathBuf>,
+        mount: Option<String>,
+    },
 }
 
 impl ConfigFile {
@@ -68,10 +72,15 @@ impl ConfigFile {
     pub fn parse(text: &str, path: &Path) -> CliResult<ConfigFile> {
         toml::from_str(text).map_err(|e| {
             let msg = e.message().to_string();
-            let line = e.span().map(|s| text[..s.start.min(text.len())].matches('\n').count() + 1);
+            let line = e
+                .span()
+                .map(|s| text[..s.start.min(text.len())].matches('\n').count() + 1);
             let at = line.map(|l| format!(" line {l}")).unwrap_or_default();
-            CliError::usage(format!("invalid config file `{}`{at}: {msg}", path.display()))
-                .with_hint("fix the file or point --config / VAULTKIT_CONFIG at another one")
+            CliError::usage(format!(
+                "invalid config file `{}`{at}: {msg}",
+                path.display()
+            ))
+            .with_hint("fix the file or point --config / VAULTKIT_CONFIG at another one")
         })
     }
 
@@ -79,14 +88,20 @@ impl ConfigFile {
     pub fn load(path: &Path, required: bool) -> CliResult<ConfigFile> {
         match std::fs::read_to_string(path) {
             Ok(text) => ConfigFile::parse(&text, path),
-            Err(e) if e.kind() == std::io::ErrorKind::NotFound && !required => Ok(ConfigFile::default()),
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound && !required => {
+                Ok(ConfigFile::default())
+            }
             Err(e) => Err(CliError::io("read config file", path, &e)
                 .with_hint("create it or point --config / VAULTKIT_CONFIG at another file")),
         }
     }
 
     /// The profile to use: `requested` (from --profile) or the file's `default_profile`.
-    pub fn profile(&self, requested: Option<&str>, path: &Path) -> CliResult<Option<(String, Profile)>> {
+    pub fn profile(
+        &self,
+        requested: Option<&str>,
+        path: &Path,
+    ) -> CliResult<Option<(String, Profile)>> {
         let Some(name) = requested.or(self.default_profile.as_deref()) else {
             return Ok(None);
         };
@@ -94,9 +109,18 @@ impl ConfigFile {
             Some(p) => Ok(Some((name.to_string(), p.clone()))),
             None => {
                 let known: Vec<&str> = self.profiles.keys().map(String::as_str).collect();
-                let known = if known.is_empty() { "none".to_string() } else { known.join(", ") };
-                Err(CliError::usage(format!("no profile `{name}` in `{}` (profiles: {known})", path.display()))
-                    .with_hint(format!("add a [profiles.{name}] table or pick another --profile")))
+                let known = if known.is_empty() {
+                    "none".to_string()
+                } else {
+                    known.join(", ")
+                };
+                Err(CliError::usage(format!(
+                    "no profile `{name}` in `{}` (profiles: {known})",
+                    path.display()
+                ))
+                .with_hint(format!(
+                    "add a [profiles.{name}] table or pick another --profile"
+                )))
             }
         }
     }
@@ -113,7 +137,9 @@ pub fn default_path() -> Option<PathBuf> {
 
 /// `$HOME` (tests point it at a temp dir).
 pub fn home_dir() -> Option<PathBuf> {
-    std::env::var_os("HOME").filter(|v| !v.is_empty()).map(PathBuf::from)
+    std::env::var_os("HOME")
+        .filter(|v| !v.is_empty())
+        .map(PathBuf::from)
 }
 
 #[cfg(test)]
@@ -132,19 +158,33 @@ format = "json"
 auth = { method = "approle", role_id = "r", secret_id_env = "SID" }
 "#;
         let cfg = ConfigFile::parse(text, Path::new("c.toml")).expect("valid");
-        let (name, dev) = cfg.profile(None, Path::new("c.toml")).expect("ok").expect("default");
+        let (name, dev) = cfg
+            .profile(None, Path::new("c.toml"))
+            .expect("ok")
+            .expect("default");
         assert_eq!(name, "dev");
         assert_eq!(dev.address.as_deref(), Some("http://127.0.0.1:8200"));
-        let (_, prod) = cfg.profile(Some("prod"), Path::new("c.toml")).expect("ok").expect("prod");
+        let (_, prod) = cfg
+            .profile(Some("prod"), Path::new("c.toml"))
+            .expect("ok")
+            .expect("prod");
         assert!(matches!(prod.auth, Some(ProfileAuth::Approle { .. })));
     }
 
     #[test]
     fn unknown_profile_and_bad_keys_are_usage_errors_naming_the_file() {
-        let cfg = ConfigFile::parse("[profiles.a]\naddress = \"x\"\n", Path::new("c.toml")).expect("valid");
-        let err = cfg.profile(Some("zz"), Path::new("c.toml")).expect_err("unknown");
-        assert!(err.to_string().contains("no profile `zz` in `c.toml` (profiles: a)"), "{err}");
-        let err = ConfigFile::parse("[profiles.a]\nadress = \"x\"\n", Path::new("c.toml")).expect_err("typo");
+        let cfg = ConfigFile::parse("[profiles.a]\naddress = \"x\"\n", Path::new("c.toml"))
+            .expect("valid");
+        let err = cfg
+            .profile(Some("zz"), Path::new("c.toml"))
+            .expect_err("unknown");
+        assert!(
+            err.to_string()
+                .contains("no profile `zz` in `c.toml` (profiles: a)"),
+            "{err}"
+        );
+        let err = ConfigFile::parse("[profiles.a]\nadress = \"x\"\n", Path::new("c.toml"))
+            .expect_err("typo");
         assert!(err.to_string().contains("c.toml` line 2"), "{err}");
         assert_eq!(err.kind().code(), 2);
     }

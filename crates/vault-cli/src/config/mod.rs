@@ -1,8 +1,8 @@
 //! Where vaultkit finds its settings, and in which order: flags > environment > config file.
 //!
-//! - [`file`]: the TOML config file with named profiles.
-//! - [`token_file`]: `~/.vault-token`.
-//! - this file: [`resolve`], layering the three sources into a [`Settings`] and building the
+//! - [`file`] — the TOML config file with named profiles.
+//! - [`token_file`] — `~/.vault-token`.
+//! - this file — [`resolve`], layering the three sources into a [`Settings`] and building the
 //!   [`VaultClient`].
 //!
 //! Credentials: `VAULT_TOKEN` > `VAULT_ROLE_ID` + `VAULT_SECRET_ID` > the profile's `auth` >
@@ -40,8 +40,13 @@ impl Settings {
     pub fn client(&self) -> CliResult<VaultClient> {
         let c = &self.connection;
         if c.auth_method == AuthMethodKind::Token && c.token.is_none() {
-            return Err(CliError::new(ExitKind::Permission, "no Vault token found (VAULT_TOKEN, ~/.vault-token, profile)")
-                .with_hint("set VAULT_TOKEN, run `vaultkit login --store`, or add `auth` to a profile"));
+            return Err(CliError::new(
+                ExitKind::Permission,
+                "no Vault token found (VAULT_TOKEN, ~/.vault-token, profile)",
+            )
+            .with_hint(
+                "set VAULT_TOKEN, run `vaultkit login --store`, or add `auth` to a profile",
+            ));
         }
         c.validate()?;
         Ok(VaultClient::from_config(c)?)
@@ -51,7 +56,10 @@ impl Settings {
     /// configured address, TLS and namespace, and the configured token when there is one.
     pub fn unauthenticated_client(&self) -> CliResult<VaultClient> {
         let c = &self.connection;
-        let token = c.token.clone().unwrap_or_else(|| SecretString::new(String::new()));
+        let token = c
+            .token
+            .clone()
+            .unwrap_or_else(|| SecretString::new(String::new()));
         let mut b = VaultClient::builder()
             .with_address(&c.vault_addr)
             .with_auth(std::sync::Arc::new(TokenAuth::new(token)))
@@ -84,8 +92,10 @@ pub fn resolve(global: &GlobalArgs, own_formats: bool) -> CliResult<Settings> {
     let profile = match &config_path {
         Some(path) => ConfigFile::load(path, required)?.profile(global.profile.as_deref(), path)?,
         None if global.profile.is_some() => {
-            return Err(CliError::usage("--profile needs a config file, but neither HOME nor XDG_CONFIG_HOME is set")
-                .with_hint("pass --config FILE"));
+            return Err(CliError::usage(
+                "--profile needs a config file, but neither HOME nor XDG_CONFIG_HOME is set",
+            )
+            .with_hint("pass --config FILE"));
         }
         None => None,
     };
@@ -102,7 +112,10 @@ pub fn resolve(global: &GlobalArgs, own_formats: bool) -> CliResult<Settings> {
             "VAULT_CACERT" => (path_str(&global.ca_cert), path_str(&p.ca_cert)),
             "VAULT_CLIENT_CERT" => (path_str(&global.client_cert), path_str(&p.client_cert)),
             "VAULT_CLIENT_KEY" => (path_str(&global.client_key), path_str(&p.client_key)),
-            "VAULT_SKIP_VERIFY" => (global.tls_skip_verify.map(|b| b.to_string()), p.skip_verify.map(|b| b.to_string())),
+            "VAULT_SKIP_VERIFY" => (
+                global.tls_skip_verify.map(|b| b.to_string()),
+                p.skip_verify.map(|b| b.to_string()),
+            ),
             // Credentials come from the environment only here; the profile's are applied below.
             other => (std::env::var(other).ok(), None),
         };
@@ -111,16 +124,31 @@ pub fn resolve(global: &GlobalArgs, own_formats: bool) -> CliResult<Settings> {
     let mut connection = VaultConnectionConfig::from_env_with(layered)?;
     let credential_source = apply_credentials(&mut connection, p.auth.as_ref())?;
 
-    let flag = if own_formats { None } else { global.format.clone() };
-    let format = match flag.or_else(|| std::env::var("VAULT_FORMAT").ok()).or(p.format.clone()) {
+    let flag = if own_formats {
+        None
+    } else {
+        global.format.clone()
+    };
+    let format = match flag
+        .or_else(|| std::env::var("VAULT_FORMAT").ok())
+        .or(p.format.clone())
+    {
         Some(f) if !f.is_empty() => f.parse()?,
         _ => OutputFormat::Table,
     };
-    Ok(Settings { connection, format, profile: profile_name, credential_source })
+    Ok(Settings {
+        connection,
+        format,
+        profile: profile_name,
+        credential_source,
+    })
 }
 
 /// Fill in credentials the environment did not give: the profile's `auth`, then `~/.vault-token`.
-fn apply_credentials(c: &mut VaultConnectionConfig, auth: Option<&ProfileAuth>) -> CliResult<String> {
+fn apply_credentials(
+    c: &mut VaultConnectionConfig,
+    auth: Option<&ProfileAuth>,
+) -> CliResult<String> {
     if c.token.is_some() && c.auth_method == AuthMethodKind::Token {
         return Ok("VAULT_TOKEN".into());
     }
@@ -131,21 +159,38 @@ fn apply_credentials(c: &mut VaultConnectionConfig, auth: Option<&ProfileAuth>) 
         Some(ProfileAuth::Token { token_file: path }) => {
             c.token = token_file::read(path)?;
             if c.token.is_none() {
-                return Err(CliError::new(ExitKind::Permission, format!("token file `{}` is empty or missing", path.display()))
-                    .with_hint("run `vaultkit login --store` or fix the profile's token_file"));
+                return Err(CliError::new(
+                    ExitKind::Permission,
+                    format!("token file `{}` is empty or missing", path.display()),
+                )
+                .with_hint("run `vaultkit login --store` or fix the profile's token_file"));
             }
             Ok(format!("token file {}", path.display()))
         }
-        Some(ProfileAuth::Approle { role_id, secret_id_file, secret_id_env, mount }) => {
+        Some(ProfileAuth::Approle {
+            role_id,
+            secret_id_file,
+            secret_id_env,
+            mount,
+        }) => {
             let secret = match (secret_id_file, secret_id_env) {
                 (Some(path), _) => read_secret_file(path)?,
-                (None, Some(var)) => std::env::var(var).ok().filter(|v| !v.is_empty()).map(SecretString::from).ok_or_else(|| {
-                    CliError::new(ExitKind::Permission, format!("the profile's secret_id_env `{var}` is not set"))
+                (None, Some(var)) => std::env::var(var)
+                    .ok()
+                    .filter(|v| !v.is_empty())
+                    .map(SecretString::from)
+                    .ok_or_else(|| {
+                        CliError::new(
+                            ExitKind::Permission,
+                            format!("the profile's secret_id_env `{var}` is not set"),
+                        )
                         .with_hint(format!("export {var}=… or use secret_id_file"))
-                })?,
+                    })?,
                 (None, None) => {
-                    return Err(CliError::usage("AppRole profile has neither secret_id_file nor secret_id_env")
-                        .with_hint("add one of them to the profile's auth table"));
+                    return Err(CliError::usage(
+                        "AppRole profile has neither secret_id_file nor secret_id_env",
+                    )
+                    .with_hint("add one of them to the profile's auth table"));
                 }
             };
             c.auth_method = AuthMethodKind::AppRole;
@@ -154,7 +199,11 @@ fn apply_credentials(c: &mut VaultConnectionConfig, auth: Option<&ProfileAuth>) 
             c.auth_mount = mount.clone();
             Ok("profile (approle)".into())
         }
-        Some(ProfileAuth::Kubernetes { role, jwt_path, mount }) => {
+        Some(ProfileAuth::Kubernetes {
+            role,
+            jwt_path,
+            mount,
+        }) => {
             c.auth_method = AuthMethodKind::Kubernetes;
             c.kubernetes_role = Some(role.clone());
             c.kubernetes_jwt_path = jwt_path.clone();
@@ -164,7 +213,11 @@ fn apply_credentials(c: &mut VaultConnectionConfig, auth: Option<&ProfileAuth>) 
         None => match token_file::default_path() {
             Some(path) => {
                 c.token = token_file::read(&path)?;
-                Ok(if c.token.is_some() { "~/.vault-token".into() } else { "none".into() })
+                Ok(if c.token.is_some() {
+                    "~/.vault-token".into()
+                } else {
+                    "none".into()
+                })
             }
             None => Ok("none".into()),
         },
@@ -173,10 +226,14 @@ fn apply_credentials(c: &mut VaultConnectionConfig, auth: Option<&ProfileAuth>) 
 
 /// Read a one-line secret (secret id, token) from a file, trimmed.
 pub fn read_secret_file(path: &std::path::Path) -> CliResult<SecretString> {
-    let text = std::fs::read_to_string(path).map_err(|e| CliError::io("read secret file", path, &e))?;
+    let text =
+        std::fs::read_to_string(path).map_err(|e| CliError::io("read secret file", path, &e))?;
     let value = text.trim();
     if value.is_empty() {
-        return Err(CliError::validation(format!("secret file `{}` is empty", path.display())));
+        return Err(CliError::validation(format!(
+            "secret file `{}` is empty",
+            path.display()
+        )));
     }
     Ok(SecretString::from(value.to_string()))
 }

@@ -33,7 +33,9 @@ pub fn write(path: &Path, token: &SecretString) -> CliResult<()> {
         use std::os::unix::fs::OpenOptionsExt;
         options.mode(0o600);
     }
-    let mut file = options.open(path).map_err(|e| CliError::io("write token file", path, &e))?;
+    let mut file = options
+        .open(path)
+        .map_err(|e| CliError::io("write token file", path, &e))?;
     #[cfg(unix)]
     {
         use std::os::unix::fs::PermissionsExt;
@@ -41,7 +43,8 @@ pub fn write(path: &Path, token: &SecretString) -> CliResult<()> {
         file.set_permissions(std::fs::Permissions::from_mode(0o600))
             .map_err(|e| CliError::io("set permissions of token file", path, &e))?;
     }
-    file.write_all(token.expose().as_bytes()).map_err(|e| CliError::io("write token file", path, &e))
+    file.write_all(token.expose().as_bytes())
+        .map_err(|e| CliError::io("write token file", path, &e))
 }
 
 #[cfg(test)]
@@ -54,7 +57,13 @@ mod tests {
         let path = dir.path().join(".vault-token");
         assert!(read(&path).expect("missing is fine").is_none());
         write(&path, &SecretString::new("s.abc")).expect("write");
-        assert_eq!(read(&path).expect("read").map(|t| t.expose().to_string()).as_deref(), Some("s.abc"));
+        assert_eq!(
+            read(&path)
+                .expect("read")
+                .map(|t| t.expose().to_string())
+                .as_deref(),
+            Some("s.abc")
+        );
         #[cfg(unix)]
         {
             use std::os::unix::fs::PermissionsExt;

@@ -31,8 +31,14 @@ pub struct Output {
 
 impl Output {
     pub fn new(format: OutputFormat, field: Option<String>, no_color: bool, quiet: bool) -> Output {
-        let color = !no_color && std::env::var_os("NO_COLOR").is_none() && std::io::stdout().is_terminal();
-        Output { format, field, color, quiet }
+        let color =
+            !no_color && std::env::var_os("NO_COLOR").is_none() && std::io::stdout().is_terminal();
+        Output {
+            format,
+            field,
+            color,
+            quiet,
+        }
     }
 
     /// Print `value` as JSON/YAML, or `table()` for the table format; `--field` prints one raw
@@ -49,7 +55,13 @@ impl Output {
                 if t.is_empty() {
                     return Ok(());
                 }
-                let bold = |s: &str| if self.color { format!("\x1b[1m{s}\x1b[0m") } else { s.to_string() };
+                let bold = |s: &str| {
+                    if self.color {
+                        format!("\x1b[1m{s}\x1b[0m")
+                    } else {
+                        s.to_string()
+                    }
+                };
                 self.write(&t.render(&bold))
             }
         }
@@ -57,14 +69,29 @@ impl Output {
 
     /// `--field KEY`: the raw value (strings unquoted, anything else as JSON).
     fn print_field(&self, value: &Value, field: &str) -> CliResult<()> {
-        let found = value.get(field).or_else(|| value.pointer(&format!("/{}", field.replace('.', "/"))));
+        let found = value
+            .get(field)
+            .or_else(|| value.pointer(&format!("/{}", field.replace('.', "/"))));
         match found {
             Some(Value::String(s)) => self.write(&format!("{s}\n")),
             Some(other) => self.write(&format!("{}\n", to_json(other)?)),
             None => {
-                let keys: Vec<&str> = value.as_object().map(|m| m.keys().map(String::as_str).collect()).unwrap_or_default();
-                Err(CliError::not_found(format!("no field `{field}` in the result"))
-                    .with_hint(format!("fields are: {}", if keys.is_empty() { "none".into() } else { keys.join(", ") })))
+                let keys: Vec<&str> = value
+                    .as_object()
+                    .map(|m| m.keys().map(String::as_str).collect())
+                    .unwrap_or_default();
+                Err(
+                    CliError::not_found(format!("no field `{field}` in the result")).with_hint(
+                        format!(
+                            "fields are: {}",
+                            if keys.is_empty() {
+                                "none".into()
+                            } else {
+                                keys.join(", ")
+                            }
+                        ),
+                    ),
+                )
             }
         }
     }
@@ -110,7 +137,8 @@ pub enum Color {
 }
 
 pub fn to_json(value: &Value) -> CliResult<String> {
-    serde_json::to_string_pretty(value).map_err(|e| CliError::other(format!("could not encode JSON: {e}")))
+    serde_json::to_string_pretty(value)
+        .map_err(|e| CliError::other(format!("could not encode JSON: {e}")))
 }
 
 pub fn to_yaml(value: &Value) -> CliResult<String> {

@@ -13,7 +13,10 @@ impl Table {
         I: IntoIterator<Item = S>,
         S: Into<String>,
     {
-        Table { headers: headers.into_iter().map(Into::into).collect(), rows: Vec::new() }
+        Table {
+            headers: headers.into_iter().map(Into::into).collect(),
+            rows: Vec::new(),
+        }
     }
 
     /// A `Key | Value` table, Vault's default for single objects.
@@ -44,22 +47,30 @@ impl Table {
 
     /// Render with `bold` wrapping the header cells (identity when colours are off).
     pub fn render(&self, bold: &dyn Fn(&str) -> String) -> String {
-        let cols = self.headers.len().max(self.rows.iter().map(Vec::len).max().unwrap_or(0));
+        let cols = self
+            .headers
+            .len()
+            .max(self.rows.iter().map(Vec::len).max().unwrap_or(0));
         let cell = |row: &[String], i: usize| row.get(i).map(|c| escape(c)).unwrap_or_default();
-        let mut widths = vec![0usize; cols];
-        for i in 0..cols {
-            widths[i] = std::iter::once(cell(&self.headers, i))
-                .chain(self.rows.iter().map(|r| cell(r, i)))
-                .map(|c| c.chars().count())
-                .max()
-                .unwrap_or(0);
-        }
+        let widths: Vec<usize> = (0..cols)
+            .map(|i| {
+                std::iter::once(cell(&self.headers, i))
+                    .chain(self.rows.iter().map(|r| cell(r, i)))
+                    .map(|c| c.chars().count())
+                    .max()
+                    .unwrap_or(0)
+            })
+            .collect();
         let mut out = String::new();
         let line = |out: &mut String, cells: Vec<String>, style: &dyn Fn(&str) -> String| {
             let last = cells.len().saturating_sub(1);
             let mut text = String::new();
             for (i, c) in cells.iter().enumerate() {
-                let pad = if i == last { 0 } else { widths[i] - c.chars().count() + 3 };
+                let pad = if i == last {
+                    0
+                } else {
+                    widths[i] - c.chars().count() + 3
+                };
                 text.push_str(&style(c));
                 text.push_str(&" ".repeat(pad));
             }
@@ -67,8 +78,18 @@ impl Table {
             out.push('\n');
         };
         let plain = |s: &str| s.to_string();
-        line(&mut out, (0..cols).map(|i| cell(&self.headers, i)).collect(), bold);
-        line(&mut out, (0..cols).map(|i| "-".repeat(cell(&self.headers, i).chars().count())).collect(), &plain);
+        line(
+            &mut out,
+            (0..cols).map(|i| cell(&self.headers, i)).collect(),
+            bold,
+        );
+        line(
+            &mut out,
+            (0..cols)
+                .map(|i| "-".repeat(cell(&self.headers, i).chars().count()))
+                .collect(),
+            &plain,
+        );
         for row in &self.rows {
             line(&mut out, (0..cols).map(|i| cell(row, i)).collect(), &plain);
         }
@@ -96,6 +117,9 @@ mod tests {
     fn aligns_columns_like_vault() {
         let t = Table::key_value([("password", "a\nb"), ("user", "etl")]);
         let plain = |s: &str| s.to_string();
-        assert_eq!(t.render(&plain), "Key        Value\n---        -----\npassword   a\\nb\nuser       etl\n");
+        assert_eq!(
+            t.render(&plain),
+            "Key        Value\n---        -----\npassword   a\\nb\nuser       etl\n"
+        );
     }
 }

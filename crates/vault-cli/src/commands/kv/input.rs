@@ -31,7 +31,9 @@ pub struct RealSource;
 impl Source for RealSource {
     fn stdin(&mut self) -> CliResult<String> {
         let mut s = String::new();
-        std::io::stdin().read_to_string(&mut s).map_err(|e| CliError::other(format!("could not read stdin: {e}")))?;
+        std::io::stdin()
+            .read_to_string(&mut s)
+            .map_err(|e| CliError::other(format!("could not read stdin: {e}")))?;
         Ok(s)
     }
     fn file(&mut self, path: &Path) -> CliResult<String> {
@@ -45,8 +47,10 @@ pub fn parse(args: &[String], src: &mut dyn Source) -> CliResult<Map<String, Val
     let mut stdin_used = false;
     let mut take_stdin = |src: &mut dyn Source| -> CliResult<String> {
         if std::mem::replace(&mut stdin_used, true) {
-            return Err(CliError::usage("stdin (`-`) can be used only once per command")
-                .with_hint("put the other values in files and use key=@file"));
+            return Err(
+                CliError::usage("stdin (`-`) can be used only once per command")
+                    .with_hint("put the other values in files and use key=@file"),
+            );
         }
         src.stdin()
     };
@@ -57,12 +61,18 @@ pub fn parse(args: &[String], src: &mut dyn Source) -> CliResult<Map<String, Val
         } else if let Some(file) = arg.strip_prefix('@') {
             let path = Path::new(file);
             let text = src.file(path)?;
-            let yaml = matches!(path.extension().and_then(|e| e.to_str()), Some("yaml" | "yml"));
+            let yaml = matches!(
+                path.extension().and_then(|e| e.to_str()),
+                Some("yaml" | "yml")
+            );
             out.extend(object_from(&text, file, yaml)?);
         } else if let Some((key, value)) = arg.split_once('=') {
             if key.is_empty() {
-                return Err(CliError::usage(format!("`{}` has no key before `=`", redact_arg(arg)))
-                    .with_hint("write data as key=value"));
+                return Err(CliError::usage(format!(
+                    "`{}` has no key before `=`",
+                    redact_arg(arg)
+                ))
+                .with_hint("write data as key=value"));
             }
             let value = if value == "-" {
                 let mut v = take_stdin(src)?;
@@ -80,8 +90,11 @@ pub fn parse(args: &[String], src: &mut dyn Source) -> CliResult<Map<String, Val
             };
             out.insert(key.to_string(), Value::String(value));
         } else {
-            return Err(CliError::usage(format!("`{arg}` is not key=value, @file or -"))
-                .with_hint("write data as key=value, key=- (stdin), key=@file, @file.json or -"));
+            return Err(
+                CliError::usage(format!("`{arg}` is not key=value, @file or -")).with_hint(
+                    "write data as key=value, key=- (stdin), key=@file, @file.json or -",
+                ),
+            );
         }
     }
     if out.is_empty() {
@@ -92,7 +105,8 @@ pub fn parse(args: &[String], src: &mut dyn Source) -> CliResult<Map<String, Val
 
 /// Never echo a value in an error: keep only what is before `=`.
 fn redact_arg(arg: &str) -> String {
-    arg.split_once('=').map_or_else(|| arg.to_string(), |(k, _)| format!("{k}=…"))
+    arg.split_once('=')
+        .map_or_else(|| arg.to_string(), |(k, _)| format!("{k}=…"))
 }
 
 /// A JSON (or YAML) object of key/value pairs.
@@ -100,13 +114,24 @@ fn object_from(text: &str, origin: &str, yaml: bool) -> CliResult<Map<String, Va
     let parsed: Result<Value, String> = if yaml {
         serde_yaml::from_str(text).map_err(|e| e.to_string())
     } else {
-        serde_json::from_str(text).map_err(|e| format!("line {} column {}: {}", e.line(), e.column(), redact_json_error(&e)))
+        serde_json::from_str(text).map_err(|e| {
+            format!(
+                "line {} column {}: {}",
+                e.line(),
+                e.column(),
+                redact_json_error(&e)
+            )
+        })
     };
     match parsed {
         Ok(Value::Object(map)) => Ok(map),
-        Ok(_) => Err(CliError::validation(format!("`{origin}` is not an object of key/value pairs"))
-            .with_hint("write {\"key\": \"value\", …}")),
-        Err(detail) => Err(CliError::validation(format!("could not parse `{origin}`: {detail}"))),
+        Ok(_) => Err(CliError::validation(format!(
+            "`{origin}` is not an object of key/value pairs"
+        ))
+        .with_hint("write {\"key\": \"value\", …}")),
+        Err(detail) => Err(CliError::validation(format!(
+            "could not parse `{origin}`: {detail}"
+        ))),
     }
 }
 
@@ -136,7 +161,10 @@ mod tests {
             Ok(self.stdin.clone())
         }
         fn file(&mut self, path: &Path) -> CliResult<String> {
-            self.files.get(path.to_str().unwrap_or("")).cloned().ok_or_else(|| CliError::not_found("no file"))
+            self.files
+                .get(path.to_str().unwrap_or(""))
+                .cloned()
+                .ok_or_else(|| CliError::not_found("no file"))
         }
     }
 
@@ -146,7 +174,10 @@ mod tests {
             ("d.json".to_string(), r#"{"a": "1", "n": 2}"#.to_string()),
             ("d.yaml".to_string(), "b: two\n".to_string()),
         ]);
-        Fake { stdin: "s3cret\n".into(), files }
+        Fake {
+            stdin: "s3cret\n".into(),
+            files,
+        }
     }
 
     fn strings(args: &[&str]) -> Vec<String> {
@@ -155,8 +186,18 @@ mod tests {
 
     #[test]
     fn every_input_form() {
-        let map = parse(&strings(&["user=etl", "password=-", "key=@k.pem", "@d.json", "@d.yaml", "eq=a=b"]), &mut fake())
-            .expect("valid");
+        let map = parse(
+            &strings(&[
+                "user=etl",
+                "password=-",
+                "key=@k.pem",
+                "@d.json",
+                "@d.yaml",
+                "eq=a=b",
+            ]),
+            &mut fake(),
+        )
+        .expect("valid");
         assert_eq!(map["user"], "etl");
         assert_eq!(map["password"], "s3cret");
         assert_eq!(map["key"], "-----BEGIN-----\nabc\n");
@@ -176,6 +217,12 @@ mod tests {
         assert!(e.to_string().contains("key=value"));
         let mut f = fake();
         f.stdin = "[1,2]".into();
-        assert_eq!(parse(&strings(&["-"]), &mut f).expect_err("array").kind().code(), 6);
+        assert_eq!(
+            parse(&strings(&["-"]), &mut f)
+                .expect_err("array")
+                .kind()
+                .code(),
+            6
+        );
     }
 }

@@ -25,26 +25,61 @@ pub async fn run(ctx: &Ctx, cmd: KvCommand) -> CliResult<()> {
         KvCommand::Get { at, version } => read::get(ctx, &client, &Target::of(&at)?, version).await,
         KvCommand::List { at } => read::list(ctx, &client, &Target::folder(&at)?).await,
         KvCommand::Versions { at } => read::versions(ctx, &client, &Target::of(&at)?).await,
-        KvCommand::Metadata(MetadataCommand::Get { at }) => read::metadata(ctx, &client, &Target::of(&at)?).await,
-        KvCommand::Put { at, data, cas } => write::put(ctx, &client, &Target::of(&at)?, &data, cas).await,
-        KvCommand::Patch { at, data, cas } => write::patch(ctx, &client, &Target::of(&at)?, &data, cas).await,
-        KvCommand::Delete { at, versions } => write::delete(ctx, &client, &Target::of(&at)?, &versions).await,
-        KvCommand::Undelete { at, versions } => write::undelete(ctx, &client, &Target::of(&at)?, &versions).await,
-        KvCommand::Destroy { at, versions } => write::destroy(ctx, &client, &Target::of(&at)?, &versions).await,
-        KvCommand::Rollback { at, version } => write::rollback(ctx, &client, &Target::of(&at)?, version).await,
-        KvCommand::Metadata(MetadataCommand::Put { at, max_versions, cas_required, delete_version_after, custom_metadata }) => {
-            let req = write::MetadataChange { max_versions, cas_required, delete_version_after, custom_metadata };
+        KvCommand::Metadata(MetadataCommand::Get { at }) => {
+            read::metadata(ctx, &client, &Target::of(&at)?).await
+        }
+        KvCommand::Put { at, data, cas } => {
+            write::put(ctx, &client, &Target::of(&at)?, &data, cas).await
+        }
+        KvCommand::Patch { at, data, cas } => {
+            write::patch(ctx, &client, &Target::of(&at)?, &data, cas).await
+        }
+        KvCommand::Delete { at, versions } => {
+            write::delete(ctx, &client, &Target::of(&at)?, &versions).await
+        }
+        KvCommand::Undelete { at, versions } => {
+            write::undelete(ctx, &client, &Target::of(&at)?, &versions).await
+        }
+        KvCommand::Destroy { at, versions } => {
+            write::destroy(ctx, &client, &Target::of(&at)?, &versions).await
+        }
+        KvCommand::Rollback { at, version } => {
+            write::rollback(ctx, &client, &Target::of(&at)?, version).await
+        }
+        KvCommand::Metadata(MetadataCommand::Put {
+            at,
+            max_versions,
+            cas_required,
+            delete_version_after,
+            custom_metadata,
+        }) => {
+            let req = write::MetadataChange {
+                max_versions,
+                cas_required,
+                delete_version_after,
+                custom_metadata,
+            };
             write::metadata_put(ctx, &client, &Target::of(&at)?, req).await
         }
-        KvCommand::Metadata(MetadataCommand::Delete { at }) => write::metadata_delete(ctx, &client, &Target::of(&at)?).await,
-        KvCommand::Tree { path, mount, reveal, names_only } => {
+        KvCommand::Metadata(MetadataCommand::Delete { at }) => {
+            write::metadata_delete(ctx, &client, &Target::of(&at)?).await
+        }
+        KvCommand::Tree {
+            path,
+            mount,
+            reveal,
+            names_only,
+        } => {
             let at = KvPath { path, mount };
             tree::run(ctx, &client, &Target::folder(&at)?, reveal, names_only).await
         }
         KvCommand::Export { at } => transfer::export(ctx, &client, &Target::folder(&at)?).await,
-        KvCommand::Import { file, at, apply, force } => {
-            transfer::import(ctx, &client, &file, &Target::folder(&at)?, apply, force).await
-        }
+        KvCommand::Import {
+            file,
+            at,
+            apply,
+            force,
+        } => transfer::import(ctx, &client, &file, &Target::folder(&at)?, apply, force).await,
     }
 }
 
@@ -60,8 +95,11 @@ impl Target {
     pub fn of(at: &KvPath) -> CliResult<Target> {
         let t = Target::folder(at)?;
         if t.path.is_empty() {
-            return Err(CliError::usage(format!("`{}` names a mount, not a secret", at.path))
-                .with_hint("give the secret's path, e.g. `secret/app/db` or `--mount secret app/db`"));
+            return Err(
+                CliError::usage(format!("`{}` names a mount, not a secret", at.path)).with_hint(
+                    "give the secret's path, e.g. `secret/app/db` or `--mount secret app/db`",
+                ),
+            );
         }
         Ok(t)
     }
@@ -70,21 +108,32 @@ impl Target {
     pub fn folder(at: &KvPath) -> CliResult<Target> {
         let path = at.path.trim_matches('/');
         match at.mount.as_deref().map(|m| m.trim_matches('/')) {
-            Some(m) if !m.is_empty() => Ok(Target { mount: m.to_string(), path: path.to_string() }),
+            Some(m) if !m.is_empty() => Ok(Target {
+                mount: m.to_string(),
+                path: path.to_string(),
+            }),
             _ => {
                 let (mount, rest) = path.split_once('/').unwrap_or((path, ""));
                 if mount.is_empty() {
-                    return Err(CliError::usage("no mount given")
-                        .with_hint("start the path with the mount (`secret/app/db`) or pass --mount"));
+                    return Err(CliError::usage("no mount given").with_hint(
+                        "start the path with the mount (`secret/app/db`) or pass --mount",
+                    ));
                 }
-                Ok(Target { mount: mount.to_string(), path: rest.trim_matches('/').to_string() })
+                Ok(Target {
+                    mount: mount.to_string(),
+                    path: rest.trim_matches('/').to_string(),
+                })
             }
         }
     }
 
     /// `mount/path` for messages.
     pub fn display(&self) -> String {
-        if self.path.is_empty() { format!("{}/", self.mount) } else { format!("{}/{}", self.mount, self.path) }
+        if self.path.is_empty() {
+            format!("{}/", self.mount)
+        } else {
+            format!("{}/{}", self.mount, self.path)
+        }
     }
 
     /// A path below this folder.
@@ -100,9 +149,10 @@ impl Target {
 /// KV failures, with the exit code their kind calls for.
 pub fn kv_error(err: KvError) -> CliError {
     let kind = match err.kind() {
-        KvErrorKind::NotFound | KvErrorKind::NoSuchMount | KvErrorKind::VersionDeleted | KvErrorKind::VersionDestroyed => {
-            ExitKind::NotFound
-        }
+        KvErrorKind::NotFound
+        | KvErrorKind::NoSuchMount
+        | KvErrorKind::VersionDeleted
+        | KvErrorKind::VersionDestroyed => ExitKind::NotFound,
         KvErrorKind::CasMismatch | KvErrorKind::Validation => ExitKind::Validation,
         KvErrorKind::Permission => ExitKind::Permission,
         _ => match err.vault() {
@@ -111,12 +161,16 @@ pub fn kv_error(err: KvError) -> CliError {
         },
     };
     let mut out = CliError::new(kind, err.to_string());
-    if err.kind() == KvErrorKind::NotFound {
-        if let Some((folder, _)) = err.path().and_then(|p| p.rsplit_once('/')) {
-            out = out.with_hint(format!("see what exists with `vaultkit kv list {folder}/`"));
-        }
+    if err.kind() == KvErrorKind::NotFound
+        && let Some((folder, _)) = err.path().and_then(|p| p.rsplit_once('/'))
+    {
+        out = out.with_hint(format!("see what exists with `vaultkit kv list {folder}/`"));
     }
-    if let Some(hint) = err.vault().filter(|v| v.hint().is_none()).and_then(|v| crate::error::default_hint(v.kind())) {
+    if let Some(hint) = err
+        .vault()
+        .filter(|v| v.hint().is_none())
+        .and_then(|v| crate::error::default_hint(v.kind()))
+    {
         out = out.with_hint(hint);
     }
     out
@@ -124,8 +178,11 @@ pub fn kv_error(err: KvError) -> CliError {
 
 /// A KV v2 only command on a v1 mount.
 pub fn needs_v2(target: &Target, what: &str) -> CliError {
-    CliError::usage(format!("`{what}` needs a KV v2 mount, and `{}` is KV v1", target.mount))
-        .with_hint("enable versioning: `bao kv enable-versioning <mount>`")
+    CliError::usage(format!(
+        "`{what}` needs a KV v2 mount, and `{}` is KV v1",
+        target.mount
+    ))
+    .with_hint("enable versioning: `bao kv enable-versioning <mount>`")
 }
 
 #[cfg(test)]
@@ -133,15 +190,42 @@ mod tests {
     use super::*;
 
     fn at(path: &str, mount: Option<&str>) -> KvPath {
-        KvPath { path: path.into(), mount: mount.map(Into::into) }
+        KvPath {
+            path: path.into(),
+            mount: mount.map(Into::into),
+        }
     }
 
     #[test]
     fn splits_mount_like_vault() {
-        assert_eq!(Target::of(&at("secret/app/db", None)).ok(), Some(Target { mount: "secret".into(), path: "app/db".into() }));
-        assert_eq!(Target::of(&at("app/db/", Some("kv"))).ok(), Some(Target { mount: "kv".into(), path: "app/db".into() }));
-        assert_eq!(Target::folder(&at("secret", None)).ok(), Some(Target { mount: "secret".into(), path: String::new() }));
-        assert_eq!(Target::of(&at("secret/", None)).map_err(|e| e.kind().code()), Err(2));
-        assert_eq!(Target::folder(&at("", None)).map_err(|e| e.kind().code()), Err(2));
+        assert_eq!(
+            Target::of(&at("secret/app/db", None)).ok(),
+            Some(Target {
+                mount: "secret".into(),
+                path: "app/db".into()
+            })
+        );
+        assert_eq!(
+            Target::of(&at("app/db/", Some("kv"))).ok(),
+            Some(Target {
+                mount: "kv".into(),
+                path: "app/db".into()
+            })
+        );
+        assert_eq!(
+            Target::folder(&at("secret", None)).ok(),
+            Some(Target {
+                mount: "secret".into(),
+                path: String::new()
+            })
+        );
+        assert_eq!(
+            Target::of(&at("secret/", None)).map_err(|e| e.kind().code()),
+            Err(2)
+        );
+        assert_eq!(
+            Target::folder(&at("", None)).map_err(|e| e.kind().code()),
+            Err(2)
+        );
     }
 }

@@ -11,7 +11,12 @@ use crate::output::{Table, cell};
 
 /// `kv get`: metadata and data tables, or JSON/YAML `{data, metadata}`; `--field KEY` prints one
 /// value raw (looked up in the data first).
-pub async fn get(ctx: &Ctx, client: &VaultClient, t: &Target, version: Option<u64>) -> CliResult<()> {
+pub async fn get(
+    ctx: &Ctx,
+    client: &VaultClient,
+    t: &Target,
+    version: Option<u64>,
+) -> CliResult<()> {
     let kv = client.kv(&t.mount);
     let secret = match version {
         Some(v) => kv.get_version(&t.path, v).await,
@@ -37,7 +42,10 @@ pub fn print_secret(ctx: &Ctx, t: &Target, secret: &VaultSecret) -> CliResult<()
     }
     let mut text = String::new();
     if let Some(v) = meta.version {
-        let mut m = Table::key_value([("created_time", meta.created_time.clone()), ("version", v.to_string())]);
+        let mut m = Table::key_value([
+            ("created_time", meta.created_time.clone()),
+            ("version", v.to_string()),
+        ]);
         if !meta.deletion_time.is_empty() {
             m.push(["deletion_time".to_string(), meta.deletion_time.clone()]);
         }
@@ -49,11 +57,20 @@ pub fn print_secret(ctx: &Ctx, t: &Target, secret: &VaultSecret) -> CliResult<()
         for (k, val) in custom {
             m.push([format!("custom_metadata.{k}"), val.clone()]);
         }
-        text.push_str(&format!("== Secret Path ==\n{}\n\n== Metadata ==\n", t.display()));
+        text.push_str(&format!(
+            "== Secret Path ==\n{}\n\n== Metadata ==\n",
+            t.display()
+        ));
         text.push_str(&m.render(&|s| s.to_string()));
         text.push('\n');
     }
-    let d = Table::key_value(secret.data.expose().iter().map(|(k, v)| (k.clone(), cell(v))));
+    let d = Table::key_value(
+        secret
+            .data
+            .expose()
+            .iter()
+            .map(|(k, v)| (k.clone(), cell(v))),
+    );
     text.push_str("== Data ==\n");
     text.push_str(&d.render(&|s| s.to_string()));
     ctx.out().write(&text)
@@ -63,8 +80,10 @@ pub fn print_secret(ctx: &Ctx, t: &Target, secret: &VaultSecret) -> CliResult<()
 pub async fn list(ctx: &Ctx, client: &VaultClient, t: &Target) -> CliResult<()> {
     let keys = client.kv(&t.mount).list(&t.path).await.map_err(kv_error)?;
     if keys.is_empty() {
-        return Err(CliError::not_found(format!("no keys under `{}`", t.display()))
-            .with_hint("check the path; `vaultkit kv tree MOUNT` shows everything"));
+        return Err(
+            CliError::not_found(format!("no keys under `{}`", t.display()))
+                .with_hint("check the path; `vaultkit kv tree MOUNT` shows everything"),
+        );
     }
     ctx.out().print(&json!(keys), || {
         let mut table = Table::new(["Keys"]);
@@ -105,8 +124,17 @@ pub async fn versions(ctx: &Ctx, client: &VaultClient, t: &Target) -> CliResult<
     ctx.out().print(&json!(rows), || {
         let mut table = Table::new(["Version", "State", "Created", "Deleted"]);
         for r in &rows {
-            let marker = if r["current"] == true { " (current)" } else { "" };
-            table.push([format!("{}{marker}", r["version"]), cell(&r["state"]), cell(&r["created_time"]), cell(&r["deletion_time"])]);
+            let marker = if r["current"] == true {
+                " (current)"
+            } else {
+                ""
+            };
+            table.push([
+                format!("{}{marker}", r["version"]),
+                cell(&r["state"]),
+                cell(&r["created_time"]),
+                cell(&r["deletion_time"]),
+            ]);
         }
         table
     })
@@ -115,7 +143,8 @@ pub async fn versions(ctx: &Ctx, client: &VaultClient, t: &Target) -> CliResult<
 /// `kv metadata get`.
 pub async fn metadata(ctx: &Ctx, client: &VaultClient, t: &Target) -> CliResult<()> {
     let meta = metadata_of(client, t, "kv metadata get").await?;
-    let value = serde_json::to_value(&meta).map_err(|e| CliError::other(format!("could not encode metadata: {e}")))?;
+    let value = serde_json::to_value(&meta)
+        .map_err(|e| CliError::other(format!("could not encode metadata: {e}")))?;
     ctx.out().print(&value, || {
         let mut table = Table::key_value([
             ("cas_required", meta.cas_required.to_string()),

@@ -23,12 +23,18 @@ use crate::quote;
 pub async fn export(ctx: &Ctx, client: &VaultClient, t: &Target) -> CliResult<()> {
     let format = ctx.format_flag().unwrap_or("json").to_ascii_lowercase();
     if !matches!(format.as_str(), "json" | "yaml" | "yml" | "dotenv") {
-        return Err(CliError::usage(format!("kv export cannot write `{format}`")).with_hint("use --format json, yaml or dotenv"));
+        return Err(
+            CliError::usage(format!("kv export cannot write `{format}`"))
+                .with_hint("use --format json, yaml or dotenv"),
+        );
     }
     let secrets = tree::read_all(ctx, client, t).await?;
     if secrets.is_empty() {
-        return Err(CliError::not_found(format!("no secrets under `{}`", t.display()))
-            .with_hint("export takes a folder; for one secret use `vaultkit kv get PATH --format json`"));
+        return Err(
+            CliError::not_found(format!("no secrets under `{}`", t.display())).with_hint(
+                "export takes a folder; for one secret use `vaultkit kv get PATH --format json`",
+            ),
+        );
     }
     let text = match format.as_str() {
         "dotenv" => {
@@ -42,8 +48,17 @@ pub async fn export(ctx: &Ctx, client: &VaultClient, t: &Target) -> CliResult<()
             s
         }
         f => {
-            let value = Value::Object(secrets.into_iter().map(|(p, d)| (p, Value::Object(d))).collect());
-            if f == "json" { format!("{}\n", crate::output::to_json(&value)?) } else { crate::output::to_yaml(&value)? }
+            let value = Value::Object(
+                secrets
+                    .into_iter()
+                    .map(|(p, d)| (p, Value::Object(d)))
+                    .collect(),
+            );
+            if f == "json" {
+                format!("{}\n", crate::output::to_json(&value)?)
+            } else {
+                crate::output::to_yaml(&value)?
+            }
         }
     };
     ctx.out().write(&text)
@@ -69,22 +84,38 @@ impl Change {
 }
 
 /// The current state of one target secret.
+/// One secret of the plan: its path, what is in Vault now, and the change per key.
+type Step = (String, Current, Vec<(String, Change)>);
+
 struct Current {
     data: Map<String, Value>,
     /// KV v2 version for check-and-set (0 = does not exist yet); `None` on KV v1.
     cas: Option<u64>,
 }
 
-pub async fn import(ctx: &Ctx, client: &VaultClient, file: &Path, t: &Target, apply: bool, force: bool) -> CliResult<()> {
+pub async fn import(
+    ctx: &Ctx,
+    client: &VaultClient,
+    file: &Path,
+    t: &Target,
+    apply: bool,
+    force: bool,
+) -> CliResult<()> {
     let wanted = load(file)?;
     let kv = client.kv(&t.mount);
     let v2 = kv.version().await.map_err(kv_error)? != KvVersion::V1;
-    let mut plan: Vec<(String, Current, Vec<(String, Change)>)> = Vec::new();
+    let mut plan: Vec<Step> = Vec::new();
     for (rel, data) in &wanted {
         let path = t.join(rel);
         let current = match kv.get(&path).await {
-            Ok(s) => Current { data: s.data.expose().clone(), cas: s.metadata.version },
-            Err(e) if e.is_not_found() => Current { data: Map::new(), cas: v2.then_some(0) },
+            Ok(s) => Current {
+                data: s.data.expose().clone(),
+                cas: s.metadata.version,
+            },
+            Err(e) if e.is_not_found() => Current {
+                data: Map::new(),
+                cas: v2.then_some(0),
+            },
             Err(e) => return Err(kv_error(e)),
         };
         let changes = data
@@ -104,13 +135,27 @@ pub async fn import(ctx: &Ctx, client: &VaultClient, file: &Path, t: &Target, ap
 
     let conflicts: Vec<String> = plan
         .iter()
-        .flat_map(|(p, _, ch)| ch.iter().filter(|(_, c)| *c == Change::Conflict).map(move |(k, _)| format!("{}/{p}#{k}", t.mount)))
+        .flat_map(|(p, _, ch)| {
+            ch.iter()
+                .filter(|(_, c)| *c == Change::Conflict)
+                .map(move |(k, _)| format!("{}/{p}#{k}", t.mount))
+        })
         .collect();
-    let to_write = plan.iter().filter(|(_, _, ch)| ch.iter().any(|(_, c)| *c == Change::Add || (force && *c == Change::Conflict))).count();
+    let to_write = plan
+        .iter()
+        .filter(|(_, _, ch)| {
+            ch.iter()
+                .any(|(_, c)| *c == Change::Add || (force && *c == Change::Conflict))
+        })
+        .count();
     if !apply {
         ctx.out().info(&format!(
             "Dry run: {to_write} secret(s) would be written{}. Re-run with --apply to write.",
-            if conflicts.is_empty() || force { String::new() } else { format!("; {} key(s) differ and need --force", conflicts.len()) }
+            if conflicts.is_empty() || force {
+                String::new()
+            } else {
+                format!("; {} key(s) differ and need --force", conflicts.len())
+            }
         ));
         return Ok(());
     }
@@ -136,11 +181,14 @@ pub async fn import(ctx: &Ctx, client: &VaultClient, file: &Path, t: &Target, ap
         .map_err(kv_error)?;
         written += 1;
     }
-    ctx.out().info(&format!("Success! Wrote {written} secret(s) under {}", t.display()));
+    ctx.out().info(&format!(
+        "Success! Wrote {written} secret(s) under {}",
+        t.display()
+    ));
     Ok(())
 }
 
-fn print_plan(ctx: &Ctx, t: &Target, plan: &[(String, Current, Vec<(String, Change)>)], force: bool) -> CliResult<()> {
+fn print_plan(ctx: &Ctx, t: &Target, plan: &[Step], force: bool) -> CliResult<()> {
     let rows: Vec<Value> = plan
         .iter()
         .flat_map(|(p, _, changes)| {
@@ -174,26 +222,42 @@ fn load(file: &Path) -> CliResult<BTreeMap<String, Map<String, Value>>> {
         std::fs::read_to_string(file).map_err(|e| CliError::io("read import file", file, &e))?
     };
     let name = file.display();
-    let yaml = matches!(file.extension().and_then(|e| e.to_str()), Some("yaml" | "yml"));
+    let yaml = matches!(
+        file.extension().and_then(|e| e.to_str()),
+        Some("yaml" | "yml")
+    );
     let parsed: Value = if yaml {
-        serde_yaml::from_str(&text).map_err(|e| CliError::validation(format!("invalid YAML in `{name}`: {e}")))?
+        serde_yaml::from_str(&text)
+            .map_err(|e| CliError::validation(format!("invalid YAML in `{name}`: {e}")))?
     } else {
-        serde_json::from_str(&text)
-            .map_err(|e| CliError::validation(format!("invalid JSON in `{name}` at line {} column {}", e.line(), e.column())))?
+        serde_json::from_str(&text).map_err(|e| {
+            CliError::validation(format!(
+                "invalid JSON in `{name}` at line {} column {}",
+                e.line(),
+                e.column()
+            ))
+        })?
     };
     let Value::Object(top) = parsed else {
-        return Err(CliError::validation(format!("`{name}` is not an object of secrets"))
-            .with_hint("write {\"relative/path\": {\"key\": \"value\"}} (the shape `kv export` writes)"));
+        return Err(
+            CliError::validation(format!("`{name}` is not an object of secrets")).with_hint(
+                "write {\"relative/path\": {\"key\": \"value\"}} (the shape `kv export` writes)",
+            ),
+        );
     };
     let mut out = BTreeMap::new();
     for (path, v) in top {
         let Value::Object(data) = v else {
-            return Err(CliError::validation(format!("`{name}`: entry `{path}` is not an object of key/value pairs"))
-                .with_hint("each secret must map keys to values"));
+            return Err(CliError::validation(format!(
+                "`{name}`: entry `{path}` is not an object of key/value pairs"
+            ))
+            .with_hint("each secret must map keys to values"));
         };
         let clean = path.trim_matches('/').to_string();
         if clean.is_empty() || data.is_empty() {
-            return Err(CliError::validation(format!("`{name}`: entry `{path}` has an empty path or no keys")));
+            return Err(CliError::validation(format!(
+                "`{name}`: entry `{path}` has an empty path or no keys"
+            )));
         }
         out.insert(clean, data);
     }

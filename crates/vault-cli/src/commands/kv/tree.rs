@@ -20,19 +20,38 @@ use crate::output::progress::Progress;
 pub const MASK: &str = "****";
 
 /// Every secret under `t` (paths relative to `t`), read concurrently.
-pub async fn read_all(ctx: &Ctx, client: &VaultClient, t: &Target) -> CliResult<BTreeMap<String, Map<String, Value>>> {
-    let walk = client.walk(&t.mount, WalkOptions::builder().with_prefix(t.path.clone()).build());
+pub async fn read_all(
+    ctx: &Ctx,
+    client: &VaultClient,
+    t: &Target,
+) -> CliResult<BTreeMap<String, Map<String, Value>>> {
+    let walk = client.walk(
+        &t.mount,
+        WalkOptions::builder().with_prefix(t.path.clone()).build(),
+    );
     let (paths, skipped) = walk.collect_all().await;
     if let (true, Some((_, err))) = (paths.is_empty(), skipped.first()) {
         // Nothing readable at all: the start folder itself failed (no mount, no permission).
         return Err(kv_error(clone_error(err)));
     }
     for (folder, err) in &skipped {
-        ctx.out().info(&format!("warning: skipped `{}/{}`: {err}", t.mount, folder.trim_matches('/')));
+        ctx.out().info(&format!(
+            "warning: skipped `{}/{}`: {err}",
+            t.mount,
+            folder.trim_matches('/')
+        ));
     }
-    let progress = Progress::new(Some(paths.len() as u64), "reading secrets", ctx.global.quiet);
+    let progress = Progress::new(
+        Some(paths.len() as u64),
+        "reading secrets",
+        ctx.global.quiet,
+    );
     let kv = client.kv(&t.mount);
-    let prefix = if t.path.is_empty() { String::new() } else { format!("{}/", t.path) };
+    let prefix = if t.path.is_empty() {
+        String::new()
+    } else {
+        format!("{}/", t.path)
+    };
     let results: Vec<(String, Result<vault_kv::VaultSecret, KvError>)> = stream::iter(paths)
         .map(|p| {
             let kv = kv.clone();
@@ -55,7 +74,14 @@ pub async fn read_all(ctx: &Ctx, client: &VaultClient, t: &Target) -> CliResult<
                 out.insert(rel, s.data.expose().clone());
             }
             // Deleted latest version (KV v2 soft delete): still part of the tree, with no keys.
-            Err(e) if e.is_not_found() || matches!(e.kind(), vault_kv::KvErrorKind::VersionDeleted | vault_kv::KvErrorKind::VersionDestroyed) => {
+            Err(e)
+                if e.is_not_found()
+                    || matches!(
+                        e.kind(),
+                        vault_kv::KvErrorKind::VersionDeleted
+                            | vault_kv::KvErrorKind::VersionDestroyed
+                    ) =>
+            {
                 out.insert(rel, Map::new());
             }
             Err(e) => return Err(kv_error(e)),
@@ -68,24 +94,44 @@ pub async fn read_all(ctx: &Ctx, client: &VaultClient, t: &Target) -> CliResult<
 fn clone_error(err: &KvError) -> KvError {
     KvError::Vault(match err.vault() {
         Some(v) => vault_core::VaultError::new(v.kind()).with_message(err.to_string()),
-        None => vault_core::VaultError::new(vault_core::VaultErrorKind::Validation).with_message(err.to_string()),
+        None => vault_core::VaultError::new(vault_core::VaultErrorKind::Validation)
+            .with_message(err.to_string()),
     })
 }
 
-pub async fn run(ctx: &Ctx, client: &VaultClient, t: &Target, reveal: bool, names_only: bool) -> CliResult<()> {
+pub async fn run(
+    ctx: &Ctx,
+    client: &VaultClient,
+    t: &Target,
+    reveal: bool,
+    names_only: bool,
+) -> CliResult<()> {
     let secrets = read_all(ctx, client, t).await?;
     if secrets.is_empty() {
-        return Err(CliError::not_found(format!("no secrets under `{}`", t.display()))
-            .with_hint("check the mount and folder (`vaultkit kv list MOUNT/`)"));
+        return Err(
+            CliError::not_found(format!("no secrets under `{}`", t.display()))
+                .with_hint("check the mount and folder (`vaultkit kv list MOUNT/`)"),
+        );
     }
-    let shown = |v: &Value| if reveal { v.clone() } else { Value::String(MASK.into()) };
+    let shown = |v: &Value| {
+        if reveal {
+            v.clone()
+        } else {
+            Value::String(MASK.into())
+        }
+    };
     let listed: Value = if names_only {
         json!(secrets.keys().collect::<Vec<_>>())
     } else {
         Value::Object(
             secrets
                 .iter()
-                .map(|(p, data)| (p.clone(), Value::Object(data.iter().map(|(k, v)| (k.clone(), shown(v))).collect())))
+                .map(|(p, data)| {
+                    (
+                        p.clone(),
+                        Value::Object(data.iter().map(|(k, v)| (k.clone(), shown(v))).collect()),
+                    )
+                })
                 .collect(),
         )
     };
@@ -103,10 +149,16 @@ pub async fn run(ctx: &Ctx, client: &VaultClient, t: &Target, reveal: bool, name
         }
         let entry = node.children.entry(leaf.to_string()).or_default();
         if !names_only {
-            entry.keys = data.iter().map(|(k, v)| (k.clone(), crate::output::cell(&shown(v)))).collect();
+            entry.keys = data
+                .iter()
+                .map(|(k, v)| (k.clone(), crate::output::cell(&shown(v))))
+                .collect();
         }
     }
-    let mut text = format!("{}\n", ctx.out().paint(&t.display(), crate::output::Color::Dim));
+    let mut text = format!(
+        "{}\n",
+        ctx.out().paint(&t.display(), crate::output::Color::Dim)
+    );
     render(&root, "", &mut text, ctx);
     ctx.out().write(&text)
 }
@@ -122,8 +174,15 @@ fn render(node: &Node, indent: &str, out: &mut String, ctx: &Ctx) {
     let mut i = 0;
     for (k, v) in &node.keys {
         i += 1;
-        let branch = if i == total { "└── " } else { "├── " };
-        out.push_str(&format!("{indent}{branch}{k} = {}\n", v.replace('\n', "\\n")));
+        let branch = if i == total {
+            "└── "
+        } else {
+            "├── "
+        };
+        out.push_str(&format!(
+            "{indent}{branch}{k} = {}\n",
+            v.replace('\n', "\\n")
+        ));
     }
     for (name, child) in &node.children {
         i += 1;
@@ -133,7 +192,15 @@ fn render(node: &Node, indent: &str, out: &mut String, ctx: &Ctx) {
         } else {
             ctx.out().paint(name, crate::output::Color::Green)
         };
-        out.push_str(&format!("{indent}{}{label}\n", if last { "└── " } else { "├── " }));
-        render(child, &format!("{indent}{}", if last { "    " } else { "│   " }), out, ctx);
+        out.push_str(&format!(
+            "{indent}{}{label}\n",
+            if last { "└── " } else { "├── " }
+        ));
+        render(
+            child,
+            &format!("{indent}{}", if last { "    " } else { "│   " }),
+            out,
+            ctx,
+        );
     }
 }

@@ -25,59 +25,127 @@ async fn require_v2(client: &VaultClient, t: &Target, what: &str) -> CliResult<v
 }
 
 fn print_written(ctx: &Ctx, t: &Target, meta: &VersionMetadata) -> CliResult<()> {
-    ctx.out().info(&format!("Success! Data written to: {}", t.display()));
+    ctx.out()
+        .info(&format!("Success! Data written to: {}", t.display()));
     if meta.version.is_none() {
         return Ok(());
     }
-    let value = json!({"path": t.display(), "version": meta.version, "created_time": meta.created_time});
+    let value =
+        json!({"path": t.display(), "version": meta.version, "created_time": meta.created_time});
     ctx.out().print(&value, || {
         Table::key_value([
             ("created_time", meta.created_time.clone()),
-            ("version", meta.version.map(|v| v.to_string()).unwrap_or_default()),
+            (
+                "version",
+                meta.version.map(|v| v.to_string()).unwrap_or_default(),
+            ),
         ])
     })
 }
 
-pub async fn put(ctx: &Ctx, client: &VaultClient, t: &Target, data: &[String], cas: Option<u64>) -> CliResult<()> {
+pub async fn put(
+    ctx: &Ctx,
+    client: &VaultClient,
+    t: &Target,
+    data: &[String],
+    cas: Option<u64>,
+) -> CliResult<()> {
     let map = input::parse(data, &mut RealSource)?;
     let meta = match (version_of(client, t).await?, cas) {
         (KvVersion::V1, Some(_)) => return Err(needs_v2(t, "kv put --cas")),
         (KvVersion::V1, None) => {
-            client.kv(&t.mount).v1().write(&t.path, &map).await.map_err(kv_error)?;
+            client
+                .kv(&t.mount)
+                .v1()
+                .write(&t.path, &map)
+                .await
+                .map_err(kv_error)?;
             VersionMetadata::default()
         }
-        (_, Some(c)) => client.kv(&t.mount).v2().write_cas(&t.path, &map, c).await.map_err(kv_error)?,
-        (_, None) => client.kv(&t.mount).v2().write_data(&t.path, &map).await.map_err(kv_error)?,
+        (_, Some(c)) => client
+            .kv(&t.mount)
+            .v2()
+            .write_cas(&t.path, &map, c)
+            .await
+            .map_err(kv_error)?,
+        (_, None) => client
+            .kv(&t.mount)
+            .v2()
+            .write_data(&t.path, &map)
+            .await
+            .map_err(kv_error)?,
     };
     print_written(ctx, t, &meta)
 }
 
-pub async fn patch(ctx: &Ctx, client: &VaultClient, t: &Target, data: &[String], cas: Option<u64>) -> CliResult<()> {
+pub async fn patch(
+    ctx: &Ctx,
+    client: &VaultClient,
+    t: &Target,
+    data: &[String],
+    cas: Option<u64>,
+) -> CliResult<()> {
     let map = input::parse(data, &mut RealSource)?;
     let kv2 = require_v2(client, t, "kv patch").await?;
     let meta = kv2.patch(&t.path, &map, cas).await.map_err(kv_error)?;
     print_written(ctx, t, &meta)
 }
 
-pub async fn delete(ctx: &Ctx, client: &VaultClient, t: &Target, versions: &[u64]) -> CliResult<()> {
+pub async fn delete(
+    ctx: &Ctx,
+    client: &VaultClient,
+    t: &Target,
+    versions: &[u64],
+) -> CliResult<()> {
     if versions.is_empty() {
-        client.kv(&t.mount).delete(&t.path).await.map_err(kv_error)?;
+        client
+            .kv(&t.mount)
+            .delete(&t.path)
+            .await
+            .map_err(kv_error)?;
     } else {
-        require_v2(client, t, "kv delete --versions").await?.delete_versions(&t.path, versions).await.map_err(kv_error)?;
+        require_v2(client, t, "kv delete --versions")
+            .await?
+            .delete_versions(&t.path, versions)
+            .await
+            .map_err(kv_error)?;
     }
-    ctx.out().info(&format!("Success! Data deleted (if it existed) at: {}", t.display()));
+    ctx.out().info(&format!(
+        "Success! Data deleted (if it existed) at: {}",
+        t.display()
+    ));
     Ok(())
 }
 
-pub async fn undelete(ctx: &Ctx, client: &VaultClient, t: &Target, versions: &[u64]) -> CliResult<()> {
-    require_v2(client, t, "kv undelete").await?.undelete_versions(&t.path, versions).await.map_err(kv_error)?;
-    ctx.out().info(&format!("Success! Data written to: {}", t.display()));
+pub async fn undelete(
+    ctx: &Ctx,
+    client: &VaultClient,
+    t: &Target,
+    versions: &[u64],
+) -> CliResult<()> {
+    require_v2(client, t, "kv undelete")
+        .await?
+        .undelete_versions(&t.path, versions)
+        .await
+        .map_err(kv_error)?;
+    ctx.out()
+        .info(&format!("Success! Data written to: {}", t.display()));
     Ok(())
 }
 
-pub async fn destroy(ctx: &Ctx, client: &VaultClient, t: &Target, versions: &[u64]) -> CliResult<()> {
-    require_v2(client, t, "kv destroy").await?.destroy_versions(&t.path, versions).await.map_err(kv_error)?;
-    ctx.out().info(&format!("Success! Data written to: {}", t.display()));
+pub async fn destroy(
+    ctx: &Ctx,
+    client: &VaultClient,
+    t: &Target,
+    versions: &[u64],
+) -> CliResult<()> {
+    require_v2(client, t, "kv destroy")
+        .await?
+        .destroy_versions(&t.path, versions)
+        .await
+        .map_err(kv_error)?;
+    ctx.out()
+        .info(&format!("Success! Data written to: {}", t.display()));
     Ok(())
 }
 
@@ -87,11 +155,20 @@ pub async fn rollback(ctx: &Ctx, client: &VaultClient, t: &Target, version: u64)
     let kv2 = require_v2(client, t, "kv rollback").await?;
     let meta = kv2.read_metadata(&t.path).await.map_err(kv_error)?;
     if version == meta.current_version {
-        return Err(CliError::validation(format!("version {version} of `{}` is already the current version", t.display())));
+        return Err(CliError::validation(format!(
+            "version {version} of `{}` is already the current version",
+            t.display()
+        )));
     }
     let old = kv2.read_version(&t.path, version).await.map_err(kv_error)?;
-    let written = kv2.write_cas(&t.path, old.data.expose(), meta.current_version).await.map_err(kv_error)?;
-    ctx.out().info(&format!("Key value store: {} rolled back to version {version}", t.display()));
+    let written = kv2
+        .write_cas(&t.path, old.data.expose(), meta.current_version)
+        .await
+        .map_err(kv_error)?;
+    ctx.out().info(&format!(
+        "Key value store: {} rolled back to version {version}",
+        t.display()
+    ));
     print_written(ctx, t, &written)
 }
 
@@ -104,7 +181,12 @@ pub struct MetadataChange {
     pub custom_metadata: Vec<String>,
 }
 
-pub async fn metadata_put(ctx: &Ctx, client: &VaultClient, t: &Target, change: MetadataChange) -> CliResult<()> {
+pub async fn metadata_put(
+    ctx: &Ctx,
+    client: &VaultClient,
+    t: &Target,
+    change: MetadataChange,
+) -> CliResult<()> {
     let mut req = MetadataRequest::builder();
     if let Some(n) = change.max_versions {
         req = req.with_max_versions(n);
@@ -116,22 +198,39 @@ pub async fn metadata_put(ctx: &Ctx, client: &VaultClient, t: &Target, change: M
         req = req.with_delete_version_after(d);
     }
     for pair in &change.custom_metadata {
-        let (k, v) = pair.split_once('=').filter(|(k, _)| !k.is_empty()).ok_or_else(|| {
-            CliError::usage(format!("--custom-metadata `{pair}` is not KEY=VALUE")).with_hint("e.g. --custom-metadata owner=data-team")
-        })?;
+        let (k, v) = pair
+            .split_once('=')
+            .filter(|(k, _)| !k.is_empty())
+            .ok_or_else(|| {
+                CliError::usage(format!("--custom-metadata `{pair}` is not KEY=VALUE"))
+                    .with_hint("e.g. --custom-metadata owner=data-team")
+            })?;
         req = req.with_custom_metadata(k, v);
     }
     if req == MetadataRequest::default() {
-        return Err(CliError::usage("nothing to change")
-            .with_hint("pass --max-versions, --cas-required, --delete-version-after or --custom-metadata"));
+        return Err(CliError::usage("nothing to change").with_hint(
+            "pass --max-versions, --cas-required, --delete-version-after or --custom-metadata",
+        ));
     }
-    require_v2(client, t, "kv metadata put").await?.write_metadata(&t.path, &req).await.map_err(kv_error)?;
-    ctx.out().info(&format!("Success! Data written to: {}", t.display()));
+    require_v2(client, t, "kv metadata put")
+        .await?
+        .write_metadata(&t.path, &req)
+        .await
+        .map_err(kv_error)?;
+    ctx.out()
+        .info(&format!("Success! Data written to: {}", t.display()));
     Ok(())
 }
 
 pub async fn metadata_delete(ctx: &Ctx, client: &VaultClient, t: &Target) -> CliResult<()> {
-    require_v2(client, t, "kv metadata delete").await?.delete_metadata(&t.path).await.map_err(kv_error)?;
-    ctx.out().info(&format!("Success! Data deleted (if it existed) at: {}", t.display()));
+    require_v2(client, t, "kv metadata delete")
+        .await?
+        .delete_metadata(&t.path)
+        .await
+        .map_err(kv_error)?;
+    ctx.out().info(&format!(
+        "Success! Data deleted (if it existed) at: {}",
+        t.display()
+    ));
     Ok(())
 }
