@@ -6,21 +6,16 @@
 //! fsynced, renamed over the target, and the directory is fsynced. A failed or cancelled write
 //! removes its temporary file; temporary files never appear in [`BlobStore::list`].
 
-use std::io::ErrorKind;
 use std::path::{Path, PathBuf};
 
 use async_trait::async_trait;
-use bytes::BytesMut;
-use chrono::{DateTime, Utc};
 use futures_util::StreamExt;
-use tokio::io::{AsyncReadExt, AsyncWriteExt};
+use tokio::io::AsyncWriteExt;
 
+use super::fs::{TempGuard, create_temp, file_stream, is_absent, modified, sync_dir};
 use super::key::{TEMP_PREFIX, validate_key, validate_prefix};
 use super::{BlobMeta, BlobStore, ByteStream};
 use crate::{VaultError, VaultErrorKind};
-
-/// Chunk size of streams returned by `get`.
-const READ_CHUNK: usize = 64 * 1024;
 
 /// Objects stored as files under a root directory.
 #[derive(Debug, Clone)]
@@ -84,57 +79,6 @@ impl LocalDirStore {
     }
 }
 
-/// Removes a temporary file unless disarmed (covers errors and cancelled futures alike).
-struct TempGuard(Option<PathBuf>);
-
-impl TempGuard {
-    fn disarm(&mut self) {
-        self.0 = None;
-    }
-}
-
-impl Drop for TempGuard {
-    fn drop(&mut self) {
-        if let Some(path) = self.0.take() {
-            let _ = std::fs::remove_file(path);
-        }
-    }
-}
-
-fn is_absent(e: &std::io::Error) -> bool {
-    matches!(e.kind(), ErrorKind::NotFound | ErrorKind::NotADirectory)
-}
-
-fn modified(meta: &std::fs::Metadata) -> Option<DateTime<Utc>> {
-    meta.modified().ok().map(DateTime::<Utc>::from)
-}
-
-/// fsync a directory so a rename or unlink in it survives a crash (no-op where unsupported).
-async fn sync_dir(dir: &Path) -> std::io::Result<()> {
-    #[cfg(unix)]
-    {
-        tokio::fs::File::open(dir).await?.sync_all().await?;
-    }
-    #[cfg(not(unix))]
-    let _ = dir;
-    Ok(())
-}
-
-async fn create_temp(dir: &Path) -> std::io::Result<(PathBuf, tokio::fs::File)> {
-    loop {
-        let path = dir.join(format!("{TEMP_PREFIX}{:016x}", rand::random::<u64>()));
-        let mut options = tokio::fs::OpenOptions::new();
-        options.write(true).create_new(true);
-        #[cfg(unix)]
-        options.mode(0o600);
-        match options.open(&path).await {
-            Ok(file) => return Ok((path, file)),
-            Err(e) if e.kind() == ErrorKind::AlreadyExists => continue,
-            Err(e) => return Err(e),
-        }
-    }
-}
-
 #[async_trait]
 impl BlobStore for LocalDirStore {
     async fn put(&self, key: &str, mut data: ByteStream) -> Result<BlobMeta, VaultError> {
@@ -145,7 +89,7 @@ impl BlobStore for LocalDirStore {
         tokio::fs::create_dir_all(&dir)
             .await
             .map_err(|e| self.io_error(OP, key, "cannot create the object's directory", e))?;
-        let (tmp, mut file) = create_temp(&dir)
+        let (tmp, mut file) = create_temp(&dir, TEMP_PREFIX)
             .await
             .map_err(|e| self.io_error(OP, key, "cannot create a temporary file", e))?;
         let mut guard = TempGuard(Some(tmp.clone()));
@@ -209,16 +153,7 @@ impl BlobStore for LocalDirStore {
             Err(e) if is_absent(&e) => return Err(self.not_found(OP, key)),
             Err(e) => return Err(self.io_error(OP, key, "cannot open the object", e)),
         };
-        let stream = futures_util::stream::unfold(Some(file), |state| async move {
-            let mut file = state?;
-            let mut buf = BytesMut::with_capacity(READ_CHUNK);
-            match file.read_buf(&mut buf).await {
-                Ok(0) => None,
-                Ok(_) => Some((Ok(buf.freeze()), Some(file))),
-                Err(e) => Some((Err(e), None)),
-            }
-        });
-        Ok(Box::pin(stream))
+        Ok(file_stream(file))
     }
 
     async fn head(&self, key: &str) -> Result<Option<BlobMeta>, VaultError> {
@@ -341,6 +276,7 @@ impl BlobStore for LocalDirStore {
 mod tests {
     use super::*;
     use bytes::Bytes;
+    use std::io::ErrorKind;
 
     fn failing_stream(good: usize) -> ByteStream {
         let chunks: Vec<Result<Bytes, std::io::Error>> = vec![
@@ -382,8 +318,7 @@ mod tests {
         let e = store
             .put("a/b.snap", failing_stream(100_000))
             .await
-            .err()
-            .expect("stream error must fail the put");
+            .expect_err("stream error must fail the put");
         assert_eq!(e.kind(), VaultErrorKind::Io);
         assert!(e.to_string().contains("after 100000 bytes"), "{e}");
         assert!(store.head("a/b.snap").await.expect("head").is_none());
@@ -491,8 +426,7 @@ mod tests {
         let e = store
             .put("a", bytes_stream(b"v"))
             .await
-            .err()
-            .expect("a is a folder");
+            .expect_err("a is a folder");
         assert_eq!(e.kind(), VaultErrorKind::Validation);
         assert!(store.head("a").await.expect("head").is_none());
         store

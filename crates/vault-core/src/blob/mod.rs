@@ -1,26 +1,30 @@
 //! [`BlobStore`]: streaming storage of named objects (Raft snapshots, backups, reports).
 //!
 //! Contents:
-//! - [`BlobStore`] (the trait implementations write) and [`BlobStoreExt`] (sugar every store gets).
+//! - [`BlobStore`] (the trait implementations write) and [`BlobStoreExt`] (sugar every store
+//!   gets: bytes in and out, files in and out).
 //! - [`BlobMeta`]: key, size and modification time of a stored object.
 //! - [`key`]: the key rules every store enforces ([`validate_key`], [`validate_prefix`]).
 //! - [`LocalDirStore`]: a directory on the local file system, atomic writes.
+//! - [`file_stream`]: a local file as a chunked [`ByteStream`].
 //!
 //! The S3 store lives in vault-backup and implements the same trait; both run
 //! `vault_core::testing::blob_store_suite`.
 
 use async_trait::async_trait;
-use bytes::{Bytes, BytesMut};
 use chrono::{DateTime, Utc};
-use futures_util::StreamExt;
 use serde::{Deserialize, Serialize};
 
 use crate::VaultError;
 
+mod ext;
+mod fs;
 pub mod key;
 mod local;
 
 pub use crate::transport::ByteStream;
+pub use ext::BlobStoreExt;
+pub use fs::file_stream;
 pub use key::{validate_key, validate_prefix};
 pub use local::LocalDirStore;
 
@@ -97,45 +101,13 @@ impl<T: BlobStore + ?Sized> BlobStore for std::sync::Arc<T> {
     }
 }
 
-/// Sugar over any [`BlobStore`] (blanket-implemented; nothing to write).
-#[async_trait]
-pub trait BlobStoreExt: BlobStore {
-    /// Store `data` (already in memory) under `key`.
-    async fn put_bytes(&self, key: &str, data: Bytes) -> Result<BlobMeta, VaultError> {
-        let stream: ByteStream = Box::pin(futures_util::stream::once(async move { Ok(data) }));
-        self.put(key, stream).await
-    }
-
-    /// Read the whole object into memory (for small objects; stream big ones with `get`).
-    async fn get_bytes(&self, key: &str) -> Result<Bytes, VaultError> {
-        let mut stream = self.get(key).await?;
-        let mut buf = BytesMut::new();
-        while let Some(chunk) = stream.next().await {
-            let chunk = chunk.map_err(|e| {
-                VaultError::new(crate::VaultErrorKind::Io)
-                    .with_operation("read blob")
-                    .with_path(key.to_string())
-                    .with_source(e)
-            })?;
-            buf.extend_from_slice(&chunk);
-        }
-        Ok(buf.freeze())
-    }
-
-    /// Whether an object exists under `key`.
-    async fn exists(&self, key: &str) -> Result<bool, VaultError> {
-        Ok(self.head(key).await?.is_some())
-    }
-}
-
-impl<T: BlobStore + ?Sized> BlobStoreExt for T {}
-
 #[cfg(test)]
 mod tests {
     use super::*;
     use crate::auth::AuthMethod;
     use crate::notify::Notifier;
     use crate::transport::Transport;
+    use bytes::Bytes;
 
     /// STYLE.md item 4: the plug-in traits stay dyn-compatible (this fails to compile otherwise).
     #[allow(dead_code)]

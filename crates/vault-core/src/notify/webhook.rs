@@ -298,7 +298,7 @@ mod tests {
             "ftp://host/planted-x",
             "mailto:planted-x@example.com",
         ] {
-            let e = WebhookNotifier::new(bad).err().expect("rejected");
+            let e = WebhookNotifier::new(bad).expect_err("rejected");
             assert_eq!(e.kind(), VaultErrorKind::Config);
             assert!(!e.to_string().contains("planted-x"), "{e}");
         }

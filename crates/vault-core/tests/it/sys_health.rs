@@ -140,3 +140,59 @@ async fn unreachable_server_is_a_connection_error() {
         .expect_err("nothing listens there");
     assert_eq!(e.kind(), VaultErrorKind::Connection, "{e}");
 }
+
+/// Single-node OpenBao cannot be a standby, DR secondary or performance standby, so those
+/// answers are injected by the fault proxy in front of a real server: each code maps to its
+/// state, is asked exactly once, and is never an error.
+#[tokio::test]
+async fn every_health_code_maps_without_error_or_retry() {
+    use vault_testkit::Fault;
+    let bao = OpenBao::dev().await;
+    let proxy = FaultProxy::start(&bao.addr()).await;
+    let client = client_at(proxy.addr());
+    let cases = [
+        (429, VaultHealthStatus::Standby),
+        (472, VaultHealthStatus::DrSecondary),
+        (473, VaultHealthStatus::PerformanceStandby),
+        (474, VaultHealthStatus::Error),
+        (501, VaultHealthStatus::Uninitialized),
+        (503, VaultHealthStatus::Sealed),
+        (530, VaultHealthStatus::Error),
+        (500, VaultHealthStatus::Error),
+        (418, VaultHealthStatus::Error),
+    ];
+    for (code, want) in cases {
+        proxy.reset_counts();
+        proxy.push(Fault::status(code));
+        let h = client
+            .get_health()
+            .await
+            .unwrap_or_else(|e| panic!("HTTP {code} must not be an error: {e}"));
+        assert_eq!((h.status, h.http_status), (want, code), "{h:?}");
+        let health_calls = proxy
+            .requests()
+            .iter()
+            .filter(|(_, p)| p.starts_with("/v1/sys/health"))
+            .count();
+        assert_eq!(
+            health_calls, 1,
+            "HTTP {code}: health asked {health_calls} times"
+        );
+        if want == VaultHealthStatus::Error {
+            assert!(
+                h.detail.is_some(),
+                "HTTP {code}: an error state explains itself: {h:?}"
+            );
+        }
+    }
+    assert!(matches!(
+        client.get_health().await.map(|h| h.status),
+        Ok(VaultHealthStatus::Active)
+    ));
+
+    for fault in [Fault::Reset, Fault::TruncatedBody] {
+        proxy.push(fault.clone());
+        let e = client.get_health().await.expect_err("no complete answer");
+        assert_eq!(e.kind(), VaultErrorKind::Connection, "{fault:?}: {e}");
+    }
+}
