@@ -77,3 +77,81 @@ async fn planted_secrets_never_print() {
         .expect_err("unknown token");
     assert_clean("rejected token error", &format!("{e} {e:?}"));
 }
+
+/// Collects everything the tracing subscriber writes.
+#[derive(Clone, Default)]
+struct Capture(Arc<std::sync::Mutex<Vec<u8>>>);
+
+impl std::io::Write for Capture {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        self.0
+            .lock()
+            .map_err(|_| std::io::Error::other("poisoned"))?
+            .extend_from_slice(buf);
+        Ok(buf.len())
+    }
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
+}
+
+#[tokio::test]
+async fn trace_logs_never_show_credentials_or_tokens() {
+    let capture = Capture::default();
+    let writer = capture.clone();
+    let subscriber = tracing_subscriber::fmt()
+        .with_max_level(tracing::Level::TRACE)
+        .with_ansi(false)
+        .with_writer(move || writer.clone())
+        .finish();
+    let _guard = tracing::subscriber::set_default(subscriber);
+
+    let bao = OpenBao::dev().await;
+    let (role_id, _) = bao.enable_approle("app", &["default"], "1h").await;
+    let (status, body) = bao
+        .api(
+            "POST",
+            "auth/approle/role/app/custom-secret-id",
+            Some(serde_json::json!({ "secret_id": PLANTED_SECRET_ID })),
+        )
+        .await;
+    assert_eq!(status, 200, "{body}");
+
+    let client = VaultClient::builder()
+        .with_address(bao.addr())
+        .with_auth(Arc::new(AppRoleAuth::new(role_id, PLANTED_SECRET_ID)))
+        .build()
+        .expect("client");
+    client
+        .read("cubbyhole/none")
+        .await
+        .expect("read with a planted secret_id");
+    let root = VaultClient::builder()
+        .with_address(bao.addr())
+        .with_token(bao.root_token())
+        .build()
+        .expect("client");
+    root.write(
+        "secret/data/x",
+        serde_json::json!({"data": {"password": "planted-password-77"}}),
+    )
+    .await
+    .expect("write");
+    root.read("secret/data/x").await.expect("read");
+
+    let logs = String::from_utf8_lossy(&capture.0.lock().expect("lock")).into_owned();
+    assert!(
+        logs.contains("vault.request"),
+        "the capture saw no request spans:\n{logs}"
+    );
+    for planted in [
+        PLANTED_SECRET_ID,
+        bao.root_token().as_str(),
+        "planted-password-77",
+    ] {
+        assert!(
+            !logs.contains(planted),
+            "a secret reached the logs: {planted}\n{logs}"
+        );
+    }
+}
