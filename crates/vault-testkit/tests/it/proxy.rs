@@ -210,3 +210,43 @@ async fn unreachable_upstream_answers_502_with_errors() {
         "{body}"
     );
 }
+
+#[tokio::test]
+async fn faults_apply_per_request_on_a_reused_client() {
+    let bao = OpenBao::dev().await;
+    let proxy = FaultProxy::start(&bao.addr()).await;
+    let client = client();
+    let url = format!("{}/v1/sys/health", proxy.addr());
+    proxy.script(vec![
+        Fault::Pass,
+        Fault::Reset,
+        Fault::Pass,
+        Fault::TruncatedBody,
+        Fault::rate_limited(2),
+        Fault::Pass,
+    ]);
+    let first = client.get(&url).send().await.expect("pass");
+    assert_eq!(first.status(), 200);
+    first.bytes().await.expect("whole body");
+    client
+        .get(&url)
+        .send()
+        .await
+        .expect_err("reset on the kept-alive connection");
+    let third = client.get(&url).send().await.expect("pass after reset");
+    assert_eq!(third.status(), 200);
+    third.bytes().await.expect("whole body");
+    let fourth = client.get(&url).send().await.expect("headers");
+    fourth.bytes().await.expect_err("truncated");
+    let fifth = client.get(&url).send().await.expect("429");
+    assert_eq!(
+        (
+            fifth.status().as_u16(),
+            fifth.headers()["retry-after"].to_str().ok()
+        ),
+        (429, Some("2"))
+    );
+    assert_eq!(client.get(&url).send().await.expect("pass").status(), 200);
+    // One request each: the client did not silently retry any of them.
+    assert_eq!(proxy.request_count(), 6);
+}
