@@ -1,12 +1,12 @@
 //! [`VaultClient`]: authenticated, retrying access to Vault's logical API.
 //!
-//! - [`builder`]: [`VaultClientBuilder`] and [`VaultClient::from_config`].
-//! - [`send`]: the request pipeline (headers, lazy login, retries, re-login once, error mapping).
-//! - [`ops`]: raw logical operations `read`, `write`, `list`, `delete`.
-//! - [`token`]: the token's state and the login / lookup-self / renew-self calls.
-//! - [`renewal`]: the background task that renews the token at about ⅔ of its TTL.
-//! - [`retry`]: [`RetryPolicy`] and the [`RetryingTransport`] wrapper.
-//! - [`stats`]: [`ClientStats`] counters.
+//! - `builder.rs`: [`VaultClientBuilder`] and [`VaultClient::from_config`].
+//! - `send.rs`: the request pipeline (headers, lazy login, retries, re-login once, error mapping).
+//! - `ops.rs`: raw logical operations `read`, `write`, `list`, `delete`.
+//! - `token.rs`: the token's state and the login / lookup-self / renew-self calls.
+//! - `renewal.rs`: the background task that renews the token at about ⅔ of its TTL.
+//! - `retry.rs`: [`RetryPolicy`] and the [`RetryingTransport`] wrapper.
+//! - `stats.rs`: [`ClientStats`] counters.
 //!
 //! Architecture Invariant: the token lives only in the client's token slot and in the
 //! `X-Vault-Token` header of outgoing requests; it is never logged or put into an error.

@@ -1,9 +1,9 @@
 //! [`HttpTransport`]: the reqwest + rustls implementation of [`Transport`].
 //!
 //! - `mod.rs`: the transport itself (URL building, sending, streaming bodies both ways).
-//! - [`builder`]: [`HttpTransportBuilder`] (timeout, CA, client certificate, skip-verify,
+//! - `builder.rs`: [`HttpTransportBuilder`] (timeout, CA, client certificate, skip-verify,
 //!   the redirect policy).
-//! - `errors`: turning reqwest failures into `Connection` errors that say what broke (TLS,
+//! - `errors.rs`: turning reqwest failures into `Connection` errors that say what broke (TLS,
 //!   timeout, refused, cut short).
 //!
 //! Architecture Invariant: the transport never logs a header value or a body, and never follows a
