@@ -191,18 +191,12 @@ async fn capped_token_is_replaced_by_a_fresh_login_before_expiry() {
         "no fresh login after the max TTL: {stats:?}\n{}",
         bao.log_tail(40)
     );
-    let before = client.stats().logins;
     assert!(
         client
             .read("secret/data/capped")
             .await
-            .expect("read")
+            .expect("read after the max TTL")
             .is_some()
-    );
-    assert_eq!(
-        client.stats().logins,
-        before,
-        "the read needed no re-login: the token was fresh"
     );
 }
 
