@@ -56,9 +56,21 @@ impl Run {
     }
     /// Keep the better of two rounds (more reads/s; for CPU the lower cost per read).
     fn best(self, other: Run) -> Run {
-        let faster = if other.per_sec() > self.per_sec() { other } else { self };
-        let cheaper = if other.cpu_us_per_read() < self.cpu_us_per_read() { other } else { self };
-        Run { reads: faster.reads, elapsed: faster.elapsed, cpu: cheaper.cpu * faster.reads as f64 / cheaper.reads.max(1) as f64 }
+        let faster = if other.per_sec() > self.per_sec() {
+            other
+        } else {
+            self
+        };
+        let cheaper = if other.cpu_us_per_read() < self.cpu_us_per_read() {
+            other
+        } else {
+            self
+        };
+        Run {
+            reads: faster.reads,
+            elapsed: faster.elapsed,
+            cpu: cheaper.cpu * faster.reads as f64 / cheaper.reads.max(1) as f64,
+        }
     }
 }
 
@@ -74,14 +86,20 @@ async fn run_async(root: &Path) -> Result<String, String> {
     let (addr, token) = (bao.addr(), bao.root_token());
     let data = json!({"username": "bench_user", "password": "bench-password-not-secret", "host": "db.example.com",
                       "port": "5432", "database": "bike_data", "sslmode": "require"});
-    let (status, body) = bao.api("POST", &format!("secret/data/{SECRET_PATH}"), Some(json!({ "data": data }))).await;
+    let (status, body) = bao
+        .api(
+            "POST",
+            &format!("secret/data/{SECRET_PATH}"),
+            Some(json!({ "data": data })),
+        )
+        .await;
     if status >= 300 {
         return Err(format!("seeding the secret failed: HTTP {status}: {body}"));
     }
 
     let vaultkit = vault_core::VaultClient::builder()
         .with_address(&addr)
-        .with_token(&token)
+        .with_token(token.as_str())
         .build()
         .map_err(|e| format!("vaultkit client: {e}"))?;
     let kv = vaultkit.kv2("secret");
@@ -95,27 +113,43 @@ async fn run_async(root: &Path) -> Result<String, String> {
         )
         .map_err(|e| format!("vaultrs client: {e}"))?,
     );
-    let bare = reqwest::Client::builder().build().map_err(|e| format!("reqwest client: {e}"))?;
+    let bare = reqwest::Client::builder()
+        .build()
+        .map_err(|e| format!("reqwest client: {e}"))?;
     let url = format!("{addr}/v1/secret/data/{SECRET_PATH}");
 
     let read_vaultkit = move || {
         let kv = kv.clone();
-        async move { kv.read(SECRET_PATH).await.map(|s| s.data.len()).map_err(|e| e.to_string()) }
+        async move {
+            kv.read(SECRET_PATH)
+                .await
+                .map(|s| s.data.len())
+                .map_err(|e| e.to_string())
+        }
     };
     let read_vaultrs = move || {
         let c = vaultrs_client.clone();
         async move {
-            vaultrs::kv2::read::<serde_json::Map<String, serde_json::Value>>(&*c, "secret", SECRET_PATH)
-                .await
-                .map(|m| m.len())
-                .map_err(|e| e.to_string())
+            vaultrs::kv2::read::<serde_json::Map<String, serde_json::Value>>(
+                &*c,
+                "secret",
+                SECRET_PATH,
+            )
+            .await
+            .map(|m| m.len())
+            .map_err(|e| e.to_string())
         }
     };
     let bare_token = token.clone();
     let read_bare = move || {
         let (c, url, token) = (bare.clone(), url.clone(), bare_token.clone());
         async move {
-            let r = c.get(&url).header("X-Vault-Token", token).send().await.map_err(|e| e.to_string())?;
+            let r = c
+                .get(&url)
+                .header("X-Vault-Token", token)
+                .send()
+                .await
+                .map_err(|e| e.to_string())?;
             if !r.status().is_success() {
                 return Err(format!("HTTP {}", r.status()));
             }
@@ -145,9 +179,18 @@ async fn run_async(root: &Path) -> Result<String, String> {
         if round == 0 {
             (vk, vr, rq) = (a, b, c);
         } else {
-            vk = Client { one: vk.one.best(a.one), many: vk.many.best(a.many) };
-            vr = Client { one: vr.one.best(b.one), many: vr.many.best(b.many) };
-            rq = Client { one: rq.one.best(c.one), many: rq.many.best(c.many) };
+            vk = Client {
+                one: vk.one.best(a.one),
+                many: vk.many.best(a.many),
+            };
+            vr = Client {
+                one: vr.one.best(b.one),
+                many: vr.many.best(b.many),
+            };
+            rq = Client {
+                one: rq.one.best(c.one),
+                many: rq.many.best(c.many),
+            };
         }
     }
     eprintln!("bench kv: hvac");
@@ -156,7 +199,9 @@ async fn run_async(root: &Path) -> Result<String, String> {
         many: hvac_run(&python, root, &addr, &token, CONCURRENCY, MANY_TASKS)?,
     };
     eprintln!("bench kv: cached reads");
-    let cached = CachedKv::builder(vaultkit.clone()).with_ttl(Duration::from_secs(3600)).build();
+    let cached = CachedKv::builder(vaultkit.clone())
+        .with_ttl(Duration::from_secs(3600))
+        .build();
     let cached_figures = measure_cached(&cached).await?;
     Ok(report(&vk, &vr, &rq, &hv, &cached_figures))
 }
@@ -197,21 +242,35 @@ where
     tokio::time::sleep(duration).await;
     stop.store(true, Ordering::Relaxed);
     for h in handles {
-        h.await.map_err(|e| format!("a load task panicked: {e}"))??;
+        h.await
+            .map_err(|e| format!("a load task panicked: {e}"))??;
     }
     let elapsed = start.elapsed().as_secs_f64();
     let cpu = process_cpu_seconds()? - cpu0;
-    Ok(Run { reads: reads.load(Ordering::Relaxed), elapsed, cpu })
+    Ok(Run {
+        reads: reads.load(Ordering::Relaxed),
+        elapsed,
+        cpu,
+    })
 }
 
 /// User + system CPU seconds of this process (all threads), from `/proc/self/stat`.
 fn process_cpu_seconds() -> Result<f64, String> {
-    let stat = std::fs::read_to_string("/proc/self/stat").map_err(|e| format!("read /proc/self/stat: {e}"))?;
+    let stat = std::fs::read_to_string("/proc/self/stat")
+        .map_err(|e| format!("read /proc/self/stat: {e}"))?;
     // Fields after the command name (which may contain spaces) start after the last ')'.
-    let rest = stat.rsplit_once(')').map(|(_, r)| r).ok_or("unexpected /proc/self/stat format")?;
+    let rest = stat
+        .rsplit_once(')')
+        .map(|(_, r)| r)
+        .ok_or("unexpected /proc/self/stat format")?;
     let fields: Vec<&str> = rest.split_whitespace().collect();
     // rest[0] is field 3 (state); utime is field 14, stime field 15.
-    let ticks = |i: usize| fields.get(i - 3).and_then(|f| f.parse::<u64>().ok()).ok_or("unexpected /proc/self/stat fields");
+    let ticks = |i: usize| {
+        fields
+            .get(i - 3)
+            .and_then(|f| f.parse::<u64>().ok())
+            .ok_or("unexpected /proc/self/stat fields")
+    };
     Ok((ticks(14)? + ticks(15)?) as f64 / clock_ticks_per_second())
 }
 
@@ -235,12 +294,17 @@ struct Cached {
 }
 
 async fn measure_cached(kv: &CachedKv) -> Result<Cached, String> {
-    kv.get_secret(SECRET_PATH, "secret").await.map_err(|e| e.to_string())?;
+    kv.get_secret(SECRET_PATH, "secret")
+        .await
+        .map_err(|e| e.to_string())?;
     const CALLS: usize = 1_000_000;
     let mut lat = Vec::with_capacity(CALLS);
     for _ in 0..CALLS {
         let t = Instant::now();
-        let s = kv.get_secret(SECRET_PATH, "secret").await.map_err(|e| e.to_string())?;
+        let s = kv
+            .get_secret(SECRET_PATH, "secret")
+            .await
+            .map_err(|e| e.to_string())?;
         let ns = t.elapsed().as_nanos();
         std::hint::black_box(&s);
         drop(s);
@@ -251,7 +315,11 @@ async fn measure_cached(kv: &CachedKv) -> Result<Cached, String> {
     let mut n = 0u64;
     while start.elapsed() < Duration::from_secs(1) {
         for _ in 0..1000 {
-            std::hint::black_box(kv.get_secret(SECRET_PATH, "secret").await.map_err(|e| e.to_string())?);
+            std::hint::black_box(
+                kv.get_secret(SECRET_PATH, "secret")
+                    .await
+                    .map_err(|e| e.to_string())?,
+            );
         }
         n += 1000;
     }
@@ -260,23 +328,41 @@ async fn measure_cached(kv: &CachedKv) -> Result<Cached, String> {
     if stats.misses != 1 {
         return Err(format!("cached run went to the server: {stats:?}"));
     }
-    Ok(Cached { p50_ns: lat[CALLS / 2], p99_ns: lat[CALLS * 99 / 100], per_sec })
+    Ok(Cached {
+        p50_ns: lat[CALLS / 2],
+        p99_ns: lat[CALLS * 99 / 100],
+        per_sec,
+    })
 }
 
 /// The hvac venv under target/bench, created on first use.
 fn prepare_hvac(root: &Path) -> Result<PathBuf, String> {
     let venv = root.join("target/bench/hvac-venv");
     let python = venv.join("bin/python");
-    let has_hvac = |py: &Path| Command::new(py).args(["-c", "import hvac"]).output().is_ok_and(|o| o.status.success());
+    let has_hvac = |py: &Path| {
+        Command::new(py)
+            .args(["-c", "import hvac"])
+            .output()
+            .is_ok_and(|o| o.status.success())
+    };
     if python.exists() && has_hvac(&python) {
         return Ok(python);
     }
     eprintln!("bench kv: creating {} and installing hvac", venv.display());
-    let status = Command::new("python3").arg("-m").arg("venv").arg(&venv).status();
+    let status = Command::new("python3")
+        .arg("-m")
+        .arg("venv")
+        .arg(&venv)
+        .status();
     if !status.is_ok_and(|s| s.success()) {
-        return Err(format!("`python3 -m venv {}` failed: install python3-venv (apt-get install python3-venv)", venv.display()));
+        return Err(format!(
+            "`python3 -m venv {}` failed: install python3-venv (apt-get install python3-venv)",
+            venv.display()
+        ));
     }
-    let status = Command::new(venv.join("bin/pip")).args(["install", "--quiet", "hvac"]).status();
+    let status = Command::new(venv.join("bin/pip"))
+        .args(["install", "--quiet", "hvac"])
+        .status();
     if !status.is_ok_and(|s| s.success()) || !has_hvac(&python) {
         return Err(format!("`{}/bin/pip install hvac` failed", venv.display()));
     }
@@ -310,7 +396,14 @@ for t in threads: t.join()
 print(json.dumps({"reads": sum(counts), "elapsed": time.monotonic() - t0, "cpu": time.process_time() - cpu0}))
 "#;
 
-fn hvac_run(python: &Path, root: &Path, addr: &str, token: &str, conc: usize, dur: Duration) -> Result<Run, String> {
+fn hvac_run(
+    python: &Path,
+    root: &Path,
+    addr: &str,
+    token: &str,
+    conc: usize,
+    dur: Duration,
+) -> Result<Run, String> {
     let script = root.join("target/bench/hvac_read.py");
     std::fs::write(&script, HVAC_SCRIPT).map_err(|e| format!("write {}: {e}", script.display()))?;
     // The token goes through the environment, never argv.
@@ -323,12 +416,23 @@ fn hvac_run(python: &Path, root: &Path, addr: &str, token: &str, conc: usize, du
         .output()
         .map_err(|e| format!("run hvac: {e}"))?;
     if !out.status.success() {
-        return Err(format!("hvac run failed: {}", String::from_utf8_lossy(&out.stderr)));
+        return Err(format!(
+            "hvac run failed: {}",
+            String::from_utf8_lossy(&out.stderr)
+        ));
     }
-    let v: serde_json::Value =
-        serde_json::from_slice(&out.stdout).map_err(|e| format!("hvac output: {e}: {}", String::from_utf8_lossy(&out.stdout)))?;
-    let num = |k: &str| v.get(k).and_then(serde_json::Value::as_f64).ok_or(format!("hvac output lacks `{k}`"));
-    Ok(Run { reads: num("reads")? as u64, elapsed: num("elapsed")?, cpu: num("cpu")? })
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout)
+        .map_err(|e| format!("hvac output: {e}: {}", String::from_utf8_lossy(&out.stdout)))?;
+    let num = |k: &str| {
+        v.get(k)
+            .and_then(serde_json::Value::as_f64)
+            .ok_or(format!("hvac output lacks `{k}`"))
+    };
+    Ok(Run {
+        reads: num("reads")? as u64,
+        elapsed: num("elapsed")?,
+        cpu: num("cpu")?,
+    })
 }
 
 fn report(vk: &Client, vr: &Client, rq: &Client, hv: &Client, cached: &Cached) -> String {
@@ -366,9 +470,18 @@ fn report(vk: &Client, vr: &Client, rq: &Client, hv: &Client, cached: &Cached) -
         cached.p50_ns, cached.p99_ns, cached.per_sec
     ));
     s.push_str("| target | measured | |\n| --- | --- | --- |\n");
-    s.push_str(&format!("| 64-task throughput ≥ 0.95× bare reqwest | {ceiling:.2}× | {} |\n", mark(ceiling >= 0.95)));
-    s.push_str(&format!("| 64-task throughput ≥ 6× hvac | {vs_hvac:.1}× | {} |\n", mark(vs_hvac >= 6.0)));
-    s.push_str(&format!("| CPU per uncached read ≤ 0.8× vaultrs (64 tasks) | {cpu_ratio:.2}× | {} |\n", mark(cpu_ratio <= 0.8)));
+    s.push_str(&format!(
+        "| 64-task throughput ≥ 0.95× bare reqwest | {ceiling:.2}× | {} |\n",
+        mark(ceiling >= 0.95)
+    ));
+    s.push_str(&format!(
+        "| 64-task throughput ≥ 6× hvac | {vs_hvac:.1}× | {} |\n",
+        mark(vs_hvac >= 6.0)
+    ));
+    s.push_str(&format!(
+        "| CPU per uncached read ≤ 0.8× vaultrs (64 tasks) | {cpu_ratio:.2}× | {} |\n",
+        mark(cpu_ratio <= 0.8)
+    ));
     s.push_str(&format!(
         "| cached p50 ≤ 1 µs and ≥ 1000× an uncached read | {} ns, {speedup:.0}× | {} |\n",
         cached.p50_ns,

@@ -20,7 +20,11 @@ pub(crate) struct Target<'a> {
 impl Target<'_> {
     /// `mount/path` as a person writes it (`secret/app/db`).
     pub fn logical(&self) -> String {
-        if self.path.is_empty() { self.mount.to_string() } else { format!("{}/{}", self.mount, self.path) }
+        if self.path.is_empty() {
+            self.mount.to_string()
+        } else {
+            format!("{}/{}", self.mount, self.path)
+        }
     }
 
     /// The API path for a KV v2 sub-tree: `mount/<section>/path` (`secret/data/app/db`).
@@ -42,12 +46,18 @@ impl Target<'_> {
             VaultErrorKind::Permission => KvError::Permission {
                 operation: self.op,
                 path: self.logical(),
-                api_path: e.path().map(str::to_string).unwrap_or_else(|| self.logical()),
+                api_path: e
+                    .path()
+                    .map(str::to_string)
+                    .unwrap_or_else(|| self.logical()),
                 source: e,
             },
-            VaultErrorKind::RouteNotFound => {
-                KvError::NoSuchMount { operation: self.op, path: self.logical(), mount: self.mount.to_string(), source: e }
-            }
+            VaultErrorKind::RouteNotFound => KvError::NoSuchMount {
+                operation: self.op,
+                path: self.logical(),
+                mount: self.mount.to_string(),
+                source: e,
+            },
             _ => KvError::Vault(e),
         }
     }
@@ -57,20 +67,40 @@ impl Target<'_> {
 pub(crate) fn clean_mount(mount: &str) -> Result<&str, KvError> {
     let m = mount.trim_matches('/');
     if m.is_empty() {
-        return Err(KvError::validation("use mount", mount, "the mount name is empty (e.g. `secret`)"));
+        return Err(KvError::validation(
+            "use mount",
+            mount,
+            "the mount name is empty (e.g. `secret`)",
+        ));
     }
     Ok(m)
 }
 
 /// Normalise a secret path: no leading/trailing slashes, no empty or `.`/`..` segments.
-pub(crate) fn clean_path<'p>(op: &'static str, mount: &str, path: &'p str, allow_empty: bool) -> Result<&'p str, KvError> {
+pub(crate) fn clean_path<'p>(
+    op: &'static str,
+    mount: &str,
+    path: &'p str,
+    allow_empty: bool,
+) -> Result<&'p str, KvError> {
     let p = path.trim_matches('/');
     let shown = || format!("{mount}/{path}");
     if p.is_empty() && !allow_empty {
-        return Err(KvError::validation(op, &shown(), "the secret path is empty; name a secret such as `app/db`"));
+        return Err(KvError::validation(
+            op,
+            &shown(),
+            "the secret path is empty; name a secret such as `app/db`",
+        ));
     }
-    if !p.is_empty() && p.split('/').any(|seg| seg.is_empty() || seg == "." || seg == "..") {
-        return Err(KvError::validation(op, &shown(), "the path has an empty, `.` or `..` segment"));
+    if !p.is_empty()
+        && p.split('/')
+            .any(|seg| seg.is_empty() || seg == "." || seg == "..")
+    {
+        return Err(KvError::validation(
+            op,
+            &shown(),
+            "the path has an empty, `.` or `..` segment",
+        ));
     }
     Ok(p)
 }
@@ -95,7 +125,10 @@ pub(crate) async fn send_data<T: DeserializeOwned>(
     let response = client.send(request).await?;
     // Error paths name the logical path; the hot path allocates nothing for them.
     let bytes = response.into_bytes().await.map_err(|e| {
-        VaultError::new(VaultErrorKind::Connection).with_operation(target.op).with_path(target.logical()).with_source(e)
+        VaultError::new(VaultErrorKind::Connection)
+            .with_operation(target.op)
+            .with_path(target.logical())
+            .with_source(e)
     })?;
     if bytes.iter().all(u8::is_ascii_whitespace) {
         return Ok(None);
@@ -110,9 +143,15 @@ pub(crate) async fn send_data<T: DeserializeOwned>(
 }
 
 /// A request with a JSON body.
-pub(crate) fn json_request(method: Method, path: String, body: &impl Serialize) -> Result<VaultRequest, VaultError> {
+pub(crate) fn json_request(
+    method: Method,
+    path: String,
+    body: &impl Serialize,
+) -> Result<VaultRequest, VaultError> {
     let value = serde_json::to_value(body).map_err(|e| {
-        VaultError::new(VaultErrorKind::Validation).with_path(path.clone()).with_message(format!("cannot encode body: {e}"))
+        VaultError::new(VaultErrorKind::Validation)
+            .with_path(path.clone())
+            .with_message(format!("cannot encode body: {e}"))
     })?;
     Ok(VaultRequest::new(method, path).with_json(value))
 }
@@ -128,9 +167,16 @@ pub(crate) fn to_object(
         Ok(other) => Err(KvError::validation(
             op,
             logical,
-            format!("secret data must be a JSON object of key/value pairs, got {}", json_type(&other)),
+            format!(
+                "secret data must be a JSON object of key/value pairs, got {}",
+                json_type(&other)
+            ),
         )),
-        Err(e) => Err(KvError::validation(op, logical, format!("cannot encode the secret data: {e}"))),
+        Err(e) => Err(KvError::validation(
+            op,
+            logical,
+            format!("cannot encode the secret data: {e}"),
+        )),
     }
 }
 
@@ -151,10 +197,16 @@ mod tests {
 
     #[test]
     fn paths_are_normalised_and_checked() {
-        assert_eq!(clean_path("read", "secret", "/app/db/", false).ok(), Some("app/db"));
+        assert_eq!(
+            clean_path("read", "secret", "/app/db/", false).ok(),
+            Some("app/db")
+        );
         assert!(clean_path("read", "secret", "", false).is_err());
         assert_eq!(clean_path("list", "secret", "", true).ok(), Some(""));
-        let e = clean_path("read", "secret", "app//db", false).err().map(|e| e.to_string()).unwrap_or_default();
+        let e = clean_path("read", "secret", "app//db", false)
+            .err()
+            .map(|e| e.to_string())
+            .unwrap_or_default();
         assert!(e.contains("empty, `.` or `..` segment"), "{e}");
         assert!(clean_path("read", "secret", "a/../b", false).is_err());
         assert!(clean_mount("/").is_err());
@@ -163,16 +215,30 @@ mod tests {
 
     #[test]
     fn v2_paths() {
-        let t = Target { op: "read", mount: "secret", path: "app/db" };
+        let t = Target {
+            op: "read",
+            mount: "secret",
+            path: "app/db",
+        };
         assert_eq!(t.v2("data"), "secret/data/app/db");
         assert_eq!(t.logical(), "secret/app/db");
-        let root = Target { op: "list", mount: "secret", path: "" };
+        let root = Target {
+            op: "list",
+            mount: "secret",
+            path: "",
+        };
         assert_eq!(root.v2("metadata"), "secret/metadata");
     }
 
     #[test]
     fn data_must_be_an_object() {
-        let e = to_object("write", "secret/a", &vec![1, 2]).err().map(|e| e.to_string()).unwrap_or_default();
-        assert_eq!(e, "write `secret/a`: secret data must be a JSON object of key/value pairs, got an array");
+        let e = to_object("write", "secret/a", &vec![1, 2])
+            .err()
+            .map(|e| e.to_string())
+            .unwrap_or_default();
+        assert_eq!(
+            e,
+            "write `secret/a`: secret data must be a JSON object of key/value pairs, got an array"
+        );
     }
 }

@@ -37,31 +37,68 @@ pub enum KvErrorKind {
 pub enum KvError {
     /// No secret at `path` (`version` set when a specific version was asked for).
     #[error("secret `{path}` {}", not_found_text(*.version, .existing))]
-    NotFound { path: String, version: Option<u64>, existing: Vec<u64> },
+    NotFound {
+        path: String,
+        version: Option<u64>,
+        existing: Vec<u64>,
+    },
 
     /// The mount `mount` does not exist (or the path is not routed by any mount).
-    #[error("{operation} `{path}`: no such mount or route `{mount}` — check the mount name (`vault secrets list`)")]
-    NoSuchMount { operation: &'static str, path: String, mount: String, source: VaultError },
+    #[error(
+        "{operation} `{path}`: no such mount or route `{mount}` — check the mount name (`vault secrets list`)"
+    )]
+    NoSuchMount {
+        operation: &'static str,
+        path: String,
+        mount: String,
+        source: VaultError,
+    },
 
     /// The version was soft-deleted at `deletion_time`.
     #[error("secret `{path}` version {version} was deleted at {deletion_time}; {} — `undelete` restores it", existing_text(.existing))]
-    VersionDeleted { path: String, version: u64, deletion_time: String, existing: Vec<u64> },
+    VersionDeleted {
+        path: String,
+        version: u64,
+        deletion_time: String,
+        existing: Vec<u64>,
+    },
 
     /// The version was destroyed; its data is gone.
     #[error("secret `{path}` version {version} was destroyed; {}", existing_text(.existing))]
-    VersionDestroyed { path: String, version: u64, existing: Vec<u64> },
+    VersionDestroyed {
+        path: String,
+        version: u64,
+        existing: Vec<u64>,
+    },
 
     /// Check-and-set failed: the caller expected `expected`, the key is at `current`.
     #[error("{operation} `{path}`: check-and-set failed: expected version {expected}, {}", current_text(*.current))]
-    CasMismatch { operation: &'static str, path: String, expected: u64, current: Option<u64>, source: VaultError },
+    CasMismatch {
+        operation: &'static str,
+        path: String,
+        expected: u64,
+        current: Option<u64>,
+        source: VaultError,
+    },
 
     /// The token's policies do not allow `operation` on `path` (the API path that was refused).
-    #[error("{operation} `{path}`: permission denied — the token's policies do not allow this on `{api_path}`")]
-    Permission { operation: &'static str, path: String, api_path: String, source: VaultError },
+    #[error(
+        "{operation} `{path}`: permission denied — the token's policies do not allow this on `{api_path}`"
+    )]
+    Permission {
+        operation: &'static str,
+        path: String,
+        api_path: String,
+        source: VaultError,
+    },
 
     /// Invalid input or an unexpected response shape.
     #[error("{operation} `{path}`: {message}")]
-    Validation { operation: &'static str, path: String, message: String },
+    Validation {
+        operation: &'static str,
+        path: String,
+        message: String,
+    },
 
     /// Everything else, as vault-core classified it.
     #[error(transparent)]
@@ -127,8 +164,16 @@ impl KvError {
         }
     }
 
-    pub(crate) fn validation(operation: &'static str, path: &str, message: impl Into<String>) -> Self {
-        KvError::Validation { operation, path: path.to_string(), message: message.into() }
+    pub(crate) fn validation(
+        operation: &'static str,
+        path: &str,
+        message: impl Into<String>,
+    ) -> Self {
+        KvError::Validation {
+            operation,
+            path: path.to_string(),
+            message: message.into(),
+        }
     }
 }
 
@@ -171,7 +216,11 @@ pub(crate) fn version_ranges(versions: &[u64]) -> String {
             i += 1;
             end = sorted[i];
         }
-        parts.push(if start == end { start.to_string() } else { format!("{start}–{end}") });
+        parts.push(if start == end {
+            start.to_string()
+        } else {
+            format!("{start}–{end}")
+        });
         i += 1;
     }
     match parts.len() {
@@ -198,8 +247,15 @@ mod tests {
 
     #[test]
     fn destroyed_message_matches_the_style_guide() {
-        let e = KvError::VersionDestroyed { path: "secret/app/db".into(), version: 3, existing: vec![1, 2, 4] };
-        assert_eq!(e.to_string(), "secret `secret/app/db` version 3 was destroyed; versions 1–2 and 4 exist");
+        let e = KvError::VersionDestroyed {
+            path: "secret/app/db".into(),
+            version: 3,
+            existing: vec![1, 2, 4],
+        };
+        assert_eq!(
+            e.to_string(),
+            "secret `secret/app/db` version 3 was destroyed; versions 1–2 and 4 exist"
+        );
         assert_eq!(e.kind(), KvErrorKind::VersionDestroyed);
     }
 
@@ -215,11 +271,22 @@ mod tests {
             e.to_string(),
             "secret `secret/a` version 2 was deleted at 2026-01-01T00:00:00Z; version 1 exists — `undelete` restores it"
         );
-        let e = KvError::NotFound { path: "secret/a".into(), version: None, existing: vec![] };
+        let e = KvError::NotFound {
+            path: "secret/a".into(),
+            version: None,
+            existing: vec![],
+        };
         assert_eq!(e.to_string(), "secret `secret/a` not found");
         assert!(e.is_not_found());
-        let e = KvError::NotFound { path: "secret/a".into(), version: Some(9), existing: vec![3, 4] };
-        assert_eq!(e.to_string(), "secret `secret/a` has no version 9; versions 3–4 exist");
+        let e = KvError::NotFound {
+            path: "secret/a".into(),
+            version: Some(9),
+            existing: vec![3, 4],
+        };
+        assert_eq!(
+            e.to_string(),
+            "secret `secret/a` has no version 9; versions 3–4 exist"
+        );
     }
 
     #[test]
@@ -231,7 +298,10 @@ mod tests {
             current: Some(5),
             source: VaultError::new(VaultErrorKind::Validation),
         };
-        assert_eq!(e.to_string(), "write `secret/c`: check-and-set failed: expected version 3, current version is 5");
+        assert_eq!(
+            e.to_string(),
+            "write `secret/c`: check-and-set failed: expected version 3, current version is 5"
+        );
         assert!(!e.is_retryable());
     }
 
@@ -240,7 +310,9 @@ mod tests {
         let e: KvError = VaultError::new(VaultErrorKind::Connection).into();
         assert_eq!(e.kind(), KvErrorKind::Vault);
         assert!(e.is_retryable());
-        let e: KvError = VaultError::new(VaultErrorKind::Sealed).with_status(503).into();
+        let e: KvError = VaultError::new(VaultErrorKind::Sealed)
+            .with_status(503)
+            .into();
         assert!(e.is_retryable());
     }
 }

@@ -29,7 +29,11 @@ pub trait KvExt {
     fn kv2(&self, mount: &str) -> KvV2;
 
     /// Read the latest value of `path` in `mount_point`.
-    fn get_secret(&self, path: &str, mount_point: &str) -> impl Future<Output = Result<VaultSecret, KvError>> + Send;
+    fn get_secret(
+        &self,
+        path: &str,
+        mount_point: &str,
+    ) -> impl Future<Output = Result<VaultSecret, KvError>> + Send;
     /// Read version `version` of `path` (KV v2).
     fn get_secret_version(
         &self,
@@ -45,9 +49,17 @@ pub trait KvExt {
         mount_point: &str,
     ) -> impl Future<Output = Result<VersionMetadata, KvError>> + Send;
     /// Delete `path` (v2: soft-delete the latest version; v1: remove it).
-    fn delete_secret(&self, path: &str, mount_point: &str) -> impl Future<Output = Result<(), KvError>> + Send;
+    fn delete_secret(
+        &self,
+        path: &str,
+        mount_point: &str,
+    ) -> impl Future<Output = Result<(), KvError>> + Send;
     /// The names under `path` (folders end in `/`).
-    fn list_secrets(&self, path: &str, mount_point: &str) -> impl Future<Output = Result<Vec<String>, KvError>> + Send;
+    fn list_secrets(
+        &self,
+        path: &str,
+        mount_point: &str,
+    ) -> impl Future<Output = Result<Vec<String>, KvError>> + Send;
     /// Walk `mount` recursively, streaming secret paths as they are found.
     fn walk(&self, mount: &str, options: WalkOptions) -> Walk;
 }
@@ -65,34 +77,34 @@ impl KvExt for VaultClient {
         KvV2::new(self.clone(), mount, None)
     }
 
-    fn get_secret(&self, path: &str, mount_point: &str) -> impl Future<Output = Result<VaultSecret, KvError>> + Send {
-        async move { self.kv(mount_point).get(path).await }
+    async fn get_secret(&self, path: &str, mount_point: &str) -> Result<VaultSecret, KvError> {
+        self.kv(mount_point).get(path).await
     }
 
-    fn get_secret_version(
+    async fn get_secret_version(
         &self,
         path: &str,
         version: u64,
         mount_point: &str,
-    ) -> impl Future<Output = Result<VaultSecret, KvError>> + Send {
-        async move { self.kv(mount_point).get_version(path, version).await }
+    ) -> Result<VaultSecret, KvError> {
+        self.kv(mount_point).get_version(path, version).await
     }
 
-    fn write_secret<T: Serialize + Sync>(
+    async fn write_secret<T: Serialize + Sync>(
         &self,
         path: &str,
         data: &T,
         mount_point: &str,
-    ) -> impl Future<Output = Result<VersionMetadata, KvError>> + Send {
-        async move { self.kv(mount_point).write(path, data).await }
+    ) -> Result<VersionMetadata, KvError> {
+        self.kv(mount_point).write(path, data).await
     }
 
-    fn delete_secret(&self, path: &str, mount_point: &str) -> impl Future<Output = Result<(), KvError>> + Send {
-        async move { self.kv(mount_point).delete(path).await }
+    async fn delete_secret(&self, path: &str, mount_point: &str) -> Result<(), KvError> {
+        self.kv(mount_point).delete(path).await
     }
 
-    fn list_secrets(&self, path: &str, mount_point: &str) -> impl Future<Output = Result<Vec<String>, KvError>> + Send {
-        async move { self.kv(mount_point).list(path).await }
+    async fn list_secrets(&self, path: &str, mount_point: &str) -> Result<Vec<String>, KvError> {
+        self.kv(mount_point).list(path).await
     }
 
     fn walk(&self, mount: &str, options: WalkOptions) -> Walk {

@@ -26,7 +26,11 @@ pub struct Kv {
 
 impl Kv {
     pub(crate) fn new(client: VaultClient, mount: &str, cache: Option<Arc<Cache>>) -> Self {
-        Kv { client, mount: Arc::from(mount.trim_matches('/')), cache }
+        Kv {
+            client,
+            mount: Arc::from(mount.trim_matches('/')),
+            cache,
+        }
     }
 
     /// The mount name (no slashes).
@@ -60,24 +64,39 @@ impl Kv {
         Ok(self.get_shared(path, Some(version)).await?.into_secret())
     }
 
-    pub(crate) async fn get_shared(&self, path: &str, version: Option<u64>) -> Result<CachedSecret, KvError> {
+    pub(crate) async fn get_shared(
+        &self,
+        path: &str,
+        version: Option<u64>,
+    ) -> Result<CachedSecret, KvError> {
         match (self.version().await?, version) {
             (KvVersion::V2, v) => self.v2().read_shared(path, v).await,
             (KvVersion::V1, None) => self.v1().read_shared(path).await,
             (KvVersion::V1, Some(v)) => Err(KvError::validation(
                 "read",
                 &format!("{}/{}", self.mount, path.trim_matches('/')),
-                format!("cannot read version {v}: `{}` is a KV v1 mount, which keeps no versions", self.mount),
+                format!(
+                    "cannot read version {v}: `{}` is a KV v1 mount, which keeps no versions",
+                    self.mount
+                ),
             )),
         }
     }
 
     /// Write `data` (a map or struct) to `path`. On v2 this creates a new version and returns its
     /// metadata; on v1 it replaces the secret and the metadata has `version: None`.
-    pub async fn write(&self, path: &str, data: &impl Serialize) -> Result<VersionMetadata, KvError> {
+    pub async fn write(
+        &self,
+        path: &str,
+        data: &impl Serialize,
+    ) -> Result<VersionMetadata, KvError> {
         match self.version().await? {
             KvVersion::V2 => self.v2().write_data(path, data).await,
-            KvVersion::V1 => self.v1().write(path, data).await.map(|()| VersionMetadata::default()),
+            KvVersion::V1 => self
+                .v1()
+                .write(path, data)
+                .await
+                .map(|()| VersionMetadata::default()),
         }
     }
 
@@ -109,6 +128,9 @@ impl Kv {
 
 impl fmt::Debug for Kv {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("Kv").field("mount", &self.mount).field("cached", &self.cache.is_some()).finish()
+        f.debug_struct("Kv")
+            .field("mount", &self.mount)
+            .field("cached", &self.cache.is_some())
+            .finish()
     }
 }

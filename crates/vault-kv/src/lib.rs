@@ -70,8 +70,9 @@ pub use secret::{SecretData, SecretMetadata, VaultSecret};
 pub use v1::KvV1;
 pub use v2::KvV2;
 pub use v2::types::{
-    KeyMetadata, ListResponse, MetadataRequest, MountConfig, MountConfigRequest, SubkeysRequest, SubkeysResponse,
-    VersionMetadata, VersionState, VersionsRequest, WriteOptions, WriteSecretRequest,
+    KeyMetadata, ListResponse, MetadataRequest, MountConfig, MountConfigRequest, SubkeysRequest,
+    SubkeysResponse, VersionMetadata, VersionState, VersionsRequest, WriteOptions,
+    WriteSecretRequest,
 };
 pub use walk::{Walk, WalkEntry, WalkOptions};
 

@@ -34,10 +34,15 @@ struct UiMount {
 
 type Key = (String, String, String);
 
-static KNOWN: LazyLock<RwLock<HashMap<Key, KvVersion>>> = LazyLock::new(|| RwLock::new(HashMap::new()));
+static KNOWN: LazyLock<RwLock<HashMap<Key, KvVersion>>> =
+    LazyLock::new(|| RwLock::new(HashMap::new()));
 
 fn key(client: &VaultClient, mount: &str) -> Key {
-    (client.address(), client.namespace().unwrap_or("").to_string(), mount.to_string())
+    (
+        client.address(),
+        client.namespace().unwrap_or("").to_string(),
+        mount.to_string(),
+    )
 }
 
 /// The remembered version of `mount`, if it was detected before.
@@ -57,7 +62,9 @@ pub fn forget_mount(client: &VaultClient, mount: &str) {
 
 /// Remember `version` for `mount` without asking the server (when the caller knows it).
 pub fn remember_mount(client: &VaultClient, mount: &str, version: KvVersion) {
-    KNOWN.write().insert(key(client, mount.trim_matches('/')), version);
+    KNOWN
+        .write()
+        .insert(key(client, mount.trim_matches('/')), version);
 }
 
 /// Detect (or recall) the KV version of `mount`.
@@ -65,7 +72,11 @@ pub(crate) async fn detect(client: &VaultClient, mount: &str) -> Result<KvVersio
     if let Some(v) = known_version(client, mount) {
         return Ok(v);
     }
-    let target = Target { op: "detect the KV version of", mount, path: "" };
+    let target = Target {
+        op: "detect the KV version of",
+        mount,
+        path: "",
+    };
     let request = VaultRequest::new(Method::Get, format!("sys/internal/ui/mounts/{mount}"));
     let version = match send_data::<UiMount>(client, target, request).await {
         Ok(Some(info)) => {
@@ -73,10 +84,18 @@ pub(crate) async fn detect(client: &VaultClient, mount: &str) -> Result<KvVersio
                 return Err(KvError::validation(
                     target.op,
                     mount,
-                    format!("`{mount}` is a `{}` mount, not a KV secrets engine", info.r#type),
+                    format!(
+                        "`{mount}` is a `{}` mount, not a KV secrets engine",
+                        info.r#type
+                    ),
                 ));
             }
-            match info.options.as_ref().and_then(|o| o.get("version")).map(String::as_str) {
+            match info
+                .options
+                .as_ref()
+                .and_then(|o| o.get("version"))
+                .map(String::as_str)
+            {
                 Some("2") => KvVersion::V2,
                 _ => KvVersion::V1,
             }

@@ -62,7 +62,9 @@ impl SecretData {
 
 impl fmt::Debug for SecretData {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("SecretData").field("keys", &self.0.keys().collect::<Vec<_>>()).finish_non_exhaustive()
+        f.debug_struct("SecretData")
+            .field("keys", &self.0.keys().collect::<Vec<_>>())
+            .finish_non_exhaustive()
     }
 }
 
@@ -81,7 +83,9 @@ impl Serialize for SecretData {
 impl<'de> Deserialize<'de> for SecretData {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
         // KV v2 answers `"data": null` for a deleted version; treat it as empty.
-        Ok(SecretData::new(Option::<Map<String, Value>>::deserialize(d)?.unwrap_or_default()))
+        Ok(SecretData::new(
+            Option::<Map<String, Value>>::deserialize(d)?.unwrap_or_default(),
+        ))
     }
 }
 
@@ -138,11 +142,15 @@ mod tests {
 
     #[test]
     fn debug_never_shows_values() {
-        let Value::Object(map) = json!({"username": "svc", "password": "planted-Pa55-xyzzy"}) else {
+        let Value::Object(map) = json!({"username": "svc", "password": "planted-Pa55-xyzzy"})
+        else {
             panic!("object literal")
         };
-        let secret =
-            VaultSecret { path: "app/db".into(), data: SecretData::new(map), metadata: SecretMetadata::default() };
+        let secret = VaultSecret {
+            path: "app/db".into(),
+            data: SecretData::new(map),
+            metadata: SecretMetadata::default(),
+        };
         let shown = format!("{secret:?} {:?}", secret.data);
         assert!(!shown.contains("planted-Pa55-xyzzy"), "{shown}");
         assert!(!shown.contains("svc\""), "{shown}");
@@ -158,7 +166,9 @@ mod tests {
 
     #[test]
     fn into_map_does_not_lose_values_when_shared() {
-        let Value::Object(map) = json!({"a": 1}) else { panic!("object literal") };
+        let Value::Object(map) = json!({"a": 1}) else {
+            panic!("object literal")
+        };
         let d = SecretData::new(map);
         let shared = d.clone();
         assert_eq!(d.into_map().get("a"), Some(&json!(1)));

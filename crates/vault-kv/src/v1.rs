@@ -23,7 +23,11 @@ pub struct KvV1 {
 
 impl KvV1 {
     pub(crate) fn new(client: VaultClient, mount: &str, cache: Option<Arc<Cache>>) -> Self {
-        KvV1 { client, mount: Arc::from(mount.trim_matches('/')), cache }
+        KvV1 {
+            client,
+            mount: Arc::from(mount.trim_matches('/')),
+            cache,
+        }
     }
 
     /// The mount this handle works on.
@@ -32,7 +36,11 @@ impl KvV1 {
     }
 
     fn api_path(&self, path: &str) -> String {
-        if path.is_empty() { self.mount.to_string() } else { format!("{}/{path}", self.mount) }
+        if path.is_empty() {
+            self.mount.to_string()
+        } else {
+            format!("{}/{path}", self.mount)
+        }
     }
 
     fn invalidate(&self, path: &str) {
@@ -51,19 +59,37 @@ impl KvV1 {
         match &self.cache {
             Some(cache) => {
                 let ns = self.client.namespace().unwrap_or("");
-                cache.get_or_fetch(ns, &self.mount, path, None, || self.fetch(path)).await
+                cache
+                    .get_or_fetch(ns, &self.mount, path, None, || self.fetch(path))
+                    .await
             }
             None => self.fetch(path).await.map(CachedSecret::fresh),
         }
     }
 
     async fn fetch(&self, path: &str) -> Result<VaultSecret, KvError> {
-        let target = Target { op: "read", mount: &self.mount, path };
-        let not_found = || KvError::NotFound { path: target.logical(), version: None, existing: Vec::new() };
-        match send_data::<Map<String, Value>>(&self.client, target, VaultRequest::new(Method::Get, self.api_path(path))).await {
-            Ok(Some(data)) => {
-                Ok(VaultSecret { path: path.to_string(), data: SecretData::new(data), metadata: SecretMetadata::default() })
-            }
+        let target = Target {
+            op: "read",
+            mount: &self.mount,
+            path,
+        };
+        let not_found = || KvError::NotFound {
+            path: target.logical(),
+            version: None,
+            existing: Vec::new(),
+        };
+        match send_data::<Map<String, Value>>(
+            &self.client,
+            target,
+            VaultRequest::new(Method::Get, self.api_path(path)),
+        )
+        .await
+        {
+            Ok(Some(data)) => Ok(VaultSecret {
+                path: path.to_string(),
+                data: SecretData::new(data),
+                metadata: SecretMetadata::default(),
+            }),
             Ok(None) => Err(not_found()),
             Err(e) if e.kind() == VaultErrorKind::SecretNotFound => Err(not_found()),
             Err(e) => Err(target.error(e)),
@@ -73,12 +99,21 @@ impl KvV1 {
     /// Replace the secret at `path` with `data` (must be a non-empty object).
     pub async fn write(&self, path: &str, data: &impl Serialize) -> Result<(), KvError> {
         let path = clean_path("write", &self.mount, path, false)?;
-        let target = Target { op: "write", mount: &self.mount, path };
+        let target = Target {
+            op: "write",
+            mount: &self.mount,
+            path,
+        };
         let map = to_object("write", &target.logical(), data)?;
         if map.is_empty() {
-            return Err(KvError::validation("write", &target.logical(), "KV v1 refuses an empty secret; give at least one key"));
+            return Err(KvError::validation(
+                "write",
+                &target.logical(),
+                "KV v1 refuses an empty secret; give at least one key",
+            ));
         }
-        let request = json_request(Method::Post, self.api_path(path), &map).map_err(|e| target.error(e))?;
+        let request =
+            json_request(Method::Post, self.api_path(path), &map).map_err(|e| target.error(e))?;
         let result = send_data::<Value>(&self.client, target, request).await;
         self.invalidate(path);
         result.map(|_| ()).map_err(|e| target.error(e))
@@ -87,8 +122,17 @@ impl KvV1 {
     /// Delete the secret at `path` (a missing secret is not an error).
     pub async fn delete(&self, path: &str) -> Result<(), KvError> {
         let path = clean_path("delete", &self.mount, path, false)?;
-        let target = Target { op: "delete", mount: &self.mount, path };
-        let result = send_data::<Value>(&self.client, target, VaultRequest::new(Method::Delete, self.api_path(path))).await;
+        let target = Target {
+            op: "delete",
+            mount: &self.mount,
+            path,
+        };
+        let result = send_data::<Value>(
+            &self.client,
+            target,
+            VaultRequest::new(Method::Delete, self.api_path(path)),
+        )
+        .await;
         self.invalidate(path);
         result.map(|_| ()).map_err(|e| target.error(e))
     }
@@ -96,10 +140,20 @@ impl KvV1 {
     /// The names under `path`; folders end in `/`. Missing or empty folder: empty list.
     pub async fn list(&self, path: &str) -> Result<Vec<String>, KvError> {
         let path = clean_path("list", &self.mount, path, true)?;
-        let target = Target { op: "list", mount: &self.mount, path };
+        let target = Target {
+            op: "list",
+            mount: &self.mount,
+            path,
+        };
         let mut api_path = self.api_path(path);
         api_path.push('/');
-        match send_data::<ListResponse>(&self.client, target, VaultRequest::new(Method::List, api_path)).await {
+        match send_data::<ListResponse>(
+            &self.client,
+            target,
+            VaultRequest::new(Method::List, api_path),
+        )
+        .await
+        {
             Ok(list) => Ok(list.map(|l| l.keys).unwrap_or_default()),
             Err(e) if e.kind() == VaultErrorKind::SecretNotFound => Ok(Vec::new()),
             Err(e) => Err(target.error(e)),
@@ -109,6 +163,9 @@ impl KvV1 {
 
 impl fmt::Debug for KvV1 {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("KvV1").field("mount", &self.mount).field("cached", &self.cache.is_some()).finish()
+        f.debug_struct("KvV1")
+            .field("mount", &self.mount)
+            .field("cached", &self.cache.is_some())
+            .finish()
     }
 }

@@ -27,7 +27,13 @@ pub struct WalkOptions {
 
 impl Default for WalkOptions {
     fn default() -> Self {
-        WalkOptions { prefix: String::new(), max_depth: None, concurrency: 8, filter: None, patterns: Vec::new() }
+        WalkOptions {
+            prefix: String::new(),
+            max_depth: None,
+            concurrency: 8,
+            filter: None,
+            patterns: Vec::new(),
+        }
     }
 }
 
@@ -64,10 +70,14 @@ impl WalkOptions {
                 .literal_separator(true)
                 .build()
                 .or_else(|_| Glob::new(p))
-                .map_err(|e| KvError::validation("walk", p, format!("invalid glob pattern: {e}")))?;
+                .map_err(|e| {
+                    KvError::validation("walk", p, format!("invalid glob pattern: {e}"))
+                })?;
             set.add(glob);
         }
-        self.filter = Some(set.build().map_err(|e| KvError::validation("walk", pattern, format!("invalid glob pattern: {e}")))?);
+        self.filter = Some(set.build().map_err(|e| {
+            KvError::validation("walk", pattern, format!("invalid glob pattern: {e}"))
+        })?);
         Ok(self)
     }
 
@@ -127,14 +137,23 @@ impl Stream for Walk {
 }
 
 fn join(folder: &str, name: &str) -> String {
-    if folder.is_empty() { name.to_string() } else { format!("{folder}/{name}") }
+    if folder.is_empty() {
+        name.to_string()
+    } else {
+        format!("{folder}/{name}")
+    }
 }
 
 async fn drive(kv: Kv, options: WalkOptions, tx: mpsc::Sender<WalkEntry>) {
     let version = match kv.version().await {
         Ok(v) => v,
         Err(error) => {
-            let _ = tx.send(WalkEntry::Skipped { folder: options.prefix.clone(), error }).await;
+            let _ = tx
+                .send(WalkEntry::Skipped {
+                    folder: options.prefix.clone(),
+                    error,
+                })
+                .await;
             return;
         }
     };
@@ -154,8 +173,12 @@ async fn drive(kv: Kv, options: WalkOptions, tx: mpsc::Sender<WalkEntry>) {
                 (folder, depth, listed)
             });
         }
-        let Some(done) = running.join_next().await else { break };
-        let Ok((folder, depth, listed)) = done else { continue };
+        let Some(done) = running.join_next().await else {
+            break;
+        };
+        let Ok((folder, depth, listed)) = done else {
+            continue;
+        };
         let names = match listed {
             Ok(names) => names,
             Err(error) => {
@@ -189,17 +212,25 @@ mod tests {
 
     #[test]
     fn globs_respect_segments() {
-        let o = WalkOptions::builder().with_glob("app/*/db").expect("valid glob");
+        let o = WalkOptions::builder()
+            .with_glob("app/*/db")
+            .expect("valid glob");
         let f = o.filter.expect("filter set");
         assert!(f.is_match("app/prod/db"));
         assert!(!f.is_match("app/prod/eu/db"));
-        let o = WalkOptions::builder().with_glob("app/**/db").expect("valid glob");
+        let o = WalkOptions::builder()
+            .with_glob("app/**/db")
+            .expect("valid glob");
         assert!(o.filter.expect("filter set").is_match("app/prod/eu/db"));
     }
 
     #[test]
     fn bad_globs_are_reported() {
-        let e = WalkOptions::builder().with_glob("app/[").err().map(|e| e.to_string()).unwrap_or_default();
+        let e = WalkOptions::builder()
+            .with_glob("app/[")
+            .err()
+            .map(|e| e.to_string())
+            .unwrap_or_default();
         assert!(e.contains("invalid glob pattern"), "{e}");
     }
 }

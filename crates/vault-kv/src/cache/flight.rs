@@ -38,7 +38,11 @@ impl Flights {
             }
         };
         let guard = gate.lock_owned().await;
-        Flight { flights: self, key, guard: Some(guard) }
+        Flight {
+            flights: self,
+            key,
+            guard: Some(guard),
+        }
     }
 
     #[cfg(test)]
@@ -69,7 +73,8 @@ mod tests {
         let max_inside = Arc::new(AtomicUsize::new(0));
         let mut tasks = Vec::new();
         for _ in 0..8 {
-            let (flights, inside, max_inside) = (flights.clone(), inside.clone(), max_inside.clone());
+            let (flights, inside, max_inside) =
+                (flights.clone(), inside.clone(), max_inside.clone());
             tasks.push(tokio::spawn(async move {
                 let _f = flights.join(7, None).await;
                 let now = inside.fetch_add(1, Ordering::SeqCst) + 1;

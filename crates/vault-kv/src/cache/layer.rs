@@ -75,13 +75,19 @@ impl CachedKvBuilder {
     }
 
     pub fn build(self) -> CachedKv {
-        CachedKv { client: self.client, cache: Arc::new(Cache::new(self.config)) }
+        CachedKv {
+            client: self.client,
+            cache: Arc::new(Cache::new(self.config)),
+        }
     }
 }
 
 impl CachedKv {
     pub fn builder(client: VaultClient) -> CachedKvBuilder {
-        CachedKvBuilder { client, config: CacheConfig::default() }
+        CachedKvBuilder {
+            client,
+            config: CacheConfig::default(),
+        }
     }
 
     /// The wrapped client (uncached; writes made on it do not invalidate the cache).
@@ -92,7 +98,10 @@ impl CachedKv {
     /// The same cache over the same server in another namespace (entries are keyed by
     /// namespace, so the two never mix).
     pub fn with_namespace(&self, namespace: Option<&str>) -> CachedKv {
-        CachedKv { client: self.client.with_namespace(namespace), cache: self.cache.clone() }
+        CachedKv {
+            client: self.client.with_namespace(namespace),
+            cache: self.cache.clone(),
+        }
     }
 
     /// The cache settings.
@@ -131,23 +140,41 @@ impl CachedKv {
     }
 
     /// Read version `version` of `path` (from the cache when fresh).
-    pub async fn get_secret_version(&self, path: &str, version: u64, mount_point: &str) -> Result<CachedSecret, KvError> {
+    pub async fn get_secret_version(
+        &self,
+        path: &str,
+        version: u64,
+        mount_point: &str,
+    ) -> Result<CachedSecret, KvError> {
         self.get(path, Some(version), mount_point).await
     }
 
     /// The fast path: a fresh hit is answered before any handle is built or the mount version
     /// is looked up.
-    async fn get(&self, path: &str, version: Option<u64>, mount_point: &str) -> Result<CachedSecret, KvError> {
+    async fn get(
+        &self,
+        path: &str,
+        version: Option<u64>,
+        mount_point: &str,
+    ) -> Result<CachedSecret, KvError> {
         let mount = clean_mount(mount_point)?;
         let clean = clean_path("read", mount, path, false)?;
-        if let Some(hit) = self.cache.lookup(self.client.namespace().unwrap_or(""), mount, clean, version) {
+        if let Some(hit) =
+            self.cache
+                .lookup(self.client.namespace().unwrap_or(""), mount, clean, version)
+        {
             return Ok(hit);
         }
         self.kv(mount).get_shared(clean, version).await
     }
 
     /// Write `data` to `path` and drop its cached versions.
-    pub async fn write_secret<T: Serialize + Sync>(&self, path: &str, data: &T, mount_point: &str) -> Result<VersionMetadata, KvError> {
+    pub async fn write_secret<T: Serialize + Sync>(
+        &self,
+        path: &str,
+        data: &T,
+        mount_point: &str,
+    ) -> Result<VersionMetadata, KvError> {
         self.kv(mount_point).write(path, data).await
     }
 
@@ -157,7 +184,11 @@ impl CachedKv {
     }
 
     /// The names under `path` (not cached: listings change as others write).
-    pub async fn list_secrets(&self, path: &str, mount_point: &str) -> Result<Vec<String>, KvError> {
+    pub async fn list_secrets(
+        &self,
+        path: &str,
+        mount_point: &str,
+    ) -> Result<Vec<String>, KvError> {
         self.kv(mount_point).list(path).await
     }
 
@@ -169,6 +200,9 @@ impl CachedKv {
 
 impl fmt::Debug for CachedKv {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("CachedKv").field("client", &self.client).field("config", self.cache.config()).finish()
+        f.debug_struct("CachedKv")
+            .field("client", &self.client)
+            .field("config", self.cache.config())
+            .finish()
     }
 }

@@ -36,7 +36,11 @@ pub struct CachedSecret {
 
 impl CachedSecret {
     pub(crate) fn fresh(secret: VaultSecret) -> Self {
-        CachedSecret { secret: Arc::new(secret), stale: false, age: Duration::ZERO }
+        CachedSecret {
+            secret: Arc::new(secret),
+            stale: false,
+            age: Duration::ZERO,
+        }
     }
 
     /// True when Vault failed and this is the last good value, past its TTL.
@@ -81,7 +85,11 @@ pub struct CacheConfig {
 
 impl Default for CacheConfig {
     fn default() -> Self {
-        CacheConfig { ttl: Duration::from_secs(300), capacity: 10_000, stale_on_error: None }
+        CacheConfig {
+            ttl: Duration::from_secs(300),
+            capacity: 10_000,
+            stale_on_error: None,
+        }
     }
 }
 
@@ -136,19 +144,39 @@ impl Cache {
 
     /// How long past insertion an entry is still worth keeping.
     fn keep(&self) -> Duration {
-        self.config.ttl.saturating_add(self.config.stale_on_error.unwrap_or_default())
+        self.config
+            .ttl
+            .saturating_add(self.config.stale_on_error.unwrap_or_default())
     }
 
     /// A fresh hit, if there is one (the fast path: no await, no allocation).
-    pub fn lookup(&self, ns: &str, mount: &str, path: &str, version: Option<u64>) -> Option<CachedSecret> {
+    pub fn lookup(
+        &self,
+        ns: &str,
+        mount: &str,
+        path: &str,
+        version: Option<u64>,
+    ) -> Option<CachedSecret> {
         if !self.enabled() {
             return None;
         }
         let hash = self.store.hash(ns, mount, path);
-        match self.store.get(hash, ns, mount, path, version, self.config.ttl, Instant::now()) {
+        match self.store.get(
+            hash,
+            ns,
+            mount,
+            path,
+            version,
+            self.config.ttl,
+            Instant::now(),
+        ) {
             store::Found::Fresh(secret, age) => {
                 self.hits.fetch_add(1, Ordering::Relaxed);
-                Some(CachedSecret { secret, stale: false, age })
+                Some(CachedSecret {
+                    secret,
+                    stale: false,
+                    age,
+                })
             }
             _ => None,
         }
@@ -178,10 +206,17 @@ impl Cache {
         let _flight = self.flights.join(hash, version).await;
         // Someone else may have fetched it while we waited for our turn.
         let now = Instant::now();
-        let previous = match self.store.get(hash, ns, mount, path, version, self.config.ttl, now) {
+        let previous = match self
+            .store
+            .get(hash, ns, mount, path, version, self.config.ttl, now)
+        {
             store::Found::Fresh(secret, age) => {
                 self.hits.fetch_add(1, Ordering::Relaxed);
-                return Ok(CachedSecret { secret, stale: false, age });
+                return Ok(CachedSecret {
+                    secret,
+                    stale: false,
+                    age,
+                });
             }
             store::Found::Expired(secret, age) => Some((secret, age)),
             store::Found::Missing => None,
@@ -192,11 +227,24 @@ impl Cache {
             Ok(secret) => {
                 let secret = Arc::new(secret);
                 let key = (ns, mount, path, version);
-                self.store.insert(hash, generation, key, secret.clone(), Instant::now(), self.keep());
-                Ok(CachedSecret { secret, stale: false, age: Duration::ZERO })
+                self.store.insert(
+                    hash,
+                    generation,
+                    key,
+                    secret.clone(),
+                    Instant::now(),
+                    self.keep(),
+                );
+                Ok(CachedSecret {
+                    secret,
+                    stale: false,
+                    age: Duration::ZERO,
+                })
             }
             Err(e) => match (self.config.stale_on_error, previous) {
-                (Some(max), Some((secret, age))) if serves_stale(&e) && age <= self.config.ttl.saturating_add(max) => {
+                (Some(max), Some((secret, age)))
+                    if serves_stale(&e) && age <= self.config.ttl.saturating_add(max) =>
+                {
                     self.stale.fetch_add(1, Ordering::Relaxed);
                     tracing::warn!(
                         mount,
@@ -206,7 +254,11 @@ impl Cache {
                         error = %e,
                         "Vault could not be reached; serving the last good value of the secret from the cache"
                     );
-                    Ok(CachedSecret { secret, stale: true, age })
+                    Ok(CachedSecret {
+                        secret,
+                        stale: true,
+                        age,
+                    })
                 }
                 _ => Err(e),
             },
@@ -243,7 +295,10 @@ fn serves_stale(e: &KvError) -> bool {
     use vault_core::VaultErrorKind as K;
     match e.vault() {
         Some(v) if matches!(e, KvError::Vault(_)) => {
-            matches!(v.kind(), K::Connection | K::Sealed | K::Server | K::RateLimited) || v.is_retryable()
+            matches!(
+                v.kind(),
+                K::Connection | K::Sealed | K::Server | K::RateLimited
+            ) || v.is_retryable()
         }
         _ => false,
     }

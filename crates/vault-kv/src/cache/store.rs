@@ -124,8 +124,12 @@ impl Store {
         now: Instant,
     ) -> Found {
         let shard = self.shards[self.shard_index(hash)].read();
-        let Some(entries) = shard.map.get(&hash) else { return Found::Missing };
-        let Some(entry) = entries.iter().find(|e| e.is(ns, mount, path, version)) else { return Found::Missing };
+        let Some(entries) = shard.map.get(&hash) else {
+            return Found::Missing;
+        };
+        let Some(entry) = entries.iter().find(|e| e.is(ns, mount, path, version)) else {
+            return Found::Missing;
+        };
         let age = now.saturating_duration_since(entry.inserted);
         if age < ttl {
             entry.last_used.store(self.stamp(now), Ordering::Relaxed);
@@ -191,7 +195,11 @@ impl Store {
             let oldest = shard
                 .map
                 .iter()
-                .flat_map(|(h, es)| es.iter().enumerate().map(move |(i, e)| (e.last_used.load(Ordering::Relaxed), *h, i)))
+                .flat_map(|(h, es)| {
+                    es.iter()
+                        .enumerate()
+                        .map(move |(i, e)| (e.last_used.load(Ordering::Relaxed), *h, i))
+                })
                 .min_by_key(|(used, _, _)| *used);
             let Some((_, h, i)) = oldest else { break };
             if let Some(es) = shard.map.get_mut(&h) {
@@ -202,7 +210,8 @@ impl Store {
             }
             shard.len -= 1;
         }
-        self.evictions.fetch_add((before - shard.len) as u64, Ordering::Relaxed);
+        self.evictions
+            .fetch_add((before - shard.len) as u64, Ordering::Relaxed);
     }
 
     /// Remove every cached version of one secret.
@@ -243,19 +252,33 @@ mod tests {
     use crate::secret::{SecretData, SecretMetadata};
 
     fn secret(path: &str) -> Arc<VaultSecret> {
-        Arc::new(VaultSecret { path: path.into(), data: SecretData::default(), metadata: SecretMetadata::default() })
+        Arc::new(VaultSecret {
+            path: path.into(),
+            data: SecretData::default(),
+            metadata: SecretMetadata::default(),
+        })
     }
 
     const TTL: Duration = Duration::from_secs(60);
 
     fn put(store: &Store, path: &str, version: Option<u64>, now: Instant) {
         let h = store.hash("", "secret", path);
-        store.insert(h, store.generation(h), ("", "secret", path, version), secret(path), now, TTL);
+        store.insert(
+            h,
+            store.generation(h),
+            ("", "secret", path, version),
+            secret(path),
+            now,
+            TTL,
+        );
     }
 
     fn is_fresh(store: &Store, path: &str, version: Option<u64>, now: Instant) -> bool {
         let h = store.hash("", "secret", path);
-        matches!(store.get(h, "", "secret", path, version, TTL, now), Found::Fresh(..))
+        matches!(
+            store.get(h, "", "secret", path, version, TTL, now),
+            Found::Fresh(..)
+        )
     }
 
     #[test]
@@ -299,7 +322,10 @@ mod tests {
         let t0 = Instant::now();
         put(&store, "a", None, t0);
         let h = store.hash("", "secret", "a");
-        assert!(matches!(store.get(h, "", "secret", "a", None, TTL, t0 + TTL), Found::Expired(..)));
+        assert!(matches!(
+            store.get(h, "", "secret", "a", None, TTL, t0 + TTL),
+            Found::Expired(..)
+        ));
     }
 
     #[test]
@@ -309,7 +335,14 @@ mod tests {
         let h = store.hash("", "secret", "a");
         let generation = store.generation(h);
         store.remove_secret(h, "", "secret", "a");
-        store.insert(h, generation, ("", "secret", "a", None), secret("a"), now, TTL);
+        store.insert(
+            h,
+            generation,
+            ("", "secret", "a", None),
+            secret("a"),
+            now,
+            TTL,
+        );
         assert!(!is_fresh(&store, "a", None, now));
     }
 

@@ -17,17 +17,30 @@ impl SecretsResource {
     }
 
     /// Like [`SecretsResource::get_api_key`] in another mount.
-    pub async fn get_api_key_in(&self, service: &str, path: &str, mount: &str) -> Result<SecretString, KvError> {
+    pub async fn get_api_key_in(
+        &self,
+        service: &str,
+        path: &str,
+        mount: &str,
+    ) -> Result<SecretString, KvError> {
         let path = path.trim_matches('/');
         let shown = format!("{}/{path}", mount.trim_matches('/'));
         if service.is_empty() || service.contains('/') {
-            return Err(KvError::validation("get the API key from", &shown, format!("`{service}` is not a service name")));
+            return Err(KvError::validation(
+                "get the API key from",
+                &shown,
+                format!("`{service}` is not a service name"),
+            ));
         }
         // Layout 1: one secret holding service → key pairs.
         let shared_note = match self.kv().get_secret(path, mount).await {
             Ok(secret) => match secret.data.get(service) {
-                Some(serde_json::Value::String(key)) if !key.is_empty() => return Ok(SecretString::new(key.clone())),
-                Some(_) => format!("`{shown}` has a key `{service}` but it is not a non-empty string"),
+                Some(serde_json::Value::String(key)) if !key.is_empty() => {
+                    return Ok(SecretString::new(key.clone()));
+                }
+                Some(_) => {
+                    format!("`{shown}` has a key `{service}` but it is not a non-empty string")
+                }
                 None => format!("`{shown}` has no key `{service}`"),
             },
             Err(e) if e.is_not_found() => format!("`{shown}` does not exist"),

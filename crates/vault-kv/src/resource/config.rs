@@ -49,9 +49,15 @@ impl SecretsResourceConfig {
 
     /// Like [`SecretsResourceConfig::from_env`], reading variables through `get`.
     pub fn from_env_with(get: impl Fn(&str) -> Option<String>) -> Result<Self, KvError> {
-        let var = |name: &str| get(name).map(|v| v.trim().to_string()).filter(|v| !v.is_empty());
-        let mut config =
-            SecretsResourceConfig { connection: VaultConnectionConfig::from_env_with(&get)?, ..Default::default() };
+        let var = |name: &str| {
+            get(name)
+                .map(|v| v.trim().to_string())
+                .filter(|v| !v.is_empty())
+        };
+        let mut config = SecretsResourceConfig {
+            connection: VaultConnectionConfig::from_env_with(&get)?,
+            ..Default::default()
+        };
         if let Some(v) = var("VAULT_CACHE_TTL") {
             config.connection.cache_ttl = seconds("VAULT_CACHE_TTL", &v)?;
         }
@@ -79,12 +85,19 @@ impl SecretsResourceConfig {
 
 /// Whole seconds, optionally with an `s` suffix.
 fn seconds(name: &str, value: &str) -> Result<Duration, KvError> {
-    value.trim_end_matches('s').parse::<u64>().map(Duration::from_secs).map_err(|_| {
-        KvError::Vault(
-            VaultError::msg(VaultErrorKind::Config, format!("{name}=`{value}` is not a number of seconds"))
+    value
+        .trim_end_matches('s')
+        .parse::<u64>()
+        .map(Duration::from_secs)
+        .map_err(|_| {
+            KvError::Vault(
+                VaultError::msg(
+                    VaultErrorKind::Config,
+                    format!("{name}=`{value}` is not a number of seconds"),
+                )
                 .with_hint("use a whole number such as 300"),
-        )
-    })
+            )
+        })
 }
 
 #[cfg(test)]
@@ -93,7 +106,10 @@ mod tests {
     use std::collections::HashMap;
 
     fn env(pairs: &[(&str, &str)]) -> impl Fn(&str) -> Option<String> {
-        let map: HashMap<String, String> = pairs.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect();
+        let map: HashMap<String, String> = pairs
+            .iter()
+            .map(|(k, v)| (k.to_string(), v.to_string()))
+            .collect();
         move |name| map.get(name).cloned()
     }
 
@@ -124,6 +140,9 @@ mod tests {
             .err()
             .map(|e| e.to_string())
             .unwrap_or_default();
-        assert!(e.contains("VAULT_CACHE_TTL=`five` is not a number of seconds"), "{e}");
+        assert!(
+            e.contains("VAULT_CACHE_TTL=`five` is not a number of seconds"),
+            "{e}"
+        );
     }
 }

@@ -22,7 +22,11 @@ pub struct DatabaseCredentials {
 }
 
 /// Characters kept as they are in the user-info part of a URL (RFC 3986 unreserved).
-const USERINFO: &AsciiSet = &NON_ALPHANUMERIC.remove(b'-').remove(b'.').remove(b'_').remove(b'~');
+const USERINFO: &AsciiSet = &NON_ALPHANUMERIC
+    .remove(b'-')
+    .remove(b'.')
+    .remove(b'_')
+    .remove(b'~');
 
 impl DatabaseCredentials {
     /// Parse and check `data` (read from `logical_path`); the error lists every missing or
@@ -30,7 +34,10 @@ impl DatabaseCredentials {
     pub fn from_data(logical_path: &str, data: &SecretData) -> Result<Self, KvError> {
         let mut missing: Vec<&str> = Vec::new();
         let mut malformed: Vec<String> = Vec::new();
-        let text = |names: &[&'static str], required: &mut Vec<&str>, malformed: &mut Vec<String>| -> String {
+        let text = |names: &[&'static str],
+                    required: &mut Vec<&str>,
+                    malformed: &mut Vec<String>|
+         -> String {
             let found = names.iter().find_map(|n| data.get(n).map(|v| (*n, v)));
             match found {
                 None => {
@@ -71,17 +78,33 @@ impl DatabaseCredentials {
                 Some(p) => p,
                 None => {
                     // The port is not secret, but a mistyped value could be: show its kind only.
-                    malformed.push(format!("`port` must be a number from 1 to 65535, not {}", kind(v)));
+                    malformed.push(format!(
+                        "`port` must be a number from 1 to 65535, not {}",
+                        kind(v)
+                    ));
                     0
                 }
             },
         };
         if missing.is_empty() && malformed.is_empty() {
-            return Ok(DatabaseCredentials { username, password, host, port, database });
+            return Ok(DatabaseCredentials {
+                username,
+                password,
+                host,
+                port,
+                database,
+            });
         }
         let mut problems = Vec::new();
         if !missing.is_empty() {
-            problems.push(format!("missing {}", missing.iter().map(|k| format!("`{k}`")).collect::<Vec<_>>().join(", ")));
+            problems.push(format!(
+                "missing {}",
+                missing
+                    .iter()
+                    .map(|k| format!("`{k}`"))
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            ));
         }
         problems.extend(malformed);
         let present: Vec<&str> = data.keys().collect();
@@ -91,7 +114,11 @@ impl DatabaseCredentials {
             format!(
                 "the secret is not usable as database credentials: {} (keys present: {})",
                 problems.join("; "),
-                if present.is_empty() { "none".to_string() } else { present.join(", ") }
+                if present.is_empty() {
+                    "none".to_string()
+                } else {
+                    present.join(", ")
+                }
             ),
         ))
     }
@@ -165,8 +192,10 @@ mod tests {
 
     #[test]
     fn parses_and_escapes() {
-        let d = data(json!({"username": "svc@corp", "password": "p@ss:w/rd planted", "host": "db.example.com",
-                            "port": "5432", "database": "bike_data"}));
+        let d = data(
+            json!({"username": "svc@corp", "password": "p@ss:w/rd planted", "host": "db.example.com",
+                            "port": "5432", "database": "bike_data"}),
+        );
         let c = DatabaseCredentials::from_data("secret/db", &d).expect("valid credentials");
         assert_eq!(c.port, 5432);
         assert_eq!(
@@ -180,7 +209,10 @@ mod tests {
     #[test]
     fn lists_every_problem() {
         let d = data(json!({"user": "svc", "host": "h", "port": "http", "database": 5}));
-        let e = DatabaseCredentials::from_data("secret/db", &d).err().map(|e| e.to_string()).unwrap_or_default();
+        let e = DatabaseCredentials::from_data("secret/db", &d)
+            .err()
+            .map(|e| e.to_string())
+            .unwrap_or_default();
         assert!(e.contains("missing `password`"), "{e}");
         assert!(e.contains("`port` must be a number from 1 to 65535"), "{e}");
         assert!(e.contains("`database` must be a string"), "{e}");
@@ -193,11 +225,18 @@ mod tests {
     #[test]
     fn port_range_is_checked() {
         for bad in [json!(0), json!(70000), json!("-1"), json!(true)] {
-            let d = data(json!({"username": "u", "password": "p", "host": "h", "database": "d", "port": bad}));
+            let d = data(
+                json!({"username": "u", "password": "p", "host": "h", "database": "d", "port": bad}),
+            );
             assert!(DatabaseCredentials::from_data("s", &d).is_err());
         }
-        let d = data(json!({"username": "u", "password": "p", "host": "::1", "database": "d", "port": 5432}));
+        let d = data(
+            json!({"username": "u", "password": "p", "host": "::1", "database": "d", "port": 5432}),
+        );
         let c = DatabaseCredentials::from_data("s", &d).expect("valid");
-        assert_eq!(c.connection_url_with_scheme("mysql").expose(), "mysql://u:p@[::1]:5432/d");
+        assert_eq!(
+            c.connection_url_with_scheme("mysql").expose(),
+            "mysql://u:p@[::1]:5432/d"
+        );
     }
 }

@@ -55,7 +55,10 @@ impl SecretsResource {
     /// Build around an existing client (any transport).
     pub fn from_client(client: VaultClient, cache: CacheConfig, default_mount: &str) -> Self {
         let kv = CachedKv::builder(client).with_config(cache).build();
-        SecretsResource { kv, mount: default_mount.trim_matches('/').to_string() }
+        SecretsResource {
+            kv,
+            mount: default_mount.trim_matches('/').to_string(),
+        }
     }
 
     /// The cached KV client underneath (for every other KV call).
@@ -69,25 +72,48 @@ impl SecretsResource {
     }
 
     /// Read a secret (cached).
-    pub async fn get_secret(&self, path: &str, mount_point: Option<&str>) -> Result<CachedSecret, KvError> {
-        self.kv.get_secret(path, mount_point.unwrap_or(&self.mount)).await
+    pub async fn get_secret(
+        &self,
+        path: &str,
+        mount_point: Option<&str>,
+    ) -> Result<CachedSecret, KvError> {
+        self.kv
+            .get_secret(path, mount_point.unwrap_or(&self.mount))
+            .await
     }
 
     /// Read `path` as [`DatabaseCredentials`]; the error lists every missing or malformed key.
-    pub async fn get_database_credentials(&self, path: &str) -> Result<DatabaseCredentials, KvError> {
+    pub async fn get_database_credentials(
+        &self,
+        path: &str,
+    ) -> Result<DatabaseCredentials, KvError> {
         self.get_database_credentials_in(path, &self.mount).await
     }
 
     /// Like [`SecretsResource::get_database_credentials`] in another mount.
-    pub async fn get_database_credentials_in(&self, path: &str, mount_point: &str) -> Result<DatabaseCredentials, KvError> {
+    pub async fn get_database_credentials_in(
+        &self,
+        path: &str,
+        mount_point: &str,
+    ) -> Result<DatabaseCredentials, KvError> {
         let secret = self.kv.get_secret(path, mount_point).await?;
-        let logical = format!("{}/{}", mount_point.trim_matches('/'), path.trim_matches('/'));
+        let logical = format!(
+            "{}/{}",
+            mount_point.trim_matches('/'),
+            path.trim_matches('/')
+        );
         DatabaseCredentials::from_data(&logical, &secret.data)
     }
 
     /// The names under `path`.
-    pub async fn list_secrets(&self, path: &str, mount_point: Option<&str>) -> Result<Vec<String>, KvError> {
-        self.kv.list_secrets(path, mount_point.unwrap_or(&self.mount)).await
+    pub async fn list_secrets(
+        &self,
+        path: &str,
+        mount_point: Option<&str>,
+    ) -> Result<Vec<String>, KvError> {
+        self.kv
+            .list_secrets(path, mount_point.unwrap_or(&self.mount))
+            .await
     }
 
     /// Vault's health (`sys/health`); an unreachable server is an error, a sealed or standby one

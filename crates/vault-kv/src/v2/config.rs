@@ -10,7 +10,11 @@ use crate::error::KvError;
 impl KvV2 {
     /// Read the mount's configuration (`GET config`).
     pub async fn read_config(&self) -> Result<MountConfig, KvError> {
-        let target = Target { op: "read the configuration of", mount: &self.mount, path: "" };
+        let target = Target {
+            op: "read the configuration of",
+            mount: &self.mount,
+            path: "",
+        };
         let request = VaultRequest::new(Method::Get, target.v2("config"));
         match send_data::<MountConfig>(&self.client, target, request).await {
             Ok(config) => Ok(config.unwrap_or_default()),
@@ -20,8 +24,16 @@ impl KvV2 {
 
     /// Change the mount's configuration (`POST config`); fields left `None` keep their value.
     pub async fn write_config(&self, config: &MountConfigRequest) -> Result<(), KvError> {
-        let target = Target { op: "write the configuration of", mount: &self.mount, path: "" };
-        let request = json_request(Method::Post, target.v2("config"), config).map_err(|e| target.error(e))?;
-        send_data::<serde_json::Value>(&self.client, target, request).await.map(|_| ()).map_err(|e| target.error(e))
+        let target = Target {
+            op: "write the configuration of",
+            mount: &self.mount,
+            path: "",
+        };
+        let request =
+            json_request(Method::Post, target.v2("config"), config).map_err(|e| target.error(e))?;
+        send_data::<serde_json::Value>(&self.client, target, request)
+            .await
+            .map(|_| ())
+            .map_err(|e| target.error(e))
     }
 }

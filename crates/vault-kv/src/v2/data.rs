@@ -25,41 +25,77 @@ impl KvV2 {
     }
 
     /// Read through the cache when this handle has one, returning the shared value.
-    pub(crate) async fn read_shared(&self, path: &str, version: Option<u64>) -> Result<CachedSecret, KvError> {
+    pub(crate) async fn read_shared(
+        &self,
+        path: &str,
+        version: Option<u64>,
+    ) -> Result<CachedSecret, KvError> {
         let path = clean_path("read", &self.mount, path, false)?;
         match &self.cache {
             Some(cache) => {
                 let ns = self.client.namespace().unwrap_or("");
-                cache.get_or_fetch(ns, &self.mount, path, version, || self.fetch_secret(path, version)).await
+                cache
+                    .get_or_fetch(ns, &self.mount, path, version, || {
+                        self.fetch_secret(path, version)
+                    })
+                    .await
             }
-            None => self.fetch_secret(path, version).await.map(CachedSecret::fresh),
+            None => self
+                .fetch_secret(path, version)
+                .await
+                .map(CachedSecret::fresh),
         }
     }
 
     /// One `GET data/:path` round trip, no cache.
-    pub(crate) async fn fetch_secret(&self, path: &str, version: Option<u64>) -> Result<VaultSecret, KvError> {
-        let target = Target { op: "read", mount: &self.mount, path };
+    pub(crate) async fn fetch_secret(
+        &self,
+        path: &str,
+        version: Option<u64>,
+    ) -> Result<VaultSecret, KvError> {
+        let target = Target {
+            op: "read",
+            mount: &self.mount,
+            path,
+        };
         let mut request = VaultRequest::new(Method::Get, target.v2("data"));
         if let Some(v) = version {
             request = request.with_query("version", v.to_string());
         }
         match send_data::<ReadSecretResponse>(&self.client, target, request).await {
-            Ok(Some(r)) if r.data.is_empty() && (r.metadata.destroyed || r.metadata.is_deleted()) => {
+            Ok(Some(r))
+                if r.data.is_empty() && (r.metadata.destroyed || r.metadata.is_deleted()) =>
+            {
                 Err(self.explain_empty(target, &r.metadata).await)
             }
-            Ok(Some(r)) => Ok(VaultSecret { path: path.to_string(), data: r.data, metadata: r.metadata }),
+            Ok(Some(r)) => Ok(VaultSecret {
+                path: path.to_string(),
+                data: r.data,
+                metadata: r.metadata,
+            }),
             Ok(None) => Err(self.explain_missing(target, version).await),
-            Err(e) if e.kind() == VaultErrorKind::SecretNotFound => Err(self.explain_missing(target, version).await),
+            Err(e) if e.kind() == VaultErrorKind::SecretNotFound => {
+                Err(self.explain_missing(target, version).await)
+            }
             Err(e) => Err(target.error(e)),
         }
     }
 
     /// Create or update `path` (`POST data/:path`). With `request.with_cas(n)` the write only
     /// succeeds if the key is at version `n`, else [`KvError::CasMismatch`] names the current one.
-    pub async fn write(&self, path: &str, request: &WriteSecretRequest) -> Result<VersionMetadata, KvError> {
+    pub async fn write(
+        &self,
+        path: &str,
+        request: &WriteSecretRequest,
+    ) -> Result<VersionMetadata, KvError> {
         let path = clean_path("write", &self.mount, path, false)?;
-        let target = Target { op: "write", mount: &self.mount, path };
-        let http = json_request(Method::Post, target.v2("data"), request).map_err(|e| target.error(e))?;
+        let target = Target {
+            op: "write",
+            mount: &self.mount,
+            path,
+        };
+        let http =
+            json_request(Method::Post, target.v2("data"), request).map_err(|e| target.error(e))?;
         let result = send_data::<VersionMetadata>(&self.client, target, http).await;
         self.invalidate(path);
         match result {
@@ -69,22 +105,48 @@ impl KvV2 {
     }
 
     /// Write `data` (any serializable map or struct) to `path` as a new version, without CAS.
-    pub async fn write_data(&self, path: &str, data: &impl Serialize) -> Result<VersionMetadata, KvError> {
+    pub async fn write_data(
+        &self,
+        path: &str,
+        data: &impl Serialize,
+    ) -> Result<VersionMetadata, KvError> {
         let logical = format!("{}/{}", self.mount, path.trim_matches('/'));
-        self.write(path, &WriteSecretRequest::new(to_object("write", &logical, data)?)).await
+        self.write(
+            path,
+            &WriteSecretRequest::new(to_object("write", &logical, data)?),
+        )
+        .await
     }
 
     /// Write `data` only if the key is at version `cas` (0: only if it does not exist yet).
-    pub async fn write_cas(&self, path: &str, data: &impl Serialize, cas: u64) -> Result<VersionMetadata, KvError> {
+    pub async fn write_cas(
+        &self,
+        path: &str,
+        data: &impl Serialize,
+        cas: u64,
+    ) -> Result<VersionMetadata, KvError> {
         let logical = format!("{}/{}", self.mount, path.trim_matches('/'));
-        self.write(path, &WriteSecretRequest::new(to_object("write", &logical, data)?).with_cas(cas)).await
+        self.write(
+            path,
+            &WriteSecretRequest::new(to_object("write", &logical, data)?).with_cas(cas),
+        )
+        .await
     }
 
     /// Merge `data` into the latest version as a JSON merge patch (RFC 7396: `null` removes a
     /// key), creating a new version. Fails with [`KvError::NotFound`] if the key does not exist.
-    pub async fn patch(&self, path: &str, data: &impl Serialize, cas: Option<u64>) -> Result<VersionMetadata, KvError> {
+    pub async fn patch(
+        &self,
+        path: &str,
+        data: &impl Serialize,
+        cas: Option<u64>,
+    ) -> Result<VersionMetadata, KvError> {
         let path = clean_path("patch", &self.mount, path, false)?;
-        let target = Target { op: "patch", mount: &self.mount, path };
+        let target = Target {
+            op: "patch",
+            mount: &self.mount,
+            path,
+        };
         let mut body = WriteSecretRequest::new(to_object("patch", &target.logical(), data)?);
         if let Some(c) = cas {
             body = body.with_cas(c);
@@ -103,8 +165,17 @@ impl KvV2 {
     /// Soft-delete the latest version (`DELETE data/:path`); it can be undeleted.
     pub async fn delete_latest(&self, path: &str) -> Result<(), KvError> {
         let path = clean_path("delete", &self.mount, path, false)?;
-        let target = Target { op: "delete", mount: &self.mount, path };
-        let result = send_data::<serde_json::Value>(&self.client, target, VaultRequest::new(Method::Delete, target.v2("data"))).await;
+        let target = Target {
+            op: "delete",
+            mount: &self.mount,
+            path,
+        };
+        let result = send_data::<serde_json::Value>(
+            &self.client,
+            target,
+            VaultRequest::new(Method::Delete, target.v2("data")),
+        )
+        .await;
         self.invalidate(path);
         result.map(|_| ()).map_err(|e| target.error(e))
     }

@@ -14,36 +14,67 @@ impl KvV2 {
     /// Metadata for the explanation, or `None` when it cannot be read (missing key, or the token
     /// may read data but not metadata).
     async fn metadata_for_explanation(&self, path: &str) -> Option<KeyMetadata> {
-        self.fetch_metadata(Target { op: "read metadata of", mount: &self.mount, path }).await.ok().flatten()
+        self.fetch_metadata(Target {
+            op: "read metadata of",
+            mount: &self.mount,
+            path,
+        })
+        .await
+        .ok()
+        .flatten()
     }
 
     /// Why `path` (at `version`, or the latest) could not be read.
-    pub(crate) async fn explain_missing(&self, target: Target<'_>, version: Option<u64>) -> KvError {
+    pub(crate) async fn explain_missing(
+        &self,
+        target: Target<'_>,
+        version: Option<u64>,
+    ) -> KvError {
         let logical = target.logical();
         let Some(meta) = self.metadata_for_explanation(target.path).await else {
-            return KvError::NotFound { path: logical, version, existing: Vec::new() };
+            return KvError::NotFound {
+                path: logical,
+                version,
+                existing: Vec::new(),
+            };
         };
         let existing = meta.live_versions();
         let wanted = version.unwrap_or(meta.current_version);
         match meta.versions.get(&wanted) {
-            Some(state) if state.destroyed => KvError::VersionDestroyed { path: logical, version: wanted, existing },
+            Some(state) if state.destroyed => KvError::VersionDestroyed {
+                path: logical,
+                version: wanted,
+                existing,
+            },
             Some(state) if !state.deletion_time.is_empty() => KvError::VersionDeleted {
                 path: logical,
                 version: wanted,
                 deletion_time: state.deletion_time.clone(),
                 existing,
             },
-            _ => KvError::NotFound { path: logical, version: Some(wanted).filter(|v| *v > 0), existing },
+            _ => KvError::NotFound {
+                path: logical,
+                version: Some(wanted).filter(|v| *v > 0),
+                existing,
+            },
         }
     }
 
     /// The error for a version read that came back with `data: null` (a deleted or destroyed
     /// version whose envelope the server still sent).
     pub(crate) async fn explain_empty(&self, target: Target<'_>, meta: &SecretMetadata) -> KvError {
-        let existing = self.metadata_for_explanation(target.path).await.map(|m| m.live_versions()).unwrap_or_default();
+        let existing = self
+            .metadata_for_explanation(target.path)
+            .await
+            .map(|m| m.live_versions())
+            .unwrap_or_default();
         let version = meta.version.unwrap_or_default();
         if meta.destroyed {
-            KvError::VersionDestroyed { path: target.logical(), version, existing }
+            KvError::VersionDestroyed {
+                path: target.logical(),
+                version,
+                existing,
+            }
         } else {
             KvError::VersionDeleted {
                 path: target.logical(),
@@ -56,9 +87,20 @@ impl KvV2 {
 
     /// Map an error of a `cas` write or patch: a mismatch becomes [`KvError::CasMismatch`] with
     /// the current version read from the metadata.
-    pub(crate) async fn explain_write_error(&self, target: Target<'_>, cas: Option<u64>, e: VaultError) -> KvError {
-        if e.kind() == VaultErrorKind::Validation && mentions(&e, "did not match the current version") {
-            let current = self.metadata_for_explanation(target.path).await.map(|m| m.current_version).or(Some(0));
+    pub(crate) async fn explain_write_error(
+        &self,
+        target: Target<'_>,
+        cas: Option<u64>,
+        e: VaultError,
+    ) -> KvError {
+        if e.kind() == VaultErrorKind::Validation
+            && mentions(&e, "did not match the current version")
+        {
+            let current = self
+                .metadata_for_explanation(target.path)
+                .await
+                .map(|m| m.current_version)
+                .or(Some(0));
             return KvError::CasMismatch {
                 operation: target.op,
                 path: target.logical(),
@@ -67,7 +109,9 @@ impl KvV2 {
                 source: e,
             };
         }
-        if e.kind() == VaultErrorKind::Validation && mentions(&e, "check-and-set parameter required") {
+        if e.kind() == VaultErrorKind::Validation
+            && mentions(&e, "check-and-set parameter required")
+        {
             return KvError::validation(
                 target.op,
                 &target.logical(),
@@ -83,5 +127,6 @@ impl KvV2 {
 }
 
 fn mentions(e: &VaultError, needle: &str) -> bool {
-    e.vault_errors().iter().any(|m| m.contains(needle)) || e.message().is_some_and(|m| m.contains(needle))
+    e.vault_errors().iter().any(|m| m.contains(needle))
+        || e.message().is_some_and(|m| m.contains(needle))
 }

@@ -11,44 +11,85 @@ impl KvV2 {
     /// Read the key's metadata and the state of every retained version (`GET metadata/:path`).
     pub async fn read_metadata(&self, path: &str) -> Result<KeyMetadata, KvError> {
         let path = clean_path("read metadata of", &self.mount, path, false)?;
-        let target = Target { op: "read metadata of", mount: &self.mount, path };
+        let target = Target {
+            op: "read metadata of",
+            mount: &self.mount,
+            path,
+        };
         match self.fetch_metadata(target).await {
             Ok(Some(meta)) => Ok(meta),
-            Ok(None) => Err(KvError::NotFound { path: target.logical(), version: None, existing: Vec::new() }),
-            Err(e) if e.kind() == VaultErrorKind::SecretNotFound => {
-                Err(KvError::NotFound { path: target.logical(), version: None, existing: Vec::new() })
-            }
+            Ok(None) => Err(KvError::NotFound {
+                path: target.logical(),
+                version: None,
+                existing: Vec::new(),
+            }),
+            Err(e) if e.kind() == VaultErrorKind::SecretNotFound => Err(KvError::NotFound {
+                path: target.logical(),
+                version: None,
+                existing: Vec::new(),
+            }),
             Err(e) => Err(target.error(e)),
         }
     }
 
-    pub(crate) async fn fetch_metadata(&self, target: Target<'_>) -> Result<Option<KeyMetadata>, vault_core::VaultError> {
-        send_data::<KeyMetadata>(&self.client, target, VaultRequest::new(Method::Get, target.v2("metadata"))).await
+    pub(crate) async fn fetch_metadata(
+        &self,
+        target: Target<'_>,
+    ) -> Result<Option<KeyMetadata>, vault_core::VaultError> {
+        send_data::<KeyMetadata>(
+            &self.client,
+            target,
+            VaultRequest::new(Method::Get, target.v2("metadata")),
+        )
+        .await
     }
 
     /// Create or replace the key's settings (`POST metadata/:path`); this may precede any data.
-    pub async fn write_metadata(&self, path: &str, request: &MetadataRequest) -> Result<(), KvError> {
-        self.metadata_call("write metadata of", Method::Post, path, request).await
+    pub async fn write_metadata(
+        &self,
+        path: &str,
+        request: &MetadataRequest,
+    ) -> Result<(), KvError> {
+        self.metadata_call("write metadata of", Method::Post, path, request)
+            .await
     }
 
     /// Change some of the key's settings (`PATCH metadata/:path`, merge patch). The key must
     /// exist.
-    pub async fn patch_metadata(&self, path: &str, request: &MetadataRequest) -> Result<(), KvError> {
-        self.metadata_call("patch metadata of", Method::Patch, path, request).await
+    pub async fn patch_metadata(
+        &self,
+        path: &str,
+        request: &MetadataRequest,
+    ) -> Result<(), KvError> {
+        self.metadata_call("patch metadata of", Method::Patch, path, request)
+            .await
     }
 
-    async fn metadata_call(&self, op: &'static str, method: Method, path: &str, body: &MetadataRequest) -> Result<(), KvError> {
+    async fn metadata_call(
+        &self,
+        op: &'static str,
+        method: Method,
+        path: &str,
+        body: &MetadataRequest,
+    ) -> Result<(), KvError> {
         let path = clean_path(op, &self.mount, path, false)?;
-        let target = Target { op, mount: &self.mount, path };
-        let mut request = json_request(method, target.v2("metadata"), body).map_err(|e| target.error(e))?;
+        let target = Target {
+            op,
+            mount: &self.mount,
+            path,
+        };
+        let mut request =
+            json_request(method, target.v2("metadata"), body).map_err(|e| target.error(e))?;
         if method == Method::Patch {
             request = request.with_header("Content-Type", "application/merge-patch+json");
         }
         match send_data::<serde_json::Value>(&self.client, target, request).await {
             Ok(_) => Ok(()),
-            Err(e) if e.kind() == VaultErrorKind::SecretNotFound => {
-                Err(KvError::NotFound { path: target.logical(), version: None, existing: Vec::new() })
-            }
+            Err(e) if e.kind() == VaultErrorKind::SecretNotFound => Err(KvError::NotFound {
+                path: target.logical(),
+                version: None,
+                existing: Vec::new(),
+            }),
             Err(e) => Err(target.error(e)),
         }
     }
@@ -56,9 +97,17 @@ impl KvV2 {
     /// Delete the key with all its versions and metadata (`DELETE metadata/:path`).
     pub async fn delete_metadata(&self, path: &str) -> Result<(), KvError> {
         let path = clean_path("delete all versions of", &self.mount, path, false)?;
-        let target = Target { op: "delete all versions of", mount: &self.mount, path };
-        let result =
-            send_data::<serde_json::Value>(&self.client, target, VaultRequest::new(Method::Delete, target.v2("metadata"))).await;
+        let target = Target {
+            op: "delete all versions of",
+            mount: &self.mount,
+            path,
+        };
+        let result = send_data::<serde_json::Value>(
+            &self.client,
+            target,
+            VaultRequest::new(Method::Delete, target.v2("metadata")),
+        )
+        .await;
         self.invalidate(path);
         result.map(|_| ()).map_err(|e| target.error(e))
     }
@@ -67,10 +116,20 @@ impl KvV2 {
     /// folder gives an empty list.
     pub async fn list(&self, path: &str) -> Result<Vec<String>, KvError> {
         let path = clean_path("list", &self.mount, path, true)?;
-        let target = Target { op: "list", mount: &self.mount, path };
+        let target = Target {
+            op: "list",
+            mount: &self.mount,
+            path,
+        };
         let mut api_path = target.v2("metadata");
         api_path.push('/');
-        match send_data::<ListResponse>(&self.client, target, VaultRequest::new(Method::List, api_path)).await {
+        match send_data::<ListResponse>(
+            &self.client,
+            target,
+            VaultRequest::new(Method::List, api_path),
+        )
+        .await
+        {
             Ok(list) => Ok(list.map(|l| l.keys).unwrap_or_default()),
             Err(e) if e.kind() == VaultErrorKind::SecretNotFound => Ok(Vec::new()),
             Err(e) => Err(target.error(e)),
@@ -78,9 +137,17 @@ impl KvV2 {
     }
 
     /// The key structure of `path` with every value replaced by `null` (`GET subkeys/:path`).
-    pub async fn subkeys(&self, path: &str, request: SubkeysRequest) -> Result<SubkeysResponse, KvError> {
+    pub async fn subkeys(
+        &self,
+        path: &str,
+        request: SubkeysRequest,
+    ) -> Result<SubkeysResponse, KvError> {
         let path = clean_path("read subkeys of", &self.mount, path, false)?;
-        let target = Target { op: "read subkeys of", mount: &self.mount, path };
+        let target = Target {
+            op: "read subkeys of",
+            mount: &self.mount,
+            path,
+        };
         let mut http = VaultRequest::new(Method::Get, target.v2("subkeys"));
         if let Some(v) = request.version {
             http = http.with_query("version", v.to_string());
@@ -89,12 +156,16 @@ impl KvV2 {
             http = http.with_query("depth", d.to_string());
         }
         match send_data::<SubkeysResponse>(&self.client, target, http).await {
-            Ok(Some(r)) if r.subkeys.is_null() && (r.metadata.destroyed || r.metadata.is_deleted()) => {
+            Ok(Some(r))
+                if r.subkeys.is_null() && (r.metadata.destroyed || r.metadata.is_deleted()) =>
+            {
                 Err(self.explain_empty(target, &r.metadata).await)
             }
             Ok(Some(r)) => Ok(r),
             Ok(None) => Err(self.explain_missing(target, request.version).await),
-            Err(e) if e.kind() == VaultErrorKind::SecretNotFound => Err(self.explain_missing(target, request.version).await),
+            Err(e) if e.kind() == VaultErrorKind::SecretNotFound => {
+                Err(self.explain_missing(target, request.version).await)
+            }
             Err(e) => Err(target.error(e)),
         }
     }

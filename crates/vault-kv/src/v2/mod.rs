@@ -44,7 +44,11 @@ pub struct KvV2 {
 
 impl KvV2 {
     pub(crate) fn new(client: VaultClient, mount: &str, cache: Option<Arc<Cache>>) -> Self {
-        KvV2 { client, mount: Arc::from(mount.trim_matches('/')), cache }
+        KvV2 {
+            client,
+            mount: Arc::from(mount.trim_matches('/')),
+            cache,
+        }
     }
 
     /// The mount this handle works on (no slashes).
@@ -66,6 +70,9 @@ impl KvV2 {
 
 impl fmt::Debug for KvV2 {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("KvV2").field("mount", &self.mount).field("cached", &self.cache.is_some()).finish()
+        f.debug_struct("KvV2")
+            .field("mount", &self.mount)
+            .field("cached", &self.cache.is_some())
+            .finish()
     }
 }

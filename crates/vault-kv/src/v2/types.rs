@@ -46,7 +46,10 @@ pub struct WriteSecretRequest {
 
 impl WriteSecretRequest {
     pub fn new(data: Map<String, Value>) -> Self {
-        WriteSecretRequest { data, options: None }
+        WriteSecretRequest {
+            data,
+            options: None,
+        }
     }
 
     /// Only succeed if the key is at `version` (0: only if it does not exist).
@@ -125,15 +128,23 @@ pub struct KeyMetadata {
 impl KeyMetadata {
     /// Versions that can be read (not deleted, not destroyed), ascending.
     pub fn live_versions(&self) -> Vec<u64> {
-        self.versions.iter().filter(|(_, s)| s.is_live()).map(|(v, _)| *v).collect()
+        self.versions
+            .iter()
+            .filter(|(_, s)| s.is_live())
+            .map(|(v, _)| *v)
+            .collect()
     }
 }
 
-fn versions_by_number<'de, D: Deserializer<'de>>(d: D) -> Result<BTreeMap<u64, VersionState>, D::Error> {
+fn versions_by_number<'de, D: Deserializer<'de>>(
+    d: D,
+) -> Result<BTreeMap<u64, VersionState>, D::Error> {
     let raw: Option<HashMap<String, VersionState>> = Option::deserialize(d)?;
     let mut out = BTreeMap::new();
     for (k, v) in raw.unwrap_or_default() {
-        let n = k.parse::<u64>().map_err(|_| serde::de::Error::custom(format!("version key `{k}` is not a number")))?;
+        let n = k
+            .parse::<u64>()
+            .map_err(|_| serde::de::Error::custom(format!("version key `{k}` is not a number")))?;
         out.insert(n, v);
     }
     Ok(out)
@@ -170,8 +181,14 @@ impl MetadataRequest {
         self.delete_version_after = Some(duration.into());
         self
     }
-    pub fn with_custom_metadata(mut self, key: impl Into<String>, value: impl Into<String>) -> Self {
-        self.custom_metadata.get_or_insert_with(HashMap::new).insert(key.into(), value.into());
+    pub fn with_custom_metadata(
+        mut self,
+        key: impl Into<String>,
+        value: impl Into<String>,
+    ) -> Self {
+        self.custom_metadata
+            .get_or_insert_with(HashMap::new)
+            .insert(key.into(), value.into());
         self
     }
 }
@@ -248,14 +265,21 @@ mod tests {
 
     #[test]
     fn requests_send_only_what_is_set() {
-        let r = MetadataRequest::builder().with_max_versions(5).with_custom_metadata("owner", "data-team");
+        let r = MetadataRequest::builder()
+            .with_max_versions(5)
+            .with_custom_metadata("owner", "data-team");
         assert_eq!(
             serde_json::to_value(&r).expect("serializes"),
             json!({"max_versions": 5, "custom_metadata": {"owner": "data-team"}})
         );
-        let Value::Object(data) = json!({"k": "v"}) else { panic!("object literal") };
+        let Value::Object(data) = json!({"k": "v"}) else {
+            panic!("object literal")
+        };
         let w = WriteSecretRequest::new(data).with_cas(0);
-        assert_eq!(serde_json::to_value(&w).expect("serializes"), json!({"data": {"k": "v"}, "options": {"cas": 0}}));
+        assert_eq!(
+            serde_json::to_value(&w).expect("serializes"),
+            json!({"data": {"k": "v"}, "options": {"cas": 0}})
+        );
         assert!(!format!("{w:?}").contains("\"v\""));
     }
 }

@@ -5,7 +5,9 @@ use std::sync::{Arc, Mutex};
 
 use async_trait::async_trait;
 use serde_json::{Value, json};
-use vault_core::{Method, RequestBody, Transport, VaultClient, VaultError, VaultRequest, VaultResponse};
+use vault_core::{
+    Method, RequestBody, Transport, VaultClient, VaultError, VaultRequest, VaultResponse,
+};
 
 use crate::{KvErrorKind, KvExt, MetadataRequest, SubkeysRequest};
 
@@ -42,8 +44,16 @@ impl Transport for Recorder {
                 body,
             });
         }
-        let bytes = if self.body.is_null() { Vec::new() } else { self.body.to_string().into_bytes() };
-        Ok(VaultResponse::new(self.status, vec![("content-type".into(), "application/json".into())], bytes))
+        let bytes = if self.body.is_null() {
+            Vec::new()
+        } else {
+            self.body.to_string().into_bytes()
+        };
+        Ok(VaultResponse::new(
+            self.status,
+            vec![("content-type".into(), "application/json".into())],
+            bytes,
+        ))
     }
 
     fn address(&self) -> String {
@@ -52,7 +62,11 @@ impl Transport for Recorder {
 }
 
 fn client(status: u16, body: Value) -> (VaultClient, Arc<Recorder>) {
-    let recorder = Arc::new(Recorder { seen: Mutex::new(Vec::new()), status, body });
+    let recorder = Arc::new(Recorder {
+        seen: Mutex::new(Vec::new()),
+        status,
+        body,
+    });
     let client = VaultClient::builder()
         .with_address("http://recorder.invalid")
         .with_token("test-token")
@@ -64,23 +78,43 @@ fn client(status: u16, body: Value) -> (VaultClient, Arc<Recorder>) {
 
 /// The requests of interest (token housekeeping such as `auth/token/lookup-self` left out).
 fn kv_requests(r: &Recorder) -> Vec<Seen> {
-    r.seen.lock().map(|s| s.iter().filter(|x| !x.path.starts_with("auth/")).cloned().collect()).unwrap_or_default()
+    r.seen
+        .lock()
+        .map(|s| {
+            s.iter()
+                .filter(|x| !x.path.starts_with("auth/"))
+                .cloned()
+                .collect()
+        })
+        .unwrap_or_default()
 }
 
-const VERSION_META: &str =
-    r#"{"data":{"created_time":"2026-01-01T00:00:00Z","custom_metadata":null,"deletion_time":"","destroyed":false,"version":4}}"#;
+/// (method, path, query) of a recorded request.
+type Shape<'a> = (Method, &'a str, Vec<(String, String)>);
+
+const VERSION_META: &str = r#"{"data":{"created_time":"2026-01-01T00:00:00Z","custom_metadata":null,"deletion_time":"","destroyed":false,"version":4}}"#;
 
 #[tokio::test]
 async fn patch_is_a_merge_patch_with_cas() {
     let (client, rec) = client(200, serde_json::from_str(VERSION_META).expect("json"));
-    let meta = client.kv2("secret").patch("/app/db/", &json!({"port": 5432, "old": null}), Some(3)).await.expect("patch");
+    let meta = client
+        .kv2("secret")
+        .patch("/app/db/", &json!({"port": 5432, "old": null}), Some(3))
+        .await
+        .expect("patch");
     assert_eq!(meta.version, Some(4));
     let seen = kv_requests(&rec);
     assert_eq!(seen.len(), 1);
     assert_eq!(seen[0].method, Method::Patch);
     assert_eq!(seen[0].path, "secret/data/app/db");
-    assert_eq!(seen[0].content_type.as_deref(), Some("application/merge-patch+json"));
-    assert_eq!(seen[0].body, json!({"data": {"port": 5432, "old": null}, "options": {"cas": 3}}));
+    assert_eq!(
+        seen[0].content_type.as_deref(),
+        Some("application/merge-patch+json")
+    );
+    assert_eq!(
+        seen[0].body,
+        json!({"data": {"port": 5432, "old": null}, "options": {"cas": 3}})
+    );
 }
 
 #[tokio::test]
@@ -88,19 +122,46 @@ async fn reads_versions_subkeys_and_lists_use_the_documented_paths() {
     let body = json!({"data": {"data": {"k": "v"}, "metadata": {"version": 2}, "subkeys": {"k": null}, "keys": ["a", "b/"]}});
     let (client, rec) = client(200, body);
     let kv = client.kv2("secret");
-    assert_eq!(kv.read_version("app", 2).await.expect("read").metadata.version, Some(2));
-    kv.subkeys("app", SubkeysRequest { version: Some(2), depth: Some(1) }).await.expect("subkeys");
+    assert_eq!(
+        kv.read_version("app", 2)
+            .await
+            .expect("read")
+            .metadata
+            .version,
+        Some(2)
+    );
+    kv.subkeys(
+        "app",
+        SubkeysRequest {
+            version: Some(2),
+            depth: Some(1),
+        },
+    )
+    .await
+    .expect("subkeys");
     assert_eq!(kv.list("app").await.expect("list"), vec!["a", "b/"]);
     kv.destroy_versions("app", &[1, 2]).await.expect("destroy");
-    kv.write_metadata("app", &MetadataRequest::builder().with_max_versions(5)).await.expect("metadata");
+    kv.write_metadata("app", &MetadataRequest::builder().with_max_versions(5))
+        .await
+        .expect("metadata");
     let seen = kv_requests(&rec);
-    let shape: Vec<(Method, &str, Vec<(String, String)>)> =
-        seen.iter().map(|s| (s.method, s.path.as_str(), s.query.clone())).collect();
+    let shape: Vec<Shape<'_>> = seen
+        .iter()
+        .map(|s| (s.method, s.path.as_str(), s.query.clone()))
+        .collect();
     assert_eq!(
         shape,
         vec![
-            (Method::Get, "secret/data/app", vec![("version".to_string(), "2".to_string())]),
-            (Method::Get, "secret/subkeys/app", vec![("version".into(), "2".into()), ("depth".into(), "1".into())]),
+            (
+                Method::Get,
+                "secret/data/app",
+                vec![("version".to_string(), "2".to_string())]
+            ),
+            (
+                Method::Get,
+                "secret/subkeys/app",
+                vec![("version".into(), "2".into()), ("depth".into(), "1".into())]
+            ),
             (Method::List, "secret/metadata/app/", vec![]),
             (Method::Post, "secret/destroy/app", vec![]),
             (Method::Post, "secret/metadata/app", vec![]),
@@ -122,7 +183,16 @@ async fn a_bare_404_without_metadata_is_not_found() {
 async fn bad_paths_never_reach_the_wire() {
     let (client, rec) = client(200, Value::Null);
     let kv = client.kv2("secret");
-    assert_eq!(kv.read("a/../b").await.expect_err("dot-dot").kind(), KvErrorKind::Validation);
-    assert_eq!(kv.write_data("", &json!({"a": 1})).await.expect_err("empty").kind(), KvErrorKind::Validation);
+    assert_eq!(
+        kv.read("a/../b").await.expect_err("dot-dot").kind(),
+        KvErrorKind::Validation
+    );
+    assert_eq!(
+        kv.write_data("", &json!({"a": 1}))
+            .await
+            .expect_err("empty")
+            .kind(),
+        KvErrorKind::Validation
+    );
     assert!(kv_requests(&rec).is_empty());
 }

@@ -13,55 +13,135 @@ const DATA: &str = "/v1/secret/data/";
 #[tokio::test]
 async fn ttl_expiry_and_invalidation_after_write() {
     let (bao, root) = server().await;
-    root.write_secret("app/db", &json!({"v": 1}), "secret").await.expect("seed");
+    root.write_secret("app/db", &json!({"v": 1}), "secret")
+        .await
+        .expect("seed");
     let proxy = FaultProxy::start(&bao.addr()).await;
-    let kv = CachedKv::builder(client_for(&proxy.addr(), &bao.root_token())).with_ttl(Duration::from_millis(800)).build();
+    let kv = CachedKv::builder(client_for(&proxy.addr(), &bao.root_token()))
+        .with_ttl(Duration::from_millis(800))
+        .build();
 
-    assert_eq!(kv.get_secret("app/db", "secret").await.expect("miss").data.get("v"), Some(&json!(1)));
+    assert_eq!(
+        kv.get_secret("app/db", "secret")
+            .await
+            .expect("miss")
+            .data
+            .get("v"),
+        Some(&json!(1))
+    );
     let hit = kv.get_secret("app/db", "secret").await.expect("hit");
     assert!(!hit.is_stale());
-    assert_eq!(count_paths(&proxy.requests(), DATA), 1, "{:?}", proxy.requests());
+    assert_eq!(
+        count_paths(&proxy.requests(), DATA),
+        1,
+        "{:?}",
+        proxy.requests()
+    );
     let s = kv.stats();
     assert_eq!((s.hits, s.misses, s.entries), (1, 1, 1), "{s:?}");
 
     // A write through the cached client invalidates at once.
-    kv.write_secret("app/db", &json!({"v": 2}), "secret").await.expect("write");
+    kv.write_secret("app/db", &json!({"v": 2}), "secret")
+        .await
+        .expect("write");
     assert_eq!(kv.stats().entries, 0);
-    assert_eq!(kv.get_secret("app/db", "secret").await.expect("re-read").data.get("v"), Some(&json!(2)));
+    assert_eq!(
+        kv.get_secret("app/db", "secret")
+            .await
+            .expect("re-read")
+            .data
+            .get("v"),
+        Some(&json!(2))
+    );
     // So do patch, delete, destroy and undelete through a cached handle.
     let v2 = kv.kv2("secret");
-    v2.patch("app/db", &json!({"v": 3}), None).await.expect("patch");
-    assert_eq!(kv.get_secret("app/db", "secret").await.expect("after patch").data.get("v"), Some(&json!(3)));
-    assert_eq!(v2.read_version("app/db", 3).await.expect("version 3").data.get("v"), Some(&json!(3)));
-    v2.delete_versions("app/db", &[3]).await.expect("delete v3");
-    assert_eq!(kv.get_secret_version("app/db", 3, "secret").await.expect_err("deleted").kind(), KvErrorKind::VersionDeleted);
-    v2.undelete_versions("app/db", &[3]).await.expect("undelete v3");
-    assert!(kv.get_secret_version("app/db", 3, "secret").await.is_ok());
-    v2.destroy_versions("app/db", &[3]).await.expect("destroy v3");
+    v2.patch("app/db", &json!({"v": 3}), None)
+        .await
+        .expect("patch");
     assert_eq!(
-        kv.get_secret_version("app/db", 3, "secret").await.expect_err("destroyed").kind(),
+        kv.get_secret("app/db", "secret")
+            .await
+            .expect("after patch")
+            .data
+            .get("v"),
+        Some(&json!(3))
+    );
+    assert_eq!(
+        v2.read_version("app/db", 3)
+            .await
+            .expect("version 3")
+            .data
+            .get("v"),
+        Some(&json!(3))
+    );
+    v2.delete_versions("app/db", &[3]).await.expect("delete v3");
+    assert_eq!(
+        kv.get_secret_version("app/db", 3, "secret")
+            .await
+            .expect_err("deleted")
+            .kind(),
+        KvErrorKind::VersionDeleted
+    );
+    v2.undelete_versions("app/db", &[3])
+        .await
+        .expect("undelete v3");
+    assert!(kv.get_secret_version("app/db", 3, "secret").await.is_ok());
+    v2.destroy_versions("app/db", &[3])
+        .await
+        .expect("destroy v3");
+    assert_eq!(
+        kv.get_secret_version("app/db", 3, "secret")
+            .await
+            .expect_err("destroyed")
+            .kind(),
         KvErrorKind::VersionDestroyed
     );
     v2.delete_metadata("app/db").await.expect("delete all");
-    assert_eq!(kv.get_secret("app/db", "secret").await.expect_err("gone").kind(), KvErrorKind::NotFound);
+    assert_eq!(
+        kv.get_secret("app/db", "secret")
+            .await
+            .expect_err("gone")
+            .kind(),
+        KvErrorKind::NotFound
+    );
 
     // TTL expiry: a fresh value, then a request again once the TTL has passed.
-    root.write_secret("ttl", &json!({"v": 1}), "secret").await.expect("seed ttl");
+    root.write_secret("ttl", &json!({"v": 1}), "secret")
+        .await
+        .expect("seed ttl");
     kv.get_secret("ttl", "secret").await.expect("miss");
     proxy.reset_counts();
     kv.get_secret("ttl", "secret").await.expect("hit");
     assert_eq!(count_paths(&proxy.requests(), DATA), 0);
-    root.write_secret("ttl", &json!({"v": 2}), "secret").await.expect("write behind the cache's back");
-    assert_eq!(kv.get_secret("ttl", "secret").await.expect("still cached").data.get("v"), Some(&json!(1)));
+    root.write_secret("ttl", &json!({"v": 2}), "secret")
+        .await
+        .expect("write behind the cache's back");
+    assert_eq!(
+        kv.get_secret("ttl", "secret")
+            .await
+            .expect("still cached")
+            .data
+            .get("v"),
+        Some(&json!(1))
+    );
     tokio::time::sleep(Duration::from_millis(900)).await;
-    assert_eq!(kv.get_secret("ttl", "secret").await.expect("expired").data.get("v"), Some(&json!(2)));
+    assert_eq!(
+        kv.get_secret("ttl", "secret")
+            .await
+            .expect("expired")
+            .data
+            .get("v"),
+        Some(&json!(2))
+    );
     assert_eq!(count_paths(&proxy.requests(), DATA), 1);
 }
 
 #[tokio::test]
 async fn concurrent_misses_make_one_request() {
     let (bao, root) = server().await;
-    root.write_secret("hot", &json!({"v": 1}), "secret").await.expect("seed");
+    root.write_secret("hot", &json!({"v": 1}), "secret")
+        .await
+        .expect("seed");
     let proxy = FaultProxy::start(&bao.addr()).await;
     let kv = CachedKv::builder(client_for(&proxy.addr(), &bao.root_token())).build();
     let handle = kv.kv2("secret");
@@ -73,9 +153,17 @@ async fn concurrent_misses_make_one_request() {
         tasks.push(tokio::spawn(async move { handle.read("hot").await }));
     }
     for t in tasks {
-        assert_eq!(t.await.expect("task").expect("read").data.get("v"), Some(&json!(1)));
+        assert_eq!(
+            t.await.expect("task").expect("read").data.get("v"),
+            Some(&json!(1))
+        );
     }
-    assert_eq!(count_paths(&proxy.requests(), DATA), 1, "{:?}", proxy.requests());
+    assert_eq!(
+        count_paths(&proxy.requests(), DATA),
+        1,
+        "{:?}",
+        proxy.requests()
+    );
     let s = kv.stats();
     assert_eq!((s.misses, s.hits), (1, 31), "{s:?}");
 }
@@ -83,46 +171,75 @@ async fn concurrent_misses_make_one_request() {
 #[tokio::test]
 async fn stale_values_are_served_while_the_server_is_unreachable() {
     let (bao, root) = server().await;
-    root.write_secret("app/db", &json!({"v": "last-good"}), "secret").await.expect("seed");
+    root.write_secret("app/db", &json!({"v": "last-good"}), "secret")
+        .await
+        .expect("seed");
     let proxy = FaultProxy::start(&bao.addr()).await;
     let client = impatient_client(&proxy.addr(), &bao.root_token());
     let kv = CachedKv::builder(client.clone())
         .with_ttl(Duration::from_millis(200))
         .with_stale_on_error(Duration::from_secs(60))
         .build();
-    let strict = CachedKv::builder(client).with_ttl(Duration::from_millis(200)).build();
-    assert!(!kv.get_secret("app/db", "secret").await.expect("fresh").is_stale());
+    let strict = CachedKv::builder(client)
+        .with_ttl(Duration::from_millis(200))
+        .build();
+    assert!(
+        !kv.get_secret("app/db", "secret")
+            .await
+            .expect("fresh")
+            .is_stale()
+    );
     strict.get_secret("app/db", "secret").await.expect("fresh");
 
     proxy.set_default(Some(Fault::NoAnswer));
     tokio::time::sleep(Duration::from_millis(300)).await;
-    let stale = kv.get_secret("app/db", "secret").await.expect("served stale");
+    let stale = kv
+        .get_secret("app/db", "secret")
+        .await
+        .expect("served stale");
     assert!(stale.is_stale());
     assert!(stale.age() >= Duration::from_millis(200));
     assert_eq!(stale.get_str("v"), Some("last-good"));
     assert_eq!(kv.stats().stale, 1);
-    let e = strict.get_secret("app/db", "secret").await.expect_err("no stale without opting in");
+    let e = strict
+        .get_secret("app/db", "secret")
+        .await
+        .expect_err("no stale without opting in");
     assert!(e.is_retryable(), "{e}");
 
     // Connection resets count as unreachable too; a secret never cached has nothing to serve.
     proxy.set_default(Some(Fault::Reset));
-    assert!(kv.get_secret("app/db", "secret").await.expect("stale again").is_stale());
+    assert!(
+        kv.get_secret("app/db", "secret")
+            .await
+            .expect("stale again")
+            .is_stale()
+    );
     assert!(kv.get_secret("never-read", "secret").await.is_err());
 
     // Back to normal: fresh again.
     proxy.set_default(None);
-    assert!(!kv.get_secret("app/db", "secret").await.expect("fresh again").is_stale());
+    assert!(
+        !kv.get_secret("app/db", "secret")
+            .await
+            .expect("fresh again")
+            .is_stale()
+    );
 }
 
 #[tokio::test]
 async fn zero_ttl_disables_and_capacity_bounds_the_cache() {
     let (bao, root) = server().await;
     for i in 0..3 {
-        root.write_secret(&format!("k{i}"), &json!({"i": i}), "secret").await.expect("seed");
+        root.write_secret(&format!("k{i}"), &json!({"i": i}), "secret")
+            .await
+            .expect("seed");
     }
     let proxy = FaultProxy::start(&bao.addr()).await;
     let client = client_for(&proxy.addr(), &bao.root_token());
-    let off = CachedKv::builder(client.clone()).with_ttl(Duration::ZERO).build();
+    let off = CachedKv::builder(client.clone())
+        .with_ttl(Duration::ZERO)
+        .build();
     off.get_secret("k0", "secret").await.expect("read");
     off.get_secret("k0", "secret").await.expect("read");
     assert_eq!(count_paths(&proxy.requests(), DATA), 2);
@@ -130,13 +247,22 @@ async fn zero_ttl_disables_and_capacity_bounds_the_cache() {
 
     let small = CachedKv::builder(client).with_capacity(2).build();
     for i in 0..3 {
-        small.get_secret(&format!("k{i}"), "secret").await.expect("read");
+        small
+            .get_secret(&format!("k{i}"), "secret")
+            .await
+            .expect("read");
     }
     let s = small.stats();
     assert_eq!((s.entries, s.evictions), (2, 1), "{s:?}");
     proxy.reset_counts();
-    small.get_secret("k2", "secret").await.expect("most recent is cached");
+    small
+        .get_secret("k2", "secret")
+        .await
+        .expect("most recent is cached");
     assert_eq!(count_paths(&proxy.requests(), DATA), 0);
-    small.get_secret("k0", "secret").await.expect("least recent was evicted");
+    small
+        .get_secret("k0", "secret")
+        .await
+        .expect("least recent was evicted");
     assert_eq!(count_paths(&proxy.requests(), DATA), 1);
 }

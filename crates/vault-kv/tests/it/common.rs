@@ -43,5 +43,8 @@ pub fn obj(v: Value) -> Map<String, Value> {
 
 /// Requests recorded by a proxy whose path starts with `prefix` (e.g. `/v1/secret/data/`).
 pub fn count_paths(requests: &[(String, String)], prefix: &str) -> usize {
-    requests.iter().filter(|(_, p)| p.starts_with(prefix)).count()
+    requests
+        .iter()
+        .filter(|(_, p)| p.starts_with(prefix))
+        .count()
 }

@@ -10,8 +10,9 @@ use crate::common::{client_for, server};
 #[tokio::test]
 async fn walk_streams_500_secrets_and_skips_the_forbidden_subtree() {
     let (bao, root) = server().await;
-    let paths: Vec<String> =
-        (0..5).flat_map(|t| (0..10).flat_map(move |a| (0..10).map(move |s| format!("t{t}/a{a}/s{s}")))).collect();
+    let paths: Vec<String> = (0..5)
+        .flat_map(|t| (0..10).flat_map(move |a| (0..10).map(move |s| format!("t{t}/a{a}/s{s}"))))
+        .collect();
     assert_eq!(paths.len(), 500);
     let kv = root.kv2("secret");
     stream::iter(paths.iter().cloned().map(|p| {
@@ -24,7 +25,10 @@ async fn walk_streams_500_secrets_and_skips_the_forbidden_subtree() {
     .expect("seed the tree");
 
     // Root sees everything.
-    let (all, skipped) = root.walk("secret", WalkOptions::builder().with_concurrency(16)).collect_all().await;
+    let (all, skipped) = root
+        .walk("secret", WalkOptions::builder().with_concurrency(16))
+        .collect_all()
+        .await;
     assert!(skipped.is_empty(), "{skipped:?}");
     let mut expected = paths.clone();
     expected.sort();
@@ -57,9 +61,15 @@ async fn walk_streams_500_secrets_and_skips_the_forbidden_subtree() {
     assert_eq!(skipped[0].1.kind(), KvErrorKind::Permission);
 
     // Depth limit: secrets sit two folders down, so depth 1 finds none and depth 2 finds all.
-    let (shallow, _) = root.walk("secret", WalkOptions::builder().with_max_depth(1)).collect_all().await;
+    let (shallow, _) = root
+        .walk("secret", WalkOptions::builder().with_max_depth(1))
+        .collect_all()
+        .await;
     assert!(shallow.is_empty(), "{shallow:?}");
-    let (deep, _) = root.walk("secret", WalkOptions::builder().with_max_depth(2)).collect_all().await;
+    let (deep, _) = root
+        .walk("secret", WalkOptions::builder().with_max_depth(2))
+        .collect_all()
+        .await;
     assert_eq!(deep.len(), 500);
 
     // Glob filter and prefix.
@@ -67,7 +77,10 @@ async fn walk_streams_500_secrets_and_skips_the_forbidden_subtree() {
     let (globbed, _) = root.walk("secret", opts).collect_all().await;
     assert_eq!(globbed.len(), 10);
     assert!(globbed.iter().all(|p| p.starts_with("t0/a1/s")));
-    let opts = WalkOptions::builder().with_prefix("t4").with_glob("**/s9").expect("glob");
+    let opts = WalkOptions::builder()
+        .with_prefix("t4")
+        .with_glob("**/s9")
+        .expect("glob");
     let (nines, _) = root.walk("secret", opts).collect_all().await;
     assert_eq!(nines.len(), 10, "{nines:?}");
 }
