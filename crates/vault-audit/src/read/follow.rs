@@ -103,9 +103,8 @@ impl Follower {
                         framer.set_wait_for_newline(false);
                         framer.clear_eof();
                         let _ = self.drain(&mut framer, idx, &name, &mut sum, &mut f);
-                        match File::open(&self.path) {
-                            Ok(new) => break new,
-                            Err(_) => {}
+                        if let Ok(new) = File::open(&self.path) {
+                            break new;
                         }
                     }
                     // Truncated in place: start again from the top.

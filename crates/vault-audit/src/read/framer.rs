@@ -180,9 +180,7 @@ impl<R: Read> Framer<R> {
         let mut pretty = std::mem::take(&mut self.pretty);
         pretty.clear();
         pretty.extend_from_slice(&self.buf[s..e]);
-        loop {
-            let Some((_, span)) = self.line()? else { break };
-            let LineSpan::Kept(s, e) = span else { break };
+        while let Some((_, LineSpan::Kept(s, e))) = self.line()? {
             let l = &self.buf[s..e];
             pretty.push(b'\n');
             pretty.extend_from_slice(l);

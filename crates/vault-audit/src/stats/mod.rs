@@ -1,10 +1,16 @@
 //! Streaming statistics: [`StatsBuilder`] sees each record once and keeps only counters and
 //! the sets that define them (distinct paths and actors, in-flight request ids).
 //! [`Statistics`] is the serializable result shared by `stats --format json` and the HTML report.
+//!
+//! - `merge`: combine builders of consecutive chunks (pairing across chunk borders stays exact)
+//! - `parallel`: the multi-core scan behind [`stats`]
 
 use std::collections::BTreeMap;
 
 use serde::Serialize;
+
+mod merge;
+mod parallel;
 
 use crate::entry::{first_segment, is_login_path, is_permission_denied};
 use crate::fxhash::{FxMap, bump};
@@ -79,6 +85,9 @@ pub struct Statistics {
     pub malformed: Malformed,
 }
 
+/// An unanswered request: where it is, its operation and path.
+type Pending = (Location, Option<Box<str>>, Option<Box<str>>);
+
 /// Accumulates [`Statistics`] one record at a time.
 #[derive(Debug, Default)]
 pub struct StatsBuilder {
@@ -93,7 +102,10 @@ pub struct StatsBuilder {
     last_minute: Option<(i64, u64)>,
     min_t: Option<i64>,
     max_t: Option<i64>,
-    pending: FxMap<Box<str>, (Location, Option<Box<str>>, Option<Box<str>>)>,
+    pending: FxMap<Box<str>, Pending>,
+    /// Chunk mode (parallel scan): responses without a request are kept here, because their
+    /// request may sit in an earlier chunk; [`StatsBuilder::merge`] resolves them.
+    chunk_orphans: Option<Vec<(Box<str>, Pending)>>,
 }
 
 impl StatsBuilder {
@@ -194,6 +206,13 @@ impl StatsBuilder {
             Some("response") => {
                 if self.pending.remove(id).is_some() {
                     self.s.paired += 1;
+                } else if let Some(orphans) = &mut self.chunk_orphans {
+                    let meta = (
+                        loc,
+                        r.request.operation.as_deref().map(Into::into),
+                        r.request.path.as_deref().map(Into::into),
+                    );
+                    orphans.push((id.into(), meta));
                 } else {
                     self.s.unpaired_responses += 1;
                     let (op, path) = (r.request.operation.as_deref(), r.request.path.as_deref());
@@ -299,8 +318,24 @@ pub(crate) fn top(m: &FxMap<Box<str>, u64>, n: usize) -> Vec<(String, u64)> {
         .collect()
 }
 
-/// Streams a whole source through a [`StatsBuilder`].
+/// Streams a whole source through [`StatsBuilder`]s: in parallel over chunks of each input
+/// (one reader thread, one scanner per core) when more than one core is available, else on
+/// the calling thread. Both give identical results.
 pub fn stats(
+    source: &crate::AuditSource,
+    opts: &mut crate::ScanOptions,
+) -> Result<Statistics, crate::AuditError> {
+    let cores = std::thread::available_parallelism()
+        .map(|n| n.get())
+        .unwrap_or(1);
+    if cores > 1 && opts.prefetch {
+        return parallel::stats_parallel(source, opts, cores);
+    }
+    stats_sequential(source, opts)
+}
+
+/// [`stats`] on the calling thread only.
+pub fn stats_sequential(
     source: &crate::AuditSource,
     opts: &mut crate::ScanOptions,
 ) -> Result<Statistics, crate::AuditError> {

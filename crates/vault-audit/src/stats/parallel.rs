@@ -1,0 +1,261 @@
+//! The multi-core scan behind [`stats`](super::stats): a reader thread cuts each input into
+//! chunks at record boundaries (a newline followed by `{`), scanner threads build one
+//! [`StatsBuilder`] per chunk, and the calling thread merges them in input order.
+//!
+//! Architecture Invariant: memory is bounded by the chunks in flight (about
+//! `(2 × cores + 2) × CHUNK`) plus the distinct keys, whatever the input size.
+
+use std::collections::BTreeMap;
+use std::io::Read;
+use std::sync::mpsc::{Receiver, sync_channel};
+use std::sync::{Arc, Mutex};
+
+use super::merge::merge_malformed;
+use super::{Statistics, StatsBuilder};
+use crate::error::AuditError;
+use crate::read::{AuditSource, Frame, Framer, Location, Malformed, ScanOptions, ScanSummary};
+use crate::scan::scan_bytes;
+
+const CHUNK: usize = 4 << 20;
+
+struct ChunkOut {
+    idx: u64,
+    builder: StatsBuilder,
+    lines: u64,
+    blank: u64,
+    records: u64,
+    malformed: Malformed,
+}
+
+/// Where to cut `buf`: just after the last newline that is followed by `{` (the start of a
+/// record in both NDJSON and pretty-printed logs), else after the last newline.
+fn cut_point(buf: &[u8]) -> Option<usize> {
+    let mut end = buf.len();
+    while let Some(p) = memchr::memrchr(b'\n', &buf[..end]) {
+        if buf.get(p + 1) == Some(&b'{') {
+            return Some(p + 1);
+        }
+        end = p;
+    }
+    memchr::memrchr(b'\n', buf).map(|p| p + 1)
+}
+
+fn scan_chunk(idx: u64, chunk: &[u8], keep: usize, max_record: usize, name: &str) -> ChunkOut {
+    let mut out = ChunkOut {
+        idx,
+        builder: StatsBuilder::for_chunk(),
+        lines: 0,
+        blank: 0,
+        records: 0,
+        malformed: Malformed::default(),
+    };
+    let mut framer = Framer::new(chunk, max_record);
+    loop {
+        match framer.next_frame() {
+            Ok(Some(Frame::Record { line, bytes })) => {
+                if bytes.trim_ascii().is_empty() {
+                    out.blank += 1;
+                    continue;
+                }
+                match scan_bytes(bytes) {
+                    Ok(rec) => {
+                        out.records += 1;
+                        out.builder.add(Location { file: 0, line }, &rec);
+                    }
+                    Err(e) => out.malformed.push(keep, name, line, e.to_string()),
+                }
+            }
+            Ok(Some(Frame::TooLong { line, len })) => {
+                out.malformed.push(
+                    keep,
+                    name,
+                    line,
+                    format!("line of {len} bytes is longer than the {max_record} byte limit"),
+                );
+            }
+            Ok(None) | Err(_) => break,
+        }
+    }
+    out.lines = framer.next_line() - 1;
+    out
+}
+
+/// Reads `reader` and sends chunks cut at record boundaries; returns bytes read or the error.
+fn split(
+    mut reader: Box<dyn Read + Send>,
+    tx: std::sync::mpsc::SyncSender<(u64, Vec<u8>)>,
+    chunk: usize,
+    max_carry: usize,
+) -> Result<u64, std::io::Error> {
+    let mut carry: Vec<u8> = Vec::new();
+    let mut idx = 0;
+    let mut total = 0u64;
+    loop {
+        let mut buf = std::mem::take(&mut carry);
+        let start = buf.len();
+        buf.resize(start + chunk, 0);
+        let mut filled = start;
+        while filled < buf.len() {
+            match reader.read(&mut buf[filled..]) {
+                Ok(0) => break,
+                Ok(n) => filled += n,
+                Err(e) if e.kind() == std::io::ErrorKind::Interrupted => {}
+                Err(e) => return Err(e),
+            }
+        }
+        total += (filled - start) as u64;
+        buf.truncate(filled);
+        let eof = filled < start + chunk;
+        if !eof
+            && let Some(cut) = cut_point(&buf)
+            && cut > 0
+        {
+            carry = buf[cut..].to_vec();
+            buf.truncate(cut);
+        } else if !eof && buf.len() <= max_carry {
+            // No newline yet: a long line; keep reading (bounded by the record limit).
+            carry = buf;
+            continue;
+        }
+        if !buf.is_empty() && tx.send((idx, buf)).is_err() {
+            return Ok(total);
+        }
+        idx += 1;
+        if eof {
+            return Ok(total);
+        }
+    }
+}
+
+pub(super) fn stats_parallel(
+    source: &AuditSource,
+    opts: &mut ScanOptions,
+    cores: usize,
+) -> Result<Statistics, AuditError> {
+    stats_parallel_with(source, opts, cores, CHUNK)
+}
+
+fn stats_parallel_with(
+    source: &AuditSource,
+    opts: &mut ScanOptions,
+    cores: usize,
+    chunk: usize,
+) -> Result<Statistics, AuditError> {
+    let mut total = StatsBuilder::new();
+    let mut sum = ScanSummary::default();
+    let keep = opts.keep_malformed;
+    let max_record = opts.max_record_bytes;
+    for (file_idx, input) in source.inputs()?.into_iter().enumerate() {
+        let file = u32::try_from(file_idx).unwrap_or(u32::MAX);
+        sum.files.push(input.name.clone());
+        let (tx, rx) = sync_channel::<(u64, Vec<u8>)>(cores);
+        let (otx, orx) = sync_channel::<ChunkOut>(cores * 2);
+        let size = input.size;
+        let max_carry = max_record.saturating_add(chunk);
+        let reader = std::thread::spawn(move || split(input.reader, tx, chunk, max_carry));
+        let rx: Arc<Mutex<Receiver<(u64, Vec<u8>)>>> = Arc::new(Mutex::new(rx));
+        let mut workers = Vec::new();
+        for _ in 0..cores {
+            let (rx, otx, name) = (Arc::clone(&rx), otx.clone(), input.name.clone());
+            workers.push(std::thread::spawn(move || {
+                loop {
+                    let job = match rx.lock() {
+                        Ok(guard) => guard.recv(),
+                        Err(_) => return,
+                    };
+                    let Ok((idx, chunk)) = job else { return };
+                    if otx
+                        .send(scan_chunk(idx, &chunk, keep, max_record, &name))
+                        .is_err()
+                    {
+                        return;
+                    }
+                }
+            }));
+        }
+        drop(otx);
+        let mut waiting: BTreeMap<u64, ChunkOut> = BTreeMap::new();
+        let mut next = 0u64;
+        let mut line_offset = 0u64;
+        let mut file_malformed = Malformed::default();
+        for out in orx {
+            waiting.insert(out.idx, out);
+            while let Some(out) = waiting.remove(&next) {
+                total.merge(out.builder, file, line_offset);
+                merge_malformed(&mut file_malformed, out.malformed, line_offset, keep);
+                line_offset += out.lines;
+                sum.blank_lines += out.blank;
+                sum.records += out.records;
+                next += 1;
+            }
+        }
+        for w in workers {
+            let _ = w.join();
+        }
+        let read = reader
+            .join()
+            .unwrap_or_else(|_| Err(std::io::Error::other("reader thread panicked")));
+        match read {
+            Ok(bytes) => {
+                sum.bytes += bytes;
+                if let Some(p) = opts.progress.as_mut() {
+                    p(bytes, size);
+                }
+            }
+            Err(e) => file_malformed.push(
+                keep,
+                &input.name,
+                line_offset + 1,
+                format!("read error, rest of input skipped: {e}"),
+            ),
+        }
+        sum.lines += line_offset;
+        merge_malformed(&mut sum.malformed, file_malformed, 0, keep);
+    }
+    Ok(total.finish(&sum))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn cuts_before_a_record_start() {
+        assert_eq!(cut_point(b"{\"a\":1}\n{\"b\":2}\n{\"c\""), Some(16));
+        assert_eq!(cut_point(b"{\n  \"a\": 1\n}\n{\n  \"b\""), Some(13));
+        assert_eq!(cut_point(b"garbage\nmore"), Some(8));
+        assert_eq!(cut_point(b"no newline"), None);
+    }
+
+    fn corpus(name: &str) -> Vec<u8> {
+        let p = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("tests/data")
+            .join(name);
+        std::fs::read(p).expect("corpus")
+    }
+
+    #[test]
+    fn small_chunks_give_the_sequential_result() {
+        let mut bytes = corpus("vault-guides/vault-audit.log");
+        bytes.extend(b"garbage line\n{\"truncated\n");
+        bytes.extend(corpus("openbao-2.7.2-generated/audit.log"));
+        bytes.extend(corpus("ops-agent-pr1950/input.log"));
+        let seq = super::super::stats_sequential(
+            &AuditSource::bytes("t", bytes.clone()),
+            &mut ScanOptions::default(),
+        )
+        .expect("seq");
+        for chunk in [1 << 12, 1 << 16, 1 << 20] {
+            let par = stats_parallel_with(
+                &AuditSource::bytes("t", bytes.clone()),
+                &mut ScanOptions::default(),
+                3,
+                chunk,
+            )
+            .expect("par");
+            assert_eq!(par, seq, "chunk {chunk}");
+        }
+        assert_eq!(seq.malformed.count, 2);
+        assert_eq!(seq.entries, 1397 + 93 + 2);
+    }
+}
