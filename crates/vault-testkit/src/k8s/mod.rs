@@ -25,7 +25,7 @@ pub(crate) struct Identity {
     pub(crate) uid: String,
 }
 
-#[derive(Debug, Default)]
+#[derive(Default)]
 pub(crate) struct Registry {
     tokens: HashMap<String, Identity>,
     reviews: usize,
@@ -41,15 +41,26 @@ impl Registry {
 
 pub(crate) type SharedRegistry = Arc<Mutex<Registry>>;
 
-/// A fake-free Kubernetes TokenReview endpoint on `127.0.0.1` (plain HTTP).
+/// A Kubernetes TokenReview endpoint on `127.0.0.1` (plain HTTP).
 ///
 /// It is a real HTTP server answering the real API shape; only the token store is local.
-#[derive(Debug)]
+/// `Debug` shows the address and counts, never an issued token.
 pub struct TokenReviewer {
     addr: SocketAddr,
     pki: crate::tls::TestPki,
     registry: SharedRegistry,
     task: tokio::task::JoinHandle<()>,
+}
+
+impl std::fmt::Debug for TokenReviewer {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let registry = self.lock();
+        f.debug_struct("TokenReviewer")
+            .field("addr", &self.addr)
+            .field("issued", &registry.tokens.len())
+            .field("reviews", &registry.reviews)
+            .finish_non_exhaustive()
+    }
 }
 
 impl TokenReviewer {

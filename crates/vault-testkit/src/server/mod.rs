@@ -11,6 +11,7 @@
 mod api;
 mod config;
 mod process;
+mod redact;
 mod start;
 
 use process::ServerProcess;
@@ -66,9 +67,10 @@ impl OpenBao {
         self.unseal_key.clone()
     }
 
-    /// Everything the server printed so far (for failure messages).
+    /// Everything the server printed so far (for failure messages), with the root token and
+    /// the unseal key replaced by `***`.
     pub fn log(&self) -> String {
-        self.process.log()
+        self.redact(&self.process.log())
     }
 
     /// The server's process id.
@@ -81,8 +83,14 @@ impl OpenBao {
         self.client.clone()
     }
 
-    /// The last `lines` lines of the server log.
+    /// The last `lines` lines of the (redacted) server log.
     pub fn log_tail(&self, lines: usize) -> String {
-        process::tail(&self.process.log(), lines)
+        process::tail(&self.log(), lines)
+    }
+
+    /// `text` without this server's root token and unseal key.
+    pub(crate) fn redact(&self, text: &str) -> String {
+        let key = self.unseal_key.clone().unwrap_or_default();
+        redact::redact_text(text, &[&self.root_token, &key])
     }
 }

@@ -195,7 +195,7 @@ impl OpenBao {
     /// The dev server prints its unseal key on start-up.
     async fn dev_unseal_key(&self) -> Option<String> {
         for _ in 0..50 {
-            let log = self.log();
+            let log = self.process.log();
             if let Some(line) = log
                 .lines()
                 .find(|l| l.trim_start().starts_with("Unseal Key:"))
@@ -248,12 +248,12 @@ async fn launch(
         });
         match wait_ready(&mut process, client, &plan.addr, &ready).await {
             Ok(()) => return (process, plan),
-            Err(Failure::PortTaken) => last_error = process.log(),
+            Err(Failure::PortTaken) => last_error = redacted_log(&process, &plan),
             Err(Failure::Fatal(why)) => panic!(
                 "OpenBao ({} {}) did not start: {why}\n--- server log (tail) ---\n{}",
                 bao.display(),
                 plan.args.join(" "),
-                tail(&process.log(), 40)
+                tail(&redacted_log(&process, &plan), 40)
             ),
         }
     }
@@ -261,6 +261,20 @@ async fn launch(
         "OpenBao could not bind a free port after {START_ATTEMPTS} attempts\n--- last server log (tail) ---\n{}",
         tail(&last_error, 40)
     );
+}
+
+/// The log without the secrets passed through the environment (the dev root token).
+fn redacted_log(process: &ServerProcess, plan: &Plan) -> String {
+    let secrets: Vec<&str> = plan.envs.iter().map(|(_, v)| v.as_str()).collect();
+    let log = super::redact::redact_text(&process.log(), &secrets);
+    // The dev banner also prints the unseal key.
+    log.lines()
+        .map(|line| match line.split_once("Unseal Key:") {
+            Some((head, _)) => format!("{head}Unseal Key: {}", super::redact::REDACTED),
+            None => line.to_string(),
+        })
+        .collect::<Vec<_>>()
+        .join("\n")
 }
 
 async fn wait_ready(
@@ -344,10 +358,11 @@ fn base_builder() -> reqwest::ClientBuilder {
         .timeout(Duration::from_secs(60))
 }
 
-/// Vault's `errors` array, if the body has one.
+/// Vault's `errors` array, if the body has one; otherwise the body with credential-like
+/// values redacted.
 pub(crate) fn errors_of(body: &Value) -> String {
     match body.get("errors") {
         Some(errors) => errors.to_string(),
-        None => body.to_string(),
+        None => super::redact::redact_json(body).to_string(),
     }
 }

@@ -6,4 +6,5 @@ mod k8s;
 mod lifecycle;
 mod proxy;
 mod raft;
+mod redaction;
 mod tls;
