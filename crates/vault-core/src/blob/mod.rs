@@ -10,6 +10,21 @@
 //!
 //! The S3 store lives in vault-backup and implements the same trait; both run
 //! `vault_core::testing::blob_store_suite`.
+//!
+//! ```
+//! # #[tokio::main(flavor = "current_thread")]
+//! # async fn main() -> Result<(), vault_core::VaultError> {
+//! use bytes::Bytes;
+//! use vault_core::blob::{BlobStore, BlobStoreExt, LocalDirStore};
+//!
+//! # let dir = tempfile::tempdir().map_err(|e| vault_core::VaultError::new(vault_core::VaultErrorKind::Io).with_source(e))?;
+//! let store = LocalDirStore::new(dir.path())?;
+//! store.put_bytes("snapshots/2026-11-28.snap", Bytes::from_static(b"...")).await?;
+//! let listed = store.list("snapshots/").await?;
+//! assert_eq!(listed[0].key, "snapshots/2026-11-28.snap");
+//! assert!(store.put_bytes("../outside", Bytes::new()).await.is_err());
+//! # Ok(()) }
+//! ```
 
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};

@@ -6,6 +6,19 @@
 //! - [`WebhookNotifier`] (feature `notify-webhook`, on by default): JSON or Slack-style POST.
 //!
 //! SMTP email comes with vault-backup.
+//!
+//! ```no_run
+//! # async fn demo() -> Result<(), vault_core::VaultError> {
+//! use vault_core::notify::{Notifier, NotifyMessage, Severity, WebhookFormat, WebhookNotifier};
+//!
+//! let notifier = WebhookNotifier::builder("https://hooks.slack.com/services/T000/B000/XXXX")
+//!     .with_format(WebhookFormat::SlackText)
+//!     .build()?;
+//! let message = NotifyMessage::new(Severity::Error, "nightly backup failed", "S3 refused the upload")
+//!     .with_field("job", "nightly");
+//! notifier.notify(&message).await?;
+//! # Ok(()) }
+//! ```
 
 use std::collections::BTreeMap;
 use std::fmt;

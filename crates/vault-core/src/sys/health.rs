@@ -4,6 +4,19 @@
 //! 429 standby, 472 DR secondary, 473 performance standby, 501 not initialised, 503 sealed (474 HA
 //! unhealthy and 530 removed on newer Vault). [`VaultClient::get_health`] maps each of them to a
 //! [`VaultHealth`] and never turns one into an error: only failing to reach the server is an `Err`.
+//!
+//! ```no_run
+//! # async fn demo(client: vault_core::VaultClient) -> Result<(), vault_core::VaultError> {
+//! use vault_core::sys::VaultHealthStatus;
+//!
+//! let health = client.get_health().await?;
+//! match health.status {
+//!     VaultHealthStatus::Active => println!("active, version {}", health.version),
+//!     VaultHealthStatus::Sealed => println!("sealed: unseal it first"),
+//!     other => println!("{other} (HTTP {})", health.http_status),
+//! }
+//! # Ok(()) }
+//! ```
 
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};

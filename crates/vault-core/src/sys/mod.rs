@@ -3,7 +3,8 @@
 //! Contents:
 //! - [`health`]: [`VaultHealth`] / [`VaultHealthStatus`] and [`VaultClient::get_health`](crate::VaultClient::get_health).
 //! - [`seal`]: [`SealStatus`], [`LeaderStatus`] (`sys/seal-status`, `sys/leader`).
-//! - [`policy`]: [`AccessPolicy`] / [`PolicyRule`] / [`Capability`] models and their validation.
+//! - [`capability`]: [`Capability`], the verbs of the policy language.
+//! - [`policy`]: [`AccessPolicy`] / [`PolicyRule`] models and their validation.
 //! - [`policy_hcl`]: rendering a policy to Vault's HCL.
 //! - [`policy_api`]: policy CRUD over `sys/policies/acl/<name>`.
 //! - [`mounts`]: [`MountInfo`] / [`MountConfig`], secrets-engine and auth-method mounts.
@@ -12,6 +13,7 @@
 //! client's transport: no token, no namespace header, no retries (a sealed server answers 503, which
 //! is an answer, not a failure).
 
+pub mod capability;
 pub mod health;
 pub mod mounts;
 pub mod policy;
@@ -20,7 +22,8 @@ pub mod policy_hcl;
 mod raw;
 pub mod seal;
 
+pub use capability::Capability;
 pub use health::{VaultHealth, VaultHealthStatus};
 pub use mounts::{MountConfig, MountInfo, MountTuning};
-pub use policy::{AccessPolicy, Capability, PolicyRule};
+pub use policy::{AccessPolicy, PolicyRule};
 pub use seal::{LeaderStatus, SealStatus};
