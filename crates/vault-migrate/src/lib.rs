@@ -41,14 +41,20 @@ pub mod detect;
 pub mod error;
 pub mod finding;
 pub mod parse;
+pub mod plan;
 pub mod report;
 pub mod scan;
+pub mod vault;
 
 pub use allow::{Baseline, SecretsIgnore};
 pub use detect::DetectConfig;
 pub use error::{MigrateError, MigrateErrorKind};
 pub use finding::{Confidence, Finding};
+pub use plan::{Plan, PlanOptions, SourceValues};
 pub use scan::{ScanProgress, ScanReport, Scanner, ScannerBuilder, SkipReason};
+pub use vault::{
+    ApplyOptions, ApplyReport, Validation, apply, diff, validate, validate_paths, write_to_vault,
+};
 
 /// The Python module's `scan_for_secrets(path, patterns=[…])`: scan a file or directory with the
 /// default rules plus `patterns`.

@@ -365,7 +365,8 @@ impl Scanner {
     }
 
     /// Scan files and directory trees (walked in parallel, honouring `.gitignore` unless turned
-    /// off). Findings under a directory are reported relative to it.
+    /// off). Under an absolute directory files are named relative to it; under a relative one, as
+    /// walked (`svc/.env` for root `svc`, `.env` for root `.`).
     pub fn scan_paths<P: AsRef<Path>>(&self, paths: &[P]) -> Result<ScanReport, MigrateError> {
         let start = Instant::now();
         let state = Arc::new(WalkState::default());
@@ -440,10 +441,7 @@ impl Scanner {
                 match res {
                     Ok(entry) if entry.file_type().is_some_and(|t| t.is_file()) => {
                         let path = entry.path();
-                        let label = path
-                            .strip_prefix(&root)
-                            .map(Path::to_path_buf)
-                            .unwrap_or_else(|_| path.to_path_buf());
+                        let label = label_for(&root, path);
                         scanner.scan_one(path, &label, ign.as_ref().as_ref(), &state);
                     }
                     Ok(_) => {}
@@ -540,6 +538,20 @@ struct WalkState {
     findings: AtomicU64,
 }
 
+/// How a walked file is named in findings: relative to an absolute root (stable across machines,
+/// so baselines match), or as walked from a relative root, without a leading `./` (like ripgrep).
+fn label_for(root: &Path, path: &Path) -> PathBuf {
+    if root.is_absolute() {
+        path.strip_prefix(root)
+            .map(Path::to_path_buf)
+            .unwrap_or_else(|_| path.to_path_buf())
+    } else {
+        path.strip_prefix(".")
+            .map(Path::to_path_buf)
+            .unwrap_or_else(|_| path.to_path_buf())
+    }
+}
+
 fn discover_ignore(dir: &Path) -> Option<SecretsIgnore> {
     let f = dir.join(".secretsignore");
     if f.is_file() {
@@ -556,5 +568,26 @@ fn skip_message(r: &SkipReason) -> String {
             "file is {size} bytes, over the {limit}-byte limit; raise it with max_file_size"
         ),
         SkipReason::Unreadable { error } => format!("cannot read file: {error}"),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn labels() {
+        assert_eq!(
+            label_for(Path::new("/r"), Path::new("/r/a/.env")),
+            PathBuf::from("a/.env")
+        );
+        assert_eq!(
+            label_for(Path::new("."), Path::new("./a/.env")),
+            PathBuf::from("a/.env")
+        );
+        assert_eq!(
+            label_for(Path::new("svc"), Path::new("svc/a/.env")),
+            PathBuf::from("svc/a/.env")
+        );
     }
 }

@@ -5,6 +5,7 @@ mod fixtures;
 mod no_leak;
 mod noseyparker;
 mod tree;
+mod vault;
 
 use std::path::{Path, PathBuf};
 

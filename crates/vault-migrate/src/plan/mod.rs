@@ -1,0 +1,306 @@
+//! [`Plan`]: where each found secret goes in Vault — a reviewable TOML file.
+//!
+//! ```toml
+//! version = 1
+//! mount = "secret"
+//! prefix = "bike-data-flow/production"
+//! base_dir = "."
+//!
+//! [[secrets]]
+//! path = "bike-data-flow/production/database"
+//!
+//! [[secrets.keys]]
+//! key = "password"          # the key in Vault (edit freely)
+//! env = "DB_PASSWORD"       # the key in the source file
+//! source = ".env"
+//! line = 4
+//! sha256 = "…"              # of the value: apply refuses if the source changed since
+//! ```
+//! The plan holds no values: it is safe to review and commit. `apply` reads the values from the
+//! source files again and checks them against the hashes.
+
+mod mapping;
+mod values;
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+use serde::{Deserialize, Serialize};
+
+pub use mapping::{Mapped, map_key};
+pub use values::SourceValues;
+
+use crate::error::{MigrateError, MigrateErrorKind};
+use crate::finding::sha256_hex;
+use crate::parse::{self, FileKind};
+use crate::scan::ScanReport;
+
+/// One key of a planned secret.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PlannedKey {
+    /// Key inside the Vault secret.
+    pub key: String,
+    /// Key in the source file.
+    pub env: String,
+    /// Source file (relative to the plan's `base_dir` unless absolute).
+    pub source: String,
+    /// 1-based line of the value in the source.
+    pub line: usize,
+    /// SHA-256 of the value (hex).
+    pub sha256: String,
+    /// Whether a rule flagged it as a secret (false for companions such as `DB_HOST`).
+    #[serde(default)]
+    pub secret: bool,
+}
+
+/// One Vault secret (a KV path) and its keys.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PlannedSecret {
+    /// Path inside the mount.
+    pub path: String,
+    pub keys: Vec<PlannedKey>,
+}
+
+/// A finding the plan could not place, with the reason.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Unplanned {
+    pub source: String,
+    pub line: usize,
+    pub rule_id: String,
+    pub reason: String,
+}
+
+/// The migration plan.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Plan {
+    pub version: u32,
+    /// KV v2 mount (`secret`).
+    pub mount: String,
+    /// Path prefix inside the mount (`bike-data-flow/production`).
+    pub prefix: String,
+    /// Directory the `source` paths are relative to.
+    pub base_dir: String,
+    #[serde(default)]
+    pub secrets: Vec<PlannedSecret>,
+    #[serde(default)]
+    pub unplanned: Vec<Unplanned>,
+}
+
+/// Options for [`Plan::from_report`].
+#[derive(Debug, Clone)]
+pub struct PlanOptions {
+    pub mount: String,
+    pub prefix: String,
+    /// Secret for keys of no group (default `app`).
+    pub default_secret: String,
+    /// Directory the report's file names are relative to.
+    pub base_dir: PathBuf,
+}
+
+impl PlanOptions {
+    pub fn new(mount: impl Into<String>, prefix: impl Into<String>) -> Self {
+        PlanOptions {
+            mount: mount.into(),
+            prefix: prefix.into(),
+            default_secret: "app".into(),
+            base_dir: PathBuf::from("."),
+        }
+    }
+
+    pub fn with_default_secret(mut self, name: impl Into<String>) -> Self {
+        self.default_secret = name.into();
+        self
+    }
+
+    pub fn with_base_dir(mut self, dir: impl Into<PathBuf>) -> Self {
+        self.base_dir = dir.into();
+        self
+    }
+}
+
+impl Plan {
+    /// Map the findings of `report` to Vault paths. Findings without a key (a token in the middle
+    /// of code) are listed in `unplanned`. Database keys bring their non-secret companions from the
+    /// same file (`DB_HOST`, `DB_PORT`, …) so the `database` secret is complete.
+    pub fn from_report(report: &ScanReport, opts: &PlanOptions) -> Result<Plan, MigrateError> {
+        let prefix = opts.prefix.trim_matches('/').to_string();
+        let mut by_path: BTreeMap<String, Vec<PlannedKey>> = BTreeMap::new();
+        let mut unplanned = Vec::new();
+        let mut db_files: Vec<PathBuf> = Vec::new();
+        for f in &report.findings {
+            let source = f.file.to_string_lossy().replace('\\', "/");
+            let Some(env) = f.key.clone() else {
+                unplanned.push(Unplanned {
+                    source,
+                    line: f.line,
+                    rule_id: f.rule_id.clone(),
+                    reason: "no key to name it by (value inside code or text); move it by hand"
+                        .into(),
+                });
+                continue;
+            };
+            let m = map_key(&env, &opts.default_secret);
+            if m.database && !db_files.contains(&f.file) {
+                db_files.push(f.file.clone());
+            }
+            let path = join(&prefix, &m.secret);
+            push_key(
+                &mut by_path,
+                &mut unplanned,
+                path,
+                PlannedKey {
+                    key: m.key,
+                    env,
+                    source,
+                    line: f.line,
+                    sha256: f.value_sha256.clone(),
+                    secret: true,
+                },
+            );
+        }
+        for file in db_files {
+            let full = if file.is_absolute() {
+                file.clone()
+            } else {
+                opts.base_dir.join(&file)
+            };
+            let text = std::fs::read_to_string(&full).map_err(|e| MigrateError::io(&full, e))?;
+            let parsed = parse::parse(FileKind::detect(&full), &text);
+            let index = parse::LineIndex::new(&text);
+            for e in parsed
+                .entries
+                .iter()
+                .filter(|e| !e.is_reference && !e.key.is_empty())
+            {
+                let m = map_key(&e.key, &opts.default_secret);
+                if !m.database {
+                    continue;
+                }
+                let path = join(&prefix, &m.secret);
+                let source = file.to_string_lossy().replace('\\', "/");
+                let already = by_path
+                    .get(&path)
+                    .is_some_and(|ks| ks.iter().any(|k| k.key == m.key));
+                if !already {
+                    push_key(
+                        &mut by_path,
+                        &mut unplanned,
+                        path,
+                        PlannedKey {
+                            key: m.key,
+                            env: e.key.clone(),
+                            source,
+                            line: index.line(e.span.start),
+                            sha256: sha256_hex(e.value.as_bytes()),
+                            secret: false,
+                        },
+                    );
+                }
+            }
+        }
+        let secrets = by_path
+            .into_iter()
+            .map(|(path, keys)| PlannedSecret { path, keys })
+            .collect();
+        Ok(Plan {
+            version: 1,
+            mount: opts.mount.clone(),
+            prefix,
+            base_dir: opts.base_dir.to_string_lossy().into_owned(),
+            secrets,
+            unplanned,
+        })
+    }
+
+    /// The plan as TOML.
+    pub fn to_toml(&self) -> Result<String, MigrateError> {
+        toml::to_string_pretty(self).map_err(|e| {
+            MigrateError::new(
+                MigrateErrorKind::Config,
+                format!("cannot write the plan as TOML: {e}"),
+            )
+        })
+    }
+
+    /// Read a plan from TOML, checking it.
+    pub fn from_toml(text: &str) -> Result<Plan, MigrateError> {
+        let plan: Plan = toml::from_str(text).map_err(|e| {
+            MigrateError::new(
+                MigrateErrorKind::Config,
+                format!("plan is not valid TOML: {}", e.message()),
+            )
+            .with_hint("compare with a freshly generated plan (`vaultkit migrate plan`)")
+        })?;
+        plan.check()?;
+        Ok(plan)
+    }
+
+    /// Read a plan file.
+    pub fn load(path: &Path) -> Result<Plan, MigrateError> {
+        let text = std::fs::read_to_string(path).map_err(|e| MigrateError::io(path, e))?;
+        Self::from_toml(&text).map_err(|e| e.with_path(path))
+    }
+
+    /// Version, non-empty paths and keys, no key twice in one secret.
+    pub fn check(&self) -> Result<(), MigrateError> {
+        let bad = |m: String| Err(MigrateError::new(MigrateErrorKind::Config, m));
+        if self.version != 1 {
+            return bad(format!(
+                "plan version {} is not supported (expected 1)",
+                self.version
+            ));
+        }
+        if self.mount.trim_matches('/').is_empty() {
+            return bad("plan has an empty `mount`".into());
+        }
+        for s in &self.secrets {
+            if s.path.trim_matches('/').is_empty() {
+                return bad("a secret in the plan has an empty `path`".into());
+            }
+            let mut seen = std::collections::HashSet::new();
+            for k in &s.keys {
+                if k.key.is_empty() {
+                    return bad(format!(
+                        "secret `{}` has a key with an empty name (source {}:{})",
+                        s.path, k.source, k.line
+                    ));
+                }
+                if !seen.insert(&k.key) {
+                    return bad(format!(
+                        "secret `{}` has key `{}` twice; rename one in the plan",
+                        s.path, k.key
+                    ));
+                }
+            }
+        }
+        Ok(())
+    }
+}
+
+fn join(prefix: &str, name: &str) -> String {
+    if prefix.is_empty() {
+        name.to_string()
+    } else {
+        format!("{prefix}/{name}")
+    }
+}
+
+/// Add a key; a second value for the same Vault key is left out and listed as unplanned.
+fn push_key(
+    by_path: &mut BTreeMap<String, Vec<PlannedKey>>,
+    unplanned: &mut Vec<Unplanned>,
+    path: String,
+    k: PlannedKey,
+) {
+    let keys = by_path.entry(path.clone()).or_default();
+    match keys.iter().find(|x| x.key == k.key) {
+        Some(x) if x.sha256 == k.sha256 => {}
+        Some(x) => unplanned.push(Unplanned {
+            source: k.source.clone(),
+            line: k.line,
+            rule_id: "plan-conflict".into(),
+            reason: format!("`{}` would also go to `{path}` key `{}` (already from {}:{}); rename it in the plan", k.env, k.key, x.source, x.line),
+        }),
+        None => keys.push(k),
+    }
+}
