@@ -9,9 +9,11 @@
 //! - [`access`]: `policy`, `login` (token, AppRole), permission / usage / validation exit codes.
 //! - [`config`]: profiles, precedence flags > env > file, `~/.vault-token`.
 //! - [`leaks`]: a planted secret never appears unless a command was asked to print it.
+//! - [`audit`]: every `audit` subcommand on a log written by OpenBao's file audit device.
 //! - [`dev`]: `vaultkit dev` starts a server, prints exports, stops on SIGTERM.
 
 mod access;
+mod audit;
 mod config;
 mod dev;
 mod env_exec;

@@ -4,10 +4,12 @@
 //! - [`ops`]: `status`, `login`, `policy`, `dev`, `completions`.
 //! - [`kv`]: `kv …`.
 //! - [`secrets`]: `env` and `exec`.
+//! - [`audit`]: `audit …` over vault-audit.
 //! - [`vault_style`]: accepts Vault's single-dash long options (`-mount=secret`).
 
 use clap::{Args, Parser, Subcommand};
 
+pub mod audit;
 pub mod kv;
 pub mod ops;
 pub mod secrets;
@@ -120,6 +122,9 @@ pub enum Command {
     Env(secrets::EnvArgs),
     /// Run a command with secrets in its environment (never in argv, never on disk).
     Exec(secrets::ExecArgs),
+    /// Analyse file audit logs: stats, filter, search, patterns, anomalies, pairs, report, tail.
+    #[command(subcommand)]
+    Audit(audit::AuditCommand),
     /// Start a local OpenBao dev server and print how to point vaultkit at it.
     Dev(ops::DevArgs),
     /// Print a shell completion script.

@@ -11,6 +11,7 @@ use crate::config::{self, Settings};
 use crate::error::CliResult;
 use crate::output::Output;
 
+pub mod audit;
 pub mod completions;
 pub mod dev;
 pub mod env;
@@ -83,7 +84,9 @@ pub async fn run(cli: Cli) -> CliResult<u8> {
     }
     let own_formats = matches!(
         cli.command,
-        Command::Env(_) | Command::Kv(crate::args::kv::KvCommand::Export { .. })
+        Command::Env(_)
+            | Command::Audit(_)
+            | Command::Kv(crate::args::kv::KvCommand::Export { .. })
     );
     let ctx = Ctx::new(cli.global, own_formats)?;
     match cli.command {
@@ -93,6 +96,7 @@ pub async fn run(cli: Cli) -> CliResult<u8> {
         Command::Kv(k) => kv::run(&ctx, k).await.map(|()| 0),
         Command::Env(a) => env::run(&ctx, &a).await.map(|()| 0),
         Command::Exec(a) => exec::run(&ctx, a).await,
+        Command::Audit(a) => audit::run(&ctx, a).await.map(|()| 0),
         Command::Dev(a) => dev::run(&ctx, &a).await.map(|()| 0),
         Command::Completions(_) => Ok(0),
     }

@@ -38,6 +38,11 @@ impl Progress {
         Progress { bar }
     }
 
+    /// The underlying bar (hidden when not drawing), for callbacks on other threads.
+    pub fn bar(&self) -> ProgressBar {
+        self.bar.clone()
+    }
+
     pub fn inc(&self, n: u64) {
         self.bar.inc(n);
     }

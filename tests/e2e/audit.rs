@@ -1,0 +1,323 @@
+//! `vaultkit audit …` on a log written by a real OpenBao file audit device.
+
+use std::process::Stdio;
+use std::time::Duration;
+
+use serde_json::Value;
+use tokio::io::{AsyncBufReadExt, BufReader};
+
+use crate::support::{Cmd, World};
+
+const PLANTED: &str = "PLANTED-audit-Qm4r-value";
+
+/// A server with a file audit device, some traffic (one denied read), and the log's path.
+async fn audited() -> (World, String) {
+    let w = World::new().await;
+    let log = w.home().join("audit.log");
+    w.bao.enable_file_audit("file", &log).await;
+    w.vk(&["kv", "put", "secret/app/db", "user=etl", "password=-"])
+        .stdin(PLANTED)
+        .run()
+        .await
+        .ok();
+    w.vk(&["kv", "get", "secret/app/db"]).run().await.ok();
+    w.vk(&["kv", "list", "secret/app"]).run().await.ok();
+    let denied = Cmd::new(w.home(), &["kv", "get", "secret/app/db"])
+        .env("VAULT_ADDR", &w.bao.addr())
+        .env("VAULT_TOKEN", &w.bao.create_token(&["default"], "1h").await)
+        .run()
+        .await;
+    denied.code(4);
+    let path = log.to_str().expect("utf-8 path").to_string();
+    (w, path)
+}
+
+fn rows(v: &Value) -> &Vec<Value> {
+    v.as_array().expect("a JSON array")
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn stats_filter_search_patterns_pairs_anomalies_report() {
+    let (w, log) = audited().await;
+    let stats = w
+        .vk(&["audit", "stats", &log, "--format", "json"])
+        .run()
+        .await;
+    stats.ok();
+    let s = stats.json();
+    assert!(s["requests"].as_u64().unwrap_or(0) >= 4, "{s}");
+    assert!(s["permission_denied"].as_u64().unwrap_or(0) >= 1, "{s}");
+    assert_eq!(s["malformed"]["count"], 0);
+    let table = w.vk(&["audit", "stats", &log]).run().await;
+    assert!(
+        table.stdout.contains("permission denied"),
+        "{}",
+        table.stdout
+    );
+
+    let failed = w
+        .vk(&["audit", "filter", &log, "--failed", "--format", "json"])
+        .run()
+        .await
+        .json();
+    assert!(
+        !rows(&failed).is_empty() && rows(&failed).iter().all(|e| !e["error"].is_null()),
+        "{failed}"
+    );
+    let reads = w
+        .vk(&[
+            "audit",
+            "filter",
+            &log,
+            "--operation",
+            "read",
+            "--path",
+            "secret/data/**",
+            "--format",
+            "json",
+        ])
+        .run()
+        .await
+        .json();
+    assert!(!rows(&reads).is_empty());
+    assert!(rows(&reads).iter().all(|e| {
+        e["operation"] == "read"
+            && e["path"]
+                .as_str()
+                .is_some_and(|p| p.starts_with("secret/data/"))
+    }));
+
+    let found = w
+        .vk(&[
+            "audit",
+            "search",
+            &log,
+            "secret/metadata/app",
+            "--format",
+            "jsonl",
+        ])
+        .run()
+        .await;
+    found.ok();
+    assert!(found.stdout.lines().count() >= 2, "{}", found.stdout);
+    let csv = w
+        .vk(&[
+            "audit",
+            "search",
+            &log,
+            "secret/metadata/app",
+            "--format",
+            "csv",
+        ])
+        .run()
+        .await;
+    assert!(
+        csv.stdout.starts_with("line,time,type,operation,path"),
+        "{}",
+        csv.stdout
+    );
+
+    let patterns = w
+        .vk(&["audit", "patterns", &log, "--format", "json"])
+        .run()
+        .await
+        .json();
+    assert!(
+        patterns["top_paths"]
+            .as_array()
+            .is_some_and(|p| !p.is_empty()),
+        "{patterns}"
+    );
+    let pairs = w
+        .vk(&["audit", "pairs", &log, "--format", "json"])
+        .run()
+        .await
+        .json();
+    assert!(
+        pairs["pairs"].as_array().is_some_and(|p| p.len() >= 4),
+        "{pairs}"
+    );
+    let anomalies = w
+        .vk(&["audit", "anomalies", &log, "--format", "json"])
+        .run()
+        .await
+        .json();
+    assert!(
+        rows(&anomalies)
+            .iter()
+            .any(|d| d["rule"] == "root-token-use"),
+        "{anomalies}"
+    );
+    let burst = w
+        .vk(&[
+            "audit",
+            "anomalies",
+            &log,
+            "--threshold",
+            "1",
+            "--window",
+            "1h",
+            "--format",
+            "json",
+        ])
+        .run()
+        .await
+        .json();
+    assert!(
+        rows(&burst)
+            .iter()
+            .any(|d| d["rule"] == "permission-denied-burst"),
+        "{burst}"
+    );
+
+    let report = w.home().join("report.html");
+    w.vk(&[
+        "audit",
+        "report",
+        &log,
+        "-o",
+        report.to_str().expect("path"),
+    ])
+    .run()
+    .await
+    .ok();
+    let html = std::fs::read_to_string(&report).expect("report written");
+    assert!(html.contains("<html") && html.contains("Vault audit report"));
+
+    // Every output of every audit command: no plaintext secret.
+    let l = log.as_str();
+    let commands = [
+        vec!["audit", "stats", l],
+        vec!["audit", "filter", l],
+        vec!["audit", "search", l, "app"],
+        vec!["audit", "pairs", l],
+        vec!["audit", "anomalies", l],
+        vec!["audit", "patterns", l],
+    ];
+    for base in commands {
+        for fmt in ["table", "json"] {
+            let mut a = base.clone();
+            a.extend(["--format", fmt]);
+            let out = w.vk(&a).run().await;
+            out.ok();
+            assert!(
+                !out.all().contains(PLANTED),
+                "`vaultkit {}` leaked",
+                a.join(" ")
+            );
+        }
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn hash_and_find_value_read_the_value_from_stdin() {
+    let (w, log) = audited().await;
+    let hash = w.vk(&["audit", "hash"]).stdin(PLANTED).run().await;
+    hash.ok();
+    let hmac = hash.stdout.trim().to_string();
+    assert!(hmac.starts_with("hmac-sha256:"), "{hmac}");
+    let text = std::fs::read_to_string(&log).expect("log");
+    assert!(
+        text.contains(&hmac),
+        "the log holds the HMAC of the planted value"
+    );
+
+    let found = w
+        .vk(&["audit", "find-value", &log, "--format", "json"])
+        .stdin(PLANTED)
+        .run()
+        .await;
+    found.ok();
+    let matches = found.json();
+    assert!(
+        rows(&matches)
+            .iter()
+            .any(|m| m["path"] == "secret/data/app/db"),
+        "{matches}"
+    );
+    assert!(
+        rows(&matches)
+            .iter()
+            .all(|m| m["fields"].as_array().is_some_and(|f| !f.is_empty()))
+    );
+    assert!(!found.all().contains(PLANTED));
+    w.vk(&["audit", "hash"])
+        .run()
+        .await
+        .code(2)
+        .one_line_error();
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn tail_follows_new_entries_and_stops_on_sigterm() {
+    let (w, log) = audited().await;
+    let mut cmd = w
+        .vk(&[
+            "audit",
+            "tail",
+            &log,
+            "--format",
+            "jsonl",
+            "--path",
+            "secret/data/live/**",
+        ])
+        .command();
+    let mut child = cmd
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("spawn");
+    let mut lines = BufReader::new(child.stdout.take().expect("stdout")).lines();
+    // Give the follower a moment to open the file at its end, then make new traffic.
+    tokio::time::sleep(Duration::from_millis(700)).await;
+    w.vk(&["kv", "put", "secret/live/x", "k=v"])
+        .run()
+        .await
+        .ok();
+    let line = tokio::time::timeout(Duration::from_secs(30), lines.next_line())
+        .await
+        .expect("an entry in time")
+        .expect("read")
+        .expect("a line");
+    let entry: Value = serde_json::from_str(&line).expect("JSON line");
+    assert_eq!(entry["path"], "secret/data/live/x");
+    let pid = child
+        .id()
+        .and_then(|p| rustix::process::Pid::from_raw(p as i32))
+        .expect("pid");
+    rustix::process::kill_process(pid, rustix::process::Signal::TERM).expect("SIGTERM");
+    let status = tokio::time::timeout(Duration::from_secs(10), child.wait())
+        .await
+        .expect("stops")
+        .expect("status");
+    assert_eq!(status.code(), Some(0));
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn audit_errors_are_one_line_with_exit_codes() {
+    let home = tempfile::tempdir().expect("home");
+    let vk = |args: &[&str]| Cmd::new(home.path(), args).run();
+    vk(&["audit", "stats", "/nonexistent/audit.log"])
+        .await
+        .code(3)
+        .one_line_error();
+    let log = home.path().join("a.log");
+    std::fs::write(&log, "{\"type\":\"request\"}\nnot json\n").expect("write");
+    let l = log.to_str().expect("path");
+    vk(&["audit", "filter", l, "--path", "a/[b"])
+        .await
+        .code(2)
+        .one_line_error();
+    vk(&["audit", "filter", l, "--since", "yesterday"])
+        .await
+        .code(2)
+        .one_line_error();
+    vk(&["audit", "stats", l, "--format", "yaml"])
+        .await
+        .code(2)
+        .one_line_error();
+    let stats = vk(&["audit", "stats", l, "--format", "json"]).await;
+    stats.ok();
+    assert_eq!(stats.json()["malformed"]["count"], 1);
+}
