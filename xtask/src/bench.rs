@@ -1,20 +1,55 @@
 //! `cargo xtask bench <name>`: run a benchmark against its peer in the same run and record the
 //! figures, with the command, in docs/benchmarks.md (between `<!-- bench:NAME -->` markers).
+//!
+//! `audit` and `scan` drive release-built example binaries from this (std-only) process. `kv` needs
+//! a client stack in-process, so it re-runs xtask itself in release with the `bench` feature.
 
 use std::path::Path;
 
-use crate::util;
+use crate::{setup, util};
 
 pub fn run(args: &[String]) -> Result<(), String> {
     let Some(name) = args.first() else {
         return Err("usage: cargo xtask bench <kv|audit|scan>".to_string());
     };
-    let _root = util::workspace_root();
-    let section: String = match name.as_str() {
+    let root = util::workspace_root();
+    let section = match name.as_str() {
+        "audit" => {
+            setup::run()?;
+            setup::install_apt(&[("jq", "jq"), ("time", "time")])?;
+            crate::bench_audit::run(&root)?
+        }
+        "scan" => {
+            setup::run()?;
+            crate::bench_scan::run(&root)?
+        }
+        "kv" => {
+            setup::run()?;
+            // Re-run in release with the client stack compiled in (see `run_inner`).
+            return util::cargo(
+                &root,
+                &["run", "--quiet", "--release", "--package", "xtask", "--features", "bench", "--", "bench-inner", "kv"],
+            );
+        }
         other => return Err(format!("unknown benchmark `{other}` (known: kv, audit, scan)")),
     };
-    #[allow(unreachable_code)]
-    record(&_root, name, &section)
+    record(&root, name, &section)
+}
+
+/// The in-process part of benchmarks that need the `bench` feature (called as `xtask bench-inner NAME`).
+pub fn run_inner(args: &[String]) -> Result<(), String> {
+    match args.first().map(String::as_str) {
+        #[cfg(feature = "bench")]
+        Some("kv") => {
+            let root = util::workspace_root();
+            let section = crate::bench_kv::run(&root)?;
+            record(&root, "kv", &section)
+        }
+        Some(other) => Err(format!(
+            "benchmark `{other}` is not available in this build (run it as `cargo xtask bench {other}`)"
+        )),
+        None => Err("usage: xtask bench-inner <name>".to_string()),
+    }
 }
 
 /// Replace (or append) the section for `name` in docs/benchmarks.md.
@@ -26,7 +61,7 @@ pub fn record(root: &Path, name: &str, section: &str) -> Result<(), String> {
     let block = format!("{start}\n{}\n{end}", section.trim_end());
     let new = match (old.find(&start), old.find(&end)) {
         (Some(s), Some(e)) if e > s => format!("{}{}{}", &old[..s], block, &old[e + end.len()..]),
-        _ => format!("{}\n{}\n", old.trim_end(), block),
+        _ => format!("{}\n\n{}\n", old.trim_end(), block),
     };
     std::fs::write(&path, new).map_err(|e| format!("write {}: {e}", path.display()))?;
     println!("{section}");

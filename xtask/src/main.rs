@@ -4,6 +4,10 @@
 //! first, so a clean clone needs nothing else.
 
 mod bench;
+mod bench_audit;
+#[cfg(feature = "bench")]
+mod bench_kv;
+mod bench_scan;
 mod demo;
 mod setup;
 mod util;
@@ -35,6 +39,7 @@ fn main() -> ExitCode {
         "ci" => ci(rest),
         "demo" => setup::run().and_then(|()| demo::run()),
         "bench" => bench::run(rest),
+        "bench-inner" => bench::run_inner(rest),
         "fuzz" => fuzz(rest),
         "-h" | "--help" | "help" => {
             print!("{USAGE}");

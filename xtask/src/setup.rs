@@ -26,12 +26,11 @@ pub fn bao_path() -> PathBuf {
 
 fn install_openbao() -> Result<(), String> {
     let bao = bao_path();
-    if bao.is_file() {
-        if let Ok(v) = util::run_quiet(&bao.to_string_lossy(), &["version"], &util::workspace_root()) {
-            if v.contains(&format!("v{OPENBAO_VERSION} ")) {
-                return Ok(());
-            }
-        }
+    if bao.is_file()
+        && util::run_quiet(&bao.to_string_lossy(), &["version"], &util::workspace_root())
+            .is_ok_and(|v| v.contains(&format!("v{OPENBAO_VERSION} ")))
+    {
+        return Ok(());
     }
     let dir = util::target_dir().join("tools/openbao");
     let _ = std::fs::remove_dir_all(&dir);
