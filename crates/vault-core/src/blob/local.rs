@@ -68,6 +68,25 @@ impl LocalDirStore {
             .with_source(e)
     }
 
+    /// The first proper prefix of `key` (`a`, `a/b` for `a/b/c`) that is stored as an object.
+    async fn object_on_the_way(&self, key: &str) -> Option<String> {
+        let mut prefix = String::new();
+        let segments: Vec<&str> = key.split('/').collect();
+        for segment in &segments[..segments.len().saturating_sub(1)] {
+            if !prefix.is_empty() {
+                prefix.push('/');
+            }
+            prefix.push_str(segment);
+            if tokio::fs::symlink_metadata(self.path_of(&prefix))
+                .await
+                .is_ok_and(|m| m.is_file())
+            {
+                return Some(prefix);
+            }
+        }
+        None
+    }
+
     fn not_found(&self, operation: &str, key: &str) -> VaultError {
         VaultError::new(VaultErrorKind::SecretNotFound)
             .with_operation(operation.to_string())
@@ -86,9 +105,18 @@ impl BlobStore for LocalDirStore {
         validate_key(key)?;
         let target = self.path_of(key);
         let dir = target.parent().unwrap_or(&self.root).to_path_buf();
-        tokio::fs::create_dir_all(&dir)
-            .await
-            .map_err(|e| self.io_error(OP, key, "cannot create the object's directory", e))?;
+        if let Err(e) = tokio::fs::create_dir_all(&dir).await {
+            if let Some(object) = self.object_on_the_way(key).await {
+                return Err(VaultError::new(VaultErrorKind::Validation)
+                    .with_operation(OP)
+                    .with_path(key.to_string())
+                    .with_message(format!(
+                        "object `{object}` exists where this key needs a folder"
+                    ))
+                    .with_hint("choose a key that does not extend an existing object's key"));
+            }
+            return Err(self.io_error(OP, key, "cannot create the object's directory", e));
+        }
         let (tmp, mut file) = create_temp(&dir, TEMP_PREFIX)
             .await
             .map_err(|e| self.io_error(OP, key, "cannot create a temporary file", e))?;
