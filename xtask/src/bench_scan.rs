@@ -324,12 +324,11 @@ fn tree_rss_kb(pid: u32) -> u64 {
             let Some(p) = e.file_name().to_str().and_then(|s| s.parse::<u32>().ok()) else {
                 continue;
             };
-            if let Ok(stat) = fs::read_to_string(format!("/proc/{p}/stat")) {
-                if let Some(after) = stat.rfind(')').map(|i| &stat[i + 1..]) {
-                    if let Some(pp) = after.split_whitespace().nth(1).and_then(|s| s.parse().ok()) {
-                        parent.insert(p, pp);
-                    }
-                }
+            if let Ok(stat) = fs::read_to_string(format!("/proc/{p}/stat"))
+                && let Some(after) = stat.rfind(')').map(|i| &stat[i + 1..])
+                && let Some(pp) = after.split_whitespace().nth(1).and_then(|s| s.parse().ok())
+            {
+                parent.insert(p, pp);
             }
         }
     }
@@ -571,16 +570,16 @@ const WORDS: &[&str] = &[
 fn ensure_tree(tree: &Path, planted_file: &Path) -> Result<Vec<(String, usize)>, String> {
     let marker = tree.join(".generated");
     let want = format!("files={FILES} dirs={DIRS} seed={SEED:x} v1");
-    if fs::read_to_string(&marker).is_ok_and(|m| m == want) {
-        if let Ok(t) = fs::read_to_string(planted_file) {
-            return Ok(t
-                .lines()
-                .filter_map(|l| {
-                    let mut it = l.split('\t');
-                    Some((it.next()?.to_string(), it.next()?.parse().ok()?))
-                })
-                .collect());
-        }
+    if fs::read_to_string(&marker).is_ok_and(|m| m == want)
+        && let Ok(t) = fs::read_to_string(planted_file)
+    {
+        return Ok(t
+            .lines()
+            .filter_map(|l| {
+                let mut it = l.split('\t');
+                Some((it.next()?.to_string(), it.next()?.parse().ok()?))
+            })
+            .collect());
     }
     eprintln!("generating {FILES} files under {}", tree.display());
     let _ = fs::remove_dir_all(tree);
@@ -723,7 +722,7 @@ fn yaml_file(rng: &mut Rng, i: usize, plant: bool) -> (String, String, Option<us
 /// Even files: an npm `package-lock.json` (hashes and UUIDs, never a planted secret: scanners
 /// may skip lock files by name). Odd files: a settings JSON that may hold a planted secret.
 fn json_file(rng: &mut Rng, i: usize, plant: bool) -> (String, String, Option<usize>) {
-    let lock = i % 2 == 0;
+    let lock = i.is_multiple_of(2);
     let plant = plant && !lock;
     let mut l = vec![
         "{".to_string(),
@@ -790,9 +789,7 @@ fn code_file(rng: &mut Rng, i: usize, plant: bool) -> (String, String, Option<us
             "    \"\"\"Return the {v} records of one {w}.\"\"\""
         ));
         l.push("    password = os.environ[\"DB_PASSWORD\"]".into());
-        l.push(format!(
-            "    token = session.headers.get(\"Authorization\", \"\")"
-        ));
+        l.push("    token = session.headers.get(\"Authorization\", \"\")".to_string());
         l.push(format!("    cache_key = f\"{w}:{{{v}_id}}:{k}\""));
         l.push(format!(
             "    rows = session.query({w}_table).filter_by({v}_id={v}_id).limit(limit).all()"
@@ -801,9 +798,7 @@ fn code_file(rng: &mut Rng, i: usize, plant: bool) -> (String, String, Option<us
             "    logging.info(\"loaded %d {v} rows for %s\", len(rows), {v}_id)"
         ));
         l.push(format!("    etag = \"{}\"", rng.hex(40)));
-        l.push(format!(
-            "    return [r.to_dict() for r in rows if r.status != \"deleted\"]"
-        ));
+        l.push("    return [r.to_dict() for r in rows if r.status != \"deleted\"]".to_string());
         l.push(String::new());
     }
     let line = plant.then(|| match rng.below(3) {

@@ -191,6 +191,11 @@ pub fn has_random_segment(v: &str, min: usize) -> bool {
     })
 }
 
+/// A reference or template rather than a literal (`$VAR`, `${VAR}`, `{{ x }}`, `%(x)s`).
+pub fn reference_like(v: &str) -> bool {
+    v.starts_with('$') || v.contains("${") || v.contains("{{") || v.starts_with('%')
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -234,9 +239,4 @@ mod tests {
         ));
         assert!(!has_random_segment("eu-west-1", 8));
     }
-}
-
-/// A reference or template rather than a literal (`$VAR`, `${VAR}`, `{{ x }}`, `%(x)s`).
-pub fn reference_like(v: &str) -> bool {
-    v.starts_with('$') || v.contains("${") || v.contains("{{") || v.starts_with('%')
 }

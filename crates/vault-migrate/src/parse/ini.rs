@@ -189,8 +189,10 @@ fn value(
             );
         }
     }
-    if let Some(q @ (b'"' | b'\'')) = rest.as_bytes().first().copied() {
-        if let Some(close) = rest[1..].find(q as char) {
+    if let Some(q @ (b'"' | b'\'')) = rest.as_bytes().first().copied()
+        && let Some(close) = rest[1..].find(q as char)
+    {
+        {
             let v = &rest[1..1 + close];
             let quote = if q == b'"' {
                 Quote::Double

@@ -141,10 +141,10 @@ fn split_key(item: &str) -> Option<(String, usize)> {
         let after = &item[close + 1..];
         let ws = after.bytes().take_while(|c| *c == b' ').count();
         let rest = &after[ws..];
-        if let Some(r) = rest.strip_prefix(':') {
-            if r.is_empty() || r.starts_with([' ', '\t']) {
-                return Some((item[1..close].to_string(), close + 1 + ws + 1));
-            }
+        if let Some(r) = rest.strip_prefix(':')
+            && (r.is_empty() || r.starts_with([' ', '\t']))
+        {
+            return Some((item[1..close].to_string(), close + 1 + ws + 1));
         }
         return None;
     }

@@ -126,10 +126,10 @@ pub async fn apply(
                     .keys
                     .iter()
                     .any(|x| x.key == k.key && x.status != KeyStatus::Unchanged);
-                if write || action == Action::Created {
-                    if let Some(v) = values.get(&s.path, &k.key) {
-                        data.insert(k.key.clone(), Value::String(v.expose().to_string()));
-                    }
+                if (write || action == Action::Created)
+                    && let Some(v) = values.get(&s.path, &k.key)
+                {
+                    data.insert(k.key.clone(), Value::String(v.expose().to_string()));
                 }
             }
             let meta = if action == Action::Created {
