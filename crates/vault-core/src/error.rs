@@ -98,6 +98,9 @@ struct Details {
     message: Option<String>,
     hint: Option<String>,
     retry_after: Option<std::time::Duration>,
+    /// Overrides the kind/status-based retry decision (e.g. TLS failures are connection errors
+    /// that no retry can fix).
+    retryable: Option<bool>,
     source: Option<Box<dyn std::error::Error + Send + Sync + 'static>>,
 }
 
@@ -114,6 +117,7 @@ impl VaultError {
                 message: None,
                 hint: None,
                 retry_after: None,
+                retryable: None,
                 source: None,
             }),
         }
@@ -150,6 +154,11 @@ impl VaultError {
     }
     pub fn with_retry_after(mut self, d: std::time::Duration) -> Self {
         self.inner.retry_after = Some(d);
+        self
+    }
+    /// Force the retry decision for this error, whatever its kind and status.
+    pub fn with_retryable(mut self, retryable: bool) -> Self {
+        self.inner.retryable = Some(retryable);
         self
     }
     pub fn with_source(mut self, source: impl std::error::Error + Send + Sync + 'static) -> Self {
@@ -192,6 +201,9 @@ impl VaultError {
     /// Whether sending the same request again may succeed: connection errors, 412, 429 and
     /// 5xx other than 501.
     pub fn is_retryable(&self) -> bool {
+        if let Some(forced) = self.inner.retryable {
+            return forced;
+        }
         match self.inner.kind {
             VaultErrorKind::Connection | VaultErrorKind::RateLimited => true,
             _ => match self.inner.status {

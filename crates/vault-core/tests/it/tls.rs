@@ -45,6 +45,11 @@ async fn tls_trust_decisions() {
         "{text}"
     );
     assert!(text.contains("VAULT_CACERT"), "{text}");
+    assert!(
+        !e.is_retryable(),
+        "an untrusted certificate is not worth a retry"
+    );
+    assert_eq!(wrong_ca.stats().retries, 0, "TLS failures are not retried");
 
     let skip = VaultClient::builder()
         .with_address(bao.addr())

@@ -74,7 +74,13 @@ pub(super) fn connection_error(
             "check VAULT_ADDR and that the server is running",
         )
     };
-    VaultError::msg(kind, message).with_hint(hint)
+    let err = VaultError::msg(kind, message).with_hint(hint);
+    // A certificate that is not trusted now will not be trusted a second later.
+    if is_tls_failure(&chain) {
+        err.with_retryable(false)
+    } else {
+        err
+    }
 }
 
 #[cfg(test)]
