@@ -18,7 +18,18 @@
 //! server panics with a message naming `cargo xtask setup`: tests fail, they never skip.
 //!
 //! Helpers are test support: they panic with the HTTP status, Vault's `errors` and the tail
-//! of the server log when something goes wrong.
+//! of the server log when something goes wrong. Root tokens, unseal keys and credential-like
+//! JSON fields are replaced by `***` in those messages, in [`OpenBao::log`] and in `Debug`.
+//!
+//! Things worth knowing about the servers:
+//! - Each runs under a small `sh` watchdog holding a pipe from the test process, so the
+//!   server dies with the test even when the test process is killed without unwinding.
+//! - Servers are configured with `unsafe_allow_api_audit_creation = true`: OpenBao 2 refuses
+//!   to enable audit devices through the API otherwise.
+//! - The dev root token is passed through the environment, never on the command line.
+//! - OpenBao's kubernetes auth accepts an `http://` `kubernetes_host`, but insists on a
+//!   `kubernetes_ca_cert` once `disable_local_ca_jwt` is set, so [`TokenReviewer`] carries a
+//!   generated CA that [`OpenBao::enable_kubernetes_auth`] passes along.
 //!
 //! # Example
 //!
