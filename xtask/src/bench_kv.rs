@@ -28,7 +28,7 @@ const SECRET_PATH: &str = "bench/db";
 const ONE_TASK: Duration = Duration::from_secs(3);
 const MANY_TASKS: Duration = Duration::from_secs(4);
 const CONCURRENCY: usize = 64;
-const ROUNDS: usize = 2;
+const ROUNDS: usize = 3;
 
 /// Run the benchmark; returns the markdown section for docs/benchmarks.md.
 pub fn run(workspace_root: &Path) -> Result<String, String> {
@@ -455,7 +455,7 @@ fn report(vk: &Client, vr: &Client, rq: &Client, hv: &Client, cached: &Cached) -
     s.push_str("## KV reads (`cargo xtask bench kv`)\n\n");
     s.push_str(
         "One OpenBao dev server on this machine (2 cores), secret `secret/bench/db` with 6 keys, KV v2 read of the \
-         latest version. Clients run one after the other in the same process (hvac: a Python child); best of 2 \
+         latest version. Clients run one after the other in the same process (hvac: a Python child); best of 3 \
          rounds. CPU = client process user+system time per read (server excluded).\n\n",
     );
     s.push_str("| client | reads/s, 1 task | reads/s, 64 tasks | CPU µs/read, 1 task | CPU µs/read, 64 tasks |\n");

@@ -16,12 +16,21 @@ impl KvV2 {
     /// Errors tell apart a missing key ([`KvError::NotFound`]), a soft-deleted or destroyed
     /// latest version, a missing mount and a refused token.
     pub async fn read(&self, path: &str) -> Result<VaultSecret, KvError> {
-        Ok(self.read_shared(path, None).await?.into_secret())
+        self.read_owned(path, None).await
     }
 
     /// Read version `version` of `path`.
     pub async fn read_version(&self, path: &str, version: u64) -> Result<VaultSecret, KvError> {
-        Ok(self.read_shared(path, Some(version)).await?.into_secret())
+        self.read_owned(path, Some(version)).await
+    }
+
+    /// Uncached handles skip the shared wrapper entirely.
+    async fn read_owned(&self, path: &str, version: Option<u64>) -> Result<VaultSecret, KvError> {
+        if self.cache.is_none() {
+            let path = clean_path("read", &self.mount, path, false)?;
+            return self.fetch_secret(path, version).await;
+        }
+        Ok(self.read_shared(path, version).await?.into_secret())
     }
 
     /// Read through the cache when this handle has one, returning the shared value.
