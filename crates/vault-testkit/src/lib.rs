@@ -31,6 +31,15 @@
 //!   `kubernetes_ca_cert` once `disable_local_ca_jwt` is set, so [`TokenReviewer`] carries a
 //!   generated CA that [`OpenBao::enable_kubernetes_auth`] passes along.
 //!
+//! Architecture Invariant: every server is a real `bao` process; nothing in this crate
+//! imitates Vault's API (the TokenReviewer stands in for Kubernetes, not for Vault).
+//!
+//! Architecture Invariant: vault-testkit does not depend on vault-core, so the client under
+//! test is never used to set up or check its own test.
+//!
+//! Architecture Invariant: a server never outlives the test that started it (drop, panic or
+//! kill), and a missing `bao` fails the test with a message naming `cargo xtask setup`.
+//!
 //! # Example
 //!
 //! ```no_run
