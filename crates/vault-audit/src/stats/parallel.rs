@@ -41,43 +41,87 @@ fn cut_point(buf: &[u8]) -> Option<usize> {
 }
 
 fn scan_chunk(idx: u64, chunk: &[u8], keep: usize, max_record: usize, name: &str) -> ChunkOut {
-    let mut out = ChunkOut {
-        idx,
-        builder: StatsBuilder::for_chunk(),
-        lines: 0,
-        blank: 0,
-        records: 0,
-        malformed: Malformed::default(),
-    };
+    let mut out = ChunkOut::new(idx);
+    // Plain NDJSON is split in place, without a copy; a chunk holding a pretty-printed record
+    // (a line that is just `{`) is handed to the framer instead.
+    if let Some(out) = scan_ndjson(idx, chunk, keep, max_record, name) {
+        return out;
+    }
     let mut framer = Framer::new(chunk, max_record);
     loop {
         match framer.next_frame() {
-            Ok(Some(Frame::Record { line, bytes })) => {
-                if bytes.trim_ascii().is_empty() {
-                    out.blank += 1;
-                    continue;
-                }
-                match scan_bytes(bytes) {
-                    Ok(rec) => {
-                        out.records += 1;
-                        out.builder.add(Location { file: 0, line }, &rec);
-                    }
-                    Err(e) => out.malformed.push(keep, name, line, e.to_string()),
-                }
-            }
+            Ok(Some(Frame::Record { line, bytes })) => out.record(line, bytes, keep, name),
             Ok(Some(Frame::TooLong { line, len })) => {
-                out.malformed.push(
-                    keep,
-                    name,
-                    line,
-                    format!("line of {len} bytes is longer than the {max_record} byte limit"),
-                );
+                out.too_long(line, len, keep, max_record, name)
             }
             Ok(None) | Err(_) => break,
         }
     }
     out.lines = framer.next_line() - 1;
     out
+}
+
+fn scan_ndjson(
+    idx: u64,
+    chunk: &[u8],
+    keep: usize,
+    max_record: usize,
+    name: &str,
+) -> Option<ChunkOut> {
+    let mut out = ChunkOut::new(idx);
+    let mut line = 0u64;
+    let mut rest = chunk;
+    while !rest.is_empty() {
+        line += 1;
+        let (l, next) = match memchr::memchr(b'\n', rest) {
+            Some(i) => (&rest[..i], &rest[i + 1..]),
+            None => (rest, &rest[rest.len()..]),
+        };
+        rest = next;
+        if l.len() > max_record {
+            out.too_long(line, l.len() as u64, keep, max_record, name);
+            continue;
+        }
+        let l = l.strip_suffix(b"\r").unwrap_or(l);
+        if l.len() < 8 && l.trim_ascii() == b"{" {
+            return None;
+        }
+        out.record(line, l, keep, name);
+    }
+    out.lines = line;
+    Some(out)
+}
+
+impl ChunkOut {
+    fn new(idx: u64) -> Self {
+        ChunkOut {
+            idx,
+            builder: StatsBuilder::for_chunk(),
+            lines: 0,
+            blank: 0,
+            records: 0,
+            malformed: Malformed::default(),
+        }
+    }
+
+    fn record(&mut self, line: u64, bytes: &[u8], keep: usize, name: &str) {
+        if bytes.trim_ascii().is_empty() {
+            self.blank += 1;
+            return;
+        }
+        match scan_bytes(bytes) {
+            Ok(rec) => {
+                self.records += 1;
+                self.builder.add(Location { file: 0, line }, &rec);
+            }
+            Err(e) => self.malformed.push(keep, name, line, e.to_string()),
+        }
+    }
+
+    fn too_long(&mut self, line: u64, len: u64, keep: usize, max_record: usize, name: &str) {
+        let reason = format!("line of {len} bytes is longer than the {max_record} byte limit");
+        self.malformed.push(keep, name, line, reason);
+    }
 }
 
 /// Reads `reader` and sends chunks cut at record boundaries; returns bytes read or the error.
@@ -239,6 +283,7 @@ mod tests {
         let mut bytes = corpus("vault-guides/vault-audit.log");
         bytes.extend(b"garbage line\n{\"truncated\n");
         bytes.extend(corpus("openbao-2.7.2-generated/audit.log"));
+        bytes.extend(b"{\n  \"type\": \"request\",\n  \"request\": {\n    \"id\": \"zz\",\n    \"path\": \"p/q\"\n  }\n}\n");
         bytes.extend(corpus("ops-agent-pr1950/input.log"));
         let seq = super::super::stats_sequential(
             &AuditSource::bytes("t", bytes.clone()),
@@ -256,6 +301,10 @@ mod tests {
             assert_eq!(par, seq, "chunk {chunk}");
         }
         assert_eq!(seq.malformed.count, 2);
-        assert_eq!(seq.entries, 1397 + 93 + 2);
+        assert_eq!(seq.entries, 1397 + 93 + 1 + 2);
+        assert_eq!(
+            seq.unpaired_requests, 3,
+            "openbao line 1, the pretty one, ops-agent line 1"
+        );
     }
 }
