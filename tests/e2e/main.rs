@@ -10,6 +10,7 @@
 //! - [`config`]: profiles, precedence flags > env > file, `~/.vault-token`.
 //! - [`leaks`]: a planted secret never appears unless a command was asked to print it.
 //! - [`audit`]: every `audit` subcommand on a log written by OpenBao's file audit device.
+//! - [`migrate`]: `migrate scan|plan|apply|validate` on a bike-data-flow `.env`.
 //! - [`dev`]: `vaultkit dev` starts a server, prints exports, stops on SIGTERM.
 
 mod access;
@@ -19,6 +20,7 @@ mod dev;
 mod env_exec;
 mod kv;
 mod leaks;
+mod migrate;
 mod status;
 mod support;
 mod transfer;

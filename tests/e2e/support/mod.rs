@@ -90,6 +90,28 @@ impl Out {
         self.code(0)
     }
 
+    /// The last stderr line is the one `error:` line (tables may come before it on stdout).
+    #[track_caller]
+    pub fn one_line_error_last(&self) -> &Self {
+        let errors: Vec<&str> = self
+            .stderr
+            .lines()
+            .filter(|l| l.starts_with("error: "))
+            .collect();
+        assert_eq!(
+            errors.len(),
+            1,
+            "expected one error line, got:\n{}",
+            self.stderr
+        );
+        assert!(
+            self.stderr.trim_end().ends_with(errors[0]),
+            "{}",
+            self.stderr
+        );
+        self
+    }
+
     /// stdout + stderr, for leak checks.
     pub fn all(&self) -> String {
         format!("{}{}", self.stdout, self.stderr)

@@ -5,12 +5,14 @@
 //! - [`kv`]: `kv …`.
 //! - [`secrets`]: `env` and `exec`.
 //! - [`audit`]: `audit …` over vault-audit.
+//! - [`migrate`]: `migrate …` over vault-migrate.
 //! - [`vault_style`]: accepts Vault's single-dash long options (`-mount=secret`).
 
 use clap::{Args, Parser, Subcommand};
 
 pub mod audit;
 pub mod kv;
+pub mod migrate;
 pub mod ops;
 pub mod secrets;
 pub mod vault_style;
@@ -125,6 +127,9 @@ pub enum Command {
     /// Analyse file audit logs: stats, filter, search, patterns, anomalies, pairs, report, tail.
     #[command(subcommand)]
     Audit(audit::AuditCommand),
+    /// Move plaintext secrets from .env/config files into Vault: scan, plan, apply, validate.
+    #[command(subcommand)]
+    Migrate(migrate::MigrateCommand),
     /// Start a local OpenBao dev server and print how to point vaultkit at it.
     Dev(ops::DevArgs),
     /// Print a shell completion script.

@@ -18,6 +18,7 @@ pub mod env;
 pub mod exec;
 pub mod kv;
 pub mod login;
+pub mod migrate;
 pub mod policy;
 pub mod secrets;
 pub mod status;
@@ -86,6 +87,7 @@ pub async fn run(cli: Cli) -> CliResult<u8> {
         cli.command,
         Command::Env(_)
             | Command::Audit(_)
+            | Command::Migrate(_)
             | Command::Kv(crate::args::kv::KvCommand::Export { .. })
     );
     let ctx = Ctx::new(cli.global, own_formats)?;
@@ -97,6 +99,7 @@ pub async fn run(cli: Cli) -> CliResult<u8> {
         Command::Env(a) => env::run(&ctx, &a).await.map(|()| 0),
         Command::Exec(a) => exec::run(&ctx, a).await,
         Command::Audit(a) => audit::run(&ctx, a).await.map(|()| 0),
+        Command::Migrate(m) => migrate::run(&ctx, m).await,
         Command::Dev(a) => dev::run(&ctx, &a).await.map(|()| 0),
         Command::Completions(_) => Ok(0),
     }

@@ -1,0 +1,58 @@
+//! Arguments of `vaultkit migrate …`: move plaintext secrets from `.env` and config files into
+//! Vault in reviewable steps — scan, plan (a TOML file with no values), apply, validate.
+
+use std::path::PathBuf;
+
+use clap::{Args, Subcommand};
+
+/// What to scan and how, shared by `scan` and `plan`.
+#[derive(Debug, Clone, Args)]
+pub struct ScanArgs {
+    /// Files or directories to scan (default: the current directory).
+    #[arg(default_value = ".")]
+    pub paths: Vec<PathBuf>,
+    /// Extra regex rule on top of the built-in ones (repeatable).
+    #[arg(long = "pattern", value_name = "REGEX")]
+    pub patterns: Vec<String>,
+    /// Ignore findings listed in this baseline (JSON from an earlier `scan --format json`).
+    #[arg(long, value_name = "FILE")]
+    pub baseline: Option<PathBuf>,
+    /// Report findings of at least this confidence: low, medium (default), high.
+    #[arg(long, default_value = "medium", value_name = "LEVEL")]
+    pub min_confidence: String,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum MigrateCommand {
+    /// Find plaintext secrets (--format table, json or sarif). Exit 1 when something was found.
+    Scan {
+        #[command(flatten)]
+        scan: ScanArgs,
+    },
+    /// Scan and map every finding to a Vault path: a TOML plan holding no values, to review.
+    Plan {
+        #[command(flatten)]
+        scan: ScanArgs,
+        /// KV v2 mount to write to.
+        #[arg(long, default_value = "secret")]
+        mount: String,
+        /// Folder inside the mount, e.g. `bike-data-flow/production`.
+        #[arg(long, default_value = "")]
+        prefix: String,
+        /// Write the plan here instead of stdout.
+        #[arg(long, short = 'o', value_name = "FILE")]
+        output: Option<PathBuf>,
+    },
+    /// Write a plan's secrets to Vault (values re-read from the sources and checked against the
+    /// plan's hashes). Never overwrites a different value without --force.
+    Apply {
+        plan: PathBuf,
+        /// Show what would be written; write nothing.
+        #[arg(long)]
+        dry_run: bool,
+        #[arg(long)]
+        force: bool,
+    },
+    /// Check that every planned secret is in Vault, readable and equal to its source.
+    Validate { plan: PathBuf },
+}
