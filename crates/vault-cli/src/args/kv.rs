@@ -96,6 +96,7 @@ pub enum KvCommand {
         /// `MOUNT` or `MOUNT/folder` (with --mount: a folder in it; empty = the whole mount).
         #[arg(default_value = "")]
         path: String,
+        /// The KV mount (default: the first segment of PATH).
         #[arg(long, value_name = "MOUNT")]
         mount: Option<String>,
         /// Show the values (masked `****` by default).

@@ -29,7 +29,7 @@ pub struct LoginArgs {
     #[arg(long, value_name = "PATH")]
     pub path: Option<String>,
     /// AppRole role id (also VAULT_ROLE_ID).
-    #[arg(long, env = "VAULT_ROLE_ID", value_name = "ID")]
+    #[arg(long, env = "VAULT_ROLE_ID", hide_env_values = true, value_name = "ID")]
     pub role_id: Option<String>,
     /// File holding the AppRole secret id (`-` = stdin). Default: VAULT_SECRET_ID, else stdin.
     #[arg(long, value_name = "FILE")]
