@@ -2,12 +2,15 @@
 //! namespaces, seal/unseal).
 
 use std::path::Path;
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use serde_json::{Value, json};
 
+use super::OpenBao;
 use super::start::errors_of;
-use super::{Mode, OpenBao};
+
+/// How long an unsealed server may take to become the active node.
+const ACTIVE_TIMEOUT: Duration = Duration::from_secs(60);
 
 impl OpenBao {
     /// A raw API call with the root token: `method` is an HTTP method or `LIST`, `path` is
@@ -215,15 +218,16 @@ impl OpenBao {
         }
         self.wait_for_health("active after unseal", |status| status == 200)
             .await;
-        if self.mode == Mode::Raft {
-            // The token store answers only once the node has finished becoming active.
-            for _ in 0..100 {
-                if self.api("GET", "auth/token/lookup-self", None).await.0 == 200 {
-                    return;
-                }
-                tokio::time::sleep(Duration::from_millis(100)).await;
+        // The token store answers only once the node has finished becoming active.
+        let started = Instant::now();
+        while started.elapsed() < ACTIVE_TIMEOUT {
+            if self.api("GET", "auth/token/lookup-self", None).await.0 == 200 {
+                return;
             }
+            tokio::time::sleep(Duration::from_millis(100)).await;
         }
+        let (status, body) = self.api("GET", "auth/token/lookup-self", None).await;
+        self.fail("wait for the token store after unsealing", status, &body);
     }
 
     /// The underlying call: optional token and namespace, any method (incl. `LIST`).

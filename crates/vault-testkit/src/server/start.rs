@@ -109,6 +109,15 @@ impl OpenBao {
     /// Starts a Raft-backed server in a temp dir, initialises it with one key share,
     /// unseals it and waits until it is the active node.
     pub async fn raft() -> OpenBao {
+        // The cluster port is bound only at unseal; should another process have taken it
+        // meanwhile, OpenBao logs the error and a single node still becomes active.
+        let bao = Self::initialised_raft().await;
+        bao.unseal().await;
+        bao
+    }
+
+    /// Starts a Raft server and initialises it (still sealed).
+    async fn initialised_raft() -> OpenBao {
         let mut bao = Self::uninitialized().await;
         let (status, body) = bao
             .raw(
@@ -133,7 +142,6 @@ impl OpenBao {
         bao.unseal_key = Some(key.to_string());
         bao.root_token = token.to_string();
         bao.mode = Mode::Raft;
-        bao.unseal().await;
         bao
     }
 
