@@ -45,6 +45,10 @@ for line in open(sys.argv[1], 'rb'):
 print(json.dumps({"entries": entries, "errors": errors, "distinct_paths": len(paths), "paired": paired}))
 "#;
 
+/// jq's parse-and-extract cost alone: the fields every count needs, one compact line per entry.
+const JQ_EXTRACT: &str = r#"[.type, .request.operation, .request.path, (.auth.display_name // .auth.entity_id // .auth.accessor), ((.error // "") != "")]"#;
+
+/// jq computing the counts itself (an object per key, updated in a reduce).
 const JQ: &str = r#"reduce inputs as $e ({entries:0, errors:0, types:{}, ops:{}, paths:{}, actors:{}};
   .entries += 1
   | .types[$e.type // "none"] += 1
@@ -313,13 +317,23 @@ pub fn run(workspace_root: &Path) -> Result<String, String> {
     python.entries = json_u64(&py_out, "entries");
     let (mut jq, jq_out) = best_of(runs, || {
         timed(
-            "jq -c (reduce, same counts)",
+            "jq -n -c (reduce: the same counts)",
             "jq",
             &["-n", "-c", JQ, &log_s],
             None,
         )
     })?;
     jq.entries = json_u64(&jq_out, "entries");
+    let sink = dir.join("jq-extract.out");
+    let (jq_x, _) = best_of(runs, || {
+        timed(
+            "jq -c (field extraction only, no counting)",
+            "jq",
+            &["-c", JQ_EXTRACT, &log_s],
+            Some(&sink),
+        )
+    })?;
+    let _ = std::fs::remove_file(&sink);
     for r in [&ours, &python, &jq] {
         if r.entries != Some(lines) {
             return Err(format!(
@@ -351,7 +365,7 @@ pub fn run(workspace_root: &Path) -> Result<String, String> {
         std::fs::read_to_string("/proc/loadavg").ok().and_then(|l| l.split_whitespace().next().map(str::to_string)).unwrap_or_else(|| "?".into()),
     ));
     md.push_str("| tool | time (s) | MB/s | peak RSS (MB) | vault-audit is … × faster |\n|---|---:|---:|---:|---:|\n");
-    for r in [&wc, &ours, &python, &jq] {
+    for r in [&wc, &ours, &python, &jq_x, &jq] {
         md.push_str(&format!(
             "| {} | {:.2} | {:.0} | {:.1} | {} |\n",
             r.name,
@@ -366,10 +380,11 @@ pub fn run(workspace_root: &Path) -> Result<String, String> {
         ));
     }
     let vs_py = python.secs / ours.secs.max(1e-9);
-    let vs_jq = jq.secs / ours.secs.max(1e-9);
+    // Judged against the faster jq form (extraction only), which flatters jq.
+    let vs_jq = jq_x.secs.min(jq.secs) / ours.secs.max(1e-9);
     let rss_mb = ours.rss_kb as f64 / 1024.0;
     md.push_str(&format!(
-        "\nTargets: ≥ 10× Python: **{vs_py:.1}×** ({}); ≥ 5× jq: **{vs_jq:.1}×** ({}); peak RSS < 100 MB: **{rss_mb:.1} MB** ({}). \
+        "\nTargets: ≥ 10× Python: **{vs_py:.1}×** ({}); ≥ 5× jq (its faster, extraction-only form): **{vs_jq:.1}×** ({}); peak RSS < 100 MB: **{rss_mb:.1} MB** ({}). \
          vault-audit reaches {:.0}% of the `wc -l` rate.\n",
         if vs_py >= 10.0 { "met" } else { "not met" },
         if vs_jq >= 5.0 { "met" } else { "not met" },
