@@ -569,7 +569,7 @@ const WORDS: &[&str] = &[
 
 fn ensure_tree(tree: &Path, planted_file: &Path) -> Result<Vec<(String, usize)>, String> {
     let marker = tree.join(".generated");
-    let want = format!("files={FILES} dirs={DIRS} seed={SEED:x} v1");
+    let want = format!("files={FILES} dirs={DIRS} seed={SEED:x} v2");
     if fs::read_to_string(&marker).is_ok_and(|m| m == want)
         && let Ok(t) = fs::read_to_string(planted_file)
     {
@@ -587,8 +587,10 @@ fn ensure_tree(tree: &Path, planted_file: &Path) -> Result<Vec<(String, usize)>,
     let mut planted = Vec::new();
     for i in 0..FILES {
         let dir = dir_name(i % DIRS);
-        let kind = i % 10;
-        let plant = i % 8 == 3;
+        // Mix kinds and planted files across directories (file i goes to directory i % DIRS).
+        let j = i / DIRS + i;
+        let kind = j % 10;
+        let plant = j % 8 == 3;
         let (name, body, line) = match kind {
             0 => env_file(&mut rng, i, plant),
             1 | 2 => yaml_file(&mut rng, i, plant),

@@ -258,18 +258,81 @@ pub fn words(key: &str) -> Vec<String> {
     out
 }
 
+/// [`words`] for ASCII keys into `buf` (lower-cased) and `bounds`; `None` if the key is not
+/// ASCII or too long, so the caller falls back to [`words`].
+fn ascii_words(key: &str, buf: &mut [u8; 96], bounds: &mut [(usize, usize); 16]) -> Option<usize> {
+    let b = key.as_bytes();
+    if !key.is_ascii() || b.len() > buf.len() {
+        return None;
+    }
+    let mut n = 0;
+    let mut start: Option<usize> = None;
+    let mut push = |s: usize, e: usize, n: &mut usize| -> bool {
+        if *n == bounds.len() {
+            return false;
+        }
+        bounds[*n] = (s, e);
+        *n += 1;
+        true
+    };
+    for i in 0..b.len() {
+        let c = b[i];
+        buf[i] = c.to_ascii_lowercase();
+        if !c.is_ascii_alphanumeric() {
+            if let Some(s) = start.take()
+                && !push(s, i, &mut n)
+            {
+                return None;
+            }
+            continue;
+        }
+        let boundary = i > 0
+            && c.is_ascii_uppercase()
+            && (b[i - 1].is_ascii_lowercase()
+                || (b[i - 1].is_ascii_uppercase()
+                    && b.get(i + 1).is_some_and(u8::is_ascii_lowercase)));
+        if boundary
+            && let Some(s) = start.take()
+            && !push(s, i, &mut n)
+        {
+            return None;
+        }
+        if start.is_none() {
+            start = Some(i);
+        }
+    }
+    if let Some(s) = start
+        && !push(s, b.len(), &mut n)
+    {
+        return None;
+    }
+    Some(n)
+}
+
 /// Classify a key. `dotenv` makes a bare final `key` (`STRIPE_KEY`) a secret, as it is in
 /// environment files.
 pub fn classify(key: &str, dotenv: bool) -> KeyClass {
-    let w = words(key);
-    let Some(last) = w.last() else {
+    let mut buf = [0u8; 96];
+    let mut bounds = [(0usize, 0usize); 16];
+    let owned: Vec<String>;
+    // ASCII keys (nearly all) are split without allocating a string per word.
+    let w: Vec<&str> = if let Some(n) = ascii_words(key, &mut buf, &mut bounds) {
+        bounds[..n]
+            .iter()
+            .map(|&(a, b)| std::str::from_utf8(&buf[a..b]).unwrap_or(""))
+            .collect()
+    } else {
+        owned = words(key);
+        owned.iter().map(String::as_str).collect()
+    };
+    let Some(&last) = w.last() else {
         return KeyClass::Neutral;
     };
-    if NEGATIVE_LAST.contains(&last.as_str()) {
+    if NEGATIVE_LAST.contains(&last) {
         return KeyClass::Negative;
     }
     let n = w.len();
-    let has = |s: &str| w.iter().any(|x| x == s);
+    let has = |s: &str| w.iter().any(|x| *x == s);
     let pair = |a: &str, b: &str| w.windows(2).any(|p| p[0] == a && p[1] == b);
     if has("password")
         || has("passwd")
@@ -295,14 +358,14 @@ pub fn classify(key: &str, dotenv: bool) -> KeyClass {
     if has("dsn") || pair("connection", "string") || pair("conn", "str") || has("connstr") {
         return KeyClass::Secret(SecretKind::Dsn);
     }
-    if matches!(last.as_str(), "auth" | "salt" | "pepper" | "cookie") {
+    if matches!(last, "auth" | "salt" | "pepper" | "cookie") {
         return KeyClass::Secret(SecretKind::Secret);
     }
     if last == "key" || last == "keys" {
-        if n >= 2 && (dotenv || KEY_QUALIFIERS.contains(&w[n - 2].as_str())) {
+        if n >= 2 && (dotenv || KEY_QUALIFIERS.contains(&w[n - 2])) {
             return KeyClass::Secret(SecretKind::ApiKey);
         }
-        if n >= 3 && KEY_QUALIFIERS.contains(&w[n - 3].as_str()) {
+        if n >= 3 && KEY_QUALIFIERS.contains(&w[n - 3]) {
             return KeyClass::Secret(SecretKind::ApiKey);
         }
     }
@@ -326,6 +389,30 @@ mod tests {
             words("test_agent::allowlisted_api_key"),
             ["test", "agent", "allowlisted", "api", "key"]
         );
+    }
+
+    #[test]
+    fn ascii_fast_path_splits_like_words() {
+        for k in [
+            "secretAccessKey",
+            "AWS_SECRET_ACCESS_KEY",
+            "HTTPServerToken",
+            "a",
+            "",
+            "__x__y",
+            "keyA",
+            "RS256_KEY",
+            "x.y-z",
+        ] {
+            let mut buf = [0u8; 96];
+            let mut bounds = [(0usize, 0usize); 16];
+            let n = ascii_words(k, &mut buf, &mut bounds).unwrap_or(usize::MAX);
+            let fast: Vec<String> = bounds[..n]
+                .iter()
+                .map(|&(a, b)| String::from_utf8_lossy(&buf[a..b]).into_owned())
+                .collect();
+            assert_eq!(fast, words(k), "{k}");
+        }
     }
 
     #[test]

@@ -274,15 +274,17 @@ impl Detector {
 
     fn high_entropy(&self, v: &str, quote: Quote, dotenv: bool) -> Option<Charset> {
         let c = &self.config;
-        if v.chars().count() < c.min_entropy_len
-            || filters::is_placeholder(v)
+        // Cheapest checks first: most values fail on length or shape.
+        if v.len() < c.min_entropy_len
+            || v.chars().count() < c.min_entropy_len
+            || !filters::has_random_segment(v, c.min_entropy_len.min(8))
+            || filters::is_structured_text(v)
             || filters::is_numeric(v)
             || filters::is_uuid(v)
-            || filters::is_sequential(v)
-            || filters::is_structured_text(v)
             || filters::reference_like(v)
             || (quote == Quote::None && !dotenv && filters::is_identifier_reference(v))
-            || !filters::has_random_segment(v, c.min_entropy_len.min(8))
+            || filters::is_sequential(v)
+            || filters::is_placeholder(v)
         {
             return None;
         }

@@ -49,13 +49,13 @@ const TABLE: &[(&str, &str, &str, Check)] = &[
     (
         "aws-access-key-id",
         "AWS access key ID",
-        r"\b((?:AKIA|ASIA|ABIA|ACCA|AIDA|AROA)[0-9A-Z]{16})\b",
+        r"(?-u:\b)((?:AKIA|ASIA|ABIA|ACCA|AIDA|AROA)[0-9A-Z]{16})(?-u:\b)",
         Check::None,
     ),
     (
         "gcp-api-key",
         "Google Cloud API key",
-        r"\b(AIza[0-9A-Za-z_-]{35})(?:[^0-9A-Za-z_-]|$)",
+        r"(?-u:\b)(AIza[0-9A-Za-z_-]{35})(?:[^0-9A-Za-z_-]|$)",
         Check::None,
     ),
     (
@@ -73,25 +73,25 @@ const TABLE: &[(&str, &str, &str, Check)] = &[
     (
         "github-token",
         "GitHub token",
-        r"\b((?:ghp|gho|ghu|ghs|ghr)_[A-Za-z0-9]{36})\b",
+        r"(?-u:\b)((?:ghp|gho|ghu|ghs|ghr)_[A-Za-z0-9]{36})(?-u:\b)",
         Check::None,
     ),
     (
         "github-fine-grained-token",
         "GitHub fine-grained personal access token",
-        r"\b(github_pat_[A-Za-z0-9_]{22,255})\b",
+        r"(?-u:\b)(github_pat_[A-Za-z0-9_]{22,255})(?-u:\b)",
         Check::None,
     ),
     (
         "gitlab-token",
         "GitLab personal access token",
-        r"\b(glpat-[A-Za-z0-9_-]{20,})",
+        r"(?-u:\b)(glpat-[A-Za-z0-9_-]{20,})",
         Check::None,
     ),
     (
         "slack-token",
         "Slack token",
-        r"\b(xox[abposre]-[0-9A-Za-z-]{10,})",
+        r"(?-u:\b)(xox[abposre]-[0-9A-Za-z-]{10,})",
         Check::None,
     ),
     (
@@ -103,43 +103,43 @@ const TABLE: &[(&str, &str, &str, Check)] = &[
     (
         "stripe-key",
         "Stripe secret or restricted key",
-        r"\b((?:sk|rk)_(?:live|test)_[0-9A-Za-z]{16,})",
+        r"(?-u:\b)((?:sk|rk)_(?:live|test)_[0-9A-Za-z]{16,})",
         Check::StripeMode,
     ),
     (
         "twilio-key",
         "Twilio account SID or API key",
-        r"\b((?:AC|SK)[0-9a-z]{32})\b",
+        r"(?-u:\b)((?:AC|SK)[0-9a-z]{32})(?-u:\b)",
         Check::HexOrLow,
     ),
     (
         "sendgrid-key",
         "SendGrid API key",
-        r"\b(SG\.[A-Za-z0-9_-]{22}\.[A-Za-z0-9_-]{43})(?:[^A-Za-z0-9_-]|$)",
+        r"(?-u:\b)(SG\.[A-Za-z0-9_-]{22}\.[A-Za-z0-9_-]{43})(?:[^A-Za-z0-9_-]|$)",
         Check::None,
     ),
     (
         "square-secret",
         "Square application secret or token",
-        r"\b(sq0(?:atp|csp|idp|idk)-[0-9A-Za-z_-]{22,})",
+        r"(?-u:\b)(sq0(?:atp|csp|idp|idk)-[0-9A-Za-z_-]{22,})",
         Check::None,
     ),
     (
         "square-access-token",
         "Square access token",
-        r"\b(EAAA[A-Za-z0-9_=+-]{56,64})(?:[^A-Za-z0-9_=+-]|$)",
+        r"(?-u:\b)(EAAA[A-Za-z0-9_=+-]{56,64})(?:[^A-Za-z0-9_=+-]|$)",
         Check::None,
     ),
     (
         "mailchimp-key",
         "Mailchimp API key",
-        r"\b([0-9a-f]{32}-us[0-9]{1,2})\b",
+        r"(?-u:\b)([0-9a-f]{32}-us[0-9]{1,2})(?-u:\b)",
         Check::None,
     ),
     (
         "npm-token",
         "npm access token",
-        r"\b(npm_[A-Za-z0-9]{36})\b",
+        r"(?-u:\b)(npm_[A-Za-z0-9]{36})(?-u:\b)",
         Check::None,
     ),
     (
@@ -151,67 +151,67 @@ const TABLE: &[(&str, &str, &str, Check)] = &[
     (
         "jwt",
         "JSON Web Token",
-        r"\b(eyJ[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]{8,}(?:\.[A-Za-z0-9_-]*)*)",
+        r"(?-u:\b)(eyJ[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]{8,}(?:\.[A-Za-z0-9_-]*)*)",
         Check::None,
     ),
     (
         "age-secret-key",
         "age encryption secret key",
-        r"\b(AGE-SECRET-KEY-1[0-9A-Z]{58})\b",
+        r"(?-u:\b)(AGE-SECRET-KEY-1[0-9A-Z]{58})(?-u:\b)",
         Check::None,
     ),
     (
         "intra42-secret",
         "42 intranet client secret",
-        r"\b(s-s4t2(?:ud|af)-[0-9a-f]{64})\b",
+        r"(?-u:\b)(s-s4t2(?:ud|af)-[0-9a-f]{64})(?-u:\b)",
         Check::None,
     ),
     (
         "terraform-cloud-token",
         "Terraform Cloud API token",
-        r"\b([A-Za-z0-9]{14}\.atlasv1\.[A-Za-z0-9_=-]{60,70})(?:[^A-Za-z0-9_=-]|$)",
+        r"(?-u:\b)([A-Za-z0-9]{14}\.atlasv1\.[A-Za-z0-9_=-]{60,70})(?:[^A-Za-z0-9_=-]|$)",
         Check::None,
     ),
     (
         "vault-service-token",
         "Vault service token (hvs.)",
-        r"\b(hvs\.[A-Za-z0-9_-]{24,})",
+        r"(?-u:\b)(hvs\.[A-Za-z0-9_-]{24,})",
         Check::None,
     ),
     (
         "vault-batch-token",
         "Vault batch token (hvb.)",
-        r"\b(hvb\.[A-Za-z0-9_-]{24,})",
+        r"(?-u:\b)(hvb\.[A-Za-z0-9_-]{24,})",
         Check::None,
     ),
     (
         "vault-recovery-token",
         "Vault recovery token (hvr.)",
-        r"\b(hvr\.[A-Za-z0-9_-]{24,})",
+        r"(?-u:\b)(hvr\.[A-Za-z0-9_-]{24,})",
         Check::None,
     ),
     (
         "vault-service-token-legacy",
         "Vault service token (legacy s. format)",
-        r"(?i:vault|token|key|secret|hashicorp)[\x22'`:= \t]{0,5}\b(s\.[A-Za-z0-9_-]{24,128})(?:[^A-Za-z0-9_-]|$)",
+        r"(?i:vault|token|key|secret|hashicorp)[\x22'`:= \t]{0,5}(?-u:\b)(s\.[A-Za-z0-9_-]{24,128})(?:[^A-Za-z0-9_-]|$)",
         Check::HasDigit,
     ),
     (
         "vault-batch-token-legacy",
         "Vault batch token (legacy b. format)",
-        r"(?i:vault|token|key|secret|hashicorp)[\x22'`:= \t]{0,5}\b(b\.[A-Za-z0-9_-]{24,500})(?:[^A-Za-z0-9_-]|$)",
+        r"(?i:vault|token|key|secret|hashicorp)[\x22'`:= \t]{0,5}(?-u:\b)(b\.[A-Za-z0-9_-]{24,500})(?:[^A-Za-z0-9_-]|$)",
         Check::HasDigit,
     ),
     (
         "vault-recovery-token-legacy",
         "Vault recovery token (legacy r. format)",
-        r"(?i:vault|token|key|secret|hashicorp)[\x22'`:= \t]{0,5}\b(r\.[A-Za-z0-9_-]{24,500})(?:[^A-Za-z0-9_-]|$)",
+        r"(?i:vault|token|key|secret|hashicorp)[\x22'`:= \t]{0,5}(?-u:\b)(r\.[A-Za-z0-9_-]{24,500})(?:[^A-Za-z0-9_-]|$)",
         Check::HasDigit,
     ),
     (
         "vault-unseal-key",
         "Vault unseal key",
-        r"(?i:unseal)\b.{1,10}?\b([A-Za-z0-9+/]{43}=|[A-Za-z0-9+/]{44})(?:[^A-Za-z0-9+/=]|$)",
+        r"(?i:unseal)(?-u:\b).{1,10}?(?-u:\b)([A-Za-z0-9+/]{43}=|[A-Za-z0-9+/]{44})(?:[^A-Za-z0-9+/=]|$)",
         Check::None,
     ),
 ];
@@ -233,7 +233,7 @@ pub static RULES: LazyLock<Vec<FormatRule>> = LazyLock::new(|| {
 });
 
 static URL_CREDS: LazyLock<Option<Regex>> = LazyLock::new(|| {
-    Regex::new(r"\b[A-Za-z][A-Za-z0-9+.-]{1,30}://([^\s:@/'\x22`<>]{1,128}):([^\s@/'\x22`<>]{1,256})@[^\s/?#'\x22`<>]+").ok()
+    Regex::new(r"(?-u:\b)[A-Za-z][A-Za-z0-9+.-]{1,30}://([^\s:@/'\x22`<>]{1,128}):([^\s@/'\x22`<>]{1,256})@[^\s/?#'\x22`<>]+").ok()
 });
 
 static PEM_BEGIN: LazyLock<Option<Regex>> = LazyLock::new(|| {
