@@ -317,6 +317,12 @@ async fn audit_errors_are_one_line_with_exit_codes() {
         .await
         .code(2)
         .one_line_error();
+    // Writing the report onto a directory: an I/O error that is not "not found" is exit 1.
+    let dir = home.path().to_str().expect("path");
+    vk(&["audit", "report", l, "-o", dir])
+        .await
+        .code(1)
+        .one_line_error_last();
     let stats = vk(&["audit", "stats", l, "--format", "json"]).await;
     stats.ok();
     assert_eq!(stats.json()["malformed"]["count"], 1);

@@ -11,6 +11,7 @@
 //! - [`leaks`]: a planted secret never appears unless a command was asked to print it.
 //! - [`audit`]: every `audit` subcommand on a log written by OpenBao's file audit device.
 //! - [`migrate`]: `migrate scan|plan|apply|validate` on a bike-data-flow `.env`.
+//! - [`transport`]: `--ca-cert` / `VAULT_CACERT` / `--tls-skip-verify` on HTTPS; namespaces.
 //! - [`dev`]: `vaultkit dev` starts a server, prints exports, stops on SIGTERM.
 
 mod access;
@@ -24,3 +25,4 @@ mod migrate;
 mod status;
 mod support;
 mod transfer;
+mod transport;

@@ -1,0 +1,106 @@
+//! TLS options and namespaces, through flags, environment and profile.
+
+use serde_json::json;
+use vault_testkit::{OpenBao, TestPki};
+
+use crate::support::{Cmd, World};
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn tls_ca_cert_and_skip_verify() {
+    let pki = TestPki::generate();
+    let bao = OpenBao::dev_tls(&pki).await;
+    let home = tempfile::tempdir().expect("home");
+    let ca = pki.ca_cert_path();
+    let ca = ca.to_str().expect("path");
+    let vk = |args: &[&str]| {
+        Cmd::new(home.path(), args)
+            .env("VAULT_ADDR", &bao.addr())
+            .env("VAULT_TOKEN", &bao.root_token())
+    };
+
+    // Untrusted certificate: a connection error (exit 5), one line.
+    vk(&["status"]).run().await.code(5).one_line_error();
+    vk(&["status", "--ca-cert", ca]).run().await.ok();
+    vk(&["status"]).env("VAULT_CACERT", ca).run().await.ok();
+    vk(&["status"])
+        .env("VAULT_SKIP_VERIFY", "true")
+        .run()
+        .await
+        .ok();
+    vk(&["status", "--tls-skip-verify"]).run().await.ok();
+    let wrong = pki.wrong_ca_cert_path();
+    vk(&["status", "--ca-cert", wrong.to_str().expect("path")])
+        .run()
+        .await
+        .code(5);
+    vk(&["kv", "put", "secret/tls", "k=v"])
+        .env("VAULT_CACERT", ca)
+        .run()
+        .await
+        .ok();
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn namespaces_from_flag_env_and_profile() {
+    let w = World::new().await;
+    w.bao.create_namespace("team-a").await;
+    let (status, body) = w
+        .bao
+        .api_in(
+            "team-a",
+            "POST",
+            "sys/mounts/secret",
+            Some(json!({"type": "kv", "options": {"version": "2"}})),
+        )
+        .await;
+    assert!(status < 300, "mount in namespace: {body}");
+    // The mount upgrades in the background for a moment: retry the first write.
+    let mut ok = false;
+    for _ in 0..50 {
+        if w.vk(&[
+            "kv",
+            "put",
+            "--namespace",
+            "team-a",
+            "secret/ns",
+            "k=in-team-a",
+        ])
+        .run()
+        .await
+        .code
+            == Some(0)
+        {
+            ok = true;
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+    assert!(ok, "could not write in namespace team-a");
+    let get = w
+        .vk(&["kv", "get", "-field=k", "secret/ns"])
+        .env("VAULT_NAMESPACE", "team-a")
+        .run()
+        .await;
+    assert_eq!(get.stdout, "in-team-a\n");
+    // Not visible from the root namespace.
+    w.vk(&["kv", "get", "secret/ns"]).run().await.code(3);
+    // From a profile.
+    let dir = w.home().join(".config/vaultkit");
+    std::fs::create_dir_all(&dir).expect("mkdir");
+    std::fs::write(
+        dir.join("config.toml"),
+        format!(
+            "[profiles.a]\naddress = \"{}\"\nnamespace = \"team-a\"\n",
+            w.bao.addr()
+        ),
+    )
+    .expect("write");
+    let get = Cmd::new(
+        w.home(),
+        &["kv", "get", "-field=k", "secret/ns", "--profile", "a"],
+    )
+    .env("VAULT_TOKEN", &w.bao.root_token())
+    .run()
+    .await;
+    assert_eq!(get.stdout, "in-team-a\n");
+}
