@@ -18,6 +18,14 @@ pub mod secrets;
 pub mod vault_style;
 
 pub const EXIT_CODES_HELP: &str = "\
+Getting started:
+  vaultkit dev                                   # local OpenBao; paste its two `export` lines
+  vaultkit status
+  printf '%s' \"$PW\" | vaultkit kv put secret/app/db user=etl password=-
+  vaultkit kv tree secret
+  vaultkit exec -s DB_PASSWORD=secret/app/db#password -- ./pipeline
+  Full reference: docs/cli.md
+
 Exit codes:
   0  success
   1  other error (server error, I/O, child could not start)
