@@ -18,6 +18,9 @@ use crate::scan::scan_bytes;
 
 const CHUNK: usize = 4 << 20;
 
+/// Chunks waiting for a scanner: (index, bytes), shared by the scanner threads.
+type SharedJobs = Arc<Mutex<Receiver<(u64, Vec<u8>)>>>;
+
 struct ChunkOut {
     idx: u64,
     builder: StatsBuilder,
@@ -197,7 +200,7 @@ fn stats_parallel_with(
         let size = input.size;
         let max_carry = max_record.saturating_add(chunk);
         let reader = std::thread::spawn(move || split(input.reader, tx, chunk, max_carry));
-        let rx: Arc<Mutex<Receiver<(u64, Vec<u8>)>>> = Arc::new(Mutex::new(rx));
+        let rx: SharedJobs = Arc::new(Mutex::new(rx));
         let mut workers = Vec::new();
         for _ in 0..cores {
             let (rx, otx, name) = (Arc::clone(&rx), otx.clone(), input.name.clone());
