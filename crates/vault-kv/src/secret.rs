@@ -74,6 +74,8 @@ impl From<Map<String, Value>> for SecretData {
     }
 }
 
+/// Serializing writes the values: it is an explicit export (e.g. `--format json` output asked for
+/// by a person), never done by logging.
 impl Serialize for SecretData {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
         self.0.serialize(s)

@@ -18,7 +18,7 @@ async fn ttl_expiry_and_invalidation_after_write() {
         .expect("seed");
     let proxy = FaultProxy::start(&bao.addr()).await;
     let kv = CachedKv::builder(client_for(&proxy.addr(), &bao.root_token()))
-        .with_ttl(Duration::from_millis(800))
+        .with_ttl(Duration::from_millis(2000))
         .build();
 
     assert_eq!(
@@ -124,7 +124,7 @@ async fn ttl_expiry_and_invalidation_after_write() {
             .get("v"),
         Some(&json!(1))
     );
-    tokio::time::sleep(Duration::from_millis(900)).await;
+    tokio::time::sleep(Duration::from_millis(2100)).await;
     assert_eq!(
         kv.get_secret("ttl", "secret")
             .await
