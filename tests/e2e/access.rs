@@ -268,3 +268,84 @@ async fn login_with_token_and_approle_stores_only_when_asked() {
         .code(2)
         .one_line_error();
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn kubernetes_login_and_profile() {
+    let w = World::new().await;
+    let reviewer = vault_testkit::TokenReviewer::start().await;
+    w.seed("secret/app", json!({"k": "from-k8s"})).await;
+    w.bao
+        .write_policy(
+            "app-read",
+            r#"path "secret/data/app" { capabilities = ["read"] }"#,
+        )
+        .await;
+    w.bao
+        .enable_kubernetes_auth(&reviewer, "app", "app-sa", "prod", &["app-read"])
+        .await;
+    let jwt = w.home().join("sa-token");
+    std::fs::write(&jwt, reviewer.issue_jwt("prod", "app-sa")).expect("write jwt");
+    let j = jwt.to_str().expect("path");
+
+    let login = w
+        .vk_anon(&[
+            "login",
+            "-m",
+            "kubernetes",
+            "--role",
+            "app",
+            "--jwt-path",
+            j,
+            "--format",
+            "json",
+        ])
+        .run()
+        .await;
+    login.ok();
+    assert!(
+        login.json()["token_policies"]
+            .as_array()
+            .is_some_and(|p| p.iter().any(|x| x == "app-read")),
+        "{}",
+        login.stdout
+    );
+
+    // A profile that logs in with Kubernetes on its own, for every command.
+    let dir = w.home().join(".config/vaultkit");
+    std::fs::create_dir_all(&dir).expect("mkdir");
+    std::fs::write(
+        dir.join("config.toml"),
+        format!("[profiles.k8s]\naddress = \"{}\"\nauth = {{ method = \"kubernetes\", role = \"app\", jwt_path = \"{j}\" }}\n", w.bao.addr()),
+    )
+    .expect("write config");
+    let get = Cmd::new(
+        w.home(),
+        &["--profile", "k8s", "kv", "get", "-field=k", "secret/app"],
+    )
+    .run()
+    .await;
+    get.ok();
+    assert_eq!(get.stdout, "from-k8s\n");
+
+    // A JWT the cluster never issued: exit 4.
+    std::fs::write(
+        &jwt,
+        vault_testkit::TokenReviewer::start()
+            .await
+            .issue_jwt("prod", "app-sa"),
+    )
+    .expect("write jwt");
+    w.vk_anon(&[
+        "login",
+        "-m",
+        "kubernetes",
+        "--role",
+        "app",
+        "--jwt-path",
+        j,
+    ])
+    .run()
+    .await
+    .code(4)
+    .one_line_error();
+}

@@ -6,7 +6,7 @@
 //! - [`kv`]: every `kv` subcommand on KV v2 and v1, data input forms, formats, `--field`, exit codes.
 //! - [`transfer`]: `kv tree` (masked / `--reveal`), `kv export`, `kv import` dry run / apply / conflict.
 //! - [`env_exec`]: `env` quoting round trips through `sh`; `exec` environment, exit codes, signals.
-//! - [`access`]: `policy`, `login` (token, AppRole), permission / usage / validation exit codes.
+//! - [`access`]: `policy`, `login` (token, AppRole, Kubernetes), permission / usage / validation exit codes.
 //! - [`config`]: profiles, precedence flags > env > file, `~/.vault-token`.
 //! - [`leaks`]: a planted secret never appears unless a command was asked to print it.
 //! - [`audit`]: every `audit` subcommand on a log written by OpenBao's file audit device.
