@@ -33,6 +33,14 @@ async fn put_get_in_every_input_form_and_format() {
     );
     assert!(put.stdout.contains("version        1"), "{}", put.stdout);
 
+    // -q: no confirmation on stderr, the data still on stdout.
+    let quiet = w
+        .vk(&["kv", "put", "-q", "secret/quiet", "k=v"])
+        .run()
+        .await;
+    quiet.ok();
+    assert_eq!(quiet.stderr, "");
+    assert!(quiet.stdout.contains("version"), "{}", quiet.stdout);
     let get = w
         .vk(&["kv", "get", "--format", "json", "secret/app/db"])
         .run()

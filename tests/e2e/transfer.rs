@@ -29,6 +29,8 @@ async fn tree_masks_values_unless_revealed() {
     let tree = w.vk(&["kv", "tree", "secret"]).run().await;
     tree.ok();
     golden::check("kv_tree", &tree.stdout);
+    // Piped stderr: no progress bar, no noise.
+    assert_eq!(tree.stderr, "");
     for value in ["pg-pass-1", "ck-1", "sk-1", "db.internal"] {
         assert!(
             !tree.all().contains(value),
