@@ -119,6 +119,16 @@ async fn export_in_three_formats_and_import_round_trip() {
         .code(2)
         .one_line_error();
 
+    // A soft-deleted secret is left out of the export (it has no data).
+    w.seed("secret/bike-data-flow/retired", json!({"k": "v"}))
+        .await;
+    w.vk(&["kv", "delete", "secret/bike-data-flow/retired"])
+        .run()
+        .await
+        .ok();
+    let again = w.vk(&["kv", "export", "secret/bike-data-flow"]).run().await;
+    assert_eq!(again.json(), exported);
+
     // Import what was exported into another folder: dry run first, nothing written.
     let file = w.home().join("export.json");
     std::fs::write(&file, &json_out.stdout).expect("write export");

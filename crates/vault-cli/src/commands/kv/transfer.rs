@@ -28,7 +28,9 @@ pub async fn export(ctx: &Ctx, client: &VaultClient, t: &Target) -> CliResult<()
                 .with_hint("use --format json, yaml or dotenv"),
         );
     }
-    let secrets = tree::read_all(ctx, client, t).await?;
+    let mut secrets = tree::read_all(ctx, client, t).await?;
+    // Soft-deleted secrets have no data to export (and `import` rejects empty entries).
+    secrets.retain(|_, data| !data.is_empty());
     if secrets.is_empty() {
         return Err(
             CliError::not_found(format!("no secrets under `{}`", t.display())).with_hint(
