@@ -256,6 +256,7 @@ async fn tail_follows_new_entries_and_stops_on_sigterm() {
             "audit",
             "tail",
             &log,
+            "--from-start",
             "--format",
             "jsonl",
             "--path",
@@ -269,8 +270,9 @@ async fn tail_follows_new_entries_and_stops_on_sigterm() {
         .spawn()
         .expect("spawn");
     let mut lines = BufReader::new(child.stdout.take().expect("stdout")).lines();
-    // Give the follower a moment to open the file at its end, then make new traffic.
-    tokio::time::sleep(Duration::from_millis(700)).await;
+    // The entry is written after the follower started (or, on a slow machine, just before it
+    // opened the file: --from-start makes the test independent of that race).
+    tokio::time::sleep(Duration::from_millis(300)).await;
     w.vk(&["kv", "put", "secret/live/x", "k=v"])
         .run()
         .await

@@ -56,6 +56,10 @@ pub async fn run(ctx: &Ctx, args: &DevArgs) -> CliResult<()> {
         tokio::spawn(keep_tail(err, log.clone()));
     }
     wait_ready(ctx, &mut child, &addr, &log).await?;
+    // Handlers first, so a signal sent right after the exports are read is not lost.
+    let mut term = signal(SignalKind::terminate()).map_err(signal_err)?;
+    let mut hup = signal(SignalKind::hangup()).map_err(signal_err)?;
+    let mut int = signal(SignalKind::interrupt()).map_err(signal_err)?;
 
     ctx.out().write(&format!(
         "export VAULT_ADDR='{addr}'\nexport VAULT_TOKEN='{token}'\n"
@@ -66,10 +70,8 @@ pub async fn run(ctx: &Ctx, args: &DevArgs) -> CliResult<()> {
         bao.display()
     ));
 
-    let mut term = signal(SignalKind::terminate()).map_err(signal_err)?;
-    let mut hup = signal(SignalKind::hangup()).map_err(signal_err)?;
     tokio::select! {
-        _ = tokio::signal::ctrl_c() => {}
+        _ = int.recv() => {}
         _ = term.recv() => {}
         _ = hup.recv() => {}
         status = child.wait() => {

@@ -35,11 +35,13 @@ pub async fn run(
         ..FollowOptions::default()
     };
     let stop = opts.stop.clone();
+    let mut int = signal(SignalKind::interrupt())
+        .map_err(|e| CliError::other(format!("signal handler: {e}")))?;
     let mut term = signal(SignalKind::terminate())
         .map_err(|e| CliError::other(format!("signal handler: {e}")))?;
     tokio::spawn(async move {
         tokio::select! {
-            _ = tokio::signal::ctrl_c() => {}
+            _ = int.recv() => {}
             _ = term.recv() => {}
         }
         stop.store(true, Ordering::SeqCst);
