@@ -119,6 +119,7 @@ pub struct ScannerBuilder {
     baseline: Option<Baseline>,
     secrets_ignore: Option<SecretsIgnore>,
     respect_gitignore: bool,
+    scan_ignored_dotenv: bool,
     threads: usize,
     progress: Option<ProgressFn>,
     min_confidence: Confidence,
@@ -142,6 +143,7 @@ impl Default for ScannerBuilder {
             baseline: None,
             secrets_ignore: None,
             respect_gitignore: true,
+            scan_ignored_dotenv: true,
             threads: 0,
             progress: None,
             min_confidence: Confidence::Low,
@@ -192,6 +194,14 @@ impl ScannerBuilder {
         self
     }
 
+    /// Also scan dotenv files (`.env`, `.env.*`, `*.env`) that `.gitignore` excludes (default
+    /// true): they are the usual home of plaintext secrets. Dependency and build directories
+    /// (`node_modules`, `target`, `venv`, …) are not searched for them.
+    pub fn with_scan_ignored_dotenv(mut self, yes: bool) -> Self {
+        self.scan_ignored_dotenv = yes;
+        self
+    }
+
     /// Worker threads for tree walks (0 = one per CPU).
     pub fn with_threads(mut self, n: usize) -> Self {
         self.threads = n;
@@ -228,6 +238,7 @@ impl ScannerBuilder {
                 baseline: self.baseline,
                 secrets_ignore: self.secrets_ignore,
                 respect_gitignore: self.respect_gitignore,
+                scan_ignored_dotenv: self.scan_ignored_dotenv,
                 threads: self.threads,
                 progress: self.progress,
                 min_confidence: self.min_confidence,
@@ -242,6 +253,7 @@ struct Inner {
     baseline: Option<Baseline>,
     secrets_ignore: Option<SecretsIgnore>,
     respect_gitignore: bool,
+    scan_ignored_dotenv: bool,
     threads: usize,
     progress: Option<ProgressFn>,
     min_confidence: Confidence,
@@ -408,24 +420,53 @@ impl Scanner {
     }
 
     fn walk(&self, root: &Path, state: &Arc<WalkState>) -> Result<(), MigrateError> {
+        let respect = self.inner.respect_gitignore;
+        self.walk_pass(root, state, respect, respect, false);
+        if respect && self.inner.scan_ignored_dotenv {
+            // `.env` files are usually in .gitignore, and they are what a migration is for:
+            // a second pass picks up the dotenv files that only git ignores (`.ignore` files,
+            // written for tools, still count).
+            self.walk_pass(root, state, false, true, true);
+        }
+        Ok(())
+    }
+
+    /// One parallel walk. `dotenv_only`: scan only dotenv files not scanned yet, and skip
+    /// dependency and build directories.
+    fn walk_pass(
+        &self,
+        root: &Path,
+        state: &Arc<WalkState>,
+        respect: bool,
+        dot_ignore: bool,
+        dotenv_only: bool,
+    ) {
         let mut ignore = self.inner.secrets_ignore.clone();
         if ignore.is_none() {
             ignore = discover_ignore(root);
         }
         let ignore = Arc::new(ignore);
-        let respect = self.inner.respect_gitignore;
         let mut wb = ignore::WalkBuilder::new(root);
         wb.hidden(false)
             .git_ignore(respect)
             .git_exclude(respect)
             .git_global(respect)
-            .ignore(respect)
-            .parents(respect)
+            .ignore(dot_ignore)
+            .parents(dot_ignore)
             .threads(self.inner.threads);
         let filter_ignore = ignore.clone();
         let root_buf = root.to_path_buf();
         wb.filter_entry(move |e| {
             if e.file_name() == ".git" {
+                return false;
+            }
+            if dotenv_only
+                && e.file_type().is_some_and(|t| t.is_dir())
+                && matches!(
+                    e.file_name().to_str(),
+                    Some("node_modules" | "target" | ".venv" | "venv" | "__pycache__" | ".tox")
+                )
+            {
                 return false;
             }
             let is_dir = e.file_type().is_some_and(|t| t.is_dir());
@@ -441,8 +482,17 @@ impl Scanner {
                 match res {
                     Ok(entry) if entry.file_type().is_some_and(|t| t.is_file()) => {
                         let path = entry.path();
-                        let label = label_for(&root, path);
-                        scanner.scan_one(path, &label, ign.as_ref().as_ref(), &state);
+                        let is_dotenv = FileKind::detect(path) == FileKind::Dotenv;
+                        let fresh = !is_dotenv
+                            || state
+                                .dotenv_seen
+                                .lock()
+                                .map(|mut s| s.insert(path.to_path_buf()))
+                                .unwrap_or(true);
+                        if (!dotenv_only || is_dotenv) && fresh {
+                            let label = label_for(&root, path);
+                            scanner.scan_one(path, &label, ign.as_ref().as_ref(), &state);
+                        }
                     }
                     Ok(_) => {}
                     Err(e) => {
@@ -454,7 +504,6 @@ impl Scanner {
                 ignore::WalkState::Continue
             })
         });
-        Ok(())
     }
 
     fn scan_one(
@@ -532,6 +581,8 @@ impl Scanner {
 #[derive(Default)]
 struct WalkState {
     report: Mutex<ScanReport>,
+    /// Dotenv files already scanned (the second pass must not scan them again).
+    dotenv_seen: Mutex<std::collections::HashSet<PathBuf>>,
     files: AtomicU64,
     skipped: AtomicU64,
     bytes: AtomicU64,

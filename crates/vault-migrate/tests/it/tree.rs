@@ -110,3 +110,37 @@ fn seed_compatible_function() {
         vault_migrate::scan_for_secrets(d.path().join(".env"), &[r"PASSWORD.*=.*"]).expect("scan");
     assert_eq!(f.len(), 1);
 }
+
+#[test]
+fn gitignored_dotenv_files_are_still_scanned_but_other_ignored_files_are_not() {
+    let d = tempfile::tempdir().expect("tempdir");
+    let p = d.path();
+    std::fs::create_dir_all(p.join(".git")).expect("mkdir");
+    std::fs::create_dir_all(p.join("build")).expect("mkdir");
+    std::fs::create_dir_all(p.join("node_modules/x")).expect("mkdir");
+    std::fs::write(p.join(".gitignore"), ".env.local\nbuild/\nnode_modules/\n").expect("w");
+    std::fs::write(p.join(".env.local"), format!("DB_PASSWORD={PW}\n")).expect("w");
+    std::fs::write(p.join("build/out.txt"), format!("DB_PASSWORD={PW}\n")).expect("w");
+    std::fs::write(p.join("node_modules/x/.env"), format!("DB_PASSWORD={PW}\n")).expect("w");
+    std::fs::write(p.join(".env"), format!("API_SECRET={PW}9\n")).expect("w");
+    let r = Scanner::builder()
+        .build()
+        .expect("builds")
+        .scan_paths(&[p])
+        .expect("scan");
+    let mut files: Vec<String> = r
+        .findings
+        .iter()
+        .map(|f| f.file.to_string_lossy().into_owned())
+        .collect();
+    files.sort();
+    assert_eq!(files, [".env", ".env.local"], "{:?}", r.findings);
+    let r = Scanner::builder()
+        .with_scan_ignored_dotenv(false)
+        .build()
+        .expect("builds")
+        .scan_paths(&[p])
+        .expect("scan");
+    assert_eq!(r.findings.len(), 1);
+    assert_eq!(r.files_scanned, 2, ".gitignore and .env");
+}
