@@ -332,7 +332,7 @@ pub fn classify(key: &str, dotenv: bool) -> KeyClass {
         return KeyClass::Negative;
     }
     let n = w.len();
-    let has = |s: &str| w.iter().any(|x| *x == s);
+    let has = |s: &str| w.contains(&s);
     let pair = |a: &str, b: &str| w.windows(2).any(|p| p[0] == a && p[1] == b);
     if has("password")
         || has("passwd")
