@@ -7,7 +7,7 @@
 
 use std::collections::BTreeMap;
 use std::io::Read;
-use std::sync::mpsc::{Receiver, sync_channel};
+use std::sync::mpsc::{Receiver, SyncSender, sync_channel};
 use std::sync::{Arc, Mutex};
 
 use super::merge::merge_malformed;
@@ -18,8 +18,11 @@ use crate::scan::scan_bytes;
 
 const CHUNK: usize = 4 << 20;
 
-/// Chunks waiting for a scanner: (index, bytes), shared by the scanner threads.
-type SharedJobs = Arc<Mutex<Receiver<(u64, Vec<u8>)>>>;
+/// A chunk for a scanner: index, buffer, and how many bytes of the buffer are data.
+type Job = (u64, Vec<u8>, usize);
+
+/// Chunks waiting for a scanner, shared by the scanner threads.
+type SharedJobs = Arc<Mutex<Receiver<Job>>>;
 
 struct ChunkOut {
     idx: u64,
@@ -130,7 +133,8 @@ impl ChunkOut {
 /// Reads `reader` and sends chunks cut at record boundaries; returns bytes read or the error.
 fn split(
     mut reader: Box<dyn Read + Send>,
-    tx: std::sync::mpsc::SyncSender<(u64, Vec<u8>)>,
+    tx: SyncSender<Job>,
+    recycled: Receiver<Vec<u8>>,
     chunk: usize,
     max_carry: usize,
 ) -> Result<u64, std::io::Error> {
@@ -138,12 +142,18 @@ fn split(
     let mut idx = 0;
     let mut total = 0u64;
     loop {
-        let mut buf = std::mem::take(&mut carry);
-        let start = buf.len();
-        buf.resize(start + chunk, 0);
+        // Reuse a buffer the scanners are done with: no zeroing, no fresh pages.
+        let mut buf = recycled.try_recv().unwrap_or_default();
+        let start = carry.len();
+        let want = start + chunk;
+        if buf.len() < want {
+            buf.resize(want, 0);
+        }
+        buf[..start].copy_from_slice(&carry);
+        carry.clear();
         let mut filled = start;
-        while filled < buf.len() {
-            match reader.read(&mut buf[filled..]) {
+        while filled < want {
+            match reader.read(&mut buf[filled..want]) {
                 Ok(0) => break,
                 Ok(n) => filled += n,
                 Err(e) if e.kind() == std::io::ErrorKind::Interrupted => {}
@@ -151,20 +161,23 @@ fn split(
             }
         }
         total += (filled - start) as u64;
-        buf.truncate(filled);
-        let eof = filled < start + chunk;
-        if !eof
-            && let Some(cut) = cut_point(&buf)
-            && cut > 0
-        {
-            carry = buf[cut..].to_vec();
-            buf.truncate(cut);
-        } else if !eof && buf.len() <= max_carry {
-            // No newline yet: a long line; keep reading (bounded by the record limit).
-            carry = buf;
-            continue;
+        let eof = filled < want;
+        let mut len = filled;
+        if !eof {
+            match cut_point(&buf[..filled]) {
+                Some(cut) if cut > 0 => {
+                    carry.extend_from_slice(&buf[cut..filled]);
+                    len = cut;
+                }
+                _ if filled <= max_carry => {
+                    // No newline yet: a long line; keep reading (bounded by the record limit).
+                    carry.extend_from_slice(&buf[..filled]);
+                    continue;
+                }
+                _ => {}
+            }
         }
-        if !buf.is_empty() && tx.send((idx, buf)).is_err() {
+        if len > 0 && tx.send((idx, buf, len)).is_err() {
             return Ok(total);
         }
         idx += 1;
@@ -195,31 +208,38 @@ fn stats_parallel_with(
     for (file_idx, input) in source.inputs()?.into_iter().enumerate() {
         let file = u32::try_from(file_idx).unwrap_or(u32::MAX);
         sum.files.push(input.name.clone());
-        let (tx, rx) = sync_channel::<(u64, Vec<u8>)>(cores);
+        let (tx, rx) = sync_channel::<Job>(cores);
         let (otx, orx) = sync_channel::<ChunkOut>(cores * 2);
+        let (back, recycled) = sync_channel::<Vec<u8>>(cores * 2 + 2);
         let size = input.size;
         let max_carry = max_record.saturating_add(chunk);
-        let reader = std::thread::spawn(move || split(input.reader, tx, chunk, max_carry));
+        let reader =
+            std::thread::spawn(move || split(input.reader, tx, recycled, chunk, max_carry));
         let rx: SharedJobs = Arc::new(Mutex::new(rx));
         let mut workers = Vec::new();
         for _ in 0..cores {
-            let (rx, otx, name) = (Arc::clone(&rx), otx.clone(), input.name.clone());
+            let (rx, otx, back, name) = (
+                Arc::clone(&rx),
+                otx.clone(),
+                back.clone(),
+                input.name.clone(),
+            );
             workers.push(std::thread::spawn(move || {
                 loop {
                     let job = match rx.lock() {
                         Ok(guard) => guard.recv(),
                         Err(_) => return,
                     };
-                    let Ok((idx, chunk)) = job else { return };
-                    if otx
-                        .send(scan_chunk(idx, &chunk, keep, max_record, &name))
-                        .is_err()
-                    {
+                    let Ok((idx, buf, len)) = job else { return };
+                    let out = scan_chunk(idx, &buf[..len], keep, max_record, &name);
+                    let _ = back.try_send(buf);
+                    if otx.send(out).is_err() {
                         return;
                     }
                 }
             }));
         }
+        drop(back);
         drop(otx);
         let mut waiting: BTreeMap<u64, ChunkOut> = BTreeMap::new();
         let mut next = 0u64;
