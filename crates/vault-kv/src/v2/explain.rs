@@ -96,11 +96,21 @@ impl KvV2 {
         if e.kind() == VaultErrorKind::Validation
             && mentions(&e, "did not match the current version")
         {
-            let current = self
-                .metadata_for_explanation(target.path)
-                .await
-                .map(|m| m.current_version)
-                .or(Some(0));
+            let meta = self
+                .fetch_metadata(Target {
+                    op: "read metadata of",
+                    mount: &self.mount,
+                    path: target.path,
+                })
+                .await;
+            let current = match meta {
+                Ok(Some(m)) => Some(m.current_version),
+                // No metadata: the key does not exist (CAS 0 would have created it).
+                Ok(None) => Some(0),
+                Err(e) if e.kind() == VaultErrorKind::SecretNotFound => Some(0),
+                // Not allowed to read metadata, or the server failed: say we do not know.
+                Err(_) => None,
+            };
             return KvError::CasMismatch {
                 operation: target.op,
                 path: target.logical(),
