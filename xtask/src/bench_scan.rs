@@ -4,7 +4,7 @@
 //! Method:
 //! - Generate a deterministic tree under `target/bench/scan-tree/` (20,000 files, ~95 MB: `.env`,
 //!   YAML, JSON and source files with realistic decoys — templated values, env references,
-//!   UUIDs, commit hashes, package-lock integrity hashes — and 1 planted secret in every 8th file,
+//!   UUIDs, commit hashes, package-lock integrity hashes — and 1 planted secret in one file of 8,
 //!   whose file and line are written to `target/bench/scan-planted.tsv`).
 //! - Build the release example binary (`cargo build --release --workspace --examples`) and run
 //!   `target/release/examples/scan --no-gitignore --format lines` on the whole tree and on a
@@ -137,7 +137,7 @@ pub fn run(workspace_root: &Path) -> Result<String, String> {
     let _ = writeln!(
         md,
         "Generated tree: {FILES} files in {DIRS} directories, {:.1} MB (`.env`, YAML, JSON, source), {} planted secrets \
-         (every 8th file) among realistic decoys. Subset for detect-secrets: {SUBSET_DIRS} directories, {:.1} MB, {} planted. \
+         (one file in 8) among decoys (per file: templated and referenced credentials, UUIDs, image tags; one content hash per source file, `sha256:` checksums in YAML, `sha512-` integrity and some commit hashes in JSON). Subset for detect-secrets: {SUBSET_DIRS} directories, {:.1} MB, {} planted. \
          Machine: {cpus} CPUs. vaultkit: release example `scan` (`--no-gitignore`, one thread per CPU), best of {RUNS}. \
          detect-secrets {}: `detect-secrets scan --all-files`, one run.\n",
         full_bytes as f64 / 1e6,
@@ -569,7 +569,7 @@ const WORDS: &[&str] = &[
 
 fn ensure_tree(tree: &Path, planted_file: &Path) -> Result<Vec<(String, usize)>, String> {
     let marker = tree.join(".generated");
-    let want = format!("files={FILES} dirs={DIRS} seed={SEED:x} v2");
+    let want = format!("files={FILES} dirs={DIRS} seed={SEED:x} v3");
     if fs::read_to_string(&marker).is_ok_and(|m| m == want)
         && let Ok(t) = fs::read_to_string(planted_file)
     {
@@ -748,7 +748,9 @@ fn json_file(rng: &mut Rng, i: usize, plant: bool) -> (String, String, Option<us
             "      \"integrity\": \"sha512-{}==\",",
             rng.b64(86)
         ));
-        l.push(format!("      \"commit\": \"{}\",", rng.hex(40)));
+        if k % 4 == 0 {
+            l.push(format!("      \"commit\": \"{}\",", rng.hex(40)));
+        }
         l.push(format!("      \"id\": \"{}\"", rng.uuid()));
         l.push("    },".into());
     }
@@ -799,7 +801,10 @@ fn code_file(rng: &mut Rng, i: usize, plant: bool) -> (String, String, Option<us
         l.push(format!(
             "    logging.info(\"loaded %d {v} rows for %s\", len(rows), {v}_id)"
         ));
-        l.push(format!("    etag = \"{}\"", rng.hex(40)));
+        if k == 0 {
+            // One content hash per file, as real code has now and then.
+            l.push(format!("    etag = \"{}\"", rng.hex(40)));
+        }
         l.push("    return [r.to_dict() for r in rows if r.status != \"deleted\"]".to_string());
         l.push(String::new());
     }

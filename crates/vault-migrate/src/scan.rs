@@ -291,7 +291,13 @@ impl Scanner {
         ignore: Option<&SecretsIgnore>,
     ) -> FileScan {
         let kind = FileKind::detect(path);
-        let parsed = parse::parse(kind, text);
+        let d = &self.inner.detector;
+        let min_len = if d.custom.is_empty() {
+            d.config.min_keyword_len.min(d.config.min_entropy_len)
+        } else {
+            0
+        };
+        let parsed = parse::parse_min(kind, text, min_len);
         let hits = self.inner.detector.detect(kind, text, &parsed);
         let index = LineIndex::new(text);
         let mut out = FileScan {

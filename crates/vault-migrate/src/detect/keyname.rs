@@ -44,191 +44,197 @@ pub enum KeyClass {
     Neutral,
 }
 
-const NEGATIVE_LAST: &[&str] = &[
-    "host",
-    "hostname",
-    "hosts",
-    "port",
-    "ports",
-    "user",
-    "username",
-    "usr",
-    "login",
-    "owner",
-    "name",
-    "names",
-    "id",
-    "ids",
-    "uuid",
-    "guid",
-    "url",
-    "urls",
-    "uri",
-    "endpoint",
-    "path",
-    "paths",
-    "file",
-    "filename",
-    "files",
-    "dir",
-    "directory",
-    "folder",
-    "region",
-    "zone",
-    "type",
-    "mode",
-    "length",
-    "len",
-    "size",
-    "count",
-    "max",
-    "min",
-    "timeout",
-    "ttl",
-    "expiry",
-    "expires",
-    "expiration",
-    "enabled",
-    "enable",
-    "disabled",
-    "version",
-    "email",
-    "mail",
-    "algorithm",
-    "alg",
-    "format",
-    "prefix",
-    "suffix",
-    "label",
-    "field",
-    "header",
-    "env",
-    "issuer",
-    "audience",
-    "bucket",
-    "ssl",
-    "tls",
-    "policy",
-    "role",
-    "scope",
-    "scopes",
-    "arn",
-    "provider",
-    "backend",
-    "location",
-    "rotation",
-    "hint",
-    "description",
-    "desc",
-    "note",
-    "comment",
-    "help",
-    "prompt",
-    "placeholder",
-    "pattern",
-    "regex",
-    "strength",
-    "hash",
-    "checksum",
-    "integrity",
-    "digest",
-    "sha",
-    "md5",
-    "etag",
-    "commit",
-    "rev",
-    "revision",
-    "index",
-    "column",
-    "table",
-    "schema",
-    "kind",
-    "class",
-    "method",
-    "store",
-    "db",
-    "database",
-    "sslmode",
-    "public",
-    "pub",
-    "resolved",
-    "title",
-    "text",
-    "message",
-    "msg",
-    "link",
-    "lifetime",
-    "interval",
-    "days",
-    "hours",
-    "seconds",
-    "period",
-    "limit",
-    "attempts",
-    "retries",
-    "level",
-    "style",
-    "color",
-    "lang",
-    "locale",
-    "key_id",
-    "fingerprint",
-    "cert",
-    "certificate",
-];
+fn is_negative_last(w: &str) -> bool {
+    matches!(
+        w,
+        "host"
+            | "hostname"
+            | "hosts"
+            | "port"
+            | "ports"
+            | "user"
+            | "username"
+            | "usr"
+            | "login"
+            | "owner"
+            | "name"
+            | "names"
+            | "id"
+            | "ids"
+            | "uuid"
+            | "guid"
+            | "url"
+            | "urls"
+            | "uri"
+            | "endpoint"
+            | "path"
+            | "paths"
+            | "file"
+            | "filename"
+            | "files"
+            | "dir"
+            | "directory"
+            | "folder"
+            | "region"
+            | "zone"
+            | "type"
+            | "mode"
+            | "length"
+            | "len"
+            | "size"
+            | "count"
+            | "max"
+            | "min"
+            | "timeout"
+            | "ttl"
+            | "expiry"
+            | "expires"
+            | "expiration"
+            | "enabled"
+            | "enable"
+            | "disabled"
+            | "version"
+            | "email"
+            | "mail"
+            | "algorithm"
+            | "alg"
+            | "format"
+            | "prefix"
+            | "suffix"
+            | "label"
+            | "field"
+            | "header"
+            | "env"
+            | "issuer"
+            | "audience"
+            | "bucket"
+            | "ssl"
+            | "tls"
+            | "policy"
+            | "role"
+            | "scope"
+            | "scopes"
+            | "arn"
+            | "provider"
+            | "backend"
+            | "location"
+            | "rotation"
+            | "hint"
+            | "description"
+            | "desc"
+            | "note"
+            | "comment"
+            | "help"
+            | "prompt"
+            | "placeholder"
+            | "pattern"
+            | "regex"
+            | "strength"
+            | "hash"
+            | "checksum"
+            | "integrity"
+            | "digest"
+            | "sha"
+            | "md5"
+            | "etag"
+            | "commit"
+            | "rev"
+            | "revision"
+            | "index"
+            | "column"
+            | "table"
+            | "schema"
+            | "kind"
+            | "class"
+            | "method"
+            | "store"
+            | "db"
+            | "database"
+            | "sslmode"
+            | "public"
+            | "pub"
+            | "resolved"
+            | "title"
+            | "text"
+            | "message"
+            | "msg"
+            | "link"
+            | "lifetime"
+            | "interval"
+            | "days"
+            | "hours"
+            | "seconds"
+            | "period"
+            | "limit"
+            | "attempts"
+            | "retries"
+            | "level"
+            | "style"
+            | "color"
+            | "lang"
+            | "locale"
+            | "key_id"
+            | "fingerprint"
+            | "cert"
+            | "certificate"
+    )
+}
 
 /// Words before a final `key` that make it a secret key outside dotenv files.
-const KEY_QUALIFIERS: &[&str] = &[
-    "access",
-    "secret",
-    "app",
-    "account",
-    "auth",
-    "signing",
-    "sign",
-    "encryption",
-    "encrypt",
-    "crypt",
-    "master",
-    "client",
-    "session",
-    "private",
-    "api",
-    "shared",
-    "hmac",
-    "jwt",
-    "license",
-    "licence",
-    "service",
-    "consumer",
-    "webhook",
-    "storage",
-    "deploy",
-    "ssh",
-    "gpg",
-    "pgp",
-    "rsa",
-    "ecdsa",
-    "ed25519",
-    "aes",
-    "cipher",
-    "subscription",
-    "sas",
-    "primary",
-    "secondary",
-    "admin",
-    "root",
-    "write",
-    "read",
-    "sendgrid",
-    "stripe",
-    "openai",
-    "mailgun",
-    "twilio",
-    "slack",
-    "github",
-    "gitlab",
-];
+fn is_key_qualifier(w: &str) -> bool {
+    matches!(
+        w,
+        "access"
+            | "secret"
+            | "app"
+            | "account"
+            | "auth"
+            | "signing"
+            | "sign"
+            | "encryption"
+            | "encrypt"
+            | "crypt"
+            | "master"
+            | "client"
+            | "session"
+            | "private"
+            | "api"
+            | "shared"
+            | "hmac"
+            | "jwt"
+            | "license"
+            | "licence"
+            | "service"
+            | "consumer"
+            | "webhook"
+            | "storage"
+            | "deploy"
+            | "ssh"
+            | "gpg"
+            | "pgp"
+            | "rsa"
+            | "ecdsa"
+            | "ed25519"
+            | "aes"
+            | "cipher"
+            | "subscription"
+            | "sas"
+            | "primary"
+            | "secondary"
+            | "admin"
+            | "root"
+            | "write"
+            | "read"
+            | "sendgrid"
+            | "stripe"
+            | "openai"
+            | "mailgun"
+            | "twilio"
+            | "slack"
+            | "github"
+            | "gitlab"
+    )
+}
 
 /// Split a key into lower-case words on separators and camelCase boundaries.
 pub fn words(key: &str) -> Vec<String> {
@@ -328,7 +334,7 @@ pub fn classify(key: &str, dotenv: bool) -> KeyClass {
     let Some(&last) = w.last() else {
         return KeyClass::Neutral;
     };
-    if NEGATIVE_LAST.contains(&last) {
+    if is_negative_last(last) {
         return KeyClass::Negative;
     }
     let n = w.len();
@@ -362,10 +368,10 @@ pub fn classify(key: &str, dotenv: bool) -> KeyClass {
         return KeyClass::Secret(SecretKind::Secret);
     }
     if last == "key" || last == "keys" {
-        if n >= 2 && (dotenv || KEY_QUALIFIERS.contains(&w[n - 2])) {
+        if n >= 2 && (dotenv || is_key_qualifier(w[n - 2])) {
             return KeyClass::Secret(SecretKind::ApiKey);
         }
-        if n >= 3 && KEY_QUALIFIERS.contains(&w[n - 3]) {
+        if n >= 3 && is_key_qualifier(w[n - 3]) {
             return KeyClass::Secret(SecretKind::ApiKey);
         }
     }

@@ -7,6 +7,12 @@ use super::{Entry, Parsed, Quote, reference_default};
 
 /// Parse every line of `text` for assignments.
 pub fn parse(text: &str) -> Parsed {
+    parse_min(text, 0)
+}
+
+/// [`parse`], keeping only values of at least `min_len` bytes (cheaper: short values are never
+/// secrets for the built-in rules).
+pub fn parse_min(text: &str, min_len: usize) -> Parsed {
     let mut out = Parsed::default();
     let bytes = text.as_bytes();
     let mut pos = 0;
@@ -17,7 +23,7 @@ pub fn parse(text: &str) -> Parsed {
             ce -= 1;
         }
         if memchr::memchr3(b'=', b':', b'<', &bytes[pos..ce]).is_some() {
-            scan_line(text, pos, ce, &mut out.entries);
+            scan_line(text, pos, ce, min_len, &mut out.entries);
         }
         pos = le + 1;
     }
@@ -28,13 +34,13 @@ fn is_key_byte(c: u8) -> bool {
     c.is_ascii_alphanumeric() || matches!(c, b'_' | b'.' | b'-' | b'$')
 }
 
-fn scan_line(text: &str, start: usize, end: usize, out: &mut Vec<Entry>) {
+fn scan_line(text: &str, start: usize, end: usize, min_len: usize, out: &mut Vec<Entry>) {
     let b = text.as_bytes();
     let mut i = start;
     while i < end {
         let c = b[i];
         if c == b'<' {
-            i = xml_element(text, i, end, out).unwrap_or(i + 1);
+            i = xml_element(text, i, end, min_len, out).unwrap_or(i + 1);
             continue;
         }
         if c != b'=' && c != b':' {
@@ -116,7 +122,7 @@ fn scan_line(text: &str, start: usize, end: usize, out: &mut Vec<Entry>) {
         match value_at(text, after_op, end) {
             Some((vs, ve, quote, resume)) => {
                 let value = &text[vs..ve];
-                if !value.is_empty() {
+                if !value.is_empty() && value.len() >= min_len {
                     let key = key.trim_start_matches('$').to_string();
                     let is_reference = reference_default(value).is_some_and(|r| r.is_empty());
                     out.push(Entry {
@@ -194,7 +200,13 @@ fn value_at(text: &str, from: usize, end: usize) -> Option<(usize, usize, Quote,
 }
 
 /// `<tag>value</tag>` on one line. Returns where to resume.
-fn xml_element(text: &str, lt: usize, end: usize, out: &mut Vec<Entry>) -> Option<usize> {
+fn xml_element(
+    text: &str,
+    lt: usize,
+    end: usize,
+    min_len: usize,
+    out: &mut Vec<Entry>,
+) -> Option<usize> {
     let b = text.as_bytes();
     let mut k = lt + 1;
     while k < end && (b[k].is_ascii_alphanumeric() || matches!(b[k], b'_' | b'-' | b'.' | b':')) {
@@ -209,7 +221,7 @@ fn xml_element(text: &str, lt: usize, end: usize, out: &mut Vec<Entry>) -> Optio
     let rel = text[vs..end].find(&close)?;
     let ve = vs + rel;
     let value = &text[vs..ve];
-    if !value.is_empty() && !value.contains('<') {
+    if !value.is_empty() && value.len() >= min_len && !value.contains('<') {
         let is_reference = reference_default(value).is_some_and(|r| r.is_empty());
         out.push(Entry {
             key: tag.to_string(),
