@@ -339,3 +339,255 @@ impl Detector {
         self.out
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::scan::scan_record;
+
+    fn entry(
+        line: u64,
+        time: &str,
+        kind: &str,
+        op: &str,
+        path: &str,
+        who: Option<&str>,
+        error: Option<&str>,
+    ) -> AuditEntry {
+        let auth = who.map_or(String::from(r#"{"token_type":"default"}"#), |w| {
+            format!(r#"{{"display_name":"{w}","policies":["default"]}}"#)
+        });
+        let err = error.map_or(String::new(), |e| format!(r#","error":"{e}""#));
+        let raw = format!(
+            r#"{{"time":"{time}","type":"{kind}","auth":{auth},"request":{{"id":"id-{line}","operation":"{op}","path":"{path}","remote_address":"10.0.0.9"}}{err}}}"#
+        );
+        let rec = scan_record(&raw).expect("test line");
+        AuditEntry::from_raw(Location { file: 0, line }, raw.as_bytes(), &rec)
+    }
+
+    fn run(cfg: DetectionConfig, entries: &[AuditEntry]) -> Vec<Detection> {
+        let mut d = Detector::new(cfg);
+        for e in entries {
+            d.observe(e);
+        }
+        d.finish()
+    }
+
+    #[test]
+    fn login_failure_burst_needs_the_threshold_within_the_window() {
+        let cfg = DetectionConfig {
+            login_failure_burst: 3,
+            ..Default::default()
+        };
+        let fail = |l, t: &str| {
+            entry(
+                l,
+                t,
+                "response",
+                "update",
+                "auth/userpass/login/bob",
+                None,
+                Some("invalid credentials"),
+            )
+        };
+        let spread = [
+            fail(1, "2024-01-01T00:00:00Z"),
+            fail(2, "2024-01-01T00:10:00Z"),
+            fail(3, "2024-01-01T00:20:00Z"),
+        ];
+        assert!(
+            run(cfg.clone(), &spread)
+                .iter()
+                .all(|d| d.rule != "login-failure-burst")
+        );
+        let close = [
+            fail(1, "2024-01-01T00:00:00Z"),
+            fail(2, "2024-01-01T00:00:10Z"),
+            fail(3, "2024-01-01T00:00:20Z"),
+            fail(4, "2024-01-01T00:00:30Z"),
+        ];
+        let d = run(cfg, &close);
+        let by_ip = d
+            .iter()
+            .find(|d| d.rule == "login-failure-burst" && d.client_ip.is_some())
+            .expect("burst by IP");
+        assert_eq!(by_ip.count, 4, "the open burst grows");
+        assert_eq!(
+            by_ip.evidence.iter().map(|l| l.line).collect::<Vec<_>>(),
+            [1, 2, 3, 4]
+        );
+    }
+
+    #[test]
+    fn single_event_rules() {
+        let es = [
+            entry(
+                1,
+                "2024-01-01T00:00:00Z",
+                "request",
+                "delete",
+                "sys/audit/file",
+                Some("admin"),
+                None,
+            ),
+            entry(
+                2,
+                "2024-01-01T00:00:01Z",
+                "request",
+                "update",
+                "sys/generate-root/attempt",
+                Some("admin"),
+                None,
+            ),
+            entry(
+                3,
+                "2024-01-01T00:00:02Z",
+                "request",
+                "read",
+                "sys/storage/raft/snapshot",
+                Some("admin"),
+                None,
+            ),
+            entry(
+                4,
+                "2024-01-01T00:00:03Z",
+                "request",
+                "update",
+                "sys/policies/acl/x",
+                Some("admin"),
+                None,
+            ),
+            entry(
+                5,
+                "2024-01-01T00:00:04Z",
+                "request",
+                "delete",
+                "sys/auth/userpass",
+                Some("admin"),
+                None,
+            ),
+            entry(
+                6,
+                "2024-01-01T00:00:05Z",
+                "request",
+                "read",
+                "sys/policies/acl/x",
+                Some("admin"),
+                None,
+            ),
+        ];
+        let d = run(DetectionConfig::default(), &es);
+        let rules: Vec<(&str, u64)> = d.iter().map(|d| (d.rule, d.evidence[0].line)).collect();
+        assert_eq!(
+            rules,
+            [
+                ("audit-device-disabled", 1),
+                ("generate-root", 2),
+                ("raft-snapshot", 3),
+                ("policy-change", 4),
+                ("auth-method-change", 5)
+            ]
+        );
+        assert_eq!(d[0].severity, Severity::High);
+    }
+
+    #[test]
+    fn baseline_rules_first_access_and_off_hours() {
+        let cfg = DetectionConfig {
+            baseline_secs: 3600,
+            off_hours_min_baseline: 3,
+            ..Default::default()
+        };
+        let mut es = Vec::new();
+        for (i, m) in ["00", "10", "20", "30"].iter().enumerate() {
+            es.push(entry(
+                i as u64 + 1,
+                &format!("2024-01-01T09:{m}:00Z"),
+                "request",
+                "read",
+                "secret/data/a",
+                Some("app"),
+                None,
+            ));
+        }
+        // After the baseline: same hour next day, known path → nothing; new path → first access.
+        es.push(entry(
+            10,
+            "2024-01-02T09:05:00Z",
+            "request",
+            "read",
+            "secret/data/a",
+            Some("app"),
+            None,
+        ));
+        es.push(entry(
+            11,
+            "2024-01-02T09:06:00Z",
+            "request",
+            "read",
+            "secret/data/b",
+            Some("app"),
+            None,
+        ));
+        // 03:00 is an hour `app` never used in its baseline → off hours (one detection per hour).
+        es.push(entry(
+            12,
+            "2024-01-03T03:00:00Z",
+            "request",
+            "read",
+            "secret/data/a",
+            Some("app"),
+            None,
+        ));
+        es.push(entry(
+            13,
+            "2024-01-03T03:30:00Z",
+            "request",
+            "read",
+            "secret/data/a",
+            Some("app"),
+            None,
+        ));
+        let d = run(cfg, &es);
+        let first: Vec<u64> = d
+            .iter()
+            .filter(|d| d.rule == "first-access")
+            .map(|d| d.evidence[0].line)
+            .collect();
+        assert_eq!(first, [11]);
+        let off: Vec<&Detection> = d.iter().filter(|d| d.rule == "off-hours-access").collect();
+        assert_eq!(off.len(), 1);
+        assert_eq!(off[0].count, 2);
+        assert_eq!(
+            off[0].evidence.iter().map(|l| l.line).collect::<Vec<_>>(),
+            [12, 13]
+        );
+    }
+
+    #[test]
+    fn read_volume_spike_per_actor() {
+        let cfg = DetectionConfig {
+            read_spike: 10,
+            ..Default::default()
+        };
+        let es: Vec<AuditEntry> = (0..12)
+            .map(|i| {
+                entry(
+                    i + 1,
+                    &format!("2024-01-01T00:00:{i:02}Z"),
+                    "request",
+                    "list",
+                    "secret/metadata/",
+                    Some("crawler"),
+                    None,
+                )
+            })
+            .collect();
+        let d = run(cfg, &es);
+        let spike = d
+            .iter()
+            .find(|d| d.rule == "read-volume-spike")
+            .expect("spike");
+        assert_eq!((spike.actor.as_deref(), spike.count), (Some("crawler"), 12));
+    }
+}
