@@ -122,7 +122,7 @@ pub(crate) async fn send_data<T: DeserializeOwned>(
     target: Target<'_>,
     request: VaultRequest,
 ) -> Result<Option<T>, VaultError> {
-    let response = client.send(request).await?;
+    let response = send_through_upgrade(client, request).await?;
     // Error paths name the logical path; the hot path allocates nothing for them.
     let bytes = response.into_bytes().await.map_err(|e| {
         VaultError::new(VaultErrorKind::Connection)
@@ -140,6 +140,40 @@ pub(crate) async fn send_data<T: DeserializeOwned>(
             .with_message(format!("unexpected response shape: {e}"))
     })?;
     Ok(parsed.data)
+}
+
+/// Vault's answer while a KV mount upgrades its storage (right after it was enabled, or after a
+/// v1 → v2 upgrade): retry for a short while (vault-http-api.md §4.4).
+const UPGRADING: &str = "Upgrading from non-versioned to versioned data";
+const UPGRADE_RETRIES: u32 = 30;
+const UPGRADE_PAUSE: std::time::Duration = std::time::Duration::from_millis(100);
+
+async fn send_through_upgrade(
+    client: &VaultClient,
+    request: VaultRequest,
+) -> Result<vault_core::VaultResponse, VaultError> {
+    let mut spare = request.try_clone();
+    let mut next = request;
+    let mut attempt = 0;
+    loop {
+        match client.send(next).await {
+            Err(e)
+                if attempt < UPGRADE_RETRIES
+                    && e.kind() == VaultErrorKind::Validation
+                    && e.vault_errors().iter().any(|m| m.contains(UPGRADING)) =>
+            {
+                let Some(again) = spare.take() else {
+                    return Err(e);
+                };
+                spare = again.try_clone();
+                next = again;
+                attempt += 1;
+                tracing::debug!(attempt, "KV mount is upgrading its storage; retrying");
+                tokio::time::sleep(UPGRADE_PAUSE).await;
+            }
+            other => return other,
+        }
+    }
 }
 
 /// A request with a JSON body.

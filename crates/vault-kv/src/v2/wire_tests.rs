@@ -196,3 +196,18 @@ async fn bad_paths_never_reach_the_wire() {
     );
     assert!(kv_requests(&rec).is_empty());
 }
+
+#[tokio::test(start_paused = true)]
+async fn a_mount_still_upgrading_is_retried_for_a_while() {
+    let (client, rec) = client(
+        400,
+        json!({"errors": ["Upgrading from non-versioned to versioned data. This backend will be unavailable for a brief period and will resume service shortly."]}),
+    );
+    let e = client
+        .kv2("fresh")
+        .read("a")
+        .await
+        .expect_err("never finishes upgrading");
+    assert_eq!(e.kind(), KvErrorKind::Validation, "{e}");
+    assert_eq!(kv_requests(&rec).len(), 31, "one try and 30 retries");
+}

@@ -237,3 +237,31 @@ async fn missing_secret_mount_and_bad_input_are_told_apart() {
         .expect_err("array data");
     assert!(e.to_string().contains("must be a JSON object"), "{e}");
 }
+
+#[tokio::test]
+async fn a_freshly_enabled_mount_is_usable_at_once() {
+    let (bao, client) = server().await;
+    // Enable through the raw API without waiting: the mount may still be upgrading its storage
+    // ("Upgrading from non-versioned to versioned data"), which the client rides out.
+    let (status, body) = bao
+        .api(
+            "POST",
+            "sys/mounts/fresh",
+            Some(json!({"type": "kv", "options": {"version": "2"}})),
+        )
+        .await;
+    assert!(status < 300, "enable mount: {status} {body}");
+    let meta = client
+        .write_secret("a/b", &json!({"k": "v"}), "fresh")
+        .await
+        .expect("write right away");
+    assert_eq!(meta.version, Some(1));
+    assert_eq!(
+        client
+            .get_secret("a/b", "fresh")
+            .await
+            .expect("read")
+            .get_str("k"),
+        Some("v")
+    );
+}
