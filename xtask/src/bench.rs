@@ -28,10 +28,25 @@ pub fn run(args: &[String]) -> Result<(), String> {
             // Re-run in release with the client stack compiled in (see `run_inner`).
             return util::cargo(
                 &root,
-                &["run", "--quiet", "--release", "--package", "xtask", "--features", "bench", "--", "bench-inner", "kv"],
+                &[
+                    "run",
+                    "--quiet",
+                    "--release",
+                    "--package",
+                    "xtask",
+                    "--features",
+                    "bench",
+                    "--",
+                    "bench-inner",
+                    "kv",
+                ],
             );
         }
-        other => return Err(format!("unknown benchmark `{other}` (known: kv, audit, scan)")),
+        other => {
+            return Err(format!(
+                "unknown benchmark `{other}` (known: kv, audit, scan)"
+            ));
+        }
     };
     record(&root, name, &section)
 }

@@ -9,6 +9,7 @@ mod bench_audit;
 mod bench_kv;
 mod bench_scan;
 mod demo;
+mod screenshot;
 mod setup;
 mod util;
 
@@ -23,7 +24,9 @@ commands:
   ci                 fmt check, clippy -D warnings, then `test`
   demo               start an OpenBao dev server and tour vaultkit against it
   bench <name>       run a benchmark (kv | audit | scan) and record it in docs/benchmarks.md
-  fuzz [secs]        run the audit line-parser fuzzer (cargo-fuzz, nightly not required: uses libFuzzer via cargo fuzz)
+  fuzz [secs]        run the audit line-parser fuzzer for SECS seconds (default 60; cargo-fuzz)
+  report-screenshot  render the audit HTML report in headless Chromium, fail on console errors,
+                     save docs/img/audit-report.png
 ";
 
 fn main() -> ExitCode {
@@ -41,6 +44,7 @@ fn main() -> ExitCode {
         "bench" => bench::run(rest),
         "bench-inner" => bench::run_inner(rest),
         "fuzz" => fuzz(rest),
+        "report-screenshot" => screenshot::run(),
         "-h" | "--help" | "help" => {
             print!("{USAGE}");
             Ok(())
@@ -73,7 +77,17 @@ fn test(extra: &[String]) -> Result<(), String> {
 fn ci(extra: &[String]) -> Result<(), String> {
     let root = util::workspace_root();
     util::cargo(&root, &["fmt", "--all", "--check"])?;
-    util::cargo(&root, &["clippy", "--workspace", "--all-targets", "--", "-D", "warnings"])?;
+    util::cargo(
+        &root,
+        &[
+            "clippy",
+            "--workspace",
+            "--all-targets",
+            "--",
+            "-D",
+            "warnings",
+        ],
+    )?;
     setup::run()?;
     test(extra)
 }
@@ -88,6 +102,19 @@ fn fuzz(rest: &[String]) -> Result<(), String> {
     if util::run_quiet("cargo", &["fuzz", "--version"], &root).is_err() {
         util::run(&root, "cargo", &["install", "cargo-fuzz", "--locked"])?;
     }
+    // Only the stable toolchain exists here; cargo-fuzz needs nightly flags (-Zsanitizer), which
+    // RUSTC_BOOTSTRAP unlocks on stable.
     let max_time = format!("-max_total_time={secs}");
-    util::run(&dir, "cargo", &["fuzz", "run", "parse_line", "--", &max_time])
+    eprintln!("$ RUSTC_BOOTSTRAP=1 cargo fuzz run scan_record -- {max_time}");
+    let status = std::process::Command::new("cargo")
+        .args(["fuzz", "run", "scan_record", "--", &max_time])
+        .env("RUSTC_BOOTSTRAP", "1")
+        .current_dir(&dir)
+        .status()
+        .map_err(|e| format!("could not start cargo fuzz: {e}"))?;
+    if status.success() {
+        Ok(())
+    } else {
+        Err(format!("cargo fuzz failed with {status}"))
+    }
 }

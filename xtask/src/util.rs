@@ -14,7 +14,11 @@ pub fn target_dir() -> PathBuf {
     match std::env::var_os("CARGO_TARGET_DIR") {
         Some(d) => {
             let p = PathBuf::from(d);
-            if p.is_absolute() { p } else { workspace_root().join(p) }
+            if p.is_absolute() {
+                p
+            } else {
+                workspace_root().join(p)
+            }
         }
         None => workspace_root().join("target"),
     }
@@ -37,7 +41,10 @@ pub fn run(dir: &Path, program: &str, args: &[&str]) -> Result<(), String> {
     if status.success() {
         Ok(())
     } else {
-        Err(format!("`{program} {}` failed with {status}", args.join(" ")))
+        Err(format!(
+            "`{program} {}` failed with {status}",
+            args.join(" ")
+        ))
     }
 }
 
