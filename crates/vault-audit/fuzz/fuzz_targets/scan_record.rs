@@ -17,18 +17,29 @@ fuzz_target!(|data: &[u8]| {
             let m = e.to_string();
             m.contains("out of range") || m.contains("surrogate")
         });
-        assert!(lenient || theirs.as_ref().is_ok_and(|v| v.is_object()), "scanner accepted what serde_json rejects");
+        assert!(
+            lenient || theirs.as_ref().is_ok_and(|v| v.is_object()),
+            "scanner accepted what serde_json rejects"
+        );
     }
     if let (Ok(rec), Ok(v)) = (&ours, &theirs)
         && !data.contains(&b'\\')
     {
         // Without escapes, keys are literal and unique keys agree with serde_json.
-        let keys_unique = v.as_object().is_some_and(|m| m.len() == count_top_keys(data));
+        let keys_unique = v
+            .as_object()
+            .is_some_and(|m| m.len() == count_top_keys(data));
         if keys_unique {
             assert_eq!(rec.kind.as_deref(), v.get("type").and_then(|t| t.as_str()));
         }
     }
-    let s = stats_sequential(&AuditSource::bytes("fuzz", data.to_vec()), &mut ScanOptions { prefetch: false, ..Default::default() });
+    let s = stats_sequential(
+        &AuditSource::bytes("fuzz", data.to_vec()),
+        &mut ScanOptions {
+            prefetch: false,
+            ..Default::default()
+        },
+    );
     if let Ok(s) = s {
         assert!(s.entries + s.malformed.count + s.blank_lines <= s.lines.max(1) || data.is_empty());
     }
@@ -36,7 +47,8 @@ fuzz_target!(|data: &[u8]| {
 
 /// Rough count of top-level keys (a key is a string followed by `:` at depth 1).
 fn count_top_keys(data: &[u8]) -> usize {
-    let (mut depth, mut in_str, mut esc, mut n, mut after_str) = (0i32, false, false, 0usize, false);
+    let (mut depth, mut in_str, mut esc, mut n, mut after_str) =
+        (0i32, false, false, 0usize, false);
     for &c in data {
         if in_str {
             if esc {
