@@ -1,8 +1,8 @@
 //! [`Finding`]: one secret found in one file, safe to print, log and serialize.
 //!
 //! Architecture Invariant: a finding holds the full value only inside a [`SecretString`] that is
-//! never serialized or printed; reports carry a masked preview, the length, the entropy and a
-//! SHA-256 of the value.
+//! never serialized or printed; reports carry a masked preview, the length and the entropy.
+//! Hashes of the value are keyed ([`ValueKey`]) by the artifact that stores them.
 
 use std::fmt;
 use std::path::PathBuf;
@@ -10,6 +10,8 @@ use std::path::PathBuf;
 use serde::Serialize;
 use sha2::{Digest, Sha256};
 use vault_core::SecretString;
+
+use crate::keyed::ValueKey;
 
 /// How sure a rule is that the value is a live secret.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
@@ -61,10 +63,6 @@ pub struct Finding {
     pub preview: String,
     /// Length of the value in characters.
     pub length: usize,
-    /// Hex SHA-256 of the value: compare without revealing.
-    pub value_sha256: String,
-    /// Stable identity for baselines: hash of rule, file, key and value hash (no line number).
-    pub fingerprint: String,
     #[serde(skip)]
     value: SecretString,
 }
@@ -84,19 +82,10 @@ pub(crate) struct FindingParts {
 
 impl Finding {
     pub(crate) fn new(parts: FindingParts, value: &str) -> Finding {
-        let value_sha256 = sha256_hex(value.as_bytes());
-        let fingerprint = fingerprint(
-            &parts.rule_id,
-            &parts.file,
-            parts.key.as_deref(),
-            &value_sha256,
-        );
         Finding {
             preview: mask(value),
             length: value.chars().count(),
             entropy: crate::detect::entropy::shannon(value),
-            value_sha256,
-            fingerprint,
             file: parts.file,
             line: parts.line,
             column: parts.column,
@@ -115,9 +104,39 @@ impl Finding {
         &self.value
     }
 
-    /// Does this finding's value equal `candidate`? Compared by SHA-256.
+    /// Does this finding's value equal `candidate`? (In memory; nothing is hashed or kept.)
     pub fn value_matches(&self, candidate: &str) -> bool {
-        sha256_hex(candidate.as_bytes()) == self.value_sha256
+        self.value.expose() == candidate
+    }
+
+    /// `hmac-sha256:<hex>` of the value under `key` (the key of the artifact that stores it).
+    pub fn value_hmac(&self, key: &ValueKey) -> String {
+        key.tag(self.value.expose().as_bytes())
+    }
+
+    /// Identity for baselines under the baseline's `key`: `hmac-sha256:` of rule id, file path
+    /// (with `/`), key and value, not the line number, so a finding keeps its identity when
+    /// lines move and becomes new when the value changes.
+    pub fn fingerprint(&self, key: &ValueKey) -> String {
+        let path = self.file.to_string_lossy().replace('\\', "/");
+        key.tag_parts(&[
+            self.rule_id.as_bytes(),
+            path.as_bytes(),
+            self.key.as_deref().unwrap_or("").as_bytes(),
+            self.value.expose().as_bytes(),
+        ])
+    }
+
+    /// Identity of the place, for SARIF `partialFingerprints`: SHA-256 of rule id, file path and
+    /// key (the line when there is no key). Derived from no part of the value, so it is stable
+    /// across runs and reveals nothing a report does not already show.
+    pub fn location_id(&self) -> String {
+        let path = self.file.to_string_lossy().replace('\\', "/");
+        let place = match &self.key {
+            Some(k) => format!("key\0{k}"),
+            None => format!("line\0{}", self.line),
+        };
+        sha256_hex(format!("{}\0{path}\0{place}", self.rule_id).as_bytes())
     }
 }
 
@@ -137,7 +156,8 @@ impl fmt::Debug for Finding {
     }
 }
 
-/// Lower-case hex SHA-256.
+/// Lower-case hex SHA-256, for in-memory comparisons and value-free identities only: never
+/// persist it for a secret value (use [`ValueKey::tag`]).
 pub fn sha256_hex(bytes: &[u8]) -> String {
     let digest = Sha256::digest(bytes);
     let mut s = String::with_capacity(64);
@@ -146,18 +166,6 @@ pub fn sha256_hex(bytes: &[u8]) -> String {
         s.push(char::from(b"0123456789abcdef"[usize::from(b & 0xf)]));
     }
     s
-}
-
-/// Baseline fingerprint: SHA-256 over rule id, file path (with `/`), key and value hash.
-pub fn fingerprint(
-    rule_id: &str,
-    file: &std::path::Path,
-    key: Option<&str>,
-    value_sha256: &str,
-) -> String {
-    let path = file.to_string_lossy().replace('\\', "/");
-    let input = format!("{rule_id}\0{path}\0{}\0{value_sha256}", key.unwrap_or(""));
-    sha256_hex(input.as_bytes())
 }
 
 /// `ab…(22)`: two leading characters for values of 12+ characters, none for shorter ones, so a
@@ -197,6 +205,16 @@ mod tests {
         assert!(!json.contains("planted-Value-9f8e7d"));
         assert!(json.contains("\"preview\":\"pl…(20)\""));
         assert!(f.value_matches("planted-Value-9f8e7d"));
+        assert!(!f.value_matches("planted-Value-9f8e7"));
+        assert!(!json.contains(&sha256_hex(b"planted-Value-9f8e7d")));
+        assert!(!json.contains("sha256"));
+        let k = ValueKey::generate();
+        assert_eq!(f.fingerprint(&k), f.fingerprint(&k));
+        assert_ne!(f.fingerprint(&k), f.fingerprint(&ValueKey::generate()));
+        assert!(
+            !f.location_id()
+                .contains(&sha256_hex(b"planted-Value-9f8e7d"))
+        );
         assert_eq!(f.secret().expose(), "planted-Value-9f8e7d");
     }
 

@@ -31,7 +31,9 @@
 //!
 //! Architecture Invariant: no secret value is ever printed, logged or serialized. A [`Finding`]
 //! keeps the value in a [`vault_core::SecretString`] that is skipped by serde and hidden by
-//! `Debug`; reports carry a masked preview, the length, the entropy and a SHA-256.
+//! `Debug`; reports carry a masked preview, the length and the entropy. Anything written that
+//! identifies a value (plan, baseline, JSON report) is an HMAC-SHA256 under a random key stored in
+//! that artifact ([`keyed::ValueKey`]), never a plain hash a weak password could be guessed from.
 //!
 //! Architecture Invariant: parsing never panics and never stops a scan; malformed lines become
 //! warnings with line numbers.
@@ -40,6 +42,7 @@ pub mod allow;
 pub mod detect;
 pub mod error;
 pub mod finding;
+pub mod keyed;
 pub mod parse;
 pub mod plan;
 pub mod report;

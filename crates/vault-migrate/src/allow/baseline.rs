@@ -1,8 +1,11 @@
 //! Baselines: the fingerprints of accepted findings, so that only new findings fail a build.
 //!
-//! The file is JSON: `{"version": 1, "findings": [{"fingerprint", "file", "rule_id", "key"}]}`.
-//! A fingerprint hashes rule id, file, key and the value's SHA-256, not the line number, so a
-//! finding keeps its identity when lines move; changing the value makes it new.
+//! The file is JSON: `{"version": 2, "value_hmac_key": "<base64>", "findings": [{"fingerprint",
+//! "file", "rule_id", "key"}]}`. A fingerprint is `hmac-sha256:` of rule id, file, key and value
+//! under the baseline's own random `value_hmac_key`, not the line number, so a finding keeps its
+//! identity when lines move and changing the value makes it new, while the file holds no unsalted
+//! hash a weak password could be guessed from. Version 1 baselines (plain SHA-256) are refused
+//! with a hint to regenerate.
 
 use std::collections::HashSet;
 use std::path::Path;
@@ -11,6 +14,10 @@ use serde::{Deserialize, Serialize};
 
 use crate::error::{MigrateError, MigrateErrorKind};
 use crate::finding::Finding;
+use crate::keyed::ValueKey;
+
+/// The baseline format written by this version.
+pub const BASELINE_VERSION: u32 = 2;
 
 /// One accepted finding.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -23,9 +30,11 @@ pub struct BaselineEntry {
 }
 
 /// A set of accepted findings.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Baseline {
     pub version: u32,
+    /// Random key of the fingerprints, made with the baseline.
+    pub value_hmac_key: ValueKey,
     pub findings: Vec<BaselineEntry>,
     #[serde(skip)]
     index: HashSet<String>,
@@ -34,10 +43,11 @@ pub struct Baseline {
 impl Baseline {
     /// A baseline accepting exactly `findings`.
     pub fn from_findings<'a>(findings: impl IntoIterator<Item = &'a Finding>) -> Self {
+        let key = ValueKey::generate();
         let findings: Vec<BaselineEntry> = findings
             .into_iter()
             .map(|f| BaselineEntry {
-                fingerprint: f.fingerprint.clone(),
+                fingerprint: f.fingerprint(&key),
                 file: f.file.to_string_lossy().replace('\\', "/"),
                 rule_id: f.rule_id.clone(),
                 key: f.key.clone(),
@@ -45,7 +55,8 @@ impl Baseline {
             .collect();
         let index = findings.iter().map(|e| e.fingerprint.clone()).collect();
         Baseline {
-            version: 1,
+            version: BASELINE_VERSION,
+            value_hmac_key: key,
             findings,
             index,
         }
@@ -53,6 +64,17 @@ impl Baseline {
 
     /// Parse baseline JSON.
     pub fn from_json(text: &str) -> Result<Self, MigrateError> {
+        #[derive(Deserialize)]
+        struct Version {
+            version: Option<u32>,
+        }
+        if let Ok(Version { version: Some(1) }) = serde_json::from_str::<Version>(text) {
+            return Err(MigrateError::new(
+                MigrateErrorKind::Config,
+                "baseline version 1 stores unsalted SHA-256 hashes of the values and is no longer read",
+            )
+            .with_hint("regenerate it from a fresh scan (`Baseline::from_findings`) and delete the old one"));
+        }
         let mut b: Baseline = serde_json::from_str(text).map_err(|e| {
             MigrateError::new(
                 MigrateErrorKind::Config,
@@ -61,11 +83,11 @@ impl Baseline {
             .with_line(e.line())
             .with_hint("regenerate it with `vaultkit migrate scan --write-baseline FILE`")
         })?;
-        if b.version != 1 {
+        if b.version != BASELINE_VERSION {
             return Err(MigrateError::new(
                 MigrateErrorKind::Config,
                 format!(
-                    "baseline version {} is not supported (expected 1)",
+                    "baseline version {} is not supported (expected {BASELINE_VERSION})",
                     b.version
                 ),
             ));
@@ -82,8 +104,12 @@ impl Baseline {
 
     /// Serialize to pretty JSON.
     pub fn to_json(&self) -> String {
-        serde_json::to_string_pretty(self)
-            .unwrap_or_else(|_| "{\"version\":1,\"findings\":[]}".to_string())
+        serde_json::to_string_pretty(self).unwrap_or_else(|_| {
+            format!(
+                "{{\"version\":{BASELINE_VERSION},\"value_hmac_key\":\"{}\",\"findings\":[]}}",
+                self.value_hmac_key.to_base64()
+            )
+        })
     }
 
     /// Write to `path`.
@@ -93,7 +119,7 @@ impl Baseline {
 
     /// Is this finding already accepted?
     pub fn contains(&self, f: &Finding) -> bool {
-        self.index.contains(&f.fingerprint)
+        !self.index.is_empty() && self.index.contains(&f.fingerprint(&self.value_hmac_key))
     }
 
     pub fn len(&self) -> usize {

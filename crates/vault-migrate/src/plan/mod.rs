@@ -1,7 +1,8 @@
 //! [`Plan`]: where each found secret goes in Vault — a reviewable TOML file.
 //!
 //! ```toml
-//! version = 1
+//! version = 2
+//! value_hmac_key = "…"      # random, base64: the key of this plan's value hashes
 //! mount = "secret"
 //! prefix = "bike-data-flow/production"
 //! base_dir = "."
@@ -14,10 +15,13 @@
 //! env = "DB_PASSWORD"       # the key in the source file
 //! source = ".env"
 //! line = 4
-//! sha256 = "…"              # of the value: apply refuses if the source changed since
+//! value_hmac = "hmac-sha256:…"  # of the value: apply refuses if the source changed since
 //! ```
-//! The plan holds no values: it is safe to review and commit. `apply` reads the values from the
-//! source files again and checks them against the hashes.
+//! The plan holds no values and no unsalted hashes: `value_hmac` is an HMAC-SHA256 under the
+//! plan's own random `value_hmac_key`, so two plans of the same source share no hash and a weak
+//! password cannot be looked up or guessed from a precomputed table. `apply` reads the values from
+//! the source files again and checks them against the hashes. Version 1 plans (plain SHA-256) are
+//! refused with a hint to plan again.
 
 mod mapping;
 mod values;
@@ -31,7 +35,7 @@ pub use mapping::{Mapped, map_key};
 pub use values::SourceValues;
 
 use crate::error::{MigrateError, MigrateErrorKind};
-use crate::finding::sha256_hex;
+use crate::keyed::ValueKey;
 use crate::parse::{self, FileKind};
 use crate::scan::ScanReport;
 
@@ -46,8 +50,8 @@ pub struct PlannedKey {
     pub source: String,
     /// 1-based line of the value in the source.
     pub line: usize,
-    /// SHA-256 of the value (hex).
-    pub sha256: String,
+    /// `hmac-sha256:<hex>` of the value under the plan's `value_hmac_key`.
+    pub value_hmac: String,
     /// Whether a rule flagged it as a secret (false for companions such as `DB_HOST`).
     #[serde(default)]
     pub secret: bool,
@@ -74,6 +78,8 @@ pub struct Unplanned {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Plan {
     pub version: u32,
+    /// Random key of the `value_hmac` hashes, made with the plan.
+    pub value_hmac_key: ValueKey,
     /// KV v2 mount (`secret`).
     pub mount: String,
     /// Path prefix inside the mount (`bike-data-flow/production`).
@@ -124,6 +130,7 @@ impl Plan {
     /// same file (`DB_HOST`, `DB_PORT`, …) so the `database` secret is complete.
     pub fn from_report(report: &ScanReport, opts: &PlanOptions) -> Result<Plan, MigrateError> {
         let prefix = opts.prefix.trim_matches('/').to_string();
+        let hkey = ValueKey::generate();
         let mut by_path: BTreeMap<String, Vec<PlannedKey>> = BTreeMap::new();
         let mut unplanned = Vec::new();
         let mut db_files: Vec<PathBuf> = Vec::new();
@@ -153,7 +160,7 @@ impl Plan {
                     env,
                     source,
                     line: f.line,
-                    sha256: f.value_sha256.clone(),
+                    value_hmac: f.value_hmac(&hkey),
                     secret: true,
                 },
             );
@@ -191,7 +198,7 @@ impl Plan {
                             env: e.key.clone(),
                             source,
                             line: index.line(e.span.start),
-                            sha256: sha256_hex(e.value.as_bytes()),
+                            value_hmac: hkey.tag(e.value.as_bytes()),
                             secret: false,
                         },
                     );
@@ -203,7 +210,8 @@ impl Plan {
             .map(|(path, keys)| PlannedSecret { path, keys })
             .collect();
         Ok(Plan {
-            version: 1,
+            version: PLAN_VERSION,
+            value_hmac_key: hkey,
             mount: opts.mount.clone(),
             prefix,
             base_dir: opts.base_dir.to_string_lossy().into_owned(),
@@ -224,6 +232,13 @@ impl Plan {
 
     /// Read a plan from TOML, checking it.
     pub fn from_toml(text: &str) -> Result<Plan, MigrateError> {
+        #[derive(Deserialize)]
+        struct Version {
+            version: Option<u32>,
+        }
+        if let Ok(Version { version: Some(v) }) = toml::from_str::<Version>(text) {
+            check_version(v)?;
+        }
         let plan: Plan = toml::from_str(text).map_err(|e| {
             MigrateError::new(
                 MigrateErrorKind::Config,
@@ -244,12 +259,7 @@ impl Plan {
     /// Version, non-empty paths and keys, no key twice in one secret.
     pub fn check(&self) -> Result<(), MigrateError> {
         let bad = |m: String| Err(MigrateError::new(MigrateErrorKind::Config, m));
-        if self.version != 1 {
-            return bad(format!(
-                "plan version {} is not supported (expected 1)",
-                self.version
-            ));
-        }
+        check_version(self.version)?;
         if self.mount.trim_matches('/').is_empty() {
             return bad("plan has an empty `mount`".into());
         }
@@ -277,6 +287,24 @@ impl Plan {
     }
 }
 
+/// The plan format written by this version.
+pub const PLAN_VERSION: u32 = 2;
+
+fn check_version(v: u32) -> Result<(), MigrateError> {
+    match v {
+        PLAN_VERSION => Ok(()),
+        1 => Err(MigrateError::new(
+            MigrateErrorKind::Config,
+            "plan version 1 stores unsalted SHA-256 hashes of the values and is no longer read",
+        )
+        .with_hint("run `vaultkit migrate plan` again and delete the old plan")),
+        other => Err(MigrateError::new(
+            MigrateErrorKind::Config,
+            format!("plan version {other} is not supported (expected {PLAN_VERSION})"),
+        )),
+    }
+}
+
 fn join(prefix: &str, name: &str) -> String {
     if prefix.is_empty() {
         name.to_string()
@@ -294,7 +322,7 @@ fn push_key(
 ) {
     let keys = by_path.entry(path.clone()).or_default();
     match keys.iter().find(|x| x.key == k.key) {
-        Some(x) if x.sha256 == k.sha256 => {}
+        Some(x) if x.value_hmac == k.value_hmac => {}
         Some(x) => unplanned.push(Unplanned {
             source: k.source.clone(),
             line: k.line,

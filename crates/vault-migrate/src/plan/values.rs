@@ -7,7 +7,6 @@ use vault_core::SecretString;
 
 use super::Plan;
 use crate::error::{MigrateError, MigrateErrorKind};
-use crate::finding::sha256_hex;
 use crate::parse::{self, FileKind, LineIndex};
 
 /// Values for every `(secret path, key)` of a plan, checked against the plan's hashes.
@@ -49,18 +48,19 @@ impl SourceValues {
                     continue;
                 };
                 let index = LineIndex::new(text);
+                let hkey = &plan.value_hmac_key;
                 let candidates: Vec<&parse::Entry> =
                     parsed.entries.iter().filter(|e| e.key == k.env).collect();
                 let entry = candidates
                     .iter()
                     .find(|e| {
                         index.line(e.span.start) == k.line
-                            && sha256_hex(e.value.as_bytes()) == k.sha256
+                            && hkey.matches(e.value.as_bytes(), &k.value_hmac)
                     })
                     .or_else(|| {
                         candidates
                             .iter()
-                            .find(|e| sha256_hex(e.value.as_bytes()) == k.sha256)
+                            .find(|e| hkey.matches(e.value.as_bytes(), &k.value_hmac))
                     });
                 let Some(entry) = entry else {
                     let what = if candidates.is_empty() {

@@ -2,7 +2,8 @@
 //! for machines, and the exit code.
 //!
 //! Architecture Invariant: writers only see [`Finding`](crate::Finding)'s public fields; the
-//! secret value is not reachable from here except through `Finding::secret`, which no writer calls.
+//! secret value is not reachable from here except through `Finding::secret`, which no writer calls;
+//! the JSON writer's keyed hashes come from `Finding::value_hmac` under a per-report key.
 
 mod json;
 mod sarif;

@@ -3,7 +3,10 @@
 //! Required by the schema and always present: `version`, `runs[].tool.driver.name`, and for each
 //! result `message.text`; we also fill `ruleId`, `ruleIndex`, `level`, `locations[].physicalLocation`
 //! (`artifactLocation.uri`, `region.startLine/startColumn/endLine`) and `partialFingerprints`.
-//! No `snippet` is written: it would contain the secret.
+//! No `snippet` is written: it would contain the secret. The fingerprint
+//! (`vaultkitLocation/v2`, [`Finding::location_id`](crate::Finding::location_id)) hashes rule,
+//! file and key only: a hash of the value, unsalted, could be guessed back for weak passwords, and
+//! salted per report it would change every run, which defeats its purpose.
 
 use std::collections::BTreeMap;
 
@@ -61,7 +64,7 @@ pub fn to_sarif(report: &ScanReport) -> String {
                         "region": {"startLine": f.line, "startColumn": f.column, "endLine": f.end_line}
                     }
                 }],
-                "partialFingerprints": {"vaultkitFingerprint/v1": f.fingerprint},
+                "partialFingerprints": {"vaultkitLocation/v2": f.location_id()},
                 "properties": {"confidence": f.confidence, "entropy": f.entropy, "length": f.length}
             })
         })

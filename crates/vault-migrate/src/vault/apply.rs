@@ -187,8 +187,10 @@ pub async fn write_to_vault(
     let path = path.trim_matches('/').to_string();
     let mut keys: Vec<&String> = secrets.keys().collect();
     keys.sort();
+    let hkey = crate::keyed::ValueKey::generate();
     let plan = Plan {
-        version: 1,
+        version: crate::plan::PLAN_VERSION,
+        value_hmac_key: hkey.clone(),
         mount: mount_point.to_string(),
         prefix: String::new(),
         base_dir: ".".into(),
@@ -201,7 +203,7 @@ pub async fn write_to_vault(
                     env: (*k).clone(),
                     source: "write_to_vault".into(),
                     line: 0,
-                    sha256: crate::finding::sha256_hex(secrets[*k].expose().as_bytes()),
+                    value_hmac: hkey.tag(secrets[*k].expose().as_bytes()),
                     secret: true,
                 })
                 .collect(),

@@ -4,9 +4,10 @@
 //! |---|---|
 //! | compare plan and Vault: new / changed / unchanged keys, masked | [`diff`] |
 //! | write with CAS (create) or CAS + merge patch (update); never overwrite a different value without `force`; record source and time in `custom_metadata` | [`apply()`] |
-//! | check each path: exists, readable, keys present, values equal by hash | [`validate()`], [`validate_paths`] |
+//! | check each path: exists, readable, keys present, values equal to the plan's keyed hashes | [`validate()`], [`validate_paths`] |
 //!
-//! Architecture Invariant: values are compared by SHA-256 and shown only as masked previews;
+//! Architecture Invariant: values are compared in memory (source against Vault) or against the
+//! plan's HMAC-SHA256 hashes, never written as unsalted hashes, and shown only as masked previews;
 //! a second `apply` of the same plan writes nothing (no new versions).
 
 mod apply;
@@ -23,7 +24,7 @@ use vault_core::VaultClient;
 use vault_kv::{KvError, KvErrorKind, KvExt};
 
 use crate::error::{MigrateError, MigrateErrorKind};
-use crate::finding::{mask, sha256_hex};
+use crate::finding::mask;
 use crate::plan::{Plan, SourceValues};
 
 /// How one planned key compares with Vault.
@@ -77,7 +78,7 @@ impl SecretDiff {
     }
 }
 
-/// The text form of a KV value, for hashing (strings as-is, other JSON as JSON).
+/// The text form of a KV value, for comparing (strings as-is, other JSON as JSON).
 pub(crate) fn value_text(v: &Value) -> String {
     match v {
         Value::String(s) => s.clone(),
@@ -131,12 +132,7 @@ pub async fn diff(
             };
             let status = match current.as_ref().and_then(|c| c.data.get(&k.key)) {
                 None => KeyStatus::New,
-                Some(cur)
-                    if sha256_hex(value_text(cur).as_bytes())
-                        == sha256_hex(v.expose().as_bytes()) =>
-                {
-                    KeyStatus::Unchanged
-                }
+                Some(cur) if value_text(cur) == v.expose() => KeyStatus::Unchanged,
                 Some(_) => KeyStatus::Changed,
             };
             keys.push(KeyDiff {

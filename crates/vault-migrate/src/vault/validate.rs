@@ -5,7 +5,6 @@ use vault_core::VaultClient;
 use vault_kv::{KvErrorKind, KvExt};
 
 use super::value_text;
-use crate::finding::sha256_hex;
 use crate::plan::Plan;
 
 /// The check of one path.
@@ -19,7 +18,8 @@ pub struct Validation {
     pub version: Option<u64>,
     /// Planned keys not in Vault.
     pub missing_keys: Vec<String>,
-    /// Planned keys whose Vault value hashes differently from the source.
+    /// Planned keys whose Vault value differs from the source (checked against the plan's keyed
+    /// hash).
     pub mismatched_keys: Vec<String>,
     /// Why it could not be read, if it could not.
     pub error: Option<String>,
@@ -53,7 +53,11 @@ pub async fn validate(client: &VaultClient, plan: &Plan) -> Vec<Validation> {
                 for k in &s.keys {
                     match secret.data.get(&k.key) {
                         None => v.missing_keys.push(k.key.clone()),
-                        Some(val) if sha256_hex(value_text(val).as_bytes()) != k.sha256 => {
+                        Some(val)
+                            if !plan
+                                .value_hmac_key
+                                .matches(value_text(val).as_bytes(), &k.value_hmac) =>
+                        {
                             v.mismatched_keys.push(k.key.clone())
                         }
                         Some(_) => {}
@@ -90,7 +94,8 @@ pub async fn validate_paths(
     mount_point: &str,
 ) -> Vec<Validation> {
     let plan = Plan {
-        version: 1,
+        version: crate::plan::PLAN_VERSION,
+        value_hmac_key: crate::keyed::ValueKey::generate(),
         mount: mount_point.to_string(),
         prefix: String::new(),
         base_dir: ".".into(),

@@ -314,3 +314,39 @@ async fn seed_write_to_vault_and_validate_paths() {
     let v = validate_paths(&wc, &["bike-data-flow/production/database"], "secret").await;
     assert!(!v[0].readable && v[0].error.is_some(), "{:?}", v[0]);
 }
+
+#[tokio::test]
+async fn two_plans_of_one_source_have_different_salts_and_both_apply_and_validate() {
+    let bao = OpenBao::dev().await;
+    let c = client(&bao);
+    let dir = tempfile::tempdir().expect("tempdir");
+    write_env(dir.path(), "");
+    let a = plan_for(dir.path());
+    let b = plan_for(dir.path());
+    assert_ne!(a.value_hmac_key, b.value_hmac_key);
+    assert_ne!(
+        a.secrets[2].keys[0].value_hmac,
+        b.secrets[2].keys[0].value_hmac
+    );
+    let va = SourceValues::load(&a).expect("values a");
+    let vb = SourceValues::load(&b).expect("values b");
+    let r = apply(&c, &a, &va, &ApplyOptions::default())
+        .await
+        .expect("apply a");
+    assert_eq!(r.written(), 3);
+    // Plan b, made with another salt, checks the same Vault data: valid, nothing to write.
+    assert!(validate(&c, &a).await.iter().all(|v| v.ok()));
+    assert!(validate(&c, &b).await.iter().all(|v| v.ok()));
+    let rb = apply(&c, &b, &vb, &ApplyOptions::default())
+        .await
+        .expect("apply b");
+    assert_eq!(rb.written(), 0, "{}", apply_table(&rb));
+    // Nothing written to Vault carries a hash of a value: custom_metadata is source and time.
+    let meta = c
+        .kv2("secret")
+        .read_metadata(&format!("{PREFIX}/database"))
+        .await
+        .expect("meta");
+    let all = format!("{:?}", meta.custom_metadata);
+    assert!(!all.contains("sha256") && !all.contains("hmac"), "{all}");
+}
