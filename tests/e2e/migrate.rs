@@ -145,3 +145,45 @@ async fn scan_plan_apply_validate() {
         .code(3)
         .one_line_error();
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn baseline_accepts_current_findings_and_reports_only_new_ones() {
+    let w = World::new().await;
+    let dir = project(&w);
+    let d = dir.to_str().expect("utf-8 path");
+    let baseline = w.home().join("baseline.json");
+    let b = baseline.to_str().expect("path");
+
+    let wrote = w
+        .vk(&["migrate", "scan", d, "--write-baseline", b])
+        .run()
+        .await;
+    wrote.code(0);
+    let text = std::fs::read_to_string(&baseline).expect("baseline written");
+    assert!(
+        !text.contains(DB_PASSWORD) && !text.contains(API_KEY),
+        "the baseline holds no values"
+    );
+
+    // Everything known is suppressed: a clean exit.
+    w.vk(&["migrate", "scan", d, "--baseline", b])
+        .run()
+        .await
+        .code(0);
+
+    // A new secret shows up, and only it.
+    let new_token = "ghp_Zq8vN3kR7tY2wP5mL9cX4bH6jD1fS0aE3gU7";
+    std::fs::write(dir.join("ci.env"), format!("GITHUB_TOKEN={new_token}\n")).expect("write");
+    let scan = w
+        .vk(&["migrate", "scan", d, "--baseline", b, "--format", "json"])
+        .run()
+        .await;
+    scan.code(1);
+    let findings = scan.json()["findings"]
+        .as_array()
+        .cloned()
+        .unwrap_or_default();
+    assert_eq!(findings.len(), 1, "{}", scan.stdout);
+    assert_eq!(findings[0]["key"], "GITHUB_TOKEN", "{}", scan.stdout);
+    assert!(!scan.stdout.contains(new_token) && !scan.stderr.contains(new_token));
+}

@@ -14,7 +14,7 @@ pub struct ScanArgs {
     /// Extra regex rule on top of the built-in ones (repeatable).
     #[arg(long = "pattern", value_name = "REGEX")]
     pub patterns: Vec<String>,
-    /// Ignore findings listed in this baseline (JSON from an earlier `scan --format json`).
+    /// Ignore findings listed in this baseline (written by `scan --write-baseline FILE`).
     #[arg(long, value_name = "FILE")]
     pub baseline: Option<PathBuf>,
     /// Report findings of at least this confidence: low, medium (default), high.
@@ -28,6 +28,10 @@ pub enum MigrateCommand {
     Scan {
         #[command(flatten)]
         scan: ScanArgs,
+        /// Accept every current finding: write their salted fingerprints to FILE (no values),
+        /// so later scans with `--baseline FILE` report only new ones. Exits 0.
+        #[arg(long, value_name = "FILE")]
+        write_baseline: Option<PathBuf>,
     },
     /// Scan and map every finding to a Vault path: a TOML plan holding no values, to review.
     Plan {

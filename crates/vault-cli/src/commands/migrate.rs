@@ -22,13 +22,27 @@ use crate::output::progress::Progress;
 
 pub async fn run(ctx: &Ctx, cmd: MigrateCommand) -> CliResult<u8> {
     match cmd {
-        MigrateCommand::Scan { scan } => {
+        MigrateCommand::Scan {
+            scan,
+            write_baseline,
+        } => {
             let format = match ctx.format_flag() {
                 Some(f) => Format::from_str(f).map_err(migrate_error)?,
                 None => Format::Table,
             };
             let fail_on = confidence(&scan.min_confidence)?;
             let report = run_scan(ctx, &scan)?;
+            if let Some(path) = write_baseline {
+                let baseline = Baseline::from_findings(&report.findings);
+                baseline.save(&path).map_err(migrate_error)?;
+                ctx.out().info(&format!(
+                    "Baseline written to {}: {} finding(s) accepted. Later scans with `--baseline {}` report only new ones.",
+                    path.display(),
+                    baseline.len(),
+                    path.display()
+                ));
+                return Ok(0);
+            }
             ctx.out().write(&report::render(&report, format))?;
             Ok(report::exit_code(&report, fail_on) as u8)
         }
