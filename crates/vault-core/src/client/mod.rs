@@ -59,8 +59,12 @@ pub(crate) struct Inner {
     auth: Arc<dyn AuthMethod>,
     namespace: Option<String>,
     policy: RetryPolicy,
-    /// The current token; `None` until the first login. Locked while logging in.
+    /// The current token; `None` until the first login. Locked while logging in, renewing and
+    /// logging in again, so that concurrent re-logins collapse into one.
     slot: Mutex<Option<token::TokenState>>,
+    /// A copy of the slot's token and generation for the request path to read without the
+    /// async lock; written (under `slot`'s lock) at every login, see [`Inner::publish`].
+    current: std::sync::RwLock<Option<token::Current>>,
     stats: Arc<stats::Stats>,
     /// Wakes the renewal task when the token changes or the client is dropped.
     changed: Arc<Notify>,
@@ -141,6 +145,7 @@ impl VaultClient {
                 namespace,
                 policy,
                 slot: Mutex::new(None),
+                current: std::sync::RwLock::new(None),
                 stats,
                 changed: Arc::new(Notify::new()),
                 renewal_started: std::sync::atomic::AtomicBool::new(false),

@@ -9,15 +9,15 @@ use tracing::Instrument;
 use super::{Inner, VaultClient};
 use crate::error::{VaultError, VaultErrorKind};
 use crate::status::error_from_response;
-use crate::transport::{Transport, VaultRequest, VaultResponse};
+use crate::transport::{Method, Transport, VaultRequest, VaultResponse};
 
 impl VaultClient {
     /// Send one request with the client's token and namespace. Statuses >= 300 become a
     /// [`VaultError`] (see [`crate::error_from_response`]); a 2xx response is returned as it is
     /// (its body streamed if the request asked for it).
     pub async fn send(&self, request: VaultRequest) -> Result<VaultResponse, VaultError> {
-        let operation = request.method.as_str().to_ascii_lowercase();
-        self.inner.execute(&operation, request).await
+        let operation = operation_name(request.method);
+        self.inner.execute(operation, request).await
     }
 
     /// Like [`VaultClient::send`], naming the operation for error messages (e.g. `read`).
@@ -51,7 +51,13 @@ impl Inner {
         let path = request.path.clone();
         // A caller-supplied token (e.g. a wrapping token) is used as it is: no login, no re-login.
         let own_token = request.header("X-Vault-Token").is_none();
-        let mut spare = request.try_clone();
+        // A copy for the replay after a re-login; only a client that can log in again (and uses
+        // its own token) ever replays, so only it pays for the copy.
+        let mut spare = if own_token && self.auth.can_relogin() {
+            request.try_clone()
+        } else {
+            None
+        };
         let mut next = Some(request);
         let mut relogged = false;
         while let Some(mut request) = next.take() {
@@ -134,6 +140,20 @@ impl Inner {
                 .with_operation(operation)
                 .with_path(&path),
         )
+    }
+}
+
+/// The operation named in error messages for a bare [`VaultClient::send`]: the method in
+/// lowercase.
+fn operation_name(method: Method) -> &'static str {
+    match method {
+        Method::Get => "get",
+        Method::Post => "post",
+        Method::Put => "put",
+        Method::Patch => "patch",
+        Method::Delete => "delete",
+        Method::List => "list",
+        Method::Head => "head",
     }
 }
 

@@ -139,6 +139,7 @@ async fn invalid_token_triggers_one_relogin_and_a_replay() {
             renewable: false,
             capped: false,
         });
+        client.inner.publish(&slot);
     }
     let out = client
         .write("secret/data/app", json!({"data": {"a": 1}}))
@@ -225,6 +226,7 @@ async fn permission_denied_with_a_dead_token_relogs() {
             renewable: false,
             capped: false,
         });
+        client.inner.publish(&slot);
     }
     assert!(
         client

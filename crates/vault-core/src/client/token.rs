@@ -28,6 +28,10 @@ pub(crate) struct TokenState {
     pub(crate) capped: bool,
 }
 
+/// What the request path needs of the token slot: the token (shared, so a read is a refcount
+/// bump) and its generation.
+pub(crate) type Current = (Arc<SecretString>, u64);
+
 /// The subset of `lookup-self` data the client needs.
 #[derive(Deserialize)]
 struct LookupData {
@@ -51,17 +55,44 @@ impl Inner {
         r
     }
 
-    /// The current token and its generation, logging in first if there is none.
-    pub(crate) async fn current_token(self: &Arc<Self>) -> Result<(SecretString, u64), VaultError> {
-        let mut slot = self.slot.lock().await;
-        if let Some(state) = slot.as_ref() {
-            return Ok((state.token.clone(), state.generation));
+    /// The current token and its generation, logging in first if there is none. The common case
+    /// (a token is there) takes only a short synchronous read lock.
+    pub(crate) async fn current_token(self: &Arc<Self>) -> Result<Current, VaultError> {
+        if let Some(current) = self.published() {
+            return Ok(current);
         }
-        self.login_locked(&mut slot).await?;
+        let mut slot = self.slot.lock().await;
+        if slot.is_none() {
+            self.login_locked(&mut slot).await?;
+        }
         let state = slot
             .as_ref()
             .ok_or_else(|| VaultError::msg(K::Authentication, "login produced no token"))?;
-        Ok((state.token.clone(), state.generation))
+        Ok((Arc::new(state.token.clone()), state.generation))
+    }
+
+    /// The token last published by [`Inner::publish`], if any.
+    fn published(&self) -> Option<Current> {
+        // A poisoned lock only means a panic elsewhere while publishing; the value is still a
+        // whole `Option`, so read it anyway.
+        let guard = self
+            .current
+            .read()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        guard.clone()
+    }
+
+    /// Copy the slot's token and generation to the lock-free read path. Called with the slot
+    /// locked, after every change of token.
+    pub(crate) fn publish(&self, slot: &Option<TokenState>) {
+        let value = slot
+            .as_ref()
+            .map(|s| (Arc::new(s.token.clone()), s.generation));
+        let mut guard = self
+            .current
+            .write()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        *guard = value;
     }
 
     /// Log in again unless another caller already replaced the token of `generation`.
@@ -110,6 +141,7 @@ impl Inner {
             renewable,
             capped: false,
         });
+        self.publish(slot);
         tracing::debug!(
             method = self.auth.name(),
             ?lease,

@@ -69,6 +69,7 @@ impl HttpTransportBuilder {
         let mut builder = reqwest::Client::builder()
             .connect_timeout(timeout)
             .read_timeout(timeout)
+            .timeout(timeout)
             .pool_idle_timeout(Duration::from_secs(90))
             .redirect(redirect_policy())
             .no_proxy()
@@ -110,6 +111,7 @@ impl HttpTransportBuilder {
         })?;
         Ok(HttpTransport {
             client,
+            prefix: HttpTransport::prefix_for(&base),
             base,
             timeout,
         })

@@ -9,6 +9,8 @@
 //! Architecture Invariant: the transport never logs a header value or a body, and never follows a
 //! redirect from https to http (a token must not travel in clear text).
 
+use std::borrow::Cow;
+use std::sync::Arc;
 use std::time::Duration;
 
 use async_trait::async_trait;
@@ -40,6 +42,10 @@ const SEGMENT: &AsciiSet = &CONTROLS
     .add(b'{')
     .add(b'}');
 
+/// The per-request timeout given to streaming requests to lift the client-wide one (reqwest
+/// cannot unset it per request): far beyond any real transfer.
+const NO_TOTAL_TIMEOUT: Duration = Duration::from_secs(100 * 365 * 24 * 3600);
+
 /// Default per-request timeout (Vault's CLI uses 60 s; the Python module used 30 s).
 pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(30);
 
@@ -58,6 +64,9 @@ pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(30);
 pub struct HttpTransport {
     client: reqwest::Client,
     base: url::Url,
+    /// `<base without trailing slash>/v1/`, computed once; `None` when the base URL carries a
+    /// query or fragment (then every URL is built through [`url::Url`]).
+    prefix: Option<Arc<str>>,
     timeout: Duration,
 }
 
@@ -75,15 +84,49 @@ impl HttpTransport {
         HttpTransportBuilder::default()
     }
 
-    /// The full URL for a request path (relative to `/v1/`) and query.
-    fn url_for(&self, path: &str, query: &[(String, String)]) -> url::Url {
-        let encoded: Vec<String> = path
-            .split('/')
-            .map(|seg| utf8_percent_encode(seg, SEGMENT).to_string())
-            .collect();
+    /// The `…/v1/` prefix every request URL starts with, or `None` when `base` has a query or
+    /// fragment.
+    pub(super) fn prefix_for(base: &url::Url) -> Option<Arc<str>> {
+        if base.query().is_some() || base.fragment().is_some() {
+            return None;
+        }
+        Some(format!("{}/v1/", base.as_str().trim_end_matches('/')).into())
+    }
+
+    /// The full URL for a request path (relative to `/v1/`) and query. Only characters in
+    /// [`SEGMENT`] are escaped (`/` is not in it, so escaping the whole path equals escaping
+    /// each segment); a path with nothing to escape is copied as it is.
+    fn url_for(&self, path: &str, query: &[(String, String)]) -> Result<url::Url, VaultError> {
+        let Some(prefix) = &self.prefix else {
+            return Ok(self.url_from_base(path, query));
+        };
+        let encoded: Cow<'_, str> = utf8_percent_encode(path, SEGMENT).into();
+        let mut url = String::with_capacity(prefix.len() + encoded.len() + 1);
+        url.push_str(prefix);
+        url.push_str(&encoded);
+        if !query.is_empty() {
+            url.push('?');
+            let start = url.len();
+            let mut pairs = url::form_urlencoded::Serializer::for_suffix(url, start);
+            pairs.extend_pairs(query.iter().map(|(k, v)| (k.as_str(), v.as_str())));
+            url = pairs.finish();
+        }
+        url::Url::parse(&url).map_err(|e| {
+            VaultError::msg(
+                VaultErrorKind::Validation,
+                format!("invalid request URL: {e}"),
+            )
+            .with_path(path)
+        })
+    }
+
+    /// The slow path: build the URL through [`url::Url`] from the base (kept for base URLs that
+    /// carry a query or fragment).
+    fn url_from_base(&self, path: &str, query: &[(String, String)]) -> url::Url {
+        let encoded: Cow<'_, str> = utf8_percent_encode(path, SEGMENT).into();
         let mut url = self.base.clone();
         let base_path = url.path().trim_end_matches('/').to_string();
-        url.set_path(&format!("{base_path}/v1/{}", encoded.join("/")));
+        url.set_path(&format!("{base_path}/v1/{encoded}"));
         if !query.is_empty() {
             url.query_pairs_mut()
                 .extend_pairs(query.iter().map(|(k, v)| (k.as_str(), v.as_str())));
@@ -115,7 +158,7 @@ impl Transport for HttpTransport {
             headers,
             body,
         } = request;
-        let url = self.url_for(&path, &query);
+        let url = self.url_for(&path, &query)?;
         let mut stream_response = false;
         let mut has_content_type = false;
         let mut builder = self.client.request(to_reqwest_method(method), url);
@@ -162,23 +205,26 @@ impl Transport for HttpTransport {
             RequestBody::Bytes(bytes) => builder.body(bytes),
             RequestBody::Stream(stream) => builder.body(reqwest::Body::wrap_stream(stream)),
         };
-        if !stream_response && !streaming_body {
-            builder = builder.timeout(self.timeout);
+        if stream_response || streaming_body {
+            // The client-wide total timeout must not cut a long stream short: lift it (the
+            // connect and read timeouts still apply).
+            builder = builder.timeout(NO_TOTAL_TIMEOUT);
         }
-        let address = self.address();
         let response = builder
             .send()
             .await
-            .map_err(|e| connection_error(&e, &address, self.timeout))?;
+            .map_err(|e| connection_error(&e, &self.address(), self.timeout))?;
         let status = response.status().as_u16();
+        // Header names from `http` are already lowercase.
         let headers: Vec<(String, String)> = response
             .headers()
             .iter()
             .map(|(k, v)| {
-                (
-                    k.as_str().to_ascii_lowercase(),
-                    String::from_utf8_lossy(v.as_bytes()).into_owned(),
-                )
+                let value = match v.to_str() {
+                    Ok(text) => text.to_owned(),
+                    Err(_) => String::from_utf8_lossy(v.as_bytes()).into_owned(),
+                };
+                (k.as_str().to_owned(), value)
             })
             .collect();
         let body = if stream_response && (200..300).contains(&status) {
@@ -190,7 +236,7 @@ impl Transport for HttpTransport {
             let bytes = response
                 .bytes()
                 .await
-                .map_err(|e| connection_error(&e, &address, self.timeout))?;
+                .map_err(|e| connection_error(&e, &self.address(), self.timeout))?;
             ResponseBody::Bytes(bytes)
         };
         Ok(VaultResponse {
@@ -219,12 +265,52 @@ mod tests {
     #[test]
     fn urls_are_built_under_v1_with_escaped_segments() {
         let t = transport("http://127.0.0.1:8200/");
-        let url = t.url_for("secret/data/my app?x", &[("version".into(), "2".into())]);
+        let url = t
+            .url_for("secret/data/my app?x", &[("version".into(), "2".into())])
+            .expect("url");
         assert_eq!(
             url.as_str(),
             "http://127.0.0.1:8200/v1/secret/data/my%20app%3Fx?version=2"
         );
         assert_eq!(t.address(), "http://127.0.0.1:8200");
+    }
+
+    #[test]
+    fn fast_urls_match_the_url_crate() {
+        let paths = [
+            "secret/data/app",
+            "secret/data/my app?x#y",
+            "kv/data/100%/caf\u{e9}/{a}<b>\"c\"`d`",
+            "sys/mounts/",
+            "a//b",
+            "",
+        ];
+        let queries: [Vec<(String, String)>; 3] = [
+            vec![],
+            vec![("version".into(), "2".into())],
+            vec![
+                ("list".into(), "a b&c=d+é".into()),
+                ("x".into(), String::new()),
+            ],
+        ];
+        for base in ["http://127.0.0.1:8200", "https://vault.example.com/prefix/"] {
+            let t = transport(base);
+            assert!(t.prefix.is_some(), "{base}");
+            for path in paths {
+                for query in &queries {
+                    let fast = t.url_for(path, query).expect("url");
+                    assert_eq!(
+                        fast,
+                        t.url_from_base(path, query),
+                        "{base} {path} {query:?}"
+                    );
+                }
+            }
+        }
+        let t = transport("http://127.0.0.1:8200/?x=1");
+        assert!(t.prefix.is_none());
+        let url = t.url_for("a b", &[("k".into(), "v".into())]).expect("url");
+        assert_eq!(url.as_str(), "http://127.0.0.1:8200/v1/a%20b?x=1&k=v");
     }
 
     #[tokio::test]
