@@ -111,7 +111,7 @@ impl HttpTransportBuilder {
         })?;
         Ok(HttpTransport {
             client,
-            prefix: HttpTransport::prefix_for(&base),
+            v1_path: HttpTransport::v1_path_for(&base),
             base,
             timeout,
         })
