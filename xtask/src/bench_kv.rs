@@ -505,13 +505,15 @@ fn report(vk: &Client, vr: &Client, rq: &Client, hv: &Client, cached: &Cached) -
     if cpu_ratio > 0.8 {
         s.push_str(&format!(
             "\n*CPU ratio:* vaultkit spends {:.1} µs per read above the bare reqwest loop, vaultrs {:.1} µs. \
-             Profiled (`perf`, canned-response transport): vault-kv itself costs one typed JSON parse \
-             (about half of vaultrs's parse-to-`Value`-then-convert); the rest is vault-core's request \
-             pipeline: a tokio `Mutex` on the token slot per request, two full request clones kept for \
-             re-login and retry, a per-request `address()` string, URL rebuilt from segments, response \
-             headers copied into owned strings, a per-request reqwest timeout. Making those cheap \
-             (lock-free token read, lazy request copies, precomputed base URL, borrowed headers) \
-             would close the gap.\n",
+             The request pipeline was already made cheap (token read without an async lock, no request \
+             copy unless a re-login is possible, base URL and `/v1/` prefix precomputed, path escaped \
+             only when needed, one client-wide timeout); a `perf` profile of a whole run shows the \
+             remaining client CPU spread over kernel TCP, malloc and hyper, with no vault-core or \
+             vault-kv function standing out. What is left: the retry wrapper copies each request \
+             before sending (a borrowing `Transport` method would avoid it), response headers are \
+             copied into owned strings (public `VaultResponse` shape), and vault-kv's one typed JSON \
+             parse of the envelope remains (about half of vaultrs's parse-to-`Value`-then-convert). Run to run, the ratio moves by ±15% \
+             on this shared 2-core machine, so compare several runs.\n",
             vk.many.cpu_us_per_read() - rq.many.cpu_us_per_read(),
             vr.many.cpu_us_per_read() - rq.many.cpu_us_per_read()
         ));
