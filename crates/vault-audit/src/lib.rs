@@ -9,22 +9,32 @@
 //! - **In memory** ([`AuditLogCollection`]): load once, then filter, aggregate, pair, detect,
 //!   search and render a report.
 //!
-//! ```no_run
+//! ```
 //! use vault_audit::{AuditLogCollection, AuditSource, DetectionConfig, PathPattern, ScanOptions, stats};
 //!
+//! // Two entries as a Vault/OpenBao file audit device writes them (HMACs are opaque strings).
+//! let dir = std::env::temp_dir().join(format!("vault-audit-doc-{}", std::process::id()));
+//! std::fs::create_dir_all(&dir)?;
+//! let log = dir.join("audit.log");
+//! std::fs::write(&log, concat!(
+//!     r#"{"time":"2026-11-28T17:49:01.5Z","type":"request","auth":{"display_name":"approle","client_token":"hmac-sha256:ab12"},"request":{"id":"r1","operation":"read","path":"secret/data/app/db","remote_address":"10.0.0.7"}}"#, "\n",
+//!     r#"{"time":"2026-11-28T17:49:01.6Z","type":"response","auth":{"display_name":"approle","client_token":"hmac-sha256:ab12"},"request":{"id":"r1","operation":"read","path":"secret/data/app/db","remote_address":"10.0.0.7"},"error":"permission denied"}"#, "\n",
+//! ))?;
+//!
 //! // Streaming statistics over a file, a rotated directory (plain or .gz) or `-` (stdin).
-//! let source = AuditSource::open("/var/log/vault/audit.log")?;
+//! let source = AuditSource::open(&log)?;
 //! let s = stats(&source, &mut ScanOptions::default())?;
-//! println!("{} requests, {} errors, {} malformed lines", s.requests, s.errors, s.malformed.count);
+//! assert_eq!((s.requests, s.errors, s.malformed.count), (1, 1, 0));
 //!
 //! // In memory: filter and detect.
-//! let logs = AuditLogCollection::from_path("/var/log/vault/")?;
+//! let logs = AuditLogCollection::from_path(&log)?;
 //! let denied = logs.filter_by_success(false).filter_by_path(&PathPattern::glob("secret/**")?);
+//! assert_eq!(denied.len(), 1);
 //! for d in logs.detect(&DetectionConfig::default()) {
 //!     println!("{} {} {}", d.severity.as_str(), d.rule, d.message);
 //! }
-//! # let _ = denied;
-//! # Ok::<(), vault_audit::AuditError>(())
+//! # std::fs::remove_dir_all(&dir)?;
+//! # Ok::<(), Box<dyn std::error::Error>>(())
 //! ```
 //!
 //! Architecture Invariant: malformed input never stops a run and never panics; it is counted

@@ -3,21 +3,29 @@
 //! Find the plaintext secrets in `.env` and config files, and report them safely — the first step
 //! of moving them into Vault. It replaces the Python module's `scan_for_secrets`.
 //!
-//! ```no_run
-//! use vault_migrate::{Scanner, report};
+//! ```
+//! use vault_migrate::{Confidence, Scanner, report};
+//!
+//! let dir = std::env::temp_dir().join(format!("vault-migrate-doc-{}", std::process::id()));
+//! std::fs::create_dir_all(&dir)?;
+//! std::fs::write(dir.join(".env"), "DB_HOST=db.internal\nDB_PASSWORD=Xk9mP2vL8qR4tW7zQ3\nLOG_LEVEL=info\n")?;
 //!
 //! let scanner = Scanner::builder()
 //!     .with_patterns([r"API_KEY.*=.*"])          // user patterns on top of the built-in rules
 //!     .with_progress(|p| eprintln!("{} files", p.files_scanned))
 //!     .build()?;
-//! let scan = scanner.scan_paths(&["."])?;
+//! let scan = scanner.scan_paths(&[&dir])?;
+//! assert_eq!(scan.findings.len(), 1);
 //! for f in &scan.findings {
-//!     // `preview` is masked (`8a…(22)`); the value itself never leaves `f.secret()` by accident.
+//!     // `preview` is masked; the value itself never leaves `f.secret()` by accident.
 //!     println!("{}:{} {} {}", f.file.display(), f.line, f.rule_id, f.preview);
+//!     assert!(!f.preview.contains("Xk9mP2vL8qR4tW7zQ3"));
 //! }
-//! println!("{}", report::to_sarif(&scan));
-//! std::process::exit(report::exit_code(&scan, vault_migrate::Confidence::Medium) as i32);
-//! # Ok::<(), vault_migrate::MigrateError>(())
+//! let sarif = report::to_sarif(&scan);
+//! assert!(!sarif.contains("Xk9mP2vL8qR4tW7zQ3"));
+//! assert_ne!(report::exit_code(&scan, Confidence::Medium) as i32, 0); // findings fail a CI step
+//! # std::fs::remove_dir_all(&dir)?;
+//! # Ok::<(), Box<dyn std::error::Error>>(())
 //! ```
 //!
 //! ## How it decides
