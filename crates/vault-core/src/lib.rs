@@ -18,6 +18,33 @@
 //! # Ok(()) }
 //! ```
 //!
+//! Pieces that need no server, runnable as they are:
+//!
+//! ```
+//! use vault_core::{AccessPolicy, Capability, PolicyRule, SecretString, VaultConnectionConfig};
+//!
+//! // Secrets never print.
+//! let token = SecretString::new("hvs.planted-example-token");
+//! assert_eq!(format!("{token:?} {token}"), "SecretString(***) ***");
+//!
+//! // Config from Vault's own environment variables (here from a map instead of the process env).
+//! let env = |name: &str| match name {
+//!     "VAULT_ADDR" => Some("https://vault.example.com:8200".to_string()),
+//!     "VAULT_ROLE_ID" => Some("pipeline-role".to_string()),
+//!     "VAULT_SECRET_ID" => Some("planted-secret-id".to_string()),
+//!     _ => None,
+//! };
+//! let config = VaultConnectionConfig::from_env_with(env)?;
+//! assert!(!format!("{config:?}").contains("planted-secret-id"));
+//!
+//! // Policies as data, rendered to Vault's HCL.
+//! let policy = AccessPolicy::new("dagster-secrets")
+//!     .with_rule(PolicyRule::new("secret/data/bike-data-flow/*", [Capability::Read, Capability::List]));
+//! policy.validate()?;
+//! assert!(policy.to_hcl().contains(r#"path "secret/data/bike-data-flow/*""#));
+//! # Ok::<(), vault_core::VaultError>(())
+//! ```
+//!
 //! Layers: a [`Transport`] moves one request (no auth, no retries); [`VaultClient`] adds the
 //! token, namespace, retries ([`RetryPolicy`]) and the token lifecycle; [`AuthMethod`]s turn
 //! credentials into tokens; [`error_from_response`] maps statuses to [`VaultErrorKind`]s.
