@@ -338,30 +338,41 @@ pub fn classify(key: &str, dotenv: bool) -> KeyClass {
         return KeyClass::Negative;
     }
     let n = w.len();
-    let has = |s: &str| w.contains(&s);
-    let pair = |a: &str, b: &str| w.windows(2).any(|p| p[0] == a && p[1] == b);
-    if has("password")
-        || has("passwd")
-        || has("pwd")
-        || has("passphrase")
-        || has("passwords")
-        || last == "pass"
-    {
+    // One pass over the words instead of one `contains` scan per word list entry.
+    let (mut password, mut private_key, mut api_key, mut secret, mut token, mut dsn) =
+        (last == "pass", false, false, false, false, false);
+    for (i, &word) in w.iter().enumerate() {
+        let next = w.get(i + 1).copied();
+        match word {
+            "password" | "passwd" | "pwd" | "passphrase" | "passwords" => password = true,
+            "privkey" | "privatekey" => private_key = true,
+            "private" if next == Some("key") => private_key = true,
+            "apikey" => api_key = true,
+            "api" if matches!(next, Some("key" | "keys")) => api_key = true,
+            "secret" | "secrets" | "credential" | "credentials" | "creds" => secret = true,
+            "token" | "tokens" | "accesstoken" | "authtoken" => token = true,
+            "dsn" | "connstr" => dsn = true,
+            "connection" if next == Some("string") => dsn = true,
+            "conn" if next == Some("str") => dsn = true,
+            _ => {}
+        }
+    }
+    if password {
         return KeyClass::Secret(SecretKind::Password);
     }
-    if pair("private", "key") || has("privkey") || has("privatekey") {
+    if private_key {
         return KeyClass::Secret(SecretKind::PrivateKey);
     }
-    if has("apikey") || pair("api", "key") || pair("api", "keys") {
+    if api_key {
         return KeyClass::Secret(SecretKind::ApiKey);
     }
-    if has("secret") || has("secrets") || has("credential") || has("credentials") || has("creds") {
+    if secret {
         return KeyClass::Secret(SecretKind::Secret);
     }
-    if has("token") || has("tokens") || has("accesstoken") || has("authtoken") {
+    if token {
         return KeyClass::Secret(SecretKind::Token);
     }
-    if has("dsn") || pair("connection", "string") || pair("conn", "str") || has("connstr") {
+    if dsn {
         return KeyClass::Secret(SecretKind::Dsn);
     }
     if matches!(last, "auth" | "salt" | "pepper" | "cookie") {

@@ -7,7 +7,7 @@
 use std::ops::Range;
 use std::sync::LazyLock;
 
-use regex::Regex;
+use regex::{Regex, RegexSet};
 
 use super::filters;
 use crate::finding::Confidence;
@@ -232,6 +232,11 @@ pub static RULES: LazyLock<Vec<FormatRule>> = LazyLock::new(|| {
         .collect()
 });
 
+/// All of [`RULES`] as one set: a single pass over a file tells which rules can match at all,
+/// so the per-rule capture searches run only for those (most files match none).
+static RULE_SET: LazyLock<Option<RegexSet>> =
+    LazyLock::new(|| RegexSet::new(RULES.iter().map(|r| r.regex.as_str())).ok());
+
 static URL_CREDS: LazyLock<Option<Regex>> = LazyLock::new(|| {
     Regex::new(r"(?-u:\b)[A-Za-z][A-Za-z0-9+.-]{1,30}://([^\s:@/'\x22`<>]{1,128}):([^\s@/'\x22`<>]{1,256})@[^\s/?#'\x22`<>]+").ok()
 });
@@ -249,7 +254,13 @@ const DEMO_PASSWORDS: &[&str] = &[
 /// Run every format rule, the URL rule and the PEM rule over `text`.
 pub fn scan(text: &str) -> Vec<RawHit> {
     let mut out = Vec::new();
-    for rule in RULES.iter() {
+    let candidates = RULE_SET.as_ref().map(|set| set.matches(text));
+    for (i, rule) in RULES.iter().enumerate() {
+        if let Some(c) = &candidates
+            && !c.matched(i)
+        {
+            continue;
+        }
         for caps in rule.regex.captures_iter(text) {
             let Some(m) = caps.get(1) else { continue };
             let v = m.as_str();
@@ -400,6 +411,7 @@ mod tests {
     fn all_rules_compile() {
         assert_eq!(RULES.len(), TABLE.len());
         assert!(URL_CREDS.is_some());
+        assert_eq!(RULE_SET.as_ref().map(RegexSet::len), Some(RULES.len()));
         assert!(PEM_BEGIN.is_some());
     }
 
