@@ -299,12 +299,16 @@ impl Scanner {
         };
         let parsed = parse::parse_min(kind, text, min_len);
         let hits = self.inner.detector.detect(kind, text, &parsed);
-        let index = LineIndex::new(text);
         let mut out = FileScan {
             issues: parsed.issues,
             duplicates: parsed.duplicates,
             ..FileScan::default()
         };
+        if hits.is_empty() {
+            // Most files: no line index needed (it is a pass over the whole text).
+            return out;
+        }
+        let index = LineIndex::new(text);
         for h in hits {
             let (line, column) = index.line_col(text, h.span.start);
             let end_line = index.line(h.span.end.saturating_sub(1).max(h.span.start));
