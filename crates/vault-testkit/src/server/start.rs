@@ -55,17 +55,7 @@ impl OpenBao {
             },
         )
         .await;
-        let mut bao = OpenBao {
-            process,
-            addr: plan.addr,
-            root_token: token,
-            unseal_key: None,
-            client,
-            mode: Mode::Dev,
-            _dir: plan.dir,
-        };
-        bao.unseal_key = bao.dev_unseal_key().await;
-        bao
+        OpenBao::ready_dev(process, plan, token, client).await
     }
 
     /// Starts a dev server that also serves HTTPS with `pki`'s server certificate; `addr()`
@@ -93,10 +83,20 @@ impl OpenBao {
             },
         )
         .await;
+        OpenBao::ready_dev(process, plan, token, client).await
+    }
+
+    /// The dev server that `launch` brought up, with its unseal key read from the banner.
+    async fn ready_dev(
+        process: ServerProcess,
+        plan: Plan,
+        root_token: String,
+        client: reqwest::Client,
+    ) -> OpenBao {
         let mut bao = OpenBao {
             process,
             addr: plan.addr,
-            root_token: token,
+            root_token,
             unseal_key: None,
             client,
             mode: Mode::Dev,
