@@ -54,7 +54,7 @@ pub fn parse(args: &[String], src: &mut dyn Source) -> CliResult<Map<String, Val
         }
         src.stdin()
     };
-    for arg in args {
+    for (index, arg) in args.iter().enumerate() {
         if arg == "-" {
             let text = take_stdin(src)?;
             out.extend(object_from(&text, "stdin", false)?);
@@ -91,9 +91,13 @@ pub fn parse(args: &[String], src: &mut dyn Source) -> CliResult<Map<String, Val
             out.insert(key.to_string(), Value::String(value));
         } else {
             return Err(
-                CliError::usage(format!("`{arg}` is not key=value, @file or -")).with_hint(
-                    "write data as key=value, key=- (stdin), key=@file, @file.json or -",
-                ),
+                // Not echoed: a stray word here is often a value typed without its key.
+                CliError::usage(format!(
+                    "data argument {} ({} characters) is not key=value, @file or -",
+                    index + 1,
+                    arg.chars().count()
+                ))
+                .with_hint("write data as key=value, key=- (stdin), key=@file, @file.json or -"),
             );
         }
     }
@@ -205,6 +209,15 @@ mod tests {
         assert_eq!(map["n"], 2);
         assert_eq!(map["b"], "two");
         assert_eq!(map["eq"], "a=b");
+    }
+
+    #[test]
+    fn a_stray_value_is_not_echoed_in_the_error() {
+        let e = parse(&strings(&["user=etl", "Hunter2-planted"]), &mut fake())
+            .expect_err("not key=value");
+        let text = e.to_string();
+        assert!(!text.contains("Hunter2-planted"), "{text}");
+        assert!(text.contains("data argument 2"), "{text}");
     }
 
     #[test]
