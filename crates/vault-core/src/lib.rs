@@ -78,7 +78,7 @@ pub use client::{ClientStats, RetryPolicy, VaultClient, VaultClientBuilder};
 pub use config::{AuthMethodKind, VaultConnectionConfig};
 pub use envelope::{AuthInfo, Envelope};
 pub use error::{VaultError, VaultErrorKind, clean_vault_error};
-pub use notify::{Notifier, NotifyMessage, Severity};
+pub use notify::{Notifier, NotifyMessage, NotifySeverity};
 pub use secret::SecretString;
 pub use status::error_from_response;
 pub use sys::{AccessPolicy, Capability, PolicyRule, VaultHealth, VaultHealthStatus};

@@ -1,6 +1,6 @@
 //! The multi-core scan behind [`stats`](super::stats): a reader thread cuts each input into
 //! chunks at record boundaries (a newline followed by `{`), scanner threads build one
-//! [`StatsBuilder`] per chunk, and the calling thread merges them in input order.
+//! [`StatsAccumulator`] per chunk, and the calling thread merges them in input order.
 //!
 //! Architecture Invariant: memory is bounded by the chunks in flight (about
 //! `(2 × cores + 2) × CHUNK`) plus the distinct keys, whatever the input size.
@@ -11,7 +11,7 @@ use std::sync::mpsc::{Receiver, SyncSender, sync_channel};
 use std::sync::{Arc, Mutex};
 
 use super::merge::merge_malformed;
-use super::{Statistics, StatsBuilder};
+use super::{Statistics, StatsAccumulator};
 use crate::error::AuditError;
 use crate::read::{AuditSource, Frame, Framer, Location, Malformed, ScanOptions, ScanSummary};
 use crate::scan::scan_bytes;
@@ -26,7 +26,7 @@ type SharedJobs = Arc<Mutex<Receiver<Job>>>;
 
 struct ChunkOut {
     idx: u64,
-    builder: StatsBuilder,
+    builder: StatsAccumulator,
     lines: u64,
     blank: u64,
     records: u64,
@@ -102,7 +102,7 @@ impl ChunkOut {
     fn new(idx: u64) -> Self {
         ChunkOut {
             idx,
-            builder: StatsBuilder::for_chunk(),
+            builder: StatsAccumulator::for_chunk(),
             lines: 0,
             blank: 0,
             records: 0,
@@ -201,7 +201,7 @@ fn stats_parallel_with(
     cores: usize,
     chunk: usize,
 ) -> Result<Statistics, AuditError> {
-    let mut total = StatsBuilder::new();
+    let mut total = StatsAccumulator::new();
     let mut sum = ScanSummary::default();
     let keep = opts.keep_malformed;
     let max_record = opts.max_record_bytes;
