@@ -7,8 +7,8 @@
 
 use std::collections::BTreeMap;
 use std::io::Read;
-use std::sync::mpsc::{Receiver, SyncSender, sync_channel};
-use std::sync::{Arc, Mutex};
+
+use crossbeam_channel::{Receiver, Sender, bounded};
 
 use super::merge::merge_malformed;
 use super::{Statistics, StatsAccumulator};
@@ -19,10 +19,8 @@ use crate::scan::scan_bytes;
 const CHUNK: usize = 4 << 20;
 
 /// A chunk for a scanner: index, buffer, and how many bytes of the buffer are data.
+/// Scanners take them from one bounded multi-consumer channel.
 type Job = (u64, Vec<u8>, usize);
-
-/// Chunks waiting for a scanner, shared by the scanner threads.
-type SharedJobs = Arc<Mutex<Receiver<Job>>>;
 
 struct ChunkOut {
     idx: u64,
@@ -133,7 +131,7 @@ impl ChunkOut {
 /// Reads `reader` and sends chunks cut at record boundaries; returns bytes read or the error.
 fn split(
     mut reader: Box<dyn Read + Send>,
-    tx: SyncSender<Job>,
+    tx: Sender<Job>,
     recycled: Receiver<Vec<u8>>,
     chunk: usize,
     max_carry: usize,
@@ -208,29 +206,18 @@ fn stats_parallel_with(
     for (file_idx, input) in source.inputs()?.into_iter().enumerate() {
         let file = u32::try_from(file_idx).unwrap_or(u32::MAX);
         sum.files.push(input.name.clone());
-        let (tx, rx) = sync_channel::<Job>(cores);
-        let (otx, orx) = sync_channel::<ChunkOut>(cores * 2);
-        let (back, recycled) = sync_channel::<Vec<u8>>(cores * 2 + 2);
+        let (tx, rx) = bounded::<Job>(cores);
+        let (otx, orx) = bounded::<ChunkOut>(cores * 2);
+        let (back, recycled) = bounded::<Vec<u8>>(cores * 2 + 2);
         let size = input.size;
         let max_carry = max_record.saturating_add(chunk);
         let reader =
             std::thread::spawn(move || split(input.reader, tx, recycled, chunk, max_carry));
-        let rx: SharedJobs = Arc::new(Mutex::new(rx));
         let mut workers = Vec::new();
         for _ in 0..cores {
-            let (rx, otx, back, name) = (
-                Arc::clone(&rx),
-                otx.clone(),
-                back.clone(),
-                input.name.clone(),
-            );
+            let (rx, otx, back, name) = (rx.clone(), otx.clone(), back.clone(), input.name.clone());
             workers.push(std::thread::spawn(move || {
-                loop {
-                    let job = match rx.lock() {
-                        Ok(guard) => guard.recv(),
-                        Err(_) => return,
-                    };
-                    let Ok((idx, buf, len)) = job else { return };
+                for (idx, buf, len) in rx {
                     let out = scan_chunk(idx, &buf[..len], keep, max_record, &name);
                     let _ = back.try_send(buf);
                     if otx.send(out).is_err() {
@@ -239,6 +226,7 @@ fn stats_parallel_with(
                 }
             }));
         }
+        drop(rx);
         drop(back);
         drop(otx);
         let mut waiting: BTreeMap<u64, ChunkOut> = BTreeMap::new();
