@@ -244,7 +244,7 @@ fn ops_agent_two_lines_without_trailing_newline() {
 fn datadog_pretty_printed_and_server_lines() {
     let text =
         std::fs::read_to_string(data("datadog-integrations-core/vault_tests.yaml")).expect("read");
-    let doc: serde_yaml::Value = serde_yaml::from_str(&text).expect("yaml");
+    let doc: serde_norway::Value = serde_norway::from_str(&text).expect("yaml");
     let tests = doc["tests"].as_sequence().expect("tests");
     assert_eq!(tests.len(), 4);
     let samples: Vec<&str> = tests

@@ -17,6 +17,8 @@ use crate::error::{CliError, CliResult};
 
 pub mod progress;
 pub mod table;
+#[cfg(test)]
+mod yaml_tests;
 
 pub use table::Table;
 
@@ -142,7 +144,8 @@ pub fn to_json(value: &Value) -> CliResult<String> {
 }
 
 pub fn to_yaml(value: &Value) -> CliResult<String> {
-    serde_yaml::to_string(value).map_err(|e| CliError::other(format!("could not encode YAML: {e}")))
+    serde_norway::to_string(value)
+        .map_err(|e| CliError::other(format!("could not encode YAML: {e}")))
 }
 
 /// A JSON value as table text: strings raw, `null` empty, the rest as compact JSON.

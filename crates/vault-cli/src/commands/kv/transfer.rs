@@ -229,7 +229,7 @@ fn load(file: &Path) -> CliResult<BTreeMap<String, Map<String, Value>>> {
         Some("yaml" | "yml")
     );
     let parsed: Value = if yaml {
-        serde_yaml::from_str(&text)
+        serde_norway::from_str(&text)
             .map_err(|e| CliError::validation(format!("invalid YAML in `{name}`: {e}")))?
     } else {
         serde_json::from_str(&text).map_err(|e| {
