@@ -102,6 +102,9 @@ impl NotifyMessage {
 ///   refusal is an `Err` naming the channel and the reason (an HTTP status, an SMTP reply).
 /// - Errors and `Debug` output never show credentials, including tokens embedded in URLs.
 /// - Implementations are `Send + Sync` and used as `Arc<dyn Notifier>`.
+///
+/// Every implementation runs `vault_core::testing::notifier_suite` (feature `testing`) from its
+/// tests against a real receiving channel, as `WebhookNotifier` does against a local HTTP server.
 #[async_trait]
 pub trait Notifier: Send + Sync + fmt::Debug {
     async fn notify(&self, message: &NotifyMessage) -> Result<(), VaultError>;
