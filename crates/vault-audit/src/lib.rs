@@ -70,3 +70,8 @@ pub use read::{
 };
 pub use report::render_report_html;
 pub use stats::{Statistics, StatsAccumulator, stats};
+
+/// The examples of this crate's README.md, compiled and run with the doctests.
+#[cfg(doctest)]
+#[doc = include_str!("../README.md")]
+pub struct ReadmeDoctests;

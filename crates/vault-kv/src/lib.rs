@@ -77,3 +77,8 @@ pub use v2::types::{
 pub use walk::{Walk, WalkEntry, WalkOptions};
 
 pub use vault_core::VaultClient;
+
+/// The examples of this crate's README.md, compiled and run with the doctests.
+#[cfg(doctest)]
+#[doc = include_str!("../README.md")]
+pub struct ReadmeDoctests;

@@ -78,3 +78,8 @@ pub fn scan_for_secrets<P: AsRef<std::path::Path>>(
         .build()?;
     Ok(scanner.scan_paths(&[path.as_ref()])?.findings)
 }
+
+/// The examples of this crate's README.md, compiled and run with the doctests.
+#[cfg(doctest)]
+#[doc = include_str!("../README.md")]
+pub struct ReadmeDoctests;
