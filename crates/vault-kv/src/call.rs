@@ -143,7 +143,7 @@ pub(crate) async fn send_data<T: DeserializeOwned>(
 }
 
 /// Vault's answer while a KV mount upgrades its storage (right after it was enabled, or after a
-/// v1 → v2 upgrade): retry for a short while (vault-http-api.md §4.4).
+/// v1 → v2 upgrade): retry for a short while.
 const UPGRADING: &str = "Upgrading from non-versioned to versioned data";
 const UPGRADE_RETRIES: u32 = 30;
 const UPGRADE_PAUSE: std::time::Duration = std::time::Duration::from_millis(100);

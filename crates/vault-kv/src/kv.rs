@@ -1,5 +1,5 @@
 //! [`Kv`]: a mount whose KV version is detected on first use, so the same call works on v1 and
-//! v2 mounts. The seed's calls (`get_secret`, `write_secret`, …) go through it.
+//! v2 mounts. The Python module's calls (`get_secret`, `write_secret`, …) go through it.
 
 use std::fmt;
 use std::sync::Arc;

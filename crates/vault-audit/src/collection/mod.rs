@@ -34,7 +34,7 @@ impl AuditLogCollection {
         Ok(AuditLogCollection { entries, scan })
     }
 
-    /// Parses a file or directory (`parse_from_file` / `parse_from_directory` of the seed).
+    /// Parses a file or directory (`parse_from_file` / `parse_from_directory` of the Python module).
     pub fn from_path(path: impl AsRef<std::path::Path>) -> Result<Self, AuditError> {
         Self::load(&AuditSource::open(path)?, &mut ScanOptions::default())
     }

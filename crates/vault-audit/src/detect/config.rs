@@ -58,7 +58,7 @@ impl DetectionConfig {
         serde_json::from_str(text).map_err(|e| AuditError::Config(e.to_string()))
     }
 
-    /// The seed's `detect_anomalies(threshold, window)`: every burst/spike threshold set to
+    /// The Python module's `detect_anomalies(threshold, window)`: every burst/spike threshold set to
     /// `threshold` events within `window`.
     pub fn with_threshold(mut self, threshold: u32, window: Duration) -> Self {
         self.denied_burst = threshold;

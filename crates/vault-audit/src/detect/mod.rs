@@ -80,7 +80,7 @@ impl AuditLogCollection {
         d.finish()
     }
 
-    /// The seed's `detect_anomalies(threshold, window)`: the rules with every burst/spike
+    /// The Python module's `detect_anomalies(threshold, window)`: the rules with every burst/spike
     /// threshold set to `threshold` events per `window`.
     pub fn detect_anomalies(&self, threshold: u32, window: std::time::Duration) -> Vec<Detection> {
         self.detect(&DetectionConfig::default().with_threshold(threshold, window))

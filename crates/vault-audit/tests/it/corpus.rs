@@ -1,5 +1,5 @@
-//! The shared corpora (tests/data, copied from shared/testdata) with the exact counts from
-//! shared/testdata/README.md §1.
+//! The test corpora (tests/data; sources, commits and licences in tests/data/SOURCES.md) with
+//! exact counts established by hand from the files.
 
 use std::collections::BTreeMap;
 

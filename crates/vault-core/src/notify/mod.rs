@@ -5,7 +5,8 @@
 //! - [`Notifier`]: the trait every channel implements.
 //! - [`WebhookNotifier`] (feature `notify-webhook`, on by default): JSON or Slack-style POST.
 //!
-//! SMTP email comes with vault-backup.
+//! Other channels (SMTP email, chat APIs) implement [`Notifier`] in their own crates and run
+//! `vault_core::testing::notifier_suite` from their tests.
 //!
 //! ```no_run
 //! # async fn demo() -> Result<(), vault_core::VaultError> {

@@ -1,9 +1,9 @@
-//! The read cache (the seed's `cache_ttl`), as a wrapper: [`CachedKv`] wraps a `VaultClient`
+//! The read cache (the Python module's `cache_ttl`), as a wrapper: [`CachedKv`] wraps a `VaultClient`
 //! and hands out KV handles whose reads go through the cache and whose writes invalidate it.
 //!
 //! - [`store`]: sharded, bounded, LRU storage with allocation-free hits.
 //! - [`flight`]: single-flight: concurrent misses for one key make one request.
-//! - [`layer`]: [`CachedKv`], its builder and the seed-shaped calls.
+//! - [`layer`]: [`CachedKv`], its builder and the Python module's calls.
 //!
 //! Keys are (namespace, mount, path, version; latest = no version). A TTL of zero disables the
 //! cache. Stale-on-error is opt-in: when the server cannot be reached, is sealed or answers 5xx,

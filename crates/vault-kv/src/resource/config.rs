@@ -1,4 +1,4 @@
-//! [`SecretsResourceConfig`]: the seed's resource configuration (`vault_addr`, `namespace`,
+//! [`SecretsResourceConfig`]: the Python module's resource configuration (`vault_addr`, `namespace`,
 //! `role_id`, `secret_id`, `cache_ttl`, `timeout`, `verify`) on top of vault-core's
 //! [`VaultConnectionConfig`].
 //!

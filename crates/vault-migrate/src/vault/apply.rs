@@ -175,7 +175,7 @@ fn sources(s: &PlannedSecret) -> String {
     out
 }
 
-/// The seed's `write_to_vault(client, path, secrets={…}, mount_point)`: write `secrets` to one
+/// The Python module's `write_to_vault(client, path, secrets={…}, mount_point)`: write `secrets` to one
 /// path with the same rules as [`apply()`] (idempotent, CAS, no silent overwrite unless `force`).
 pub async fn write_to_vault(
     client: &VaultClient,

@@ -86,7 +86,7 @@ pub async fn validate(client: &VaultClient, plan: &Plan) -> Vec<Validation> {
     out
 }
 
-/// The seed's `validate_paths(client, paths, mount_point)`: existence and readability of each
+/// The Python module's `validate_paths(client, paths, mount_point)`: existence and readability of each
 /// path (no key expectations).
 pub async fn validate_paths(
     client: &VaultClient,
