@@ -194,7 +194,7 @@ pub async fn run(ctx: &Ctx, cmd: AuditCommand) -> CliResult<()> {
             );
             match target {
                 Some(path) => {
-                    std::fs::write(&path, html)
+                    vault_core::write_private(&path, html.as_bytes())
                         .map_err(|e| CliError::io("write report", &path, &e))?;
                     ctx.out()
                         .info(&format!("Report written to {}", path.display()));

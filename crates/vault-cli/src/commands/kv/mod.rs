@@ -73,7 +73,9 @@ pub async fn run(ctx: &Ctx, cmd: KvCommand) -> CliResult<()> {
             let at = KvPath { path, mount };
             tree::run(ctx, &client, &Target::folder(&at)?, reveal, names_only).await
         }
-        KvCommand::Export { at } => transfer::export(ctx, &client, &Target::folder(&at)?).await,
+        KvCommand::Export { at, output } => {
+            transfer::export(ctx, &client, &Target::folder(&at)?, output.as_deref()).await
+        }
         KvCommand::Import {
             file,
             at,
