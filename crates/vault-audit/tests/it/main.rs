@@ -5,6 +5,7 @@ mod corpus;
 mod hostile;
 mod live;
 mod report;
+mod security;
 mod sources;
 
 use std::path::PathBuf;
