@@ -138,6 +138,7 @@ async fn invalid_token_triggers_one_relogin_and_a_replay() {
             refreshed_at: std::time::Instant::now(),
             renewable: false,
             capped: false,
+            may_lookup_self: true,
         });
         client.inner.publish(&slot);
     }
@@ -146,14 +147,38 @@ async fn invalid_token_triggers_one_relogin_and_a_replay() {
         .await
         .expect("write after re-login");
     assert!(out.is_some());
-    let log = log.lock().expect("lock");
-    let paths: Vec<&str> = log.iter().map(|(_, p, _)| p.as_str()).collect();
-    assert_eq!(
-        paths,
-        ["secret/data/app", "auth/approle/login", "secret/data/app"]
-    );
-    assert_eq!(log[2].2.as_deref(), Some("tok-new"));
+    {
+        let log = log.lock().expect("lock");
+        let paths: Vec<&str> = log
+            .iter()
+            .map(|(_, p, _)| p.as_str())
+            .filter(|p| *p != "auth/token/revoke-self")
+            .collect();
+        assert_eq!(
+            paths,
+            ["secret/data/app", "auth/approle/login", "secret/data/app"]
+        );
+        assert_eq!(
+            log.iter()
+                .rfind(|(_, p, _)| p == "secret/data/app")
+                .and_then(|(_, _, t)| t.as_deref()),
+            Some("tok-new")
+        );
+    }
     assert_eq!(client.stats().logins, 1);
+    // The replaced token is revoked (in the background, with its own token).
+    for _ in 0..100 {
+        if log
+            .lock()
+            .expect("lock")
+            .iter()
+            .any(|(_, p, t)| p == "auth/token/revoke-self" && t.as_deref() == Some("tok-old"))
+        {
+            return;
+        }
+        tokio::task::yield_now().await;
+    }
+    panic!("the replaced token was not revoked");
 }
 
 #[tokio::test]
@@ -225,6 +250,7 @@ async fn permission_denied_with_a_dead_token_relogs() {
             refreshed_at: std::time::Instant::now(),
             renewable: false,
             capped: false,
+            may_lookup_self: true,
         });
         client.inner.publish(&slot);
     }
@@ -376,4 +402,36 @@ async fn dropping_the_client_releases_its_state() {
         tokio::time::sleep(Duration::from_millis(10)).await;
     }
     panic!("the renewal task kept the client alive");
+}
+
+/// Options only the built-in HTTP transport understands are refused next to a custom transport
+/// instead of being ignored (a CA file silently dropped would weaken TLS without a word).
+#[test]
+fn http_only_options_with_a_custom_transport_are_config_errors() {
+    let (t, _) = mock(|_, _| secret());
+    let e = VaultClient::builder()
+        .with_transport(t.clone())
+        .with_token("t")
+        .with_ca_cert_file("/etc/vault/ca.pem")
+        .with_timeout(Duration::from_secs(3))
+        .build()
+        .expect_err("refused");
+    assert_eq!(e.kind(), VaultErrorKind::Config);
+    let text = e.to_string();
+    assert!(
+        text.contains("with_ca_cert_file") && text.contains("with_timeout"),
+        "{text}"
+    );
+    let e = VaultClient::builder()
+        .with_transport(t.clone())
+        .with_token("t")
+        .with_client_cert("/c.pem", "/k.pem")
+        .build()
+        .expect_err("refused");
+    assert!(e.to_string().contains("with_client_cert"), "{e}");
+    VaultClient::builder()
+        .with_transport(t)
+        .with_token("t")
+        .build()
+        .expect("a custom transport alone is fine");
 }
