@@ -14,7 +14,7 @@ use crate::mount::{KvVersion, detect};
 use crate::secret::VaultSecret;
 use crate::v1::KvV1;
 use crate::v2::KvV2;
-use crate::v2::types::VersionMetadata;
+use crate::v2::types::{VersionMetadata, WriteOptions};
 
 /// A KV mount of either version. Cheap to clone.
 #[derive(Clone)]
@@ -97,6 +97,70 @@ impl Kv {
                 .write(path, data)
                 .await
                 .map(|()| VersionMetadata::default()),
+        }
+    }
+
+    /// Write `data` to `path` with `options`, on either KV version, so that callers never branch
+    /// on it:
+    /// - `cas: None`: a plain write ([`Kv::write`]).
+    /// - `cas: Some(n)` on v2: only if the key is at version `n` (0: only if it does not exist),
+    ///   else [`KvError::CasMismatch`]. A write replayed after a lost answer whose first attempt
+    ///   was applied is reported as the success it was.
+    /// - `cas: Some(0)` on v1: only if nothing is at `path` yet (checked by a read just before
+    ///   the write: v1 has no atomic check-and-set, so a writer in between is not detected).
+    /// - `cas: Some(n > 0)` on v1: a validation error (v1 keeps no versions).
+    ///
+    /// ```no_run
+    /// # async fn demo(client: vault_core::VaultClient) -> Result<(), vault_kv::KvError> {
+    /// use vault_kv::{KvExt, WriteOptions};
+    /// let kv = client.kv("secret");
+    /// kv.write_with("app/db", &serde_json::json!({"user": "svc"}), WriteOptions { cas: Some(0) })
+    ///     .await?;
+    /// # Ok(()) }
+    /// ```
+    pub async fn write_with(
+        &self,
+        path: &str,
+        data: &impl Serialize,
+        options: WriteOptions,
+    ) -> Result<VersionMetadata, KvError> {
+        let Some(cas) = options.cas else {
+            return self.write(path, data).await;
+        };
+        match self.version().await? {
+            KvVersion::V2 => self.v2().write_cas(path, data, cas).await,
+            KvVersion::V1 => {
+                let logical = format!("{}/{}", self.mount, path.trim_matches('/'));
+                if cas > 0 {
+                    return Err(KvError::validation(
+                        "write",
+                        &logical,
+                        format!(
+                            "check-and-set version {cas} cannot apply: `{}` is a KV v1 mount, which keeps no versions (use cas 0 to create only)",
+                            self.mount
+                        ),
+                    ));
+                }
+                let v1 = self.v1();
+                match v1.fetch_uncached(path).await {
+                    Ok(_) => Err(KvError::CasMismatch {
+                        operation: "write",
+                        path: logical.clone(),
+                        expected: 0,
+                        current: None,
+                        source: vault_core::VaultError::msg(
+                            vault_core::VaultErrorKind::Validation,
+                            "a secret already exists at this path (KV v1 create-only write)",
+                        )
+                        .with_path(logical),
+                    }),
+                    Err(KvError::NotFound { .. }) => v1
+                        .write(path, data)
+                        .await
+                        .map(|()| VersionMetadata::default()),
+                    Err(e) => Err(e),
+                }
+            }
         }
     }
 

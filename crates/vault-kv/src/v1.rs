@@ -67,6 +67,12 @@ impl KvV1 {
         }
     }
 
+    /// Read `path` from Vault, bypassing any cache (for create-only checks).
+    pub(crate) async fn fetch_uncached(&self, path: &str) -> Result<VaultSecret, KvError> {
+        let path = clean_path("read", &self.mount, path, false)?;
+        self.fetch(path).await
+    }
+
     async fn fetch(&self, path: &str) -> Result<VaultSecret, KvError> {
         let target = Target {
             op: "read",

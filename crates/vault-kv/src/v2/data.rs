@@ -109,8 +109,49 @@ impl KvV2 {
         self.invalidate(path);
         match result {
             Ok(meta) => Ok(meta.unwrap_or_default()),
-            Err(e) => Err(self.explain_write_error(target, request.cas(), e).await),
+            Err(e) => {
+                if let Some(meta) = self.replayed_cas_write_landed(target, request, &e).await {
+                    return Ok(meta);
+                }
+                Err(self.explain_write_error(target, request.cas(), e).await)
+            }
         }
+    }
+
+    /// A check-and-set write that vault-core's replay loop sent twice (the first attempt's answer
+    /// was lost: a 5xx or a dropped connection after sending) fails its second attempt with a CAS
+    /// mismatch when the first one was applied. It succeeded then: when version `cas + 1` holds
+    /// exactly the data written, that version's metadata is the answer. Anything else (another
+    /// writer's data, no replay, no permission to read) stays the error it was.
+    async fn replayed_cas_write_landed(
+        &self,
+        target: Target<'_>,
+        request: &WriteSecretRequest,
+        e: &vault_core::VaultError,
+    ) -> Option<VersionMetadata> {
+        let cas = request.cas()?;
+        if e.attempts() < 2
+            || e.kind() != VaultErrorKind::Validation
+            || !e
+                .vault_errors()
+                .iter()
+                .any(|m| m.contains("did not match the current version"))
+        {
+            return None;
+        }
+        let written = self
+            .fetch_secret(target.path, Some(cas.checked_add(1)?))
+            .await
+            .ok()?;
+        if written.data.expose() != &request.data {
+            return None;
+        }
+        tracing::debug!(
+            path = %target.logical(),
+            version = cas + 1,
+            "a replayed check-and-set write had been applied by its first attempt"
+        );
+        Some(written.metadata)
     }
 
     /// Write `data` (any serializable map or struct) to `path` as a new version, without CAS.
