@@ -12,6 +12,20 @@
 //!
 //! Architecture Invariant: the token lives only in the client's token slot and in the
 //! `X-Vault-Token` header of outgoing requests; it is never logged or put into an error.
+//!
+//! # Secrets in memory
+//! What vaultkit owns is cleared after use: the token in the slot is a
+//! [`crate::SecretString`] (zeroed on drop); the `X-Vault-Token` header string of a request is
+//! zeroed by [`crate::transport::HttpTransport`] once reqwest has its copy, and request copies the
+//! replay loop keeps for a retry are zeroed when they are not sent
+//! ([`crate::VaultRequest::zeroize`]); JSON request bodies are zeroed after encoding; a response
+//! body is zeroed after [`VaultClient::call`] has parsed it, when nothing else shares its buffer.
+//!
+//! What cannot be cleared from here: the copies inside reqwest, hyper and rustls (the header
+//! value, the encoded request body, socket and TLS buffers, the response bytes while they are
+//! read), the allocator's freed pages, and whatever the caller does with the values it receives
+//! (parsed `serde_json` strings, `vault_kv::SecretData`). A custom [`Transport`] must clear its
+//! own copies.
 
 use std::any::{Any, TypeId};
 use std::collections::HashMap;

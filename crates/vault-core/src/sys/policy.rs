@@ -278,7 +278,6 @@ impl AccessPolicy {
         }
         Ok(())
     }
-
 }
 
 /// A policy name must fit in one URL segment and not be a built-in Vault refuses to change.

@@ -1,9 +1,9 @@
 //! The read cache (the seed's `cache_ttl`), as a wrapper: [`CachedKv`] wraps a `VaultClient`
 //! and hands out KV handles whose reads go through the cache and whose writes invalidate it.
 //!
-//! - [`store`]: sharded, bounded, LRU storage with allocation-free hits.
-//! - [`flight`]: single-flight: concurrent misses for one key make one request.
-//! - [`layer`]: [`CachedKv`], its builder and the seed-shaped calls.
+//! - `store`: sharded, bounded, LRU storage with allocation-free hits.
+//! - `flight`: single-flight: concurrent misses for one key make one request.
+//! - `layer`: [`CachedKv`], its builder and the seed-shaped calls.
 //! - `handle`: the one handle the KV engines are made of (one read-through, one invalidation).
 //!
 //! Keys are (namespace, mount, path, version; latest = no version). A TTL of zero disables the
