@@ -40,6 +40,8 @@
 //! - [`CachedKv`]: the cache, as a wrapper.
 //! - [`Walk`]: recursive listing, streamed.
 //! - [`SecretsResource`]: typed [`DatabaseCredentials`], API keys, health.
+//! - [`sync`]: compare a desired set of secrets with Vault and write the difference with
+//!   check-and-set (`kv import`, migration, rotation).
 //! - [`KvError`]: the crate's one error type.
 //!
 //! Architecture Invariant: secret values live in [`SecretData`] / [`vault_core::SecretString`];
@@ -56,6 +58,7 @@ mod kv;
 pub mod mount;
 pub mod resource;
 pub mod secret;
+pub mod sync;
 pub mod v1;
 pub mod v2;
 pub mod walk;

@@ -3,9 +3,11 @@
 mod cache;
 mod cas;
 mod common;
+mod mount_memo;
 mod namespaces;
 mod permissions;
 mod resource;
+mod sync;
 mod v1;
 mod v2;
 mod versions;

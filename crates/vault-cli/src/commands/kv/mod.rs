@@ -75,7 +75,9 @@ pub async fn run(ctx: &Ctx, cmd: KvCommand) -> CliResult<()> {
             let at = KvPath { path, mount };
             tree::run(ctx, &client, &KvLocation::folder(&at)?, reveal, names_only).await
         }
-        KvCommand::Export { at } => transfer::export(ctx, &client, &KvLocation::folder(&at)?).await,
+        KvCommand::Export { at, output } => {
+            transfer::export(ctx, &client, &KvLocation::folder(&at)?, output.as_deref()).await
+        }
         KvCommand::Import {
             file,
             at,

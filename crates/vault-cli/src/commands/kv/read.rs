@@ -61,7 +61,7 @@ pub fn print_secret(ctx: &Ctx, t: &KvLocation, secret: &VaultSecret) -> CliResul
             "== Secret Path ==\n{}\n\n== Metadata ==\n",
             t.display()
         ));
-        text.push_str(&m.render(&|s| s.to_string()));
+        text.push_str(&m.render());
         text.push('\n');
     }
     let d = Table::key_value(
@@ -72,7 +72,7 @@ pub fn print_secret(ctx: &Ctx, t: &KvLocation, secret: &VaultSecret) -> CliResul
             .map(|(k, v)| (k.clone(), cell(v))),
     );
     text.push_str("== Data ==\n");
-    text.push_str(&d.render(&|s| s.to_string()));
+    text.push_str(&d.render());
     ctx.out().write(&text)
 }
 

@@ -10,6 +10,7 @@ use std::collections::BTreeMap;
 use futures_util::{StreamExt, stream};
 use serde_json::{Map, Value, json};
 use vault_core::VaultClient;
+use vault_core::render::escape_text;
 use vault_kv::{KvError, KvExt, WalkOptions};
 
 use super::{KvLocation, kv_error};
@@ -157,7 +158,8 @@ pub async fn run(
     }
     let mut text = format!(
         "{}\n",
-        ctx.out().paint(&t.display(), crate::output::Color::Dim)
+        ctx.out()
+            .paint(&escape_text(&t.display()), crate::output::Color::Dim)
     );
     render(&root, "", &mut text, ctx);
     ctx.out().write(&text)
@@ -180,17 +182,19 @@ fn render(node: &Node, indent: &str, out: &mut String, ctx: &Ctx) {
             "├── "
         };
         out.push_str(&format!(
-            "{indent}{branch}{k} = {}\n",
-            v.replace('\n', "\\n")
+            "{indent}{branch}{} = {}\n",
+            escape_text(k),
+            escape_text(v)
         ));
     }
     for (name, child) in &node.children {
         i += 1;
         let last = i == total;
+        let shown = escape_text(name);
         let label = if name.ends_with('/') {
-            ctx.out().paint(name, crate::output::Color::Yellow)
+            ctx.out().paint(&shown, crate::output::Color::Yellow)
         } else {
-            ctx.out().paint(name, crate::output::Color::Green)
+            ctx.out().paint(&shown, crate::output::Color::Green)
         };
         out.push_str(&format!(
             "{indent}{}{label}\n",
