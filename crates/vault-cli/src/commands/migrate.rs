@@ -97,7 +97,7 @@ pub async fn run(ctx: &Ctx, cmd: MigrateCommand) -> CliResult<u8> {
                     .await
                     .map_err(migrate_error)?;
             if ctx.is_table() {
-                ctx.out().write(&render::apply_table(&report))?;
+                ctx.out().write_human(&render::apply_table(&report))?;
             } else {
                 ctx.out()
                     .print(&to_value(&report)?, crate::output::Table::default)?;
@@ -119,7 +119,7 @@ pub async fn run(ctx: &Ctx, cmd: MigrateCommand) -> CliResult<u8> {
             let client = ctx.client()?;
             let results = vault_migrate::validate(&client, &plan).await;
             if ctx.is_table() {
-                ctx.out().write(&render::validation_table(&results))?;
+                ctx.out().write_human(&render::validation_table(&results))?;
             } else {
                 ctx.out()
                     .print(&to_value(&results)?, crate::output::Table::default)?;
