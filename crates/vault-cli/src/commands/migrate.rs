@@ -25,6 +25,7 @@ pub async fn run(ctx: &Ctx, cmd: MigrateCommand) -> CliResult<u8> {
         MigrateCommand::Scan {
             scan,
             write_baseline,
+            output,
         } => {
             let format = match ctx.format_flag() {
                 Some(f) => Format::from_str(f).map_err(migrate_error)?,
@@ -43,7 +44,8 @@ pub async fn run(ctx: &Ctx, cmd: MigrateCommand) -> CliResult<u8> {
                 ));
                 return Ok(0);
             }
-            ctx.out().write(&report::render(&report, format))?;
+            ctx.out()
+                .write_to(output.as_deref(), &report::render(&report, format))?;
             Ok(report::exit_code(&report, fail_on) as u8)
         }
         MigrateCommand::Plan {
