@@ -5,6 +5,7 @@
 
 mod bench;
 mod bench_audit;
+mod bench_audit_pretty;
 #[cfg(feature = "bench")]
 mod bench_kv;
 mod bench_scan;
@@ -23,7 +24,7 @@ commands:
   test               setup, then the whole test suite (nextest + doctests)
   ci                 fmt check, clippy -D warnings, then `test`
   demo               start an OpenBao dev server and tour vaultkit against it
-  bench <name>       run a benchmark (kv | audit | scan) and record it in docs/benchmarks.md
+  bench <name>       run a benchmark (kv | audit | audit-pretty | scan) and record it in docs/benchmarks.md
   fuzz [secs]        run the audit line-parser fuzzer for SECS seconds (default 60; cargo-fuzz)
   report-screenshot  render the audit HTML report in headless Chromium, fail on console errors,
                      save docs/img/audit-report.png

@@ -80,7 +80,7 @@ pub use client::{ClientStats, RetryPolicy, VaultClient, VaultClientBuilder};
 pub use config::{AuthMethodKind, VaultConnectionConfig};
 pub use envelope::{AuthInfo, Envelope};
 pub use error::{VaultError, VaultErrorKind, clean_vault_error};
-pub use notify::{Notifier, NotifyMessage, Severity};
+pub use notify::{Notifier, NotifyMessage, NotifySeverity};
 pub use private_file::write_private;
 pub use render::{Table, escape_text};
 pub use secret::SecretString;

@@ -6,6 +6,7 @@ mod hostile;
 mod live;
 mod output_security;
 mod report;
+mod security;
 mod sources;
 
 use std::path::PathBuf;

@@ -14,7 +14,7 @@ use serde_json::{Map, Value, json};
 use vault_core::VaultClient;
 use vault_kv::{KvExt, KvVersion};
 
-use super::{Target, kv_error, tree};
+use super::{KvLocation, kv_error, tree};
 use crate::commands::Ctx;
 use crate::error::{CliError, CliResult};
 use crate::output::{Color, Table, cell};
@@ -23,7 +23,7 @@ use crate::quote;
 pub async fn export(
     ctx: &Ctx,
     client: &VaultClient,
-    t: &Target,
+    t: &KvLocation,
     output: Option<&Path>,
 ) -> CliResult<()> {
     let format = ctx.format_flag().unwrap_or("json").to_ascii_lowercase();
@@ -109,7 +109,7 @@ pub async fn import(
     ctx: &Ctx,
     client: &VaultClient,
     file: &Path,
-    t: &Target,
+    t: &KvLocation,
     apply: bool,
     force: bool,
 ) -> CliResult<()> {
@@ -200,7 +200,7 @@ pub async fn import(
     Ok(())
 }
 
-fn print_plan(ctx: &Ctx, t: &Target, plan: &[Step], force: bool) -> CliResult<()> {
+fn print_plan(ctx: &Ctx, t: &KvLocation, plan: &[Step], force: bool) -> CliResult<()> {
     let rows: Vec<Value> = plan
         .iter()
         .flat_map(|(p, _, changes)| {

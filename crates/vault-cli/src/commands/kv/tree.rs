@@ -13,7 +13,7 @@ use vault_core::VaultClient;
 use vault_core::render::escape_text;
 use vault_kv::{KvError, KvExt, WalkOptions};
 
-use super::{Target, kv_error};
+use super::{KvLocation, kv_error};
 use crate::commands::Ctx;
 use crate::error::{CliError, CliResult};
 use crate::output::progress::Progress;
@@ -24,7 +24,7 @@ pub const MASK: &str = "****";
 pub async fn read_all(
     ctx: &Ctx,
     client: &VaultClient,
-    t: &Target,
+    t: &KvLocation,
 ) -> CliResult<BTreeMap<String, Map<String, Value>>> {
     let walk = client.walk(
         &t.mount,
@@ -103,7 +103,7 @@ fn clone_error(err: &KvError) -> KvError {
 pub async fn run(
     ctx: &Ctx,
     client: &VaultClient,
-    t: &Target,
+    t: &KvLocation,
     reveal: bool,
     names_only: bool,
 ) -> CliResult<()> {
