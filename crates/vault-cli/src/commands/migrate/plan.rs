@@ -36,7 +36,8 @@ pub(super) fn run(
     let keys: usize = plan.secrets.iter().map(|s| s.keys.len()).sum();
     match output {
         Some(path) => {
-            vault_core::write_private(path, text.as_bytes()).map_err(|e| CliError::io("write plan", path, &e))?;
+            vault_core::write_private(path, text.as_bytes())
+                .map_err(|e| CliError::io("write plan", path, &e))?;
             ctx.out().info(&format!(
                 "Plan written to {}: {} secret(s), {keys} key(s), {} finding(s) left unplanned. Review it, then `vaultkit migrate apply {}`.",
                 path.display(),
