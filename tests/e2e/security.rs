@@ -214,6 +214,21 @@ async fn exec_keeps_credentials_and_loader_variables_out_of_the_childs_hands() {
         .run()
         .await;
     assert_eq!(passed.stdout, format!("{}|k-123|unset", w.bao.root_token()));
+    let clean = w
+        .vk(&[
+            "exec",
+            "--clean-env",
+            "--pass-token",
+            "-s",
+            "secret/ok",
+            "--",
+            "sh",
+            "-c",
+            show,
+        ])
+        .run()
+        .await;
+    assert_eq!(clean.stdout, format!("{}|k-123|unset", w.bao.root_token()));
 
     // LD_PRELOAD and PATH from a secret's keys are refused, naming the key and the flag.
     for (secret, name) in [("secret/evil", "LD_PRELOAD"), ("secret/paths", "PATH")] {
