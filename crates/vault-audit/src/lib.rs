@@ -4,7 +4,7 @@
 //! (except for the HMAC lookup, which asks the server to hash a value).
 //!
 //! Two ways in:
-//! - **Streaming** ([`stats`], [`AuditSource::scan`], [`Detector`], [`Follower`]): one pass,
+//! - **Streaming** ([`stats()`], [`AuditSource::scan`], [`Detector`], [`Follower`]): one pass,
 //!   memory bounded by counters and distinct keys, not by the file size.
 //! - **In memory** ([`AuditLogCollection`]): load once, then filter, aggregate, pair, detect,
 //!   search and render a report.

@@ -85,7 +85,7 @@ impl AuditLogCollection {
         }
     }
 
-    /// Summary statistics, computed exactly as the streaming [`stats`](crate::stats) does
+    /// Summary statistics, computed exactly as the streaming [`stats`](crate::stats()) does
     /// (each entry's raw text goes through the same scanner), so the numbers always agree.
     pub fn statistics(&self) -> Statistics {
         let mut b = StatsAccumulator::new();
