@@ -7,6 +7,7 @@ mod mount_memo;
 mod namespaces;
 mod permissions;
 mod resource;
+mod sync;
 mod v1;
 mod v2;
 mod versions;

@@ -6,8 +6,9 @@
 //! - `errors.rs`: turning reqwest failures into `Connection` errors that say what broke (TLS,
 //!   timeout, refused, cut short).
 //!
-//! Architecture Invariant: the transport never logs a header value or a body, and never follows a
-//! redirect from https to http (a token must not travel in clear text).
+//! Architecture Invariant: the transport never logs a header value or a body, never sends a path
+//! with a `.`/`..` segment, and follows a redirect only to the same scheme, host and port (the
+//! token header and the body would otherwise go to whoever the server names).
 
 use std::borrow::Cow;
 use std::sync::Arc;
@@ -142,11 +143,13 @@ impl Transport for HttpTransport {
             stream_response,
             ..
         } = request;
+        // Header values may hold the token: clear our copies on every way out of `send`.
+        let sent = ZeroizeOnDrop(&mut headers);
+        // Before anything else: a dot segment would be collapsed by URL building.
+        super::check_path(&path)?;
         let url = self.url_for(&path, &query);
         let mut has_content_type = false;
         let mut builder = self.client.request(to_reqwest_method(method), url);
-        // Header values may hold the token: clear our copies once reqwest has its own.
-        let sent = ZeroizeOnDrop(&mut headers);
         for (name, value) in sent.0.iter() {
             has_content_type |= name.eq_ignore_ascii_case("content-type");
             let hname = reqwest::header::HeaderName::from_bytes(name.as_bytes()).map_err(|_| {
