@@ -214,6 +214,21 @@ async fn exec_keeps_credentials_and_loader_variables_out_of_the_childs_hands() {
         .run()
         .await;
     assert_eq!(passed.stdout, format!("{}|k-123|unset", w.bao.root_token()));
+    let clean = w
+        .vk(&[
+            "exec",
+            "--clean-env",
+            "--pass-token",
+            "-s",
+            "secret/ok",
+            "--",
+            "sh",
+            "-c",
+            show,
+        ])
+        .run()
+        .await;
+    assert_eq!(clean.stdout, format!("{}|k-123|unset", w.bao.root_token()));
 
     // LD_PRELOAD and PATH from a secret's keys are refused, naming the key and the flag.
     for (secret, name) in [("secret/evil", "LD_PRELOAD"), ("secret/paths", "PATH")] {
@@ -323,6 +338,35 @@ async fn kv_tables_and_trees_show_control_characters_escaped() {
         .await
         .json();
     assert_eq!(j["data"]["pw"], value);
+    // `--field` is exact into a pipe (scripts), and escaped on a terminal (`script` gives a pty).
+    let piped = w
+        .vk(&["kv", "get", "-field=pw", "secret/term/app"])
+        .run()
+        .await;
+    assert_eq!(piped.stdout, format!("{value}\n"));
+    let tty = tokio::process::Command::new("script")
+        .args(["-qec"])
+        .arg(format!(
+            "{} kv get -field=pw secret/term/app",
+            crate::support::bin::vaultkit().display()
+        ))
+        .arg("/dev/null")
+        .env_clear()
+        .env("PATH", std::env::var("PATH").unwrap_or_default())
+        .env("HOME", w.home())
+        .env("NO_COLOR", "1")
+        .env("VAULT_ADDR", w.bao.addr())
+        .env("VAULT_TOKEN", w.bao.root_token())
+        .stdin(Stdio::null())
+        .output()
+        .await
+        .expect("script");
+    let shown = String::from_utf8_lossy(&tty.stdout);
+    assert!(shown.contains(r"\x1b]0;owned\x07"), "{shown:?}");
+    assert!(
+        !shown.contains('\u{1b}') && !shown.contains('\u{202e}'),
+        "{shown:?}"
+    );
 }
 
 /// Item 4: audit-log fields reach the tables. OpenBao itself answers 400 to a request path with
@@ -503,6 +547,35 @@ async fn secret_files_are_private_and_never_follow_a_planted_symlink() {
     plan.code(1);
     assert!(plan.stderr.contains("symbolic link"), "{}", plan.stderr);
     assert_eq!(std::fs::read_to_string(&victim).expect("victim"), "keep");
+    let report_json = plant("scan.json");
+    let scan = w
+        .vk(&[
+            "migrate",
+            "scan",
+            src.to_str().expect("utf-8"),
+            "--format",
+            "json",
+            "-o",
+            report_json.to_str().expect("utf-8"),
+        ])
+        .run()
+        .await;
+    assert!(scan.stderr.contains("symbolic link"), "{}", scan.stderr);
+    assert_eq!(std::fs::read_to_string(&victim).expect("victim"), "keep");
+    std::fs::remove_file(&report_json).expect("rm");
+    w.vk(&[
+        "migrate",
+        "scan",
+        src.to_str().expect("utf-8"),
+        "--format",
+        "sarif",
+        "-o",
+        report_json.to_str().expect("utf-8"),
+    ])
+    .run()
+    .await
+    .code(1);
+    assert_eq!(mode(&report_json), 0o600);
     let log = home.join("audit.log");
     std::fs::write(&log, "").expect("log");
     let report_link = plant("report.html");
@@ -524,17 +597,38 @@ async fn secret_files_are_private_and_never_follow_a_planted_symlink() {
 /// Item 15: the dev server's root token never appears on a command line (vaultkit's or bao's).
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn dev_root_token_stays_off_every_command_line() {
+    for via_stdin in [false, true] {
+        dev_token_check(via_stdin).await;
+    }
+}
+
+/// Start `vaultkit dev` with the token from VAULTKIT_DEV_ROOT_TOKEN or `--root-token-stdin`,
+/// check every command line, stop it.
+async fn dev_token_check(via_stdin: bool) {
     let home = tempfile::tempdir().expect("home");
     let token = "planted-dev-root-token-5c1";
-    let mut cmd = Cmd::new(home.path(), &["dev"])
-        .env("VAULTKIT_DEV_ROOT_TOKEN", token)
-        .command();
+    let mut cmd = if via_stdin {
+        Cmd::new(home.path(), &["dev", "--root-token-stdin"]).command()
+    } else {
+        Cmd::new(home.path(), &["dev"])
+            .env("VAULTKIT_DEV_ROOT_TOKEN", token)
+            .command()
+    };
     let mut child = cmd
-        .stdin(Stdio::null())
+        .stdin(if via_stdin {
+            Stdio::piped()
+        } else {
+            Stdio::null()
+        })
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())
         .spawn()
         .expect("spawn");
+    if let Some(mut pipe) = child.stdin.take() {
+        tokio::io::AsyncWriteExt::write_all(&mut pipe, format!("{token}\n").as_bytes())
+            .await
+            .expect("stdin");
+    }
     let mut lines = BufReader::new(child.stdout.take().expect("stdout")).lines();
     let mut exports = String::new();
     for _ in 0..2 {

@@ -375,12 +375,12 @@ impl fmt::Debug for VaultResponse {
 ///   [`crate::VaultErrorKind::Connection`].
 /// - The transport adds no authentication and no retries; [`crate::VaultClient`] does that.
 /// - Request bodies and header values are never logged.
-/// - A 2xx answer to a request with [`VaultRequest::stream_response`] set comes back as
-///   [`ResponseBody::Stream`]; everything else is read whole.
 /// - A path with a `.` or `..` segment (also percent-encoded, `%2e%2e`) is refused with a
 ///   [`crate::VaultErrorKind::Validation`] error before anything is sent: URL building would
 ///   collapse it and send the token to another API path (`secret/../sys/...`). Call
 ///   [`check_path`] first thing in `send`, as `HttpTransport` does.
+/// - A 2xx answer to a request with [`VaultRequest::stream_response`] set comes back as
+///   [`ResponseBody::Stream`]; everything else is read whole.
 /// - Implementations are `Send + Sync` and used as `Arc<dyn Transport>`.
 #[cfg_attr(any(test, feature = "mock"), mockall::automock)]
 #[async_trait]

@@ -18,7 +18,7 @@ pub(super) async fn run(ctx: &Ctx, plan: &Path, dry_run: bool, force: bool) -> C
         .await
         .map_err(migrate_error)?;
     if ctx.is_table() {
-        ctx.out().write(&render::apply_table(&report))?;
+        ctx.out().write_human(&render::apply_table(&report))?;
     } else {
         ctx.out()
             .print(&to_value(&report)?, crate::output::Table::default)?;

@@ -26,7 +26,8 @@ pub async fn run(ctx: &Ctx, cmd: MigrateCommand) -> CliResult<u8> {
         MigrateCommand::Scan {
             scan,
             write_baseline,
-        } => scan::run(ctx, &scan, write_baseline.as_deref()),
+            output,
+        } => scan::run(ctx, &scan, write_baseline.as_deref(), output.as_deref()),
         MigrateCommand::Plan {
             scan,
             mount,

@@ -14,7 +14,7 @@ pub(super) async fn run(ctx: &Ctx, plan: &Path) -> CliResult<()> {
     let client = ctx.client()?;
     let results = vault_migrate::validate(&client, &plan).await;
     if ctx.is_table() {
-        ctx.out().write(&render::validation_table(&results))?;
+        ctx.out().write_human(&render::validation_table(&results))?;
     } else {
         ctx.out()
             .print(&to_value(&results)?, crate::output::Table::default)?;
