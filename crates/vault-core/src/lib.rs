@@ -60,6 +60,7 @@
 
 pub mod auth;
 pub mod blob;
+pub mod class;
 pub mod client;
 pub mod config;
 pub mod envelope;
@@ -74,6 +75,7 @@ pub mod transport;
 
 pub use auth::{AppRoleAuth, AuthMethod, AuthToken, KubernetesAuth, TokenAuth};
 pub use blob::{BlobMeta, BlobStore, BlobStoreExt, LocalDirStore};
+pub use class::{Classify, ErrorClass};
 pub use client::{ClientStats, RetryPolicy, VaultClient, VaultClientBuilder};
 pub use config::{AuthMethodKind, VaultConnectionConfig};
 pub use envelope::{AuthInfo, Envelope};

@@ -29,11 +29,11 @@ Getting started:
 Exit codes:
   0  success
   1  other error (server error, I/O, child could not start)
-  2  usage error (bad flags or arguments, bad configuration)
-  3  not found (no secret, version, policy or file at that path)
+  2  usage error (bad flags or arguments, bad configuration file, unknown profile)
+  3  not found (no secret, mount, policy or file; a deleted, destroyed or missing version)
   4  permission denied (policy, invalid or expired token, failed login)
-  5  connection failed, or Vault is sealed / not initialised
-  6  validation failed (bad input file, CAS mismatch, destroyed version)
+  5  connection failed, Vault is sealed / not initialised, cached value past its stale limit
+  6  validation failed (bad input file, filter or configuration, CAS mismatch)
   `exec` exits with the child's code, or 128+N when the child died of signal N.
 
 Configuration (flags > environment > config file):

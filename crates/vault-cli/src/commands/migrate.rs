@@ -4,20 +4,19 @@
 //! `apply` exits 6 on a conflict (a value in Vault differs and `--force` was not given);
 //! `validate` exits 6 when a planned secret is missing, unreadable or different.
 
-use std::error::Error as _;
 use std::path::Path;
 use std::str::FromStr;
 
 use vault_migrate::report::{self, Format};
 use vault_migrate::vault as render;
 use vault_migrate::{
-    ApplyOptions, Baseline, Confidence, MigrateError, MigrateErrorKind, Plan, PlanOptions,
-    ScanReport, Scanner, SourceValues,
+    ApplyOptions, Baseline, Confidence, MigrateError, Plan, PlanOptions, ScanReport, Scanner,
+    SourceValues,
 };
 
 use super::Ctx;
 use crate::args::migrate::{MigrateCommand, ScanArgs};
-use crate::error::{CliError, CliResult, ExitKind};
+use crate::error::{CliError, CliResult};
 use crate::output::progress::Progress;
 
 pub async fn run(ctx: &Ctx, cmd: MigrateCommand) -> CliResult<u8> {
@@ -180,28 +179,5 @@ fn load_plan(path: &Path) -> CliResult<Plan> {
 }
 
 pub fn migrate_error(e: MigrateError) -> CliError {
-    let kind = match e.kind() {
-        MigrateErrorKind::Io => {
-            let not_found = e
-                .source()
-                .and_then(|s| s.downcast_ref::<std::io::Error>())
-                .is_some_and(|io| io.kind() == std::io::ErrorKind::NotFound);
-            if not_found {
-                ExitKind::NotFound
-            } else {
-                ExitKind::Other
-            }
-        }
-        MigrateErrorKind::Parse | MigrateErrorKind::Conflict => ExitKind::Validation,
-        MigrateErrorKind::Pattern | MigrateErrorKind::Config => ExitKind::Usage,
-        MigrateErrorKind::Vault => match e
-            .source()
-            .and_then(|s| s.downcast_ref::<vault_core::VaultError>())
-        {
-            Some(v) => ExitKind::from_vault(v.kind()),
-            None => ExitKind::Other,
-        },
-        _ => ExitKind::Other,
-    };
-    CliError::new(kind, e.to_string())
+    CliError::classified(&e)
 }

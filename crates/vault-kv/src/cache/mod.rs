@@ -260,6 +260,9 @@ impl Cache {
                         age,
                     })
                 }
+                (Some(max), Some((_, age))) if serves_stale(&e) => {
+                    Err(stale_limit(e, path, version, age, self.config.ttl + max))
+                }
                 _ => Err(e),
             },
         }
@@ -286,6 +289,27 @@ impl Cache {
             invalidations: self.invalidations.load(Ordering::Relaxed),
             entries: self.store.len(),
         }
+    }
+}
+
+/// Vault failed and the only cached value is too old to serve: the module's `VaultCacheError`.
+fn stale_limit(
+    e: KvError,
+    path: &str,
+    version: Option<u64>,
+    age: Duration,
+    limit: Duration,
+) -> KvError {
+    KvError::StaleLimitExceeded {
+        operation: if version.is_some() {
+            "get version"
+        } else {
+            "get"
+        },
+        path: e.path().unwrap_or(path).to_string(),
+        age_secs: age.as_secs(),
+        limit_secs: limit.as_secs(),
+        source: Box::new(e),
     }
 }
 

@@ -18,7 +18,7 @@ use vault_core::SecretString;
 
 use super::Ctx;
 use crate::args::audit::{AuditCommand, EntryFilter};
-use crate::error::{CliError, CliResult, ExitKind};
+use crate::error::{CliError, CliResult};
 use crate::output::progress::Progress;
 
 pub mod tail;
@@ -316,14 +316,5 @@ fn read_value() -> CliResult<SecretString> {
 }
 
 pub fn audit_error(e: AuditError) -> CliError {
-    let kind = match &e {
-        AuditError::Io { source, .. } if source.kind() == std::io::ErrorKind::NotFound => {
-            ExitKind::NotFound
-        }
-        AuditError::NoLogs { .. } => ExitKind::NotFound,
-        AuditError::InvalidArgument { .. } | AuditError::Config(_) => ExitKind::Usage,
-        AuditError::Vault(v) => ExitKind::from_vault(v.kind()),
-        _ => ExitKind::Other,
-    };
-    CliError::new(kind, e.to_string())
+    CliError::classified(&e)
 }
