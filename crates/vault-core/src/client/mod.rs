@@ -19,6 +19,7 @@ use crate::auth::AuthMethod;
 use crate::transport::Transport;
 
 mod builder;
+mod extensions;
 mod ops;
 mod renewal;
 mod retry;
@@ -69,6 +70,11 @@ pub(crate) struct Inner {
     /// Wakes the renewal task when the token changes or the client is dropped.
     changed: Arc<Notify>,
     renewal_started: std::sync::atomic::AtomicBool,
+    /// The configuration the client was built from (secrets removed), see
+    /// [`VaultClient::get_connection_config`].
+    config: std::sync::OnceLock<crate::config::VaultConnectionConfig>,
+    /// Per-client state of feature crates (vault-kv's cache).
+    extensions: extensions::Extensions,
 }
 
 impl Drop for Inner {
@@ -121,12 +127,16 @@ impl VaultClient {
     /// A client for another namespace over the same transport, auth method and retry policy.
     /// It logs in on its own (tokens belong to a namespace) and keeps its own counters.
     pub fn with_namespace(&self, namespace: Option<&str>) -> VaultClient {
-        VaultClient::from_parts(
+        let client = VaultClient::from_parts(
             self.inner.transport.clone(),
             self.inner.auth.clone(),
             namespace.filter(|n| !n.is_empty()).map(str::to_string),
             self.inner.policy,
-        )
+        );
+        if let Some(config) = self.inner.config.get() {
+            client.keep_config(config);
+        }
+        client
     }
 
     pub(crate) fn from_parts(
@@ -149,8 +159,33 @@ impl VaultClient {
                 stats,
                 changed: Arc::new(Notify::new()),
                 renewal_started: std::sync::atomic::AtomicBool::new(false),
+                config: std::sync::OnceLock::new(),
+                extensions: extensions::Extensions::default(),
             }),
         }
+    }
+
+    /// The [`VaultConnectionConfig`](crate::VaultConnectionConfig) this client was built from
+    /// by [`VaultClient::from_config`] (the Python module's `get_connection_config()`), with
+    /// `token` and `secret_id` removed; `None` for a client made with the builder.
+    pub fn get_connection_config(&self) -> Option<&crate::config::VaultConnectionConfig> {
+        self.inner.config.get()
+    }
+
+    /// Remember the configuration (once), without its secrets.
+    pub(crate) fn keep_config(&self, config: &crate::config::VaultConnectionConfig) {
+        let mut kept = config.clone();
+        kept.token = None;
+        kept.secret_id = None;
+        kept.namespace = self.inner.namespace.clone();
+        let _ = self.inner.config.set(kept);
+    }
+
+    /// Per-client state of type `T` for feature crates, created with `make` on first use and
+    /// shared by every clone of this client (not by [`VaultClient::with_namespace`] clients).
+    /// `T` must not hold a clone of this client.
+    pub fn extension<T: std::any::Any + Send + Sync>(&self, make: impl FnOnce() -> T) -> Arc<T> {
+        self.inner.extensions.get_or_insert_with(make)
     }
 }
 

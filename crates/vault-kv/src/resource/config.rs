@@ -31,9 +31,14 @@ pub struct SecretsResourceConfig {
 }
 
 impl Default for SecretsResourceConfig {
+    /// Everything at its default except `connection.vault_addr`, which is empty: the address is
+    /// required (the Python module's `vault_addr`), never a silent `https://127.0.0.1:8200`.
     fn default() -> Self {
         SecretsResourceConfig {
-            connection: VaultConnectionConfig::default(),
+            connection: VaultConnectionConfig {
+                vault_addr: String::new(),
+                ..VaultConnectionConfig::default()
+            },
             mount: "secret".into(),
             stale_on_error: None,
             cache_capacity: CacheConfig::default().capacity,
@@ -54,6 +59,15 @@ impl SecretsResourceConfig {
                 .map(|v| v.trim().to_string())
                 .filter(|v| !v.is_empty())
         };
+        if var("VAULT_ADDR").is_none() {
+            return Err(KvError::Vault(
+                VaultError::msg(
+                    VaultErrorKind::Config,
+                    "VAULT_ADDR is not set: the resource needs the Vault address",
+                )
+                .with_hint("export VAULT_ADDR=https://vault.example.com:8200"),
+            ));
+        }
         let mut config = SecretsResourceConfig {
             connection: VaultConnectionConfig::from_env_with(&get)?,
             ..Default::default()
@@ -135,11 +149,31 @@ mod tests {
     }
 
     #[test]
+    fn the_address_is_required() {
+        let e = SecretsResourceConfig::from_env_with(env(&[("VAULT_TOKEN", "t")]))
+            .expect_err("no VAULT_ADDR");
+        assert_eq!(e.kind(), crate::KvErrorKind::Validation);
+        assert!(e.to_string().contains("VAULT_ADDR is not set"), "{e}");
+        let e = super::super::SecretsResource::from_config(SecretsResourceConfig {
+            connection: VaultConnectionConfig {
+                token: Some("t".into()),
+                ..SecretsResourceConfig::default().connection
+            },
+            ..SecretsResourceConfig::default()
+        })
+        .expect_err("empty address");
+        assert!(e.to_string().contains("VAULT_ADDR"), "{e}");
+    }
+
+    #[test]
     fn bad_numbers_are_named() {
-        let e = SecretsResourceConfig::from_env_with(env(&[("VAULT_CACHE_TTL", "five")]))
-            .err()
-            .map(|e| e.to_string())
-            .unwrap_or_default();
+        let e = SecretsResourceConfig::from_env_with(env(&[
+            ("VAULT_ADDR", "http://127.0.0.1:8200"),
+            ("VAULT_CACHE_TTL", "five"),
+        ]))
+        .err()
+        .map(|e| e.to_string())
+        .unwrap_or_default();
         assert!(
             e.contains("VAULT_CACHE_TTL=`five` is not a number of seconds"),
             "{e}"

@@ -3,6 +3,7 @@
 mod cache;
 mod cas;
 mod common;
+mod module_calls;
 mod namespaces;
 mod permissions;
 mod resource;
