@@ -67,6 +67,7 @@ pub mod envelope;
 pub mod error;
 pub mod notify;
 pub mod secret;
+pub mod settings;
 pub mod status;
 pub mod sys;
 #[cfg(feature = "testing")]
@@ -82,6 +83,7 @@ pub use envelope::{AuthInfo, Envelope};
 pub use error::{VaultError, VaultErrorKind, clean_vault_error};
 pub use notify::{Notifier, NotifyMessage, Severity};
 pub use secret::SecretString;
+pub use settings::{SETTINGS, Setting, SettingSpec};
 pub use status::error_from_response;
 pub use sys::{AccessPolicy, Capability, PolicyRule, VaultHealth, VaultHealthStatus};
 pub use transport::{Method, RequestBody, ResponseBody, Transport, VaultRequest, VaultResponse};

@@ -9,6 +9,7 @@
 //! - [`vault_style`]: accepts Vault's single-dash long options (`-mount=secret`).
 
 use clap::{Args, Parser, Subcommand};
+use vault_core::Setting;
 
 pub mod audit;
 pub mod kv;
@@ -51,7 +52,8 @@ pub struct Cli {
     pub command: Command,
 }
 
-/// Options every command accepts.
+/// Options every command accepts. The connection options take their flag and environment
+/// variable names from vault-core's [`vault_core::SETTINGS`] table.
 #[derive(Debug, Clone, Args)]
 pub struct GlobalArgs {
     /// Named profile from the config file.
@@ -61,22 +63,22 @@ pub struct GlobalArgs {
     #[arg(long, global = true, env = "VAULTKIT_CONFIG", value_name = "FILE")]
     pub config: Option<std::path::PathBuf>,
     /// Vault address, e.g. https://vault.example.com:8200.
-    #[arg(long, global = true, env = "VAULT_ADDR", value_name = "URL")]
+    #[arg(long = Setting::Address.flag(), global = true, env = Setting::Address.env(), value_name = "URL")]
     pub address: Option<String>,
     /// Vault Enterprise / OpenBao namespace.
-    #[arg(long, global = true, env = "VAULT_NAMESPACE", value_name = "NS")]
+    #[arg(long = Setting::Namespace.flag(), global = true, env = Setting::Namespace.env(), value_name = "NS")]
     pub namespace: Option<String>,
     /// PEM file with the CA certificate(s) to trust.
-    #[arg(long, global = true, env = "VAULT_CACERT", value_name = "FILE")]
+    #[arg(long = Setting::CaCert.flag(), global = true, env = Setting::CaCert.env(), value_name = "FILE")]
     pub ca_cert: Option<std::path::PathBuf>,
     /// Client certificate (PEM) for TLS client authentication.
-    #[arg(long, global = true, env = "VAULT_CLIENT_CERT", value_name = "FILE")]
+    #[arg(long = Setting::ClientCert.flag(), global = true, env = Setting::ClientCert.env(), value_name = "FILE")]
     pub client_cert: Option<std::path::PathBuf>,
     /// Client key (PEM) for TLS client authentication.
-    #[arg(long, global = true, env = "VAULT_CLIENT_KEY", value_name = "FILE")]
+    #[arg(long = Setting::ClientKey.flag(), global = true, env = Setting::ClientKey.env(), value_name = "FILE")]
     pub client_key: Option<std::path::PathBuf>,
     /// Do not verify the server's TLS certificate (never in production).
-    #[arg(long, global = true, env = "VAULT_SKIP_VERIFY", value_parser = clap::builder::BoolishValueParser::new(), num_args = 0..=1, default_missing_value = "true", value_name = "BOOL")]
+    #[arg(long = Setting::SkipVerify.flag(), global = true, env = Setting::SkipVerify.env(), value_parser = clap::builder::BoolishValueParser::new(), num_args = 0..=1, default_missing_value = "true", value_name = "BOOL")]
     pub tls_skip_verify: Option<bool>,
     /// Output format: table, json or yaml (`kv export` also dotenv; `env` dotenv, export or json).
     /// Default: VAULT_FORMAT, then the profile's `format`, then table.

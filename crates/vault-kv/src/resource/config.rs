@@ -1,4 +1,4 @@
-//! [`SecretsResourceConfig`]: the seed's resource configuration (`vault_addr`, `namespace`,
+//! [`SecretsResourceConfig`]: the Python module's resource configuration (`vault_addr`, `namespace`,
 //! `role_id`, `secret_id`, `cache_ttl`, `timeout`, `verify`) on top of vault-core's
 //! [`VaultConnectionConfig`].
 //!
@@ -10,10 +10,13 @@
 //! | `mount` | `VAULT_KV_MOUNT` | `secret` |
 //! | `stale_on_error` | `VAULT_CACHE_STALE_MAX` (seconds) | off |
 //! | `cache_capacity` | — | 10 000 |
+//!
+//! `VAULT_ADDR` is required. The variable names come from vault-core's
+//! [`SETTINGS`](vault_core::SETTINGS) table.
 
 use std::time::Duration;
 
-use vault_core::{VaultConnectionConfig, VaultError, VaultErrorKind};
+use vault_core::{Setting, VaultConnectionConfig, VaultError, VaultErrorKind};
 
 use crate::cache::CacheConfig;
 use crate::error::KvError;
@@ -59,7 +62,7 @@ impl SecretsResourceConfig {
                 .map(|v| v.trim().to_string())
                 .filter(|v| !v.is_empty())
         };
-        if var("VAULT_ADDR").is_none() {
+        if var(Setting::Address.env()).is_none() {
             return Err(KvError::Vault(
                 VaultError::msg(
                     VaultErrorKind::Config,
@@ -72,16 +75,16 @@ impl SecretsResourceConfig {
             connection: VaultConnectionConfig::from_env_with(&get)?,
             ..Default::default()
         };
-        if let Some(v) = var("VAULT_CACHE_TTL") {
-            config.connection.cache_ttl = seconds("VAULT_CACHE_TTL", &v)?;
+        if let Some(v) = var(Setting::CacheTtl.env()) {
+            config.connection.cache_ttl = seconds(Setting::CacheTtl.env(), &v)?;
         }
-        if let Some(v) = var("VAULT_CLIENT_TIMEOUT") {
-            config.connection.timeout = seconds("VAULT_CLIENT_TIMEOUT", &v)?;
+        if let Some(v) = var(Setting::Timeout.env()) {
+            config.connection.timeout = seconds(Setting::Timeout.env(), &v)?;
         }
-        if let Some(v) = var("VAULT_CACHE_STALE_MAX") {
-            config.stale_on_error = Some(seconds("VAULT_CACHE_STALE_MAX", &v)?);
+        if let Some(v) = var(Setting::StaleOnError.env()) {
+            config.stale_on_error = Some(seconds(Setting::StaleOnError.env(), &v)?);
         }
-        if let Some(v) = var("VAULT_KV_MOUNT") {
+        if let Some(v) = var(Setting::KvMount.env()) {
             config.mount = v.trim_matches('/').to_string();
         }
         Ok(config)
