@@ -62,16 +62,19 @@ pub enum AuditCommand {
         #[arg(long, default_value_t = 10)]
         top: usize,
     },
-    /// Detections: permission-denied and login-failure bursts, root token use, policy changes, …
+    /// Detections: every rule (root token use, policy changes, bursts, …), or with --threshold
+    /// only the threshold-driven ones (the Python module's detect_anomalies).
     Anomalies {
+        /// Audit log file or directory to read.
         log: PathBuf,
-        /// Events per window that make a burst (sets every burst/spike threshold).
+        /// Only threshold anomalies: this many requests per actor or client IP (any operation),
+        /// denials or failed logins within --window.
         #[arg(long, requires = "window")]
         threshold: Option<u32>,
         /// Window for --threshold: 30s, 5m, 1h, 1d.
         #[arg(long)]
         window: Option<String>,
-        /// A JSON DetectionConfig file with every threshold.
+        /// A DetectionConfig file (JSON, or TOML/YAML by extension) with every threshold.
         #[arg(long, value_name = "FILE", conflicts_with = "threshold")]
         rules: Option<PathBuf>,
     },
