@@ -13,17 +13,18 @@
 //! - [`migrate`]: `migrate scan|plan|apply|validate` on a bike-data-flow `.env`.
 //! - [`transport`]: `--ca-cert` / `VAULT_CACERT` / `--tls-skip-verify` on HTTPS; namespaces.
 //! - [`dev`]: `vaultkit dev` starts a server, prints exports, stops on SIGTERM.
-//! - [`precedence`]: `VAULT_TOKEN` wins over `VAULT_ROLE_ID` + `VAULT_SECRET_ID`, every combination.
+//! - [`contract`]: `VAULT_TOKEN` wins over `VAULT_ROLE_ID` + `VAULT_SECRET_ID` (every combination);
+//!   connection errors name the user's operation and path; offline commands show no connection flags.
 
 mod access;
 mod audit;
 mod config;
+mod contract;
 mod dev;
 mod env_exec;
 mod kv;
 mod leaks;
 mod migrate;
-mod precedence;
 mod status;
 mod support;
 mod transfer;

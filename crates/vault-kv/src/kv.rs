@@ -44,6 +44,20 @@ impl Kv {
         detect(&self.client, mount).await
     }
 
+    /// [`Kv::version`] for a call `op` (e.g. `read`) on `path`: a failure of the lookup is
+    /// reported as a failure of the caller's operation on `mount/path`, not of the internal
+    /// `sys/internal/ui/mounts/…` request.
+    pub async fn version_for(&self, op: &str, path: &str) -> Result<KvVersion, KvError> {
+        self.version().await.map_err(|e| match e {
+            KvError::Vault(v) => KvError::Vault(v.with_operation(op).with_path(format!(
+                "{}/{}",
+                self.mount,
+                path.trim_matches('/')
+            ))),
+            other => other,
+        })
+    }
+
     /// This mount as a KV v1 handle (no check).
     pub fn v1(&self) -> KvV1 {
         KvV1::new(self.client.clone(), &self.mount, self.cache.clone())
@@ -69,7 +83,7 @@ impl Kv {
         path: &str,
         version: Option<u64>,
     ) -> Result<CachedSecret, KvError> {
-        match (self.version().await?, version) {
+        match (self.version_for("read", path).await?, version) {
             (KvVersion::V2, v) => self.v2().read_shared(path, v).await,
             (KvVersion::V1, None) => self.v1().read_shared(path).await,
             (KvVersion::V1, Some(v)) => Err(KvError::validation(
@@ -90,7 +104,7 @@ impl Kv {
         path: &str,
         data: &impl Serialize,
     ) -> Result<VersionMetadata, KvError> {
-        match self.version().await? {
+        match self.version_for("write", path).await? {
             KvVersion::V2 => self.v2().write_data(path, data).await,
             KvVersion::V1 => self
                 .v1()
@@ -103,7 +117,7 @@ impl Kv {
     /// Delete `path`: on v2 the latest version is soft-deleted (recoverable with
     /// `undelete_versions`, like `vault kv delete`); on v1 the secret is removed.
     pub async fn delete(&self, path: &str) -> Result<(), KvError> {
-        match self.version().await? {
+        match self.version_for("delete", path).await? {
             KvVersion::V2 => self.v2().delete_latest(path).await,
             KvVersion::V1 => self.v1().delete(path).await,
         }
@@ -111,7 +125,7 @@ impl Kv {
 
     /// Delete `path` for good: on v2 every version and the metadata; on v1 the secret.
     pub async fn delete_all(&self, path: &str) -> Result<(), KvError> {
-        match self.version().await? {
+        match self.version_for("delete", path).await? {
             KvVersion::V2 => self.v2().delete_metadata(path).await,
             KvVersion::V1 => self.v1().delete(path).await,
         }
@@ -119,7 +133,7 @@ impl Kv {
 
     /// The names under `path` (folders end in `/`).
     pub async fn list(&self, path: &str) -> Result<Vec<String>, KvError> {
-        match self.version().await? {
+        match self.version_for("list", path).await? {
             KvVersion::V2 => self.v2().list(path).await,
             KvVersion::V1 => self.v1().list(path).await,
         }

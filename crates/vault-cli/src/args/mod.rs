@@ -145,3 +145,109 @@ pub enum Command {
     /// Print a shell completion script.
     Completions(ops::CompletionsArgs),
 }
+
+/// Subcommands that never talk to Vault: their help hides the connection options.
+const OFFLINE: &[&[&str]] = &[
+    &["audit", "stats"],
+    &["audit", "filter"],
+    &["audit", "search"],
+    &["audit", "patterns"],
+    &["audit", "anomalies"],
+    &["audit", "pairs"],
+    &["audit", "report"],
+    &["audit", "tail"],
+    &["migrate", "scan"],
+    &["migrate", "plan"],
+    &["policy", "render"],
+    &["completions"],
+    &["dev"],
+];
+
+/// The command line as parsed and shown: [`Cli`]'s definition, with the connection options
+/// (the flags of vault-core's [`vault_core::SETTINGS`]) hidden from the help of the
+/// [`OFFLINE`] subcommands, which ignore them.
+pub fn command() -> clap::Command {
+    let mut cmd = <Cli as clap::CommandFactory>::command();
+    // Propagate the global options into every subcommand first, so that they can be hidden.
+    cmd.build();
+    for path in OFFLINE {
+        if let Some(sub) = find_mut(&mut cmd, path) {
+            hide_connection_flags(sub);
+        }
+    }
+    cmd
+}
+
+fn find_mut<'c>(cmd: &'c mut clap::Command, path: &[&str]) -> Option<&'c mut clap::Command> {
+    match path.split_first() {
+        None => Some(cmd),
+        Some((first, rest)) => find_mut(cmd.find_subcommand_mut(first)?, rest),
+    }
+}
+
+/// Hide the connection options of a built command. `mut_args` keeps the arguments in place
+/// (`mut_arg` would move one to the end and break the built command's index of flags).
+fn hide_connection_flags(cmd: &mut clap::Command) {
+    let taken = std::mem::take(cmd);
+    *cmd = taken.mut_args(|a| {
+        let connection = a
+            .get_long()
+            .is_some_and(|l| vault_core::SETTINGS.iter().any(|s| s.flag == Some(l)));
+        if connection { a.hide(true) } else { a }
+    });
+}
+
+#[cfg(test)]
+mod help_tests {
+    use super::*;
+
+    fn walk<'c>(
+        cmd: &'c clap::Command,
+        path: &mut Vec<String>,
+        out: &mut Vec<(String, &'c clap::Command)>,
+    ) {
+        out.push((path.join(" "), cmd));
+        for sub in cmd.get_subcommands() {
+            path.push(sub.get_name().to_string());
+            walk(sub, path, out);
+            path.pop();
+        }
+    }
+
+    #[test]
+    fn every_positional_argument_has_a_help_line() {
+        let cmd = command();
+        let mut all = Vec::new();
+        walk(&cmd, &mut Vec::new(), &mut all);
+        let missing: Vec<String> = all
+            .iter()
+            .flat_map(|(path, c)| {
+                c.get_positionals()
+                    .filter(|a| a.get_help().is_none_or(|h| h.to_string().trim().is_empty()))
+                    .map(move |a| format!("vaultkit {path} <{}>", a.get_id()))
+            })
+            .collect();
+        assert!(
+            missing.is_empty(),
+            "positional arguments without help: {missing:#?}"
+        );
+    }
+
+    #[test]
+    fn offline_commands_show_no_connection_flags() {
+        let mut cmd = command();
+        for path in OFFLINE {
+            let sub = find_mut(&mut cmd, path).unwrap_or_else(|| panic!("no subcommand {path:?}"));
+            let help = sub.render_long_help().to_string();
+            for flag in vault_core::SETTINGS.iter().filter_map(|s| s.flag) {
+                assert!(
+                    !help.contains(&format!("--{flag}")),
+                    "{path:?} lists --{flag}:\n{help}"
+                );
+            }
+        }
+        // Commands that talk to Vault keep them.
+        let kv_get = find_mut(&mut cmd, &["kv", "get"]).expect("kv get");
+        assert!(kv_get.render_long_help().to_string().contains("--address"));
+    }
+}
