@@ -327,3 +327,6 @@ fn serves_stale(e: &KvError) -> bool {
         _ => false,
     }
 }
+
+#[cfg(test)]
+mod stale_doc_tests;
