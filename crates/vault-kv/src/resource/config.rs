@@ -131,7 +131,7 @@ mod tests {
     }
 
     #[test]
-    fn reads_the_seed_fields() {
+    fn reads_the_python_modules_fields() {
         let c = SecretsResourceConfig::from_env_with(env(&[
             ("VAULT_ADDR", "http://127.0.0.1:8200"),
             ("VAULT_ROLE_ID", "role"),
