@@ -49,6 +49,10 @@
 //! token, namespace, retries ([`RetryPolicy`]) and the token lifecycle; [`AuthMethod`]s turn
 //! credentials into tokens; [`error_from_response`] maps statuses to [`VaultErrorKind`]s.
 //!
+//! Two tables every vaultkit crate shares: [`Classify`] / [`ErrorClass`] answer, for any crate's
+//! error, which of the Python module's exceptions it is (the CLI's exit codes come from it);
+//! [`SETTINGS`] names each configuration setting's environment variable, CLI flag and profile key.
+//!
 //! Architecture Invariant: no secret value or token appears in a log line, an error, a `Debug`
 //! or `Display` output; secrets travel as [`SecretString`].
 //!

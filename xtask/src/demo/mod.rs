@@ -171,7 +171,7 @@ pub fn run() -> Result<(), String> {
     vk.run_expecting(4, &["policy", "list"], None)?;
     println!("    (refused, as it should be)");
 
-    let root = root_token.unwrap_or_default();
+    let root = server.token.as_str();
     migrate::run(&vk, root)?;
     let report = audit::run(&vk, &audit_log)?;
 
