@@ -15,6 +15,7 @@
 //! - [`dev`]: `vaultkit dev` starts a server, prints exports, stops on SIGTERM.
 //! - [`contract`]: `VAULT_TOKEN` wins over `VAULT_ROLE_ID` + `VAULT_SECRET_ID` (every combination);
 //!   connection errors name the user's operation and path; offline commands show no connection flags.
+//! - [`security`]: hostile secrets, keys, request paths, symlinks and process lists (hardening).
 
 mod access;
 mod audit;
@@ -25,6 +26,7 @@ mod env_exec;
 mod kv;
 mod leaks;
 mod migrate;
+mod security;
 mod status;
 mod support;
 mod transfer;

@@ -6,8 +6,7 @@ use std::sync::Arc;
 use serde::Serialize;
 use vault_core::VaultClient;
 
-use crate::cache::{Cache, CacheConfig};
-
+use crate::cache::{Cache, CacheConfig, Handle};
 use crate::error::KvError;
 use crate::kv::Kv;
 use crate::secret::VaultSecret;
@@ -84,15 +83,15 @@ pub trait KvExt {
 
 impl KvExt for VaultClient {
     fn kv(&self, mount: &str) -> Kv {
-        Kv::new(self.clone(), mount, None)
+        Kv::new(Handle::new(self.clone(), mount, None))
     }
 
     fn kv1(&self, mount: &str) -> KvV1 {
-        KvV1::new(self.clone(), mount, None)
+        KvV1::new(Handle::new(self.clone(), mount, None))
     }
 
     fn kv2(&self, mount: &str) -> KvV2 {
-        KvV2::new(self.clone(), mount, None)
+        KvV2::new(Handle::new(self.clone(), mount, None))
     }
 
     async fn get_secret<'m>(
@@ -145,8 +144,10 @@ impl KvExt for VaultClient {
 }
 
 /// The read cache a client built from a configuration with `cache_ttl > 0` keeps for the five
-/// module calls (stored in the client's extensions; it holds no client).
-struct ModuleCache(Arc<Cache>);
+/// module calls (a client extension; it holds no client). Created on the first call, with the
+/// configuration's TTL.
+#[derive(Default)]
+struct ModuleCache(std::sync::OnceLock<Arc<Cache>>);
 
 /// The handle the five module calls use: `mount` or [`DEFAULT_MOUNT`], through the client's cache
 /// when its configuration asks for one.
@@ -156,13 +157,19 @@ fn module_kv(client: &VaultClient, mount: Option<&str>) -> Kv {
         .map(|c| c.cache_ttl)
         .filter(|ttl| !ttl.is_zero())
         .map(|ttl| {
-            let kept = client.extension(|| {
-                ModuleCache(Arc::new(Cache::new(CacheConfig {
-                    ttl,
-                    ..CacheConfig::default()
-                })))
-            });
-            kept.0.clone()
+            let kept = client.extension::<ModuleCache>();
+            kept.0
+                .get_or_init(|| {
+                    Arc::new(Cache::new(CacheConfig {
+                        ttl,
+                        ..CacheConfig::default()
+                    }))
+                })
+                .clone()
         });
-    Kv::new(client.clone(), mount.unwrap_or(DEFAULT_MOUNT), cache)
+    Kv::new(Handle::new(
+        client.clone(),
+        mount.unwrap_or(DEFAULT_MOUNT),
+        cache,
+    ))
 }
