@@ -65,7 +65,7 @@ pub mod walk;
 
 pub use cache::{CacheConfig, CacheStats, CachedKv, CachedKvBuilder, CachedSecret};
 pub use error::{KvError, KvErrorKind};
-pub use ext::KvExt;
+pub use ext::{DEFAULT_MOUNT, KvExt};
 pub use kv::Kv;
 pub use mount::{KvVersion, forget_mount, remember_mount};
 pub use resource::{DatabaseCredentials, SecretsResource, SecretsResourceConfig};
