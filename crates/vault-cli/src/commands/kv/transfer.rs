@@ -115,7 +115,11 @@ pub async fn import(
 ) -> CliResult<()> {
     let wanted = load(file)?;
     let kv = client.kv(&t.mount);
-    let v2 = kv.version().await.map_err(kv_error)? != KvVersion::V1;
+    let v2 = kv
+        .version_for("import into", &t.path)
+        .await
+        .map_err(kv_error)?
+        != KvVersion::V1;
     let mut plan: Vec<Step> = Vec::new();
     for (rel, data) in &wanted {
         let path = t.join(rel);
