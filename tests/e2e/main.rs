@@ -11,6 +11,7 @@
 //! - [`leaks`]: a planted secret never appears unless a command was asked to print it.
 //! - [`audit`]: every `audit` subcommand on a log written by OpenBao's file audit device.
 //! - [`migrate`]: `migrate scan|plan|apply|validate` on a bike-data-flow `.env`.
+//! - [`migrate_paths`]: every way of naming sources and plans, KV v1, `migrate plan --diff`.
 //! - [`transport`]: `--ca-cert` / `VAULT_CACERT` / `--tls-skip-verify` on HTTPS; namespaces.
 //! - [`dev`]: `vaultkit dev` starts a server, prints exports, stops on SIGTERM.
 
@@ -22,6 +23,7 @@ mod env_exec;
 mod kv;
 mod leaks;
 mod migrate;
+mod migrate_paths;
 mod status;
 mod support;
 mod transfer;

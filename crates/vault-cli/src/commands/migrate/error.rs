@@ -21,13 +21,20 @@ pub fn migrate_error(e: MigrateError) -> CliError {
         }
         MigrateErrorKind::Parse | MigrateErrorKind::Conflict => ExitKind::Validation,
         MigrateErrorKind::Pattern | MigrateErrorKind::Config => ExitKind::Usage,
-        MigrateErrorKind::Vault => match e
-            .source()
-            .and_then(|s| s.downcast_ref::<vault_core::VaultError>())
-        {
-            Some(v) => ExitKind::from_vault(v.kind()),
-            None => ExitKind::Other,
-        },
+        MigrateErrorKind::Vault => {
+            let source = e.source();
+            let vault = source
+                .and_then(|s| s.downcast_ref::<vault_core::VaultError>())
+                .or_else(|| {
+                    source
+                        .and_then(|s| s.downcast_ref::<vault_kv::KvError>())
+                        .and_then(vault_kv::KvError::vault)
+                });
+            match vault {
+                Some(v) => ExitKind::from_vault(v.kind()),
+                None => ExitKind::Other,
+            }
+        }
         _ => ExitKind::Other,
     };
     CliError::new(kind, e.to_string())
