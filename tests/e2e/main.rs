@@ -12,6 +12,7 @@
 //! - [`audit`]: every `audit` subcommand on a log written by OpenBao's file audit device.
 //! - [`migrate`]: `migrate scan|plan|apply|validate` on a bike-data-flow `.env`.
 //! - [`migrate_paths`]: every way of naming sources and plans, KV v1, `migrate plan --diff`.
+//! - [`races`]: `kv import` and `migrate apply` against a writer racing them (KV v1 and v2).
 //! - [`transport`]: `--ca-cert` / `VAULT_CACERT` / `--tls-skip-verify` on HTTPS; namespaces.
 //! - [`dev`]: `vaultkit dev` starts a server, prints exports, stops on SIGTERM.
 
@@ -24,6 +25,7 @@ mod kv;
 mod leaks;
 mod migrate;
 mod migrate_paths;
+mod races;
 mod status;
 mod support;
 mod transfer;

@@ -178,7 +178,7 @@ async fn race(mount: &str, method: &str, nth: usize, v1: bool) {
         format!("/v1/{mount}/data/app/database")
     };
     let hold = proxy.hold(method, &api, nth);
-    let applying = tokio::spawn(async move {
+    let mut applying = tokio::spawn(async move {
         apply(
             &through,
             &plan,
@@ -190,7 +190,11 @@ async fn race(mount: &str, method: &str, nth: usize, v1: bool) {
         )
         .await
     });
-    hold.arrived().await;
+    // Fail, rather than wait forever, if apply never sends the request to hold.
+    tokio::select! {
+        () = hold.arrived() => {}
+        r = &mut applying => panic!("apply ended before the request to hold: {r:?}"),
+    }
     direct
         .kv(mount)
         .write(
