@@ -15,6 +15,7 @@
 //! - [`races`]: `kv import` and `migrate apply` against a writer racing them (KV v1 and v2).
 //! - [`transport`]: `--ca-cert` / `VAULT_CACERT` / `--tls-skip-verify` on HTTPS; namespaces.
 //! - [`dev`]: `vaultkit dev` starts a server, prints exports, stops on SIGTERM.
+//! - [`security`]: hostile secrets, keys, request paths, symlinks and process lists (hardening).
 
 mod access;
 mod audit;
@@ -26,6 +27,7 @@ mod leaks;
 mod migrate;
 mod migrate_paths;
 mod races;
+mod security;
 mod status;
 mod support;
 mod transfer;

@@ -10,15 +10,18 @@ use crate::{setup, util};
 
 pub fn run(args: &[String]) -> Result<(), String> {
     let Some(name) = args.first() else {
-        return Err("usage: cargo xtask bench <kv|audit|scan>".to_string());
+        return Err("usage: cargo xtask bench <kv|audit|audit-pretty|scan>".to_string());
     };
     let root = util::workspace_root();
     let section = match name.as_str() {
         "audit" => {
             setup::run()?;
             setup::install_apt(&[("jq", "jq"), ("time", "time")])?;
+            let pretty = crate::bench_audit_pretty::run(&root)?;
+            record(&root, "audit-pretty", &pretty)?;
             crate::bench_audit::run(&root)?
         }
+        "audit-pretty" => crate::bench_audit_pretty::run(&root)?,
         "scan" => {
             setup::run()?;
             crate::bench_scan::run(&root)?
@@ -44,7 +47,7 @@ pub fn run(args: &[String]) -> Result<(), String> {
         }
         other => {
             return Err(format!(
-                "unknown benchmark `{other}` (known: kv, audit, scan)"
+                "unknown benchmark `{other}` (known: kv, audit, audit-pretty, scan)"
             ));
         }
     };

@@ -5,6 +5,7 @@
 
 mod bench;
 mod bench_audit;
+mod bench_audit_pretty;
 #[cfg(feature = "bench")]
 mod bench_kv;
 mod bench_scan;
@@ -19,11 +20,11 @@ const USAGE: &str = "\
 usage: cargo xtask <command>
 
 commands:
-  setup              install test tools (OpenBao 2.7.2 into target/tools, apt packages if missing)
+  setup              install test tools (OpenBao 2.7.2 and python-dotenv into target/tools, apt packages if missing)
   test               setup, then the whole test suite (nextest + doctests)
   ci                 fmt check, clippy -D warnings, then `test`
   demo               start an OpenBao dev server and tour vaultkit against it
-  bench <name>       run a benchmark (kv | audit | scan) and record it in docs/benchmarks.md
+  bench <name>       run a benchmark (kv | audit | audit-pretty | scan) and record it in docs/benchmarks.md
   fuzz [secs]        run the audit line-parser fuzzer for SECS seconds (default 60; cargo-fuzz)
   report-screenshot  render the audit HTML report in headless Chromium, fail on console errors,
                      save docs/img/audit-report.png

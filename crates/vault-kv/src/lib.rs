@@ -73,7 +73,7 @@ pub use secret::{SecretData, SecretMetadata, VaultSecret};
 pub use v1::KvV1;
 pub use v2::KvV2;
 pub use v2::types::{
-    KeyMetadata, ListResponse, MetadataRequest, MountConfig, MountConfigRequest, SubkeysRequest,
+    KeyMetadata, KvV2Config, KvV2ConfigRequest, ListResponse, MetadataRequest, SubkeysRequest,
     SubkeysResponse, VersionMetadata, VersionState, VersionsRequest, WriteOptions,
     WriteSecretRequest,
 };

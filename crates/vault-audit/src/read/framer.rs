@@ -3,10 +3,12 @@
 //!
 //! Architecture Invariant: memory stays bounded by the buffer plus the longest record accepted
 //! (`max_record_bytes`); a longer line is skipped without being stored, and reported.
+//!
+//! Architecture Invariant: framing is linear in the input. A pretty record's end is found by
+//! [`BraceDepth`], which sees each byte once (it used to re-scan the record from its start on each
+//! indented `}` line: quadratic, minutes for a crafted 4 MiB record).
 
 use std::io::{self, Read};
-
-use crate::scan::{ScanError, scan_bytes};
 
 /// What the framer produced: a record to scan, or a line it had to give up on.
 #[derive(Debug)]
@@ -180,15 +182,18 @@ impl<R: Read> Framer<R> {
         let mut pretty = std::mem::take(&mut self.pretty);
         pretty.clear();
         pretty.extend_from_slice(&self.buf[s..e]);
+        let mut depth = BraceDepth::default();
+        depth.feed_line(&pretty);
         while let Some((_, LineSpan::Kept(s, e))) = self.line()? {
             let l = &self.buf[s..e];
             pretty.push(b'\n');
             pretty.extend_from_slice(l);
+            depth.feed_line(l);
             if pretty.len() > self.max_record {
                 break;
             }
             if l.first() == Some(&b'}')
-                || (l.trim_ascii_start().first() == Some(&b'}') && closes(&pretty))
+                || (l.trim_ascii_start().first() == Some(&b'}') && depth.closed())
             {
                 break;
             }
@@ -201,10 +206,67 @@ impl<R: Read> Framer<R> {
     }
 }
 
-/// True when `text` already forms a complete object (used to end an indented pretty record).
-fn closes(text: &[u8]) -> bool {
-    // An error at the very end means "more to come"; anywhere else the object is done (or broken).
-    !matches!(scan_bytes(text), Err(ScanError { offset, .. }) if offset >= text.trim_ascii_end().len())
+/// Brace depth of a pretty-printed record, fed one line at a time: braces inside strings (with
+/// escaped quotes) do not count. Each byte is looked at once, so finding a record's end is linear.
+#[derive(Debug, Default)]
+struct BraceDepth {
+    depth: usize,
+    in_string: bool,
+    escaped: bool,
+    /// More closing than opening braces, or a string left open at the end of a line (JSON
+    /// strings cannot hold a raw newline): the record is broken, so it ends here.
+    broken: bool,
+}
+
+impl BraceDepth {
+    fn feed_line(&mut self, line: &[u8]) {
+        let mut i = 0;
+        while i < line.len() {
+            if self.in_string {
+                if self.escaped {
+                    self.escaped = false;
+                    i += 1;
+                    continue;
+                }
+                match memchr::memchr2(b'"', b'\\', &line[i..]) {
+                    Some(off) => {
+                        if line[i + off] == b'"' {
+                            self.in_string = false;
+                        } else {
+                            self.escaped = true;
+                        }
+                        i += off + 1;
+                    }
+                    None => break,
+                }
+            } else {
+                match memchr::memchr3(b'"', b'{', b'}', &line[i..]) {
+                    Some(off) => {
+                        match line[i + off] {
+                            b'"' => self.in_string = true,
+                            b'{' => self.depth += 1,
+                            _ => match self.depth.checked_sub(1) {
+                                Some(d) => self.depth = d,
+                                None => self.broken = true,
+                            },
+                        }
+                        i += off + 1;
+                    }
+                    None => break,
+                }
+            }
+        }
+        if self.in_string {
+            self.broken = true;
+            self.in_string = false;
+            self.escaped = false;
+        }
+    }
+
+    /// The record opened by the first line is complete (or broken beyond repair).
+    fn closed(&self) -> bool {
+        self.depth == 0 || self.broken
+    }
 }
 
 enum LineSpan {
@@ -217,5 +279,62 @@ fn trim_cr(buf: &[u8], s: usize, e: usize) -> usize {
         e - 1
     } else {
         e
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn frames(input: &str) -> Vec<(u64, String)> {
+        let mut f = Framer::new(input.as_bytes(), 1 << 20);
+        let mut out = Vec::new();
+        while let Some(frame) = f.next_frame().expect("read") {
+            if let Frame::Record { line, bytes } = frame {
+                out.push((line, String::from_utf8_lossy(bytes).into_owned()));
+            }
+        }
+        out
+    }
+
+    #[test]
+    fn indented_pretty_record_ends_at_its_matching_brace() {
+        let rec = "{\n  \"a\": {\n    \"b\": 1\n  },\n  \"c\": 2\n  }\n{\"next\":true}\n";
+        let got = frames(rec);
+        assert_eq!(got.len(), 2, "{got:?}");
+        assert!(got[0].1.ends_with("\"c\": 2\n  }"), "{got:?}");
+        assert_eq!(got[1], (7, "{\"next\":true}".to_string()));
+    }
+
+    #[test]
+    fn braces_and_escaped_quotes_inside_strings_do_not_count() {
+        let rec = concat!(
+            "{\n",
+            "  \"path\": \"a}\\\"}}{\",\n",
+            "  \"q\": \"\\\\\",\n",
+            "  \"r\": \"{\"\n",
+            "  }\n",
+            "{\"after\":1}\n",
+        );
+        let got = frames(rec);
+        assert_eq!(got.len(), 2, "{got:?}");
+        assert!(got[0].1.ends_with("\"r\": \"{\"\n  }"), "{got:?}");
+        assert_eq!(got[1].1, "{\"after\":1}");
+    }
+
+    #[test]
+    fn depth_tracker_counts_incrementally() {
+        let mut d = BraceDepth::default();
+        d.feed_line(b"{");
+        d.feed_line(br#"  "x": "\\\"{", "y": {"#);
+        assert!(!d.closed());
+        d.feed_line(b"  }");
+        assert!(!d.closed());
+        d.feed_line(b"  }");
+        assert!(d.closed());
+        let mut broken = BraceDepth::default();
+        broken.feed_line(b"{");
+        broken.feed_line(br#"  "open string"#);
+        assert!(broken.closed(), "a string cannot span lines");
     }
 }

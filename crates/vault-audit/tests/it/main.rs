@@ -4,7 +4,9 @@
 mod corpus;
 mod hostile;
 mod live;
+mod output_security;
 mod report;
+mod security;
 mod sources;
 
 use std::path::PathBuf;

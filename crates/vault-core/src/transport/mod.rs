@@ -14,8 +14,11 @@ use crate::error::VaultError;
 
 #[cfg(feature = "transport-reqwest")]
 mod http;
+mod path_guard;
+
 #[cfg(feature = "transport-reqwest")]
 pub use http::{HttpTransport, HttpTransportBuilder};
+pub use path_guard::check_path;
 
 /// HTTP verb of a Vault request. `List` is Vault's own `LIST` method.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -101,7 +104,9 @@ impl fmt::Debug for RequestBody {
 }
 
 /// One request to Vault. `path` is relative to `/v1/` (no leading slash), e.g. `secret/data/app`.
-#[derive(Debug)]
+///
+/// `Debug` prints the method, the path, query and header *names* and the body's kind and length:
+/// never a header value (the token travels in one) nor a body.
 pub struct VaultRequest {
     pub method: Method,
     pub path: String,
@@ -191,7 +196,9 @@ impl fmt::Debug for ResponseBody {
 pub const STREAM_RESPONSE_HEADER: &str = "x-vaultkit-stream-response";
 
 /// One response from Vault.
-#[derive(Debug)]
+///
+/// `Debug` prints the status, the header *names* and the body's length, never a header value or
+/// the body (a login answer carries a token in both).
 pub struct VaultResponse {
     pub status: u16,
     /// Response headers, names lower-cased.
@@ -233,6 +240,42 @@ impl VaultResponse {
     }
 }
 
+/// Header names only, in order, for `Debug` output that must not show values.
+struct HeaderNames<'a>(&'a [(String, String)]);
+
+impl fmt::Debug for HeaderNames<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_list()
+            .entries(self.0.iter().map(|(name, _)| name))
+            .finish()
+    }
+}
+
+impl fmt::Debug for VaultRequest {
+    // Hand-written: a derived Debug would print header values (`X-Vault-Token`) and query values.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("VaultRequest")
+            .field("method", &self.method)
+            .field("path", &self.path)
+            .field("query", &HeaderNames(&self.query))
+            .field("headers", &HeaderNames(&self.headers))
+            .field("body", &self.body)
+            .finish_non_exhaustive()
+    }
+}
+
+impl fmt::Debug for VaultResponse {
+    // Hand-written: header values (a wrapping token, cookies) and the body (a login answer's
+    // `client_token`, a secret's values) are never printed.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("VaultResponse")
+            .field("status", &self.status)
+            .field("headers", &HeaderNames(&self.headers))
+            .field("body", &self.body)
+            .finish()
+    }
+}
+
 /// Sends one request to a Vault server and returns its answer.
 ///
 /// # Contract
@@ -241,6 +284,10 @@ impl VaultResponse {
 ///   [`crate::VaultErrorKind::Connection`].
 /// - The transport adds no authentication and no retries; [`crate::VaultClient`] does that.
 /// - Request bodies and header values are never logged.
+/// - A path with a `.` or `..` segment (also percent-encoded, `%2e%2e`) is refused with a
+///   [`crate::VaultErrorKind::Validation`] error before anything is sent: URL building would
+///   collapse it and send the token to another API path (`secret/../sys/...`). Call
+///   [`check_path`] first thing in `send`, as `HttpTransport` does.
 /// - Implementations are `Send + Sync` and used as `Arc<dyn Transport>`.
 #[cfg_attr(any(test, feature = "mock"), mockall::automock)]
 #[async_trait]

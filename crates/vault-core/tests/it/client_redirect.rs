@@ -1,6 +1,7 @@
-//! Redirects and streaming through the HTTP transport: a 307 from a "standby" keeps method and
-//! body, a second redirect is refused, streamed request bodies reach the real server, and the
-//! stream-response header is consumed by the transport (never sent).
+//! Redirects and streaming through the HTTP transport: a same-origin 307 keeps method and body,
+//! a second redirect is refused, streamed request bodies reach the real server, and the
+//! stream-response header is consumed by the transport (never sent). A redirect to another
+//! origin is refused: see `security::redirect_to_another_host_is_refused_without_sending_the_token`.
 
 use std::sync::{Arc, Mutex};
 
@@ -16,16 +17,27 @@ use vault_testkit::OpenBao;
 use crate::client_common::fast_retry;
 
 /// What a fake node saw: method, path and headers of each request, and the body length.
-type Seen = Arc<Mutex<Vec<(String, String, HeaderMap, usize)>>>;
+pub(crate) type Seen = Arc<Mutex<Vec<(String, String, HeaderMap, usize)>>>;
 
-/// A loopback HTTP server that records each request, then either redirects it (307) to
-/// `redirect_to` + the same path, or answers 200 with `{"data":{"fake":true}}`.
-async fn fake_node(redirect_to: Option<String>) -> (String, Seen) {
+/// Where a fake node sends the requests it does not answer itself.
+#[derive(Clone)]
+pub(crate) enum Redirect {
+    /// Answer everything 200 with `{"data":{"fake":true}}`.
+    Never,
+    /// 307 to this other server + the same path.
+    To(String),
+    /// 307 to `/moved` + the path on the same node, until the path carries `hops` such prefixes.
+    SameNode { hops: usize },
+}
+
+/// A loopback HTTP server that records each request, then redirects it (307) as `redirect`
+/// says or answers 200 with `{"data":{"fake":true}}`.
+pub(crate) async fn fake_node(redirect: Redirect) -> (String, Seen) {
     let seen: Seen = Arc::default();
     let log = seen.clone();
     let app = axum::Router::new().fallback(move |req: Request| {
         let log = log.clone();
-        let redirect_to = redirect_to.clone();
+        let redirect = redirect.clone();
         async move {
             let (parts, body) = req.into_parts();
             let bytes = axum::body::to_bytes(body, 1 << 20)
@@ -42,11 +54,23 @@ async fn fake_node(redirect_to: Option<String>) -> (String, Seen) {
                 parts.headers,
                 bytes.len(),
             ));
+            let location = match redirect {
+                Redirect::Never => None,
+                Redirect::To(target) => Some(format!("{target}{path_q}")),
+                Redirect::SameNode { hops } => {
+                    let mut rest = path_q.as_str();
+                    let mut done = 0;
+                    while let Some(r) = rest.strip_prefix("/moved") {
+                        (rest, done) = (r, done + 1);
+                    }
+                    (done < hops).then(|| format!("/moved{path_q}"))
+                }
+            };
             let builder = Response::builder();
-            let response = match redirect_to {
-                Some(target) => builder
+            let response = match location {
+                Some(location) => builder
                     .status(StatusCode::TEMPORARY_REDIRECT)
-                    .header(header::LOCATION, format!("{target}{path_q}"))
+                    .header(header::LOCATION, location)
                     .body(Body::empty()),
                 None => builder
                     .status(StatusCode::OK)
@@ -66,7 +90,7 @@ async fn fake_node(redirect_to: Option<String>) -> (String, Seen) {
     (format!("http://{addr}"), seen)
 }
 
-fn client_for(addr: &str, token: String) -> VaultClient {
+pub(crate) fn client_for(addr: &str, token: String) -> VaultClient {
     VaultClient::builder()
         .with_address(addr)
         .with_token(token)
@@ -76,42 +100,41 @@ fn client_for(addr: &str, token: String) -> VaultClient {
 }
 
 #[tokio::test]
-async fn standby_307_keeps_method_and_body() {
-    let bao = OpenBao::dev().await;
-    let (standby, seen) = fake_node(Some(bao.addr())).await;
-    let client = client_for(&standby, bao.root_token());
+async fn same_origin_307_keeps_method_body_and_token() {
+    let (node, seen) = fake_node(Redirect::SameNode { hops: 1 }).await;
+    let client = client_for(&node, "tok-same-origin".into());
 
     client
-        .write("secret/data/via-standby", json!({"data": {"k": "v"}}))
+        .write("secret/data/moved", json!({"data": {"k": "v"}}))
         .await
         .expect("write through a 307");
-    let (status, body) = bao.api("GET", "secret/data/via-standby", None).await;
-    assert_eq!(status, 200, "the POST body reached the active node: {body}");
-    assert_eq!(body["data"]["data"]["k"], "v");
-
-    let keys = client
+    client
         .list("secret/metadata/")
         .await
         .expect("LIST through a 307");
-    assert_eq!(keys, ["via-standby"]);
 
     let seen = seen.lock().expect("lock");
+    let token = |h: &HeaderMap| {
+        h.get("x-vault-token").and_then(|v| v.to_str().ok()) == Some("tok-same-origin")
+    };
     assert!(
-        seen.iter()
-            .any(|(m, p, _, n)| m == "POST" && p == "/v1/secret/data/via-standby" && *n > 0)
+        seen.iter().any(|(m, p, h, n)| m == "POST"
+            && p == "/moved/v1/secret/data/moved"
+            && *n > 0
+            && token(h)),
+        "{seen:?}"
     );
     assert!(
         seen.iter()
-            .any(|(m, p, _, _)| m == "LIST" && p == "/v1/secret/metadata/")
+            .any(|(m, p, _, _)| m == "LIST" && p == "/moved/v1/secret/metadata/"),
+        "{seen:?}"
     );
 }
 
 #[tokio::test]
 async fn a_second_redirect_is_refused() {
-    let bao = OpenBao::dev().await;
-    let (second, _) = fake_node(Some(bao.addr())).await;
-    let (first, seen_first) = fake_node(Some(second)).await;
-    let client = client_for(&first, bao.root_token());
+    let (node, seen) = fake_node(Redirect::SameNode { hops: 2 }).await;
+    let client = client_for(&node, "tok".into());
     let e = client
         .read("secret/data/x")
         .await
@@ -119,7 +142,7 @@ async fn a_second_redirect_is_refused() {
     assert_eq!(e.kind(), VaultErrorKind::Server, "{e}");
     assert!(e.to_string().contains("redirect"), "{e}");
     // Not retried: a refused redirect will not go away by itself.
-    let reads = seen_first
+    let reads = seen
         .lock()
         .expect("lock")
         .iter()
@@ -155,7 +178,7 @@ async fn streamed_request_body_reaches_the_server() {
 
 #[tokio::test]
 async fn stream_response_header_is_consumed_and_headers_are_set() {
-    let (node, seen) = fake_node(None).await;
+    let (node, seen) = fake_node(Redirect::Never).await;
     let client = VaultClient::builder()
         .with_address(&node)
         .with_token("tok-for-fake-node")

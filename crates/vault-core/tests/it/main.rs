@@ -9,6 +9,7 @@ mod client_redirect;
 mod notify_webhook;
 mod redaction;
 mod retry;
+mod security;
 mod sys_conformance;
 mod sys_health;
 mod sys_mounts;

@@ -3,7 +3,7 @@
 use std::sync::Arc;
 
 use serde_json::json;
-use vault_kv::{KvError, KvErrorKind, KvExt, MountConfigRequest};
+use vault_kv::{KvError, KvErrorKind, KvExt, KvV2ConfigRequest};
 
 use crate::common::server;
 
@@ -80,7 +80,7 @@ async fn cas_mismatch_names_expected_and_current_and_cas_required_is_explained()
         .expect_err("cas on a missing key");
     assert!(e.to_string().contains("does not exist yet"), "{e}");
 
-    kv.write_config(&MountConfigRequest {
+    kv.write_config(&KvV2ConfigRequest {
         cas_required: Some(true),
         ..Default::default()
     })

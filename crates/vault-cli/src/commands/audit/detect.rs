@@ -50,7 +50,8 @@ pub(super) fn report(
     );
     match target {
         Some(path) => {
-            std::fs::write(path, html).map_err(|e| CliError::io("write report", path, &e))?;
+            vault_core::write_private(path, html.as_bytes())
+                .map_err(|e| CliError::io("write report", path, &e))?;
             ctx.out()
                 .info(&format!("Report written to {}", path.display()));
         }

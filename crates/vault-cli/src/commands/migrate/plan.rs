@@ -44,7 +44,8 @@ pub(super) async fn run(
 fn write_plan(ctx: &Ctx, plan: &Plan, path: &Path) -> CliResult<()> {
     let text = plan.to_toml().map_err(migrate_error)?;
     let keys: usize = plan.secrets.iter().map(|s| s.keys.len()).sum();
-    std::fs::write(path, text).map_err(|e| CliError::io("write plan", path, &e))?;
+    vault_core::write_private(path, text.as_bytes())
+        .map_err(|e| CliError::io("write plan", path, &e))?;
     ctx.out().info(&format!(
         "Plan written to {}: {} secret(s), {keys} key(s), {} finding(s) left unplanned. Review it, then `vaultkit migrate apply {}`.",
         path.display(),

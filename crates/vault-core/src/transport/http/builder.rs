@@ -1,5 +1,5 @@
 //! [`HttpTransportBuilder`]: address, timeout, trust (CA file or PEM, skip-verify), client
-//! certificate, and the redirect policy (one hop at most, never https → http).
+//! certificate, and the redirect policy (one hop at most, same origin only).
 
 use std::path::{Path, PathBuf};
 use std::time::Duration;
@@ -145,7 +145,11 @@ fn parse_ca(pem: &[u8], origin: &str) -> Result<Vec<reqwest::Certificate>, Vault
     Ok(certs)
 }
 
-/// At most one redirect, never from https to http.
+/// At most one redirect, and only to the same scheme, host and port as the original request.
+///
+/// reqwest strips `Authorization` on a cross-host redirect but not `X-Vault-Token`, and a 307/308
+/// re-sends the body: following a redirect elsewhere would hand the token and the secret values
+/// to whichever host the server (or anyone able to answer for it) names.
 fn redirect_policy() -> reqwest::redirect::Policy {
     reqwest::redirect::Policy::custom(|attempt| {
         match redirect_refusal(attempt.url(), attempt.previous()) {
@@ -155,12 +159,25 @@ fn redirect_policy() -> reqwest::redirect::Policy {
     })
 }
 
+/// `scheme://host:port` of a URL (port made explicit), for comparison and messages.
+fn origin_text(url: &url::Url) -> String {
+    let host = url.host_str().unwrap_or("");
+    match url.port_or_known_default() {
+        Some(port) => format!("{}://{host}:{port}", url.scheme()),
+        None => format!("{}://{host}", url.scheme()),
+    }
+}
+
 /// Why a redirect to `next` after the requests to `previous` must not be followed, if so.
-fn redirect_refusal(next: &url::Url, previous: &[url::Url]) -> Option<&'static str> {
-    if next.scheme() != "https" && previous.iter().any(|u| u.scheme() == "https") {
-        Some("refused to follow a redirect from https to http")
+fn redirect_refusal(next: &url::Url, previous: &[url::Url]) -> Option<String> {
+    let first = previous.first()?;
+    let (from, to) = (origin_text(first), origin_text(next));
+    if from != to {
+        Some(format!(
+            "refused to follow a redirect from {from} to another origin, {to}: the token and the request body would be sent there"
+        ))
     } else if previous.len() > 1 {
-        Some("refused to follow more than one redirect")
+        Some("refused to follow more than one redirect".to_string())
     } else {
         None
     }
@@ -205,28 +222,35 @@ mod tests {
     }
 
     #[test]
-    fn redirects_one_hop_and_never_downgrade() {
+    fn redirects_one_hop_same_origin_only() {
         let u = |s: &str| url::Url::parse(s).expect("url");
-        let (standby, active) = (
-            u("https://standby:8200/v1/x"),
-            u("https://active:8200/v1/x"),
-        );
+        let node = u("https://vault:8200/v1/x");
         assert_eq!(
-            redirect_refusal(&active, std::slice::from_ref(&standby)),
+            redirect_refusal(&u("https://vault:8200/v1/y"), std::slice::from_ref(&node)),
             None
         );
+        // The default port written out is the same origin.
         assert_eq!(
+            redirect_refusal(&u("https://vault:443/v1/y"), &[u("https://vault/v1/x")]),
+            None
+        );
+        for elsewhere in [
+            "https://active:8200/v1/x",
+            "http://vault:8200/v1/x",
+            "https://vault:8201/v1/x",
+            "https://vault.attacker.example:8200/v1/x",
+        ] {
+            let why = redirect_refusal(&u(elsewhere), std::slice::from_ref(&node))
+                .unwrap_or_else(|| panic!("{elsewhere} must be refused"));
+            assert!(why.contains("https://vault:8200"), "{why}");
+            assert!(why.contains(&origin_text(&u(elsewhere))), "{why}");
+        }
+        assert!(
             redirect_refusal(
-                &u("http://active:8200/v1/x"),
-                std::slice::from_ref(&standby)
+                &u("https://vault:8200/v1/z"),
+                &[node.clone(), u("https://vault:8200/v1/y")]
             )
-            .map(|r| r.contains("https to http")),
-            Some(true)
+            .is_some()
         );
-        assert_eq!(
-            redirect_refusal(&u("http://b/v1/x"), &[u("http://a/v1/x")]),
-            None
-        );
-        assert!(redirect_refusal(&active, &[u("https://a/v1/x"), standby]).is_some());
     }
 }

@@ -45,7 +45,7 @@ pub(super) fn connection_error(
         (
             VaultErrorKind::Server,
             format!("redirect not followed: {chain}"),
-            "a Vault standby redirected the request; use the active node's https address",
+            "the server redirected the request to another address; point VAULT_ADDR at the active node (or its load balancer) directly",
         )
     } else if is_tls_failure(&chain) {
         (

@@ -6,8 +6,9 @@
 //! - `errors.rs`: turning reqwest failures into `Connection` errors that say what broke (TLS,
 //!   timeout, refused, cut short).
 //!
-//! Architecture Invariant: the transport never logs a header value or a body, and never follows a
-//! redirect from https to http (a token must not travel in clear text).
+//! Architecture Invariant: the transport never logs a header value or a body, never sends a path
+//! with a `.`/`..` segment, and follows a redirect only to the same scheme, host and port (the
+//! token header and the body would otherwise go to whoever the server names).
 
 use std::borrow::Cow;
 use std::sync::Arc;
@@ -131,6 +132,8 @@ impl Transport for HttpTransport {
             headers,
             body,
         } = request;
+        // Before anything else: a dot segment would be collapsed by URL building.
+        super::check_path(&path)?;
         let url = self.url_for(&path, &query);
         let mut stream_response = false;
         let mut has_content_type = false;
