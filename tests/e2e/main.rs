@@ -9,6 +9,7 @@
 //! - [`access`]: `policy`, `login` (token, AppRole, Kubernetes), permission / usage / validation exit codes.
 //! - [`config`]: profiles, precedence flags > env > file, `~/.vault-token`.
 //! - [`leaks`]: a planted secret never appears unless a command was asked to print it.
+//! - [`logging`]: `-v` / `VAULTKIT_LOG` show library warnings (a retry); stderr clean without.
 //! - [`audit`]: every `audit` subcommand on a log written by OpenBao's file audit device.
 //! - [`migrate`]: `migrate scan|plan|apply|validate` on a bike-data-flow `.env`.
 //! - [`migrate_paths`]: every way of naming sources and plans, KV v1, `migrate plan --diff`.
@@ -24,6 +25,7 @@ mod dev;
 mod env_exec;
 mod kv;
 mod leaks;
+mod logging;
 mod migrate;
 mod migrate_paths;
 mod races;

@@ -144,10 +144,10 @@ impl Transport for RetryingTransport {
             let delay = self.policy.delay(attempt, retry_after);
             match &outcome {
                 Ok(resp) => {
-                    tracing::debug!(%method, %path, status = resp.status, attempt, ?delay, "retrying")
+                    tracing::warn!(%method, %path, status = resp.status, attempt, ?delay, "retrying")
                 }
                 Err(e) => {
-                    tracing::debug!(%method, %path, kind = %e.kind(), attempt, ?delay, "retrying")
+                    tracing::warn!(%method, %path, kind = %e.kind(), attempt, ?delay, "retrying")
                 }
             }
             drop(outcome);
