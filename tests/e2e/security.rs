@@ -323,6 +323,35 @@ async fn kv_tables_and_trees_show_control_characters_escaped() {
         .await
         .json();
     assert_eq!(j["data"]["pw"], value);
+    // `--field` is exact into a pipe (scripts), and escaped on a terminal (`script` gives a pty).
+    let piped = w
+        .vk(&["kv", "get", "-field=pw", "secret/term/app"])
+        .run()
+        .await;
+    assert_eq!(piped.stdout, format!("{value}\n"));
+    let tty = tokio::process::Command::new("script")
+        .args(["-qec"])
+        .arg(format!(
+            "{} kv get -field=pw secret/term/app",
+            crate::support::bin::vaultkit().display()
+        ))
+        .arg("/dev/null")
+        .env_clear()
+        .env("PATH", std::env::var("PATH").unwrap_or_default())
+        .env("HOME", w.home())
+        .env("NO_COLOR", "1")
+        .env("VAULT_ADDR", w.bao.addr())
+        .env("VAULT_TOKEN", w.bao.root_token())
+        .stdin(Stdio::null())
+        .output()
+        .await
+        .expect("script");
+    let shown = String::from_utf8_lossy(&tty.stdout);
+    assert!(shown.contains(r"\x1b]0;owned\x07"), "{shown:?}");
+    assert!(
+        !shown.contains('\u{1b}') && !shown.contains('\u{202e}'),
+        "{shown:?}"
+    );
 }
 
 /// Item 4: audit-log fields reach the tables. OpenBao itself answers 400 to a request path with
@@ -503,6 +532,35 @@ async fn secret_files_are_private_and_never_follow_a_planted_symlink() {
     plan.code(1);
     assert!(plan.stderr.contains("symbolic link"), "{}", plan.stderr);
     assert_eq!(std::fs::read_to_string(&victim).expect("victim"), "keep");
+    let report_json = plant("scan.json");
+    let scan = w
+        .vk(&[
+            "migrate",
+            "scan",
+            src.to_str().expect("utf-8"),
+            "--format",
+            "json",
+            "-o",
+            report_json.to_str().expect("utf-8"),
+        ])
+        .run()
+        .await;
+    assert!(scan.stderr.contains("symbolic link"), "{}", scan.stderr);
+    assert_eq!(std::fs::read_to_string(&victim).expect("victim"), "keep");
+    std::fs::remove_file(&report_json).expect("rm");
+    w.vk(&[
+        "migrate",
+        "scan",
+        src.to_str().expect("utf-8"),
+        "--format",
+        "sarif",
+        "-o",
+        report_json.to_str().expect("utf-8"),
+    ])
+    .run()
+    .await
+    .code(1);
+    assert_eq!(mode(&report_json), 0o600);
     let log = home.join("audit.log");
     std::fs::write(&log, "").expect("log");
     let report_link = plant("report.html");

@@ -63,6 +63,19 @@ fn csv_neutralises_formulas_and_keeps_line_breaks_inside_quotes() {
 }
 
 #[test]
+fn tail_lines_are_escaped_and_stay_one_line() {
+    let c = entries();
+    for e in c.entries() {
+        let line = vault_audit::output::tab_line(&vault_audit::output::entry_row(e));
+        assert!(!line.contains('\n') && !line.contains('\u{1b}'), "{line}");
+        assert_eq!(
+            line.split('\t').count(),
+            vault_audit::output::ENTRY_COLUMNS.len()
+        );
+    }
+}
+
+#[test]
 fn json_stays_exact() {
     let json = render(Format::Json);
     let v: serde_json::Value = serde_json::from_str(&json).expect("json");

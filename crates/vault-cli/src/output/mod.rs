@@ -103,10 +103,26 @@ impl Output {
     }
 
     /// Print a message for people (on stderr, so it never mixes with data); nothing with `-q`.
+    /// Messages quote paths and keys that came from Vault or files, so each line is escaped for
+    /// the terminal ([`escape_text`]); the message's own line breaks are kept.
     pub fn info(&self, message: &str) {
         if !self.quiet {
-            eprintln!("{message}");
+            let lines: Vec<String> = message
+                .split('\n')
+                .map(|l| escape_text(l).into_owned())
+                .collect();
+            eprintln!("{}", lines.join("\n"));
         }
+    }
+
+    /// Write text for people to stdout with each line escaped for the terminal (for reports
+    /// built outside [`Table`], e.g. migrate's apply and validation lists).
+    pub fn write_human(&self, text: &str) -> CliResult<()> {
+        let lines: Vec<String> = text
+            .split('\n')
+            .map(|l| escape_text(l).into_owned())
+            .collect();
+        self.write(&lines.join("\n"))
     }
 
     /// Write text to stdout; a closed pipe (e.g. `| head`) is not an error.

@@ -20,7 +20,7 @@
 //!     t.render(),
 //!     "Key        Value\n---        -----\npassword   \\x1b]0;owned\\x07 two\\nlines\n"
 //! );
-//! assert_eq!(csv_line(["=HYPERLINK(\"x\")", "ok"]), "'=HYPERLINK(\"x\"),ok");
+//! assert_eq!(csv_line(["=1+1", "a,b"]), "'=1+1,\"a,b\"");
 //! ```
 
 pub mod csv;

@@ -3,6 +3,7 @@
 mod cache;
 mod cas;
 mod common;
+mod mount_memo;
 mod namespaces;
 mod permissions;
 mod resource;

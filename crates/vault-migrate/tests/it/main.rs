@@ -5,6 +5,7 @@ mod fixtures;
 mod kv_versions;
 mod no_leak;
 mod noseyparker;
+mod output_security;
 mod salted;
 mod tree;
 mod vault;

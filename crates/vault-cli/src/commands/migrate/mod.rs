@@ -26,7 +26,8 @@ pub async fn run(ctx: &Ctx, cmd: MigrateCommand) -> CliResult<u8> {
         MigrateCommand::Scan {
             scan,
             write_baseline,
-        } => scan::run(ctx, &scan, write_baseline.as_deref()),
+            output,
+        } => scan::run(ctx, &scan, write_baseline.as_deref(), output.as_deref()),
         MigrateCommand::Plan {
             scan,
             mount,
@@ -54,7 +55,8 @@ fn print(
 ) -> CliResult<()> {
     let format = ctx.format_flag().map(str::to_ascii_lowercase);
     let text = match format.as_deref() {
-        None | Some("table") => table(),
+        // Names from plans and Vault are escaped for the terminal.
+        None | Some("table") => return ctx.out().write_human(&table()),
         Some("json") => format!("{}\n", crate::output::to_json(&to_value(value)?)?),
         Some("yaml" | "yml") => crate::output::to_yaml(&to_value(value)?)?,
         Some(other) => {

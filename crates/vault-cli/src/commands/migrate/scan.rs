@@ -13,7 +13,12 @@ use crate::error::{CliError, CliResult};
 use crate::output::progress::Progress;
 
 /// `migrate scan [PATHS] [--write-baseline FILE]`: the exit code is 1 when secrets were found.
-pub(super) fn run(ctx: &Ctx, scan: &ScanArgs, write_baseline: Option<&Path>) -> CliResult<u8> {
+pub(super) fn run(
+    ctx: &Ctx,
+    scan: &ScanArgs,
+    write_baseline: Option<&Path>,
+    output: Option<&Path>,
+) -> CliResult<u8> {
     let format = match ctx.format_flag() {
         Some(f) => Format::from_str(f).map_err(migrate_error)?,
         None => Format::Table,
@@ -31,7 +36,8 @@ pub(super) fn run(ctx: &Ctx, scan: &ScanArgs, write_baseline: Option<&Path>) -> 
         ));
         return Ok(0);
     }
-    ctx.out().write(&report::render(&report, format))?;
+    ctx.out()
+        .write_to(output, &report::render(&report, format))?;
     Ok(report::exit_code(&report, fail_on) as u8)
 }
 
