@@ -1,13 +1,13 @@
 //! `vaultkit migrate scan|plan|apply|validate`: thin wrappers over vault-migrate, one file per
 //! subcommand.
 //!
-//! - [`scan`]: `scan` exits 1 when it found secrets (like other secret scanners, so CI can fail
+//! - `scan`: `scan` exits 1 when it found secrets (like other secret scanners, so CI can fail
 //!   on it); also the scanning shared with `plan`.
-//! - [`plan`]: `plan` writes the reviewable TOML plan, or with `--diff` compares it with Vault.
-//! - [`apply`]: `apply` exits 6 on a conflict (a value in Vault differs and `--force` was not
+//! - `plan`: `plan` writes the reviewable TOML plan, or with `--diff` compares it with Vault.
+//! - `apply`: `apply` exits 6 on a conflict (a value in Vault differs and `--force` was not
 //!   given).
-//! - [`validate`]: `validate` exits 6 when a planned secret is missing, unreadable or different.
-//! - [`error`]: vault-migrate's errors as exit codes.
+//! - `validate`: `validate` exits 6 when a planned secret is missing, unreadable or different.
+//! - `error`: vault-migrate's errors as exit codes.
 
 use super::Ctx;
 use crate::args::migrate::MigrateCommand;
