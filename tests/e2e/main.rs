@@ -16,11 +16,14 @@
 //! - [`races`]: `kv import` and `migrate apply` against a writer racing them (KV v1 and v2).
 //! - [`transport`]: `--ca-cert` / `VAULT_CACERT` / `--tls-skip-verify` on HTTPS; namespaces.
 //! - [`dev`]: `vaultkit dev` starts a server, prints exports, stops on SIGTERM.
+//! - [`contract`]: `VAULT_TOKEN` wins over `VAULT_ROLE_ID` + `VAULT_SECRET_ID` (every combination);
+//!   connection errors name the user's operation and path; offline commands show no connection flags.
 //! - [`security`]: hostile secrets, keys, request paths, symlinks and process lists (hardening).
 
 mod access;
 mod audit;
 mod config;
+mod contract;
 mod dev;
 mod env_exec;
 mod kv;

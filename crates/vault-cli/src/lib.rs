@@ -30,7 +30,7 @@ use std::ffi::OsString;
 use std::io::IsTerminal;
 use std::process::ExitCode;
 
-use clap::{CommandFactory, Parser};
+use clap::{CommandFactory, FromArgMatches};
 
 pub mod args;
 pub mod commands;
@@ -54,7 +54,10 @@ where
 {
     let args: Vec<OsString> = args.into_iter().map(Into::into).collect();
     let args = args::vault_style::normalize(args, &args::Cli::command());
-    let cli = match args::Cli::try_parse_from(args) {
+    let parsed = args::command()
+        .try_get_matches_from(args)
+        .and_then(|m| args::Cli::from_arg_matches(&m));
+    let cli = match parsed {
         Ok(cli) => cli,
         Err(e) => {
             let code = if e.use_stderr() {

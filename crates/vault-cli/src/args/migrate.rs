@@ -58,6 +58,7 @@ pub enum MigrateCommand {
     /// Write a plan's secrets to Vault (values re-read from the sources and checked against the
     /// plan's hashes). Never overwrites a different value without --force.
     Apply {
+        /// The plan file written by `migrate plan`.
         plan: PathBuf,
         /// Show what would be written; write nothing.
         #[arg(long)]
@@ -66,5 +67,8 @@ pub enum MigrateCommand {
         force: bool,
     },
     /// Check that every planned secret is in Vault, readable and equal to its source.
-    Validate { plan: PathBuf },
+    Validate {
+        /// The plan file written by `migrate plan`.
+        plan: PathBuf,
+    },
 }

@@ -58,13 +58,7 @@ impl VaultClient {
         operation: &str,
         request: VaultRequest,
     ) -> Result<Option<T>, VaultError> {
-        let path = request.path.clone();
-        let response = self.inner.execute(operation, request).await?;
-        let status = response.status;
-        let bytes = read_body(operation, &path, response).await?;
-        let parsed = parse_data(operation, &path, status, &bytes);
-        zeroize_bytes(bytes);
-        parsed
+        self.parsed(operation, request, parse_data).await
     }
 
     /// Send `request` and parse the whole envelope; `Ok(None)` for an empty answer (204).
@@ -73,11 +67,21 @@ impl VaultClient {
         operation: &str,
         request: VaultRequest,
     ) -> Result<Option<Envelope>, VaultError> {
+        self.parsed(operation, request, parse_envelope).await
+    }
+
+    /// Run `request`, read its whole body, parse it with `parse`, then zero the buffer.
+    async fn parsed<T>(
+        &self,
+        operation: &str,
+        request: VaultRequest,
+        parse: fn(&str, &str, u16, &[u8]) -> Result<T, VaultError>,
+    ) -> Result<T, VaultError> {
         let path = request.path.clone();
         let response = self.inner.execute(operation, request).await?;
         let status = response.status;
         let bytes = read_body(operation, &path, response).await?;
-        let parsed = parse_envelope(operation, &path, status, &bytes);
+        let parsed = parse(operation, &path, status, &bytes);
         zeroize_bytes(bytes);
         parsed
     }

@@ -283,7 +283,8 @@ async fn token_only_client_reports_authentication_error() {
         .read("secret/data/app")
         .await
         .expect_err("dead token");
-    assert_eq!(e.kind(), VaultErrorKind::Authentication);
+    assert_eq!(e.kind(), VaultErrorKind::InvalidToken);
+    assert!(e.kind().is_authentication());
     let text = format!("{e} {e:?}");
     assert!(text.contains("cannot log in again"), "{text}");
     assert!(!text.contains("planted-static-token"), "{text}");

@@ -160,7 +160,10 @@ impl SyncDiff {
 /// as new (every key [`KeyChange::Add`]). Any other read failure (permission, connection, …)
 /// stops the diff with that error.
 pub async fn diff(kv: &Kv, desired: &Desired) -> Result<SyncDiff, KvError> {
-    let kv_version = kv.version().await?;
+    // A failed version lookup reads as a failure to compare the first secret, not of an
+    // internal request.
+    let first = desired.paths().next().unwrap_or_default();
+    let kv_version = kv.version_for("compare", first).await?;
     let kv = &uncached(kv);
     // Reads go out a few at a time (in order), so a large set does not wait on one round trip
     // per secret.
