@@ -85,8 +85,9 @@ fn closed_port() -> u16 {
 async fn connection_errors_name_the_operation_and_path_plainly() {
     let home = tempfile::tempdir().expect("home");
     let addr = format!("http://127.0.0.1:{}", closed_port());
-    let cases: [(&[&str], &str); 4] = [
+    let cases: [(&[&str], &str); 5] = [
         (&["kv", "get", "secret/app/db"], "read `secret/app/db`"),
+        (&["kv", "tree", "secret"], "list `secret/`"),
         (
             &["kv", "put", "secret/app/db", "k=v"],
             "write `secret/app/db`",
@@ -107,6 +108,11 @@ async fn connection_errors_name_the_operation_and_path_plainly() {
         let err = out.stderr.trim();
         assert!(err.contains(names), "{args:?}: {err}");
         assert!(err.contains("Connection refused"), "{args:?}: {err}");
+        assert_eq!(
+            err.matches("connection error").count(),
+            1,
+            "{args:?}: {err}"
+        );
         for noise in [
             "sys/internal/ui/mounts",
             "error sending request",

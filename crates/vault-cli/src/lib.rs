@@ -24,6 +24,7 @@
 //! - [`output`]: tables / JSON / YAML / `--field`, colours, progress bars.
 //! - [`commands`]: one module per command group.
 //! - [`error`]: [`error::CliError`] and the documented exit codes.
+//! - [`logging`]: the libraries' diagnostics on stderr behind `-v` / `VAULTKIT_LOG`.
 
 use std::ffi::OsString;
 use std::io::IsTerminal;
@@ -35,6 +36,7 @@ pub mod args;
 pub mod commands;
 pub mod config;
 pub mod error;
+pub mod logging;
 pub mod output;
 pub mod quote;
 
@@ -67,6 +69,10 @@ where
             return code;
         }
     };
+    if let Err(err) = logging::init(cli.global.verbose, cli.global.no_color) {
+        eprintln!("error: {err}");
+        return err.kind().code();
+    }
     let runtime = match tokio::runtime::Builder::new_multi_thread()
         .worker_threads(2)
         .enable_all()

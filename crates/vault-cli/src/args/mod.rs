@@ -93,6 +93,10 @@ pub struct GlobalArgs {
     /// Print nothing but errors and requested data; no progress bars.
     #[arg(long, short = 'q', global = true)]
     pub quiet: bool,
+    /// Show the libraries' warnings on stderr (retries, failed token renewals, stale cached
+    /// values); -vv adds debug events. VAULTKIT_LOG=FILTER (e.g. `vault_core=debug`) overrides.
+    #[arg(long, short = 'v', global = true, action = clap::ArgAction::Count)]
+    pub verbose: u8,
 }
 
 /// How results are printed.

@@ -151,12 +151,7 @@ pub(crate) fn parse_data<T: DeserializeOwned>(
     status: u16,
     bytes: &[u8],
 ) -> Result<Option<T>, VaultError> {
-    if status == 204 || bytes.iter().all(u8::is_ascii_whitespace) {
-        return Ok(None);
-    }
-    serde_json::from_slice::<DataOnly<T>>(bytes)
-        .map(|d| d.data)
-        .map_err(|e| unexpected(operation, path, status, &e))
+    parse_json::<DataOnly<T>>(operation, path, status, bytes).map(|d| d.and_then(|d| d.data))
 }
 
 /// Parse a 2xx body as an [`Envelope`]; an empty body (204) is `None`.
@@ -166,6 +161,16 @@ pub(crate) fn parse_envelope(
     status: u16,
     bytes: &[u8],
 ) -> Result<Option<Envelope>, VaultError> {
+    parse_json(operation, path, status, bytes)
+}
+
+/// Parse a 2xx body as `T`; an empty body (204, or only white space) is `None`.
+fn parse_json<T: DeserializeOwned>(
+    operation: &str,
+    path: &str,
+    status: u16,
+    bytes: &[u8],
+) -> Result<Option<T>, VaultError> {
     if status == 204 || bytes.iter().all(u8::is_ascii_whitespace) {
         return Ok(None);
     }
