@@ -11,7 +11,7 @@ use vault_core::{VaultError, VaultErrorKind};
 /// Exit codes, documented in `vaultkit --help`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 #[non_exhaustive]
-pub enum ExitKind {
+pub(crate) enum ExitKind {
     /// 1: anything not covered below (server error, I/O, a child that could not start).
     Other,
     /// 2: the command line was wrong (clap also exits 2 for usage errors).
@@ -27,7 +27,7 @@ pub enum ExitKind {
 }
 
 impl ExitKind {
-    pub fn code(self) -> u8 {
+    pub(crate) fn code(self) -> u8 {
         match self {
             ExitKind::Other => 1,
             ExitKind::Usage => 2,
@@ -39,7 +39,7 @@ impl ExitKind {
     }
 
     /// The kind a Vault error maps to.
-    pub fn from_vault(kind: VaultErrorKind) -> ExitKind {
+    pub(crate) fn from_vault(kind: VaultErrorKind) -> ExitKind {
         match kind {
             VaultErrorKind::SecretNotFound | VaultErrorKind::RouteNotFound => ExitKind::NotFound,
             VaultErrorKind::Permission
@@ -58,7 +58,7 @@ impl ExitKind {
 /// A failure of one command, ready to be printed as one line.
 #[derive(Debug, thiserror::Error)]
 #[non_exhaustive]
-pub struct CliError {
+pub(crate) struct CliError {
     kind: ExitKind,
     message: String,
     hint: Option<String>,
@@ -80,35 +80,35 @@ fn one_line(s: &str) -> String {
 }
 
 impl CliError {
-    pub fn new(kind: ExitKind, message: impl Into<String>) -> Self {
+    pub(crate) fn new(kind: ExitKind, message: impl Into<String>) -> Self {
         CliError {
             kind,
             message: message.into(),
             hint: None,
         }
     }
-    pub fn usage(message: impl Into<String>) -> Self {
+    pub(crate) fn usage(message: impl Into<String>) -> Self {
         CliError::new(ExitKind::Usage, message)
     }
-    pub fn not_found(message: impl Into<String>) -> Self {
+    pub(crate) fn not_found(message: impl Into<String>) -> Self {
         CliError::new(ExitKind::NotFound, message)
     }
-    pub fn validation(message: impl Into<String>) -> Self {
+    pub(crate) fn validation(message: impl Into<String>) -> Self {
         CliError::new(ExitKind::Validation, message)
     }
-    pub fn other(message: impl Into<String>) -> Self {
+    pub(crate) fn other(message: impl Into<String>) -> Self {
         CliError::new(ExitKind::Other, message)
     }
-    pub fn with_hint(mut self, hint: impl Into<String>) -> Self {
+    pub(crate) fn with_hint(mut self, hint: impl Into<String>) -> Self {
         self.hint = Some(hint.into());
         self
     }
-    pub fn kind(&self) -> ExitKind {
+    pub(crate) fn kind(&self) -> ExitKind {
         self.kind
     }
 
     /// An I/O failure on a local file.
-    pub fn io(action: &str, path: &std::path::Path, err: &std::io::Error) -> Self {
+    pub(crate) fn io(action: &str, path: &std::path::Path, err: &std::io::Error) -> Self {
         let kind = if err.kind() == std::io::ErrorKind::NotFound {
             ExitKind::NotFound
         } else {
@@ -158,7 +158,7 @@ pub(crate) fn default_hint(kind: VaultErrorKind) -> Option<&'static str> {
     })
 }
 
-pub type CliResult<T> = Result<T, CliError>;
+pub(crate) type CliResult<T> = Result<T, CliError>;
 
 #[cfg(test)]
 mod tests {

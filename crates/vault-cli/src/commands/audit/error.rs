@@ -4,7 +4,7 @@ use vault_audit::AuditError;
 
 use crate::error::{CliError, ExitKind};
 
-pub fn audit_error(e: AuditError) -> CliError {
+pub(crate) fn audit_error(e: AuditError) -> CliError {
     let kind = match &e {
         AuditError::Io { source, .. } if source.kind() == std::io::ErrorKind::NotFound => {
             ExitKind::NotFound

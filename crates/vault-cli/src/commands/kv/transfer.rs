@@ -20,7 +20,7 @@ use crate::error::{CliError, CliResult};
 use crate::output::{Color, Table, cell};
 use crate::quote;
 
-pub async fn export(
+pub(crate) async fn export(
     ctx: &Ctx,
     client: &VaultClient,
     t: &KvLocation,
@@ -105,7 +105,7 @@ struct Current {
     cas: Option<u64>,
 }
 
-pub async fn import(
+pub(crate) async fn import(
     ctx: &Ctx,
     client: &VaultClient,
     file: &Path,

@@ -6,7 +6,7 @@ use vault_migrate::{MigrateError, MigrateErrorKind};
 
 use crate::error::{CliError, ExitKind};
 
-pub fn migrate_error(e: MigrateError) -> CliError {
+pub(crate) fn migrate_error(e: MigrateError) -> CliError {
     let kind = match e.kind() {
         MigrateErrorKind::Io => {
             let not_found = e
