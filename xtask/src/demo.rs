@@ -11,7 +11,7 @@ use std::time::{Duration, Instant};
 use crate::{setup, util};
 
 /// A `bao server -dev` process, killed on drop.
-pub struct DevServer {
+pub(crate) struct DevServer {
     child: Child,
     pub addr: String,
     pub token: String,
@@ -25,7 +25,7 @@ impl Drop for DevServer {
 }
 
 impl DevServer {
-    pub fn start() -> Result<DevServer, String> {
+    pub(crate) fn start() -> Result<DevServer, String> {
         let bao = setup::bao_path();
         let port = TcpListener::bind("127.0.0.1:0")
             .and_then(|l| l.local_addr())
@@ -65,7 +65,7 @@ impl DevServer {
     }
 
     /// Run the `bao` CLI against this server; returns stdout.
-    pub fn bao(&self, args: &[&str]) -> Result<String, String> {
+    pub(crate) fn bao(&self, args: &[&str]) -> Result<String, String> {
         let out = Command::new(setup::bao_path())
             .args(args)
             .env("VAULT_ADDR", &self.addr)
@@ -160,7 +160,7 @@ impl Vaultkit {
     }
 }
 
-pub fn run() -> Result<(), String> {
+pub(crate) fn run() -> Result<(), String> {
     let root = util::workspace_root();
     step("Building the vaultkit binary");
     util::cargo(
