@@ -2,7 +2,6 @@
 
 use std::path::Path;
 
-use vault_migrate::vault as render;
 use vault_migrate::{ApplyOptions, SourceValues};
 
 use super::{load_plan, migrate_error, to_value};
@@ -18,7 +17,8 @@ pub(super) async fn run(ctx: &Ctx, plan: &Path, dry_run: bool, force: bool) -> C
         .await
         .map_err(migrate_error)?;
     if ctx.is_table() {
-        ctx.out().write_human(&render::apply_table(&report))?;
+        ctx.out()
+            .write_human(&vault_migrate::apply_table(&report))?;
     } else {
         ctx.out()
             .print(&to_value(&report)?, crate::output::Table::default)?;

@@ -2,8 +2,6 @@
 
 use std::path::Path;
 
-use vault_migrate::vault as render;
-
 use super::{load_plan, to_value};
 use crate::commands::Ctx;
 use crate::error::{CliError, CliResult};
@@ -14,7 +12,8 @@ pub(super) async fn run(ctx: &Ctx, plan: &Path) -> CliResult<()> {
     let client = ctx.client()?;
     let results = vault_migrate::validate(&client, &plan).await;
     if ctx.is_table() {
-        ctx.out().write_human(&render::validation_table(&results))?;
+        ctx.out()
+            .write_human(&vault_migrate::validation_table(&results))?;
     } else {
         ctx.out()
             .print(&to_value(&results)?, crate::output::Table::default)?;
