@@ -14,7 +14,7 @@ use crate::v2::KvV2;
 use crate::v2::types::VersionMetadata;
 use crate::walk::{Walk, WalkOptions};
 
-/// KV calls on a [`VaultClient`]: typed handles per mount, and the seed's calls with their names
+/// KV calls on a [`VaultClient`]: typed handles per mount, and the Python module's calls with their names
 /// and shapes (`get_secret(path, mount_point)`, …), which detect the mount's KV version.
 ///
 /// # Contract

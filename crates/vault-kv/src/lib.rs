@@ -15,7 +15,7 @@
 //! # async fn demo() -> Result<(), Box<dyn std::error::Error>> {
 //! let client = VaultClient::builder().with_address("http://127.0.0.1:8200").with_token("root").build()?;
 //!
-//! // The seed's calls: work on KV v1 and v2 mounts alike.
+//! // The Python module's calls: work on KV v1 and v2 mounts alike.
 //! client.write_secret("app/db", &serde_json::json!({"user": "svc", "password": "…"}), "secret").await?;
 //! let secret = client.get_secret("app/db", "secret").await?;
 //! println!("{} v{:?}: keys {:?}", secret.path, secret.metadata.version, secret.data); // values never print
@@ -34,9 +34,10 @@
 //!
 //! ## Map
 //! - [`KvExt`] (on `VaultClient`): [`Kv`] (auto-detected), [`KvV1`], [`KvV2`] handles and the
-//!   seed's `get_secret` / `write_secret` / `delete_secret` / `list_secrets` /
+//!   Python module's `get_secret` / `write_secret` / `delete_secret` / `list_secrets` /
 //!   `get_secret_version`.
-//! - [`v2::types`]: one request/response struct per KV v2 endpoint.
+//! - One request/response struct per KV v2 endpoint ([`MetadataRequest`], [`KeyMetadata`], …),
+//!   re-exported at the crate root.
 //! - [`CachedKv`]: the cache, as a wrapper.
 //! - [`Walk`]: recursive listing, streamed.
 //! - [`SecretsResource`]: typed [`DatabaseCredentials`], API keys, health.
@@ -50,18 +51,18 @@
 //! Architecture Invariant: a cache hit takes no async lock, allocates nothing and copies no map
 //! (an `Arc` is cloned).
 
-pub mod cache;
+mod cache;
 mod call;
-pub mod error;
+mod error;
 mod ext;
 mod kv;
-pub mod mount;
-pub mod resource;
-pub mod secret;
+mod mount;
+mod resource;
+mod secret;
 pub mod sync;
-pub mod v1;
-pub mod v2;
-pub mod walk;
+mod v1;
+mod v2;
+mod walk;
 
 pub use cache::{CacheConfig, CacheStats, CachedKv, CachedKvBuilder, CachedSecret};
 pub use error::{KvError, KvErrorKind};

@@ -1,4 +1,4 @@
-//! [`SecretsResourceConfig`]: the seed's resource configuration (`vault_addr`, `namespace`,
+//! [`SecretsResourceConfig`]: the Python module's resource configuration (`vault_addr`, `namespace`,
 //! `role_id`, `secret_id`, `cache_ttl`, `timeout`, `verify`) on top of vault-core's
 //! [`VaultConnectionConfig`].
 //!
@@ -27,6 +27,7 @@ pub struct SecretsResourceConfig {
     pub mount: String,
     /// Serve stale values up to this long past the TTL when Vault is unreachable.
     pub stale_on_error: Option<Duration>,
+    /// Most secrets kept in the cache (default 10 000).
     pub cache_capacity: usize,
 }
 

@@ -14,10 +14,15 @@ use crate::secret::SecretData;
 /// `Debug` never shows the password.
 #[derive(Clone, PartialEq, Eq)]
 pub struct DatabaseCredentials {
+    /// Database user (`username`, or `user`).
     pub username: String,
+    /// Database password; hidden from `Debug`.
     pub password: SecretString,
+    /// Host name or address (`host`, or `hostname`).
     pub host: String,
+    /// TCP port (`port`, a number or a numeric string).
     pub port: u16,
+    /// Database name (`database`, or `dbname`, `db`).
     pub database: String,
 }
 

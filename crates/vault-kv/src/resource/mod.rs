@@ -1,4 +1,4 @@
-//! [`SecretsResource`]: the seed's Dagster `VaultSecretsResource` for Rust pipelines: one cached
+//! [`SecretsResource`]: the Python module's Dagster `VaultSecretsResource` for Rust pipelines: one cached
 //! client, built from the environment or a config struct, with typed helpers.
 //!
 //! - [`config`]: [`SecretsResourceConfig`] and the environment variables it reads.

@@ -20,10 +20,12 @@ where
 
 /// `GET <mount>/data/<path>[?version=n]` → `data`.
 #[derive(Debug, Clone, Deserialize)]
-pub struct ReadSecretResponse {
+pub(crate) struct ReadSecretResponse {
     #[serde(default)]
+    /// The secret's key/value pairs.
     pub data: SecretData,
     #[serde(default)]
+    /// The version read.
     pub metadata: SecretMetadata,
 }
 
@@ -32,6 +34,7 @@ pub struct ReadSecretResponse {
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
 pub struct WriteOptions {
     #[serde(skip_serializing_if = "Option::is_none")]
+    /// Version the key must be at for the write to succeed (0: must not exist yet).
     pub cas: Option<u64>,
 }
 
@@ -39,12 +42,15 @@ pub struct WriteOptions {
 /// Answer: [`VersionMetadata`]. `PATCH` uses the same body as a JSON merge patch.
 #[derive(Clone, Serialize)]
 pub struct WriteSecretRequest {
+    /// The secret's key/value pairs (the whole new version, or the patch).
     pub data: Map<String, Value>,
     #[serde(skip_serializing_if = "Option::is_none")]
+    /// Check-and-set, if wanted.
     pub options: Option<WriteOptions>,
 }
 
 impl WriteSecretRequest {
+    /// A write of `data` without check-and-set.
     pub fn new(data: Map<String, Value>) -> Self {
         WriteSecretRequest {
             data,
@@ -73,12 +79,13 @@ impl std::fmt::Debug for WriteSecretRequest {
 }
 
 /// The flat version metadata a write or patch answers with (same fields as
-/// [`SecretMetadata`]); this is the seed's "write response with version info".
+/// [`SecretMetadata`]); this is the Python module's "write response with version info".
 pub type VersionMetadata = SecretMetadata;
 
 /// `POST <mount>/delete|undelete|destroy/<path>` body.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct VersionsRequest {
+    /// The version numbers to act on.
     pub versions: Vec<u64>,
 }
 
@@ -86,10 +93,13 @@ pub struct VersionsRequest {
 #[derive(Debug, Clone, Default, PartialEq, Eq, Deserialize, Serialize)]
 pub struct VersionState {
     #[serde(default)]
+    /// RFC 3339 time the version was written.
     pub created_time: String,
     #[serde(default)]
+    /// RFC 3339 time of the soft delete; empty when not deleted.
     pub deletion_time: String,
     #[serde(default)]
+    /// True once the version was destroyed.
     pub destroyed: bool,
 }
 
@@ -104,21 +114,28 @@ impl VersionState {
 #[derive(Debug, Clone, Default, PartialEq, Eq, Deserialize, Serialize)]
 pub struct KeyMetadata {
     #[serde(default)]
+    /// Writes to this key must give `cas`.
     pub cas_required: bool,
     #[serde(default)]
+    /// RFC 3339 time the key was first written.
     pub created_time: String,
     #[serde(default)]
+    /// The newest version number.
     pub current_version: u64,
     #[serde(default, deserialize_with = "null_as_default")]
+    /// Free-form string metadata on the key (not versioned).
     pub custom_metadata: HashMap<String, String>,
     /// Go duration string (`"0s"`, `"3h25m19s"`).
     #[serde(default)]
     pub delete_version_after: String,
     #[serde(default)]
+    /// Versions kept for this key (0: the mount's setting).
     pub max_versions: u64,
     #[serde(default)]
+    /// The oldest version still retained.
     pub oldest_version: u64,
     #[serde(default)]
+    /// RFC 3339 time of the last write.
     pub updated_time: String,
     /// Retained versions by number.
     #[serde(default, deserialize_with = "versions_by_number")]
@@ -155,32 +172,40 @@ fn versions_by_number<'de, D: Deserializer<'de>>(
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
 pub struct MetadataRequest {
     #[serde(skip_serializing_if = "Option::is_none")]
+    /// Versions to keep (0: the mount's setting).
     pub max_versions: Option<u64>,
     #[serde(skip_serializing_if = "Option::is_none")]
+    /// Require `cas` on writes to this key.
     pub cas_required: Option<bool>,
     /// Go duration string, e.g. `"1h"`; `"0s"` clears it.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub delete_version_after: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
+    /// Replaces the key's custom metadata as a whole.
     pub custom_metadata: Option<HashMap<String, String>>,
 }
 
 impl MetadataRequest {
+    /// An empty request (changes nothing until a field is set).
     pub fn builder() -> Self {
         MetadataRequest::default()
     }
+    /// Sets the number of versions to keep.
     pub fn with_max_versions(mut self, n: u64) -> Self {
         self.max_versions = Some(n);
         self
     }
+    /// Requires (or stops requiring) `cas` on writes.
     pub fn with_cas_required(mut self, required: bool) -> Self {
         self.cas_required = Some(required);
         self
     }
+    /// Sets the Go duration after which versions are soft-deleted (`"0s"` clears it).
     pub fn with_delete_version_after(mut self, duration: impl Into<String>) -> Self {
         self.delete_version_after = Some(duration.into());
         self
     }
+    /// Adds one custom metadata entry.
     pub fn with_custom_metadata(
         mut self,
         key: impl Into<String>,
@@ -197,6 +222,7 @@ impl MetadataRequest {
 #[derive(Debug, Clone, Default, PartialEq, Eq, Deserialize)]
 pub struct ListResponse {
     #[serde(default)]
+    /// Child names; folders end in `/`.
     pub keys: Vec<String>,
 }
 
@@ -205,8 +231,10 @@ pub struct ListResponse {
 #[derive(Debug, Clone, Deserialize)]
 pub struct SubkeysResponse {
     #[serde(default)]
+    /// The key structure; every leaf is `null`.
     pub subkeys: Value,
     #[serde(default)]
+    /// The version described.
     pub metadata: SecretMetadata,
 }
 
@@ -223,8 +251,10 @@ pub struct SubkeysRequest {
 #[derive(Debug, Clone, Default, PartialEq, Eq, Deserialize, Serialize)]
 pub struct KvV2Config {
     #[serde(default)]
+    /// Versions kept per key (0: Vault's default of 10).
     pub max_versions: u64,
     #[serde(default)]
+    /// Writes to every key must give `cas`.
     pub cas_required: bool,
     /// Go duration string.
     #[serde(default)]
@@ -235,10 +265,13 @@ pub struct KvV2Config {
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
 pub struct KvV2ConfigRequest {
     #[serde(skip_serializing_if = "Option::is_none")]
+    /// Versions to keep per key.
     pub max_versions: Option<u64>,
     #[serde(skip_serializing_if = "Option::is_none")]
+    /// Require `cas` on every write.
     pub cas_required: Option<bool>,
     #[serde(skip_serializing_if = "Option::is_none")]
+    /// Go duration after which versions are soft-deleted (`"0s"` clears it).
     pub delete_version_after: Option<String>,
 }
 
