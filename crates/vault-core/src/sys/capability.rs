@@ -7,18 +7,27 @@ use serde::{Deserialize, Serialize};
 
 use crate::{VaultError, VaultErrorKind};
 
-/// One ACL capability (vault-http-api.md §5.4).
+/// One ACL capability (see Vault's policy docs,
+/// <https://developer.hashicorp.com/vault/docs/concepts/policies#capabilities>).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
 #[non_exhaustive]
 pub enum Capability {
+    /// Create a path that does not exist (POST/PUT).
     Create,
+    /// Read a path (GET).
     Read,
+    /// Change an existing path (POST/PUT).
     Update,
+    /// Partially update a path (PATCH).
     Patch,
+    /// Delete a path (DELETE).
     Delete,
+    /// List a path's children (LIST).
     List,
+    /// Use root-protected paths (in addition to the other capabilities).
     Sudo,
+    /// Deny everything on the path, overriding any grant.
     Deny,
     /// OpenBao only: recursive listing.
     Scan,
