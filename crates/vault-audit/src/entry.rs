@@ -158,8 +158,8 @@ pub struct AuditEntry {
     pub issued_token: bool,
     /// `response.auth.display_name` for logins.
     pub issued_to: Option<String>,
-    #[serde(skip)]
     /// The entry's JSON line, unchanged (not serialized).
+    #[serde(skip)]
     pub raw: String,
 }
 

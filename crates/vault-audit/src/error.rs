@@ -18,8 +18,8 @@ pub enum AuditError {
         action: &'static str,
         /// The file or directory.
         path: PathBuf,
-        #[source]
         /// The operating system's error.
+        #[source]
         source: io::Error,
     },
     /// A directory holds no file that looks like an audit log.

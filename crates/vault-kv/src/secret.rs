@@ -106,8 +106,8 @@ pub struct SecretMetadata {
     /// RFC 3339 time the version was (or will be) soft-deleted; empty when not deleted.
     #[serde(default)]
     pub deletion_time: String,
-    #[serde(default)]
     /// True once the version was destroyed (its data is gone for good).
+    #[serde(default)]
     pub destroyed: bool,
     /// The version number; `None` on KV v1 (no versions).
     #[serde(default)]

@@ -131,8 +131,8 @@ pub struct ScanReport {
     pub suppressed: Suppressed,
     /// Walk errors (unreadable directories, broken links), as text.
     pub errors: Vec<String>,
-    #[serde(serialize_with = "ser_secs")]
     /// Wall-clock time of the scan (serialized as seconds).
+    #[serde(serialize_with = "ser_secs")]
     pub elapsed: Duration,
 }
 

@@ -21,11 +21,11 @@ where
 /// `GET <mount>/data/<path>[?version=n]` → `data`.
 #[derive(Debug, Clone, Deserialize)]
 pub(crate) struct ReadSecretResponse {
-    #[serde(default)]
     /// The secret's key/value pairs.
-    pub data: SecretData,
     #[serde(default)]
+    pub data: SecretData,
     /// The version read.
+    #[serde(default)]
     pub metadata: SecretMetadata,
 }
 
@@ -33,8 +33,8 @@ pub(crate) struct ReadSecretResponse {
 /// (0 = the key must not exist yet).
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
 pub struct WriteOptions {
-    #[serde(skip_serializing_if = "Option::is_none")]
     /// Version the key must be at for the write to succeed (0: must not exist yet).
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub cas: Option<u64>,
 }
 
@@ -44,8 +44,8 @@ pub struct WriteOptions {
 pub struct WriteSecretRequest {
     /// The secret's key/value pairs (the whole new version, or the patch).
     pub data: Map<String, Value>,
-    #[serde(skip_serializing_if = "Option::is_none")]
     /// Check-and-set, if wanted.
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub options: Option<WriteOptions>,
 }
 
@@ -92,14 +92,14 @@ pub struct VersionsRequest {
 /// The state of one retained version in [`KeyMetadata::versions`].
 #[derive(Debug, Clone, Default, PartialEq, Eq, Deserialize, Serialize)]
 pub struct VersionState {
-    #[serde(default)]
     /// RFC 3339 time the version was written.
+    #[serde(default)]
     pub created_time: String,
-    #[serde(default)]
     /// RFC 3339 time of the soft delete; empty when not deleted.
-    pub deletion_time: String,
     #[serde(default)]
+    pub deletion_time: String,
     /// True once the version was destroyed.
+    #[serde(default)]
     pub destroyed: bool,
 }
 
@@ -113,29 +113,29 @@ impl VersionState {
 /// `GET <mount>/metadata/<path>` → `data`: key-level metadata and every retained version.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Deserialize, Serialize)]
 pub struct KeyMetadata {
-    #[serde(default)]
     /// Writes to this key must give `cas`.
+    #[serde(default)]
     pub cas_required: bool,
-    #[serde(default)]
     /// RFC 3339 time the key was first written.
-    pub created_time: String,
     #[serde(default)]
+    pub created_time: String,
     /// The newest version number.
+    #[serde(default)]
     pub current_version: u64,
-    #[serde(default, deserialize_with = "null_as_default")]
     /// Free-form string metadata on the key (not versioned).
+    #[serde(default, deserialize_with = "null_as_default")]
     pub custom_metadata: HashMap<String, String>,
     /// Go duration string (`"0s"`, `"3h25m19s"`).
     #[serde(default)]
     pub delete_version_after: String,
-    #[serde(default)]
     /// Versions kept for this key (0: the mount's setting).
+    #[serde(default)]
     pub max_versions: u64,
-    #[serde(default)]
     /// The oldest version still retained.
-    pub oldest_version: u64,
     #[serde(default)]
+    pub oldest_version: u64,
     /// RFC 3339 time of the last write.
+    #[serde(default)]
     pub updated_time: String,
     /// Retained versions by number.
     #[serde(default, deserialize_with = "versions_by_number")]
@@ -171,17 +171,17 @@ fn versions_by_number<'de, D: Deserializer<'de>>(
 /// sent, so they keep their current value.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
 pub struct MetadataRequest {
-    #[serde(skip_serializing_if = "Option::is_none")]
     /// Versions to keep (0: the mount's setting).
-    pub max_versions: Option<u64>,
     #[serde(skip_serializing_if = "Option::is_none")]
+    pub max_versions: Option<u64>,
     /// Require `cas` on writes to this key.
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub cas_required: Option<bool>,
     /// Go duration string, e.g. `"1h"`; `"0s"` clears it.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub delete_version_after: Option<String>,
-    #[serde(skip_serializing_if = "Option::is_none")]
     /// Replaces the key's custom metadata as a whole.
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub custom_metadata: Option<HashMap<String, String>>,
 }
 
@@ -221,8 +221,8 @@ impl MetadataRequest {
 /// `LIST <mount>/metadata/<path>/` → `data`: names, folders end in `/`.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Deserialize)]
 pub struct ListResponse {
-    #[serde(default)]
     /// Child names; folders end in `/`.
+    #[serde(default)]
     pub keys: Vec<String>,
 }
 
@@ -230,11 +230,11 @@ pub struct ListResponse {
 /// replaced by `null` (so no secret values), plus the version metadata.
 #[derive(Debug, Clone, Deserialize)]
 pub struct SubkeysResponse {
-    #[serde(default)]
     /// The key structure; every leaf is `null`.
-    pub subkeys: Value,
     #[serde(default)]
+    pub subkeys: Value,
     /// The version described.
+    #[serde(default)]
     pub metadata: SecretMetadata,
 }
 
@@ -250,11 +250,11 @@ pub struct SubkeysRequest {
 /// `GET|POST <mount>/config`: the mount-wide defaults.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Deserialize, Serialize)]
 pub struct KvV2Config {
-    #[serde(default)]
     /// Versions kept per key (0: Vault's default of 10).
-    pub max_versions: u64,
     #[serde(default)]
+    pub max_versions: u64,
     /// Writes to every key must give `cas`.
+    #[serde(default)]
     pub cas_required: bool,
     /// Go duration string.
     #[serde(default)]
@@ -264,14 +264,14 @@ pub struct KvV2Config {
 /// `POST <mount>/config` body: fields left `None` are not changed.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
 pub struct KvV2ConfigRequest {
-    #[serde(skip_serializing_if = "Option::is_none")]
     /// Versions to keep per key.
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub max_versions: Option<u64>,
-    #[serde(skip_serializing_if = "Option::is_none")]
     /// Require `cas` on every write.
-    pub cas_required: Option<bool>,
     #[serde(skip_serializing_if = "Option::is_none")]
+    pub cas_required: Option<bool>,
     /// Go duration after which versions are soft-deleted (`"0s"` clears it).
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub delete_version_after: Option<String>,
 }
 

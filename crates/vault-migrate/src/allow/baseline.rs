@@ -28,8 +28,8 @@ pub struct BaselineEntry {
     pub file: String,
     /// Rule that found it.
     pub rule_id: String,
-    #[serde(default)]
     /// The key the value was assigned to, if any.
+    #[serde(default)]
     pub key: Option<String>,
 }
 

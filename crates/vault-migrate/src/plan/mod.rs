@@ -92,11 +92,11 @@ pub struct Plan {
     pub prefix: String,
     /// Directory the `source` paths are relative to.
     pub base_dir: String,
-    #[serde(default)]
     /// The secrets to write, sorted by path.
-    pub secrets: Vec<PlannedSecret>,
     #[serde(default)]
+    pub secrets: Vec<PlannedSecret>,
     /// Findings left out of the plan, with the reason.
+    #[serde(default)]
     pub unplanned: Vec<Unplanned>,
 }
 
