@@ -214,6 +214,21 @@ async fn exec_keeps_credentials_and_loader_variables_out_of_the_childs_hands() {
         .run()
         .await;
     assert_eq!(passed.stdout, format!("{}|k-123|unset", w.bao.root_token()));
+    let clean = w
+        .vk(&[
+            "exec",
+            "--clean-env",
+            "--pass-token",
+            "-s",
+            "secret/ok",
+            "--",
+            "sh",
+            "-c",
+            show,
+        ])
+        .run()
+        .await;
+    assert_eq!(clean.stdout, format!("{}|k-123|unset", w.bao.root_token()));
 
     // LD_PRELOAD and PATH from a secret's keys are refused, naming the key and the flag.
     for (secret, name) in [("secret/evil", "LD_PRELOAD"), ("secret/paths", "PATH")] {
@@ -582,17 +597,38 @@ async fn secret_files_are_private_and_never_follow_a_planted_symlink() {
 /// Item 15: the dev server's root token never appears on a command line (vaultkit's or bao's).
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn dev_root_token_stays_off_every_command_line() {
+    for via_stdin in [false, true] {
+        dev_token_check(via_stdin).await;
+    }
+}
+
+/// Start `vaultkit dev` with the token from VAULTKIT_DEV_ROOT_TOKEN or `--root-token-stdin`,
+/// check every command line, stop it.
+async fn dev_token_check(via_stdin: bool) {
     let home = tempfile::tempdir().expect("home");
     let token = "planted-dev-root-token-5c1";
-    let mut cmd = Cmd::new(home.path(), &["dev"])
-        .env("VAULTKIT_DEV_ROOT_TOKEN", token)
-        .command();
+    let mut cmd = if via_stdin {
+        Cmd::new(home.path(), &["dev", "--root-token-stdin"]).command()
+    } else {
+        Cmd::new(home.path(), &["dev"])
+            .env("VAULTKIT_DEV_ROOT_TOKEN", token)
+            .command()
+    };
     let mut child = cmd
-        .stdin(Stdio::null())
+        .stdin(if via_stdin {
+            Stdio::piped()
+        } else {
+            Stdio::null()
+        })
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())
         .spawn()
         .expect("spawn");
+    if let Some(mut pipe) = child.stdin.take() {
+        tokio::io::AsyncWriteExt::write_all(&mut pipe, format!("{token}\n").as_bytes())
+            .await
+            .expect("stdin");
+    }
     let mut lines = BufReader::new(child.stdout.take().expect("stdout")).lines();
     let mut exports = String::new();
     for _ in 0..2 {

@@ -61,7 +61,7 @@ pub use collection::{
 };
 pub use detect::{Detection, DetectionConfig, Detector, RULES, Severity};
 pub use entry::{AuditEntry, EntryKind, Operation};
-pub use error::AuditError;
+pub use error::{AuditError, AuditErrorKind};
 pub use hmac::{HmacMatch, audit_hash, find_hmac, find_hmac_in, find_value};
 pub use pairs::{LatencySummary, Pair, Pairing, Unpaired, pair_entries};
 pub use read::{

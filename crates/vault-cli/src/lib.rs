@@ -25,17 +25,19 @@
 //! - `output`: tables / JSON / YAML / `--field`, colours, progress bars.
 //! - `commands`: one module per command group.
 //! - `error`: `CliError` and the documented exit codes.
+//! - `logging`: the libraries' diagnostics on stderr behind `-v` / `VAULTKIT_LOG`.
 
 use std::ffi::OsString;
 use std::io::IsTerminal;
 use std::process::ExitCode;
 
-use clap::{CommandFactory, Parser};
+use clap::{CommandFactory, FromArgMatches};
 
 pub(crate) mod args;
 pub(crate) mod commands;
 pub(crate) mod config;
 pub(crate) mod error;
+pub(crate) mod logging;
 pub(crate) mod output;
 pub mod quote;
 
@@ -53,7 +55,10 @@ where
 {
     let args: Vec<OsString> = args.into_iter().map(Into::into).collect();
     let args = args::vault_style::normalize(args, &args::Cli::command());
-    let cli = match args::Cli::try_parse_from(args) {
+    let parsed = args::command()
+        .try_get_matches_from(args)
+        .and_then(|m| args::Cli::from_arg_matches(&m));
+    let cli = match parsed {
         Ok(cli) => cli,
         Err(e) => {
             let code = if e.use_stderr() {
@@ -65,6 +70,10 @@ where
             return code;
         }
     };
+    if let Err(err) = logging::init(cli.global.verbose, cli.global.no_color) {
+        eprintln!("error: {err}");
+        return err.kind().code();
+    }
     let runtime = match tokio::runtime::Builder::new_multi_thread()
         .worker_threads(2)
         .enable_all()

@@ -66,10 +66,12 @@ mod walk;
 
 pub use cache::{CacheConfig, CacheStats, CachedKv, CachedKvBuilder, CachedSecret};
 pub use error::{KvError, KvErrorKind};
-pub use ext::KvExt;
+pub use ext::{DEFAULT_MOUNT, KvExt};
 pub use kv::Kv;
 pub use mount::{KvVersion, forget_mount, remember_mount};
-pub use resource::{DatabaseCredentials, SecretsResource, SecretsResourceConfig};
+pub use resource::{
+    DEFAULT_API_KEYS_PATH, DatabaseCredentials, SecretsResource, SecretsResourceConfig,
+};
 pub use secret::{SecretData, SecretMetadata, VaultSecret};
 pub use v1::KvV1;
 pub use v2::KvV2;

@@ -63,7 +63,7 @@ pub use error::{MigrateError, MigrateErrorKind};
 pub use finding::{Confidence, Finding};
 pub use keyed::ValueKey;
 pub use plan::{
-    PLAN_VERSION, Plan, PlanOptions, PlannedKey, PlannedSecret, SourceValues, Unplanned,
+    PLAN_VERSION, Plan, PlanOptions, PlannedKey, PlannedSecret, SourceValues, Unplanned, scan_roots,
 };
 pub use scan::{
     FileDuplicate, FileIssue, FileScan, ScanProgress, ScanReport, Scanner, ScannerBuilder,

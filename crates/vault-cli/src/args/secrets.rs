@@ -76,7 +76,8 @@ pub(crate) struct ExecArgs {
     #[arg(long)]
     pub clean_env: bool,
     /// Also hand vaultkit's own credentials (VAULT_TOKEN, BAO_TOKEN, VAULT_ROLE_ID,
-    /// VAULT_SECRET_ID, …) to the child (default: removed from its environment).
+    /// VAULT_SECRET_ID, … as set in vaultkit's environment) to the child, with or without
+    /// --clean-env (default: removed from its environment).
     #[arg(long)]
     pub pass_token: bool,
     /// The command and its arguments (after `--`).

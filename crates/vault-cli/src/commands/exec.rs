@@ -36,15 +36,15 @@ pub(crate) async fn run(ctx: &Ctx, args: ExecArgs) -> CliResult<u8> {
         CliError::usage("no command to run")
             .with_hint("put it after `--`: vaultkit exec -s … -- CMD")
     })?;
-    // The environment the child inherits: everything (or the few KEEP names with --clean-env),
-    // less vaultkit's own credentials unless --pass-token.
+    // The environment the child inherits: everything (or the few KEEP names with --clean-env);
+    // vaultkit's own credentials only with --pass-token (then also with --clean-env).
     let inherited: Vec<(std::ffi::OsString, std::ffi::OsString)> = std::env::vars_os()
         .filter(|(k, _)| {
             let name = k.to_str();
-            let kept =
-                !args.clean_env || name.is_some_and(|k| KEEP.contains(&k) || k.starts_with("LC_"));
-            let credential = name.is_some_and(|k| CREDENTIAL_VARS.contains(&k));
-            kept && (args.pass_token || !credential)
+            if name.is_some_and(|k| CREDENTIAL_VARS.contains(&k)) {
+                return args.pass_token;
+            }
+            !args.clean_env || name.is_some_and(|k| KEEP.contains(&k) || k.starts_with("LC_"))
         })
         .collect();
     env_rules::check(&vars, &args.rules, |name| {

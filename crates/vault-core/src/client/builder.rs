@@ -216,6 +216,8 @@ impl VaultClient {
         if let (Some(cert), Some(key)) = (&config.client_cert, &config.client_key) {
             b = b.with_client_cert(cert, key);
         }
-        b.build()
+        let client = b.build()?;
+        client.keep_config(config);
+        Ok(client)
     }
 }

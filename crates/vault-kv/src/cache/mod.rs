@@ -264,6 +264,9 @@ impl Cache {
                         age,
                     })
                 }
+                (Some(max), Some((_, age))) if serves_stale(&e) => {
+                    Err(stale_limit(e, path, version, age, self.config.ttl + max))
+                }
                 _ => Err(e),
             },
         }
@@ -293,6 +296,27 @@ impl Cache {
     }
 }
 
+/// Vault failed and the only cached value is too old to serve: the module's `VaultCacheError`.
+fn stale_limit(
+    e: KvError,
+    path: &str,
+    version: Option<u64>,
+    age: Duration,
+    limit: Duration,
+) -> KvError {
+    KvError::StaleLimitExceeded {
+        operation: if version.is_some() {
+            "get version"
+        } else {
+            "get"
+        },
+        path: e.path().unwrap_or(path).to_string(),
+        age_secs: age.as_secs(),
+        limit_secs: limit.as_secs(),
+        source: Box::new(e),
+    }
+}
+
 /// Failures where an old value beats no value: the server is unreachable, sealed, overloaded or
 /// failing (vault-core's one retry decision, plus sealed and other server failures). Never for
 /// "not found" or "permission denied": those are answers.
@@ -302,3 +326,6 @@ fn serves_stale(e: &KvError) -> bool {
         _ => false,
     }
 }
+
+#[cfg(test)]
+mod stale_doc_tests;

@@ -24,6 +24,7 @@
 //! refused with a hint to plan again.
 
 mod mapping;
+mod roots;
 mod values;
 
 use std::collections::BTreeMap;
@@ -32,6 +33,7 @@ use std::path::{Path, PathBuf};
 use serde::{Deserialize, Serialize};
 
 pub(crate) use mapping::map_key;
+pub use roots::scan_roots;
 pub use values::SourceValues;
 
 use crate::error::{MigrateError, MigrateErrorKind};
