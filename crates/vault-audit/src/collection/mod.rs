@@ -44,22 +44,27 @@ impl AuditLogCollection {
         AuditLogCollection { entries, scan }
     }
 
+    /// The entries, in file and line order.
     pub fn entries(&self) -> &[AuditEntry] {
         &self.entries
     }
 
+    /// Takes the entries out of the collection.
     pub fn into_entries(self) -> Vec<AuditEntry> {
         self.entries
     }
 
+    /// Number of entries.
     pub fn len(&self) -> usize {
         self.entries.len()
     }
 
+    /// True when the collection holds no entry.
     pub fn is_empty(&self) -> bool {
         self.entries.is_empty()
     }
 
+    /// Iterates over the entries in file and line order.
     pub fn iter(&self) -> std::slice::Iter<'_, AuditEntry> {
         self.entries.iter()
     }

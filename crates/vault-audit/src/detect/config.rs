@@ -62,6 +62,7 @@ impl Default for DetectionConfig {
 }
 
 impl DetectionConfig {
+    /// The sliding window of the burst rules (`window_secs`) as a [`Duration`].
     pub fn window(&self) -> Duration {
         Duration::from_secs(self.window_secs)
     }

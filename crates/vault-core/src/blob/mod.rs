@@ -56,6 +56,7 @@ pub struct BlobMeta {
 }
 
 impl BlobMeta {
+    /// Metadata of the object `key`: `size` in bytes, `modified` when known.
     pub fn new(key: impl Into<String>, size: u64, modified: Option<DateTime<Utc>>) -> Self {
         BlobMeta {
             key: key.into(),

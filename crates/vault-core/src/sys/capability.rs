@@ -13,13 +13,21 @@ use crate::{VaultError, VaultErrorKind};
 #[serde(rename_all = "lowercase")]
 #[non_exhaustive]
 pub enum Capability {
+    /// Create a path that does not exist (POST/PUT).
     Create,
+    /// Read a path (GET).
     Read,
+    /// Change an existing path (POST/PUT).
     Update,
+    /// Partially update a path (PATCH).
     Patch,
+    /// Delete a path (DELETE).
     Delete,
+    /// List a path's children (LIST).
     List,
+    /// Use root-protected paths (in addition to the other capabilities).
     Sudo,
+    /// Deny everything on the path, overriding any grant.
     Deny,
     /// OpenBao only: recursive listing.
     Scan,

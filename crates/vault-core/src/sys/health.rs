@@ -94,6 +94,7 @@ impl std::fmt::Display for VaultHealthStatus {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[non_exhaustive]
 pub struct VaultHealth {
+    /// Summary state (active, standby, sealed, …).
     pub status: VaultHealthStatus,
     /// Server version (empty when the server redacts it).
     pub version: String,
@@ -101,9 +102,13 @@ pub struct VaultHealth {
     pub cluster_id: Option<String>,
     /// Absent while sealed.
     pub cluster_name: Option<String>,
+    /// The server is sealed.
     pub is_sealed: bool,
+    /// The server is initialized.
     pub is_initialized: bool,
+    /// The node is a standby.
     pub is_standby: bool,
+    /// The node is a performance standby (Vault Enterprise).
     pub performance_standby: bool,
     /// The active node's API address (`sys/leader`), when HA is enabled and the node serves.
     pub leader_address: Option<String>,

@@ -74,6 +74,7 @@ impl CachedKvBuilder {
         self
     }
 
+    /// The cached handle, with an empty cache.
     pub fn build(self) -> CachedKv {
         CachedKv {
             client: self.client,
@@ -83,6 +84,7 @@ impl CachedKvBuilder {
 }
 
 impl CachedKv {
+    /// A builder over `client` with the default [`CacheConfig`].
     pub fn builder(client: VaultClient) -> CachedKvBuilder {
         CachedKvBuilder {
             client,

@@ -98,10 +98,12 @@ impl SourceValues {
         self.values.get(&(path.to_string(), key.to_string()))
     }
 
+    /// Number of (path, key) values held.
     pub fn len(&self) -> usize {
         self.values.len()
     }
 
+    /// True when no value is held.
     pub fn is_empty(&self) -> bool {
         self.values.is_empty()
     }

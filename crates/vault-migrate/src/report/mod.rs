@@ -20,8 +20,11 @@ use crate::scan::ScanReport;
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 #[non_exhaustive]
 pub enum Format {
+    /// Aligned, human-readable columns; values masked.
     Table,
+    /// The report as JSON; values masked.
     Json,
+    /// SARIF 2.1.0, for code-scanning tools (GitHub, GitLab); values masked.
     Sarif,
 }
 

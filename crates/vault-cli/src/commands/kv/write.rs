@@ -47,7 +47,7 @@ fn print_written(ctx: &Ctx, t: &KvLocation, meta: &VersionMetadata) -> CliResult
     })
 }
 
-pub async fn put(
+pub(crate) async fn put(
     ctx: &Ctx,
     client: &VaultClient,
     t: &KvLocation,
@@ -82,7 +82,7 @@ pub async fn put(
     print_written(ctx, t, &meta)
 }
 
-pub async fn patch(
+pub(crate) async fn patch(
     ctx: &Ctx,
     client: &VaultClient,
     t: &KvLocation,
@@ -95,7 +95,7 @@ pub async fn patch(
     print_written(ctx, t, &meta)
 }
 
-pub async fn delete(
+pub(crate) async fn delete(
     ctx: &Ctx,
     client: &VaultClient,
     t: &KvLocation,
@@ -121,7 +121,7 @@ pub async fn delete(
     Ok(())
 }
 
-pub async fn undelete(
+pub(crate) async fn undelete(
     ctx: &Ctx,
     client: &VaultClient,
     t: &KvLocation,
@@ -137,7 +137,7 @@ pub async fn undelete(
     Ok(())
 }
 
-pub async fn destroy(
+pub(crate) async fn destroy(
     ctx: &Ctx,
     client: &VaultClient,
     t: &KvLocation,
@@ -155,7 +155,7 @@ pub async fn destroy(
 
 /// Write version `version`'s data as the new latest version, with check-and-set on the current one
 /// so a concurrent write is not silently overwritten.
-pub async fn rollback(
+pub(crate) async fn rollback(
     ctx: &Ctx,
     client: &VaultClient,
     t: &KvLocation,
@@ -183,14 +183,14 @@ pub async fn rollback(
 
 /// The settings `kv metadata put` can change.
 #[derive(Debug, Default)]
-pub struct MetadataChange {
+pub(crate) struct MetadataChange {
     pub max_versions: Option<u64>,
     pub cas_required: Option<bool>,
     pub delete_version_after: Option<String>,
     pub custom_metadata: Vec<String>,
 }
 
-pub async fn metadata_put(
+pub(crate) async fn metadata_put(
     ctx: &Ctx,
     client: &VaultClient,
     t: &KvLocation,
@@ -231,7 +231,11 @@ pub async fn metadata_put(
     Ok(())
 }
 
-pub async fn metadata_delete(ctx: &Ctx, client: &VaultClient, t: &KvLocation) -> CliResult<()> {
+pub(crate) async fn metadata_delete(
+    ctx: &Ctx,
+    client: &VaultClient,
+    t: &KvLocation,
+) -> CliResult<()> {
     require_v2(client, t, "kv metadata delete")
         .await?
         .delete_metadata(&t.path)
