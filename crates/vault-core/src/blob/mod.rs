@@ -125,7 +125,7 @@ mod tests {
     use crate::transport::Transport;
     use bytes::Bytes;
 
-    /// STYLE.md item 4: the plug-in traits stay dyn-compatible (this fails to compile otherwise).
+    /// The plug-in traits stay dyn-compatible (this fails to compile otherwise).
     #[allow(dead_code)]
     fn _object_safe(_: &dyn Transport, _: &dyn AuthMethod, _: &dyn BlobStore, _: &dyn Notifier) {}
 
