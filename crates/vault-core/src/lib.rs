@@ -64,6 +64,7 @@ pub mod client;
 pub mod config;
 pub mod envelope;
 pub mod error;
+pub mod json_body;
 pub mod notify;
 pub mod secret;
 pub mod status;

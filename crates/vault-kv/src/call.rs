@@ -137,7 +137,10 @@ pub(crate) async fn send_data<T: DeserializeOwned>(
         VaultError::new(VaultErrorKind::Server)
             .with_operation(target.op)
             .with_path(target.logical())
-            .with_message(format!("unexpected response shape: {e}"))
+            .with_message(format!(
+                "unexpected response shape: {}",
+                vault_core::json_body::describe(&e)
+            ))
     })?;
     Ok(parsed.data)
 }

@@ -63,7 +63,10 @@ pub(crate) async fn login_request(
     let envelope: Envelope = serde_json::from_slice(&bytes).map_err(|e| {
         VaultError::msg(
             VaultErrorKind::Authentication,
-            format!("login answer is not Vault's JSON envelope: {e}"),
+            format!(
+                "login answer is not Vault's JSON envelope: {}",
+                crate::json_body::describe(&e)
+            ),
         )
         .with_operation(&operation)
         .with_path(&path)

@@ -115,7 +115,10 @@ pub(crate) fn parse_envelope(
         unexpected(
             operation,
             path,
-            format!("answer is not Vault's JSON envelope: {e}"),
+            format!(
+                "answer is not Vault's JSON envelope: {}",
+                crate::json_body::describe(&e)
+            ),
         )
         .with_status(status)
     })

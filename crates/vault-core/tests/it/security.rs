@@ -120,3 +120,38 @@ async fn dot_segments_are_refused_before_anything_is_sent() {
         .expect("dots inside a name");
     assert_eq!(sent(), ["/v1/secret/data/..env"]);
 }
+
+/// Answers every request 200 with a fixed body (a server sending something unexpected).
+#[derive(Debug)]
+struct FixedAnswer(String);
+
+#[async_trait::async_trait]
+impl vault_core::Transport for FixedAnswer {
+    async fn send(&self, _: VaultRequest) -> Result<VaultResponse, vault_core::VaultError> {
+        Ok(VaultResponse::new(200, vec![], self.0.clone()))
+    }
+    fn address(&self) -> String {
+        "http://fixed.invalid".into()
+    }
+}
+
+/// Item 16: a body of the wrong shape is reported by category and position, never quoted.
+/// Before the fix: `answer is not Vault's JSON envelope: invalid type: string "hvs.PLANTED…"`.
+#[tokio::test]
+async fn unexpected_json_bodies_are_not_quoted_in_errors() {
+    for body in [
+        format!(r#"{{"lease_duration":"{PLANTED}"}}"#),
+        format!(r#"{{"renewable":"{PLANTED}"}}"#),
+        format!(r#"{{"data":{{}}, "{PLANTED}"#),
+    ] {
+        let client = vault_core::VaultClient::builder()
+            .with_transport(std::sync::Arc::new(FixedAnswer(body.clone())))
+            .with_token("t")
+            .build()
+            .expect("client");
+        let e = client.read("secret/data/x").await.expect_err(&body);
+        let text = format!("{e} {e:?}");
+        assert!(!text.contains("PLANTED"), "{text}");
+        assert!(text.contains("line 1 column"), "{text}");
+    }
+}

@@ -6,6 +6,7 @@ mod common;
 mod namespaces;
 mod permissions;
 mod resource;
+mod security;
 mod v1;
 mod v2;
 mod versions;
