@@ -155,3 +155,112 @@ async fn unexpected_json_bodies_are_not_quoted_in_errors() {
         assert!(text.contains("line 1 column"), "{text}");
     }
 }
+
+/// Item 8: a store whose root holds a symlinked folder (`linked/` → outside) and a symlinked
+/// final name (`snap` → a file outside). Returns (temp dir, store, outside dir).
+fn store_with_links() -> (
+    tempfile::TempDir,
+    vault_core::LocalDirStore,
+    std::path::PathBuf,
+) {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let outside = dir.path().join("outside");
+    std::fs::create_dir_all(outside.join("sub")).expect("outside");
+    std::fs::write(outside.join("victim"), b"outside data").expect("victim");
+    std::fs::write(outside.join("sub").join("victim"), b"outside data").expect("victim");
+    let root = dir.path().join("store");
+    std::fs::create_dir_all(root.join("real")).expect("root");
+    std::os::unix::fs::symlink(&outside, root.join("linked")).expect("dir link");
+    std::os::unix::fs::symlink(outside.join("victim"), root.join("snap")).expect("file link");
+    std::os::unix::fs::symlink(outside.join("victim"), root.join("real").join("snap"))
+        .expect("nested file link");
+    let store = vault_core::LocalDirStore::new(&root).expect("store");
+    (dir, store, outside)
+}
+
+fn outside_untouched(outside: &std::path::Path) {
+    let mut names: Vec<String> = std::fs::read_dir(outside)
+        .expect("outside")
+        .flatten()
+        .map(|e| e.file_name().to_string_lossy().into_owned())
+        .collect();
+    names.sort();
+    assert_eq!(
+        names,
+        ["sub", "victim"],
+        "nothing created or deleted outside"
+    );
+    assert_eq!(
+        std::fs::read(outside.join("victim")).expect("victim"),
+        b"outside data"
+    );
+    let sub: Vec<_> = std::fs::read_dir(outside.join("sub"))
+        .expect("sub")
+        .flatten()
+        .collect();
+    assert_eq!(sub.len(), 1);
+    assert_eq!(
+        std::fs::read(outside.join("sub").join("victim")).expect("victim"),
+        b"outside data"
+    );
+}
+
+/// Item 8: every operation refuses a symlinked folder and a symlinked final name; nothing
+/// outside the root is read, written or deleted. Before the fix `get("linked/victim")` read
+/// the outside file, `put("linked/new")` wrote outside and `delete("linked/victim")` removed it.
+#[tokio::test]
+async fn local_store_never_follows_symlinks() {
+    use vault_core::blob::{BlobStore, BlobStoreExt};
+    let (_dir, store, outside) = store_with_links();
+    let refused = |e: vault_core::VaultError, what: &str| {
+        assert_eq!(e.kind(), VaultErrorKind::Validation, "{what}: {e}");
+        assert!(e.to_string().contains("symbolic link"), "{what}: {e}");
+    };
+    for key in ["linked/victim", "linked/sub/victim", "snap", "real/snap"] {
+        refused(store.get_bytes(key).await.expect_err(key), key);
+        refused(store.head(key).await.expect_err(key), key);
+        refused(store.delete(key).await.expect_err(key), key);
+        refused(
+            store
+                .put_bytes(key, bytes::Bytes::from_static(b"attacker"))
+                .await
+                .expect_err(key),
+            key,
+        );
+    }
+    refused(
+        store
+            .put_bytes("linked/new", bytes::Bytes::from_static(b"x"))
+            .await
+            .expect_err("new file through a linked folder"),
+        "linked/new",
+    );
+    refused(
+        store
+            .list("linked/")
+            .await
+            .expect_err("list through a link"),
+        "list linked/",
+    );
+    // A listing of the whole store shows no link and nothing from outside.
+    store
+        .put_bytes("real/ok", bytes::Bytes::from_static(b"fine"))
+        .await
+        .expect("ordinary put");
+    let all: Vec<String> = store
+        .list("")
+        .await
+        .expect("list")
+        .into_iter()
+        .map(|m| m.key)
+        .collect();
+    assert_eq!(all, ["real/ok"]);
+    outside_untouched(&outside);
+    // The links themselves are still there (refused, not replaced).
+    assert!(
+        std::fs::symlink_metadata(store.root().join("snap"))
+            .expect("link")
+            .file_type()
+            .is_symlink()
+    );
+}
