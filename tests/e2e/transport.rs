@@ -22,12 +22,33 @@ async fn tls_ca_cert_and_skip_verify() {
     vk(&["status"]).run().await.code(5).one_line_error();
     vk(&["status", "--ca-cert", ca]).run().await.ok();
     vk(&["status"]).env("VAULT_CACERT", ca).run().await.ok();
-    vk(&["status"])
-        .env("VAULT_SKIP_VERIFY", "true")
+    // Skip-verify works, with a warning on stderr (issue 10 item 14).
+    let out = vk(&["status"]).env("VAULT_SKIP_VERIFY", "true").run().await;
+    out.ok();
+    assert!(
+        out.stderr
+            .contains("warning: TLS certificate verification is off"),
+        "{}",
+        out.stderr
+    );
+    let out = vk(&["status", "--tls-skip-verify"]).run().await;
+    out.ok();
+    assert_eq!(out.stderr.matches("warning:").count(), 1, "{}", out.stderr);
+    // The trusted connection has no warning.
+    let out = vk(&["status"]).env("VAULT_CACERT", ca).run().await;
+    assert!(!out.stderr.contains("warning"), "{}", out.stderr);
+    // Plain http:// to a host that is not loopback (0.0.0.0: refused at once) is warned about.
+    let out = Cmd::new(home.path(), &["status"])
+        .env("VAULT_ADDR", "http://0.0.0.0:1")
+        .env("VAULT_TOKEN", "t")
         .run()
-        .await
-        .ok();
-    vk(&["status", "--tls-skip-verify"]).run().await.ok();
+        .await;
+    assert!(
+        out.stderr
+            .contains("warning: VAULT_ADDR `http://0.0.0.0:1` is plain http://"),
+        "{}",
+        out.stderr
+    );
     let wrong = pki.wrong_ca_cert_path();
     vk(&["status", "--ca-cert", wrong.to_str().expect("path")])
         .run()

@@ -62,6 +62,7 @@ pub mod auth;
 pub mod blob;
 pub mod client;
 pub mod config;
+mod config_tls;
 pub mod envelope;
 pub mod error;
 pub mod json_body;

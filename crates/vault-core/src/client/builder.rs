@@ -21,6 +21,8 @@ pub struct VaultClientBuilder {
     retry: Option<RetryPolicy>,
     timeout: Option<Duration>,
     ca_cert_file: Option<PathBuf>,
+    ca_path: Option<PathBuf>,
+    tls_server_name: Option<String>,
     client_cert: Option<(PathBuf, PathBuf)>,
     skip_verify: bool,
 }
@@ -79,6 +81,18 @@ impl VaultClientBuilder {
         self
     }
     /// Client certificate and key (PEM) for the HTTP transport.
+    /// Trust the CA certificates in this folder of PEM files (`VAULT_CAPATH`).
+    pub fn with_ca_path(mut self, dir: impl Into<PathBuf>) -> Self {
+        self.ca_path = Some(dir.into());
+        self
+    }
+
+    /// Verify the server certificate for this name (`VAULT_TLS_SERVER_NAME`).
+    pub fn with_tls_server_name(mut self, name: impl Into<String>) -> Self {
+        self.tls_server_name = Some(name.into());
+        self
+    }
+
     pub fn with_client_cert(mut self, cert: impl Into<PathBuf>, key: impl Into<PathBuf>) -> Self {
         self.client_cert = Some((cert.into(), key.into()));
         self
@@ -121,6 +135,12 @@ impl VaultClientBuilder {
         }
         if let Some((cert, key)) = &self.client_cert {
             b = b.with_client_cert(cert, key);
+        }
+        if let Some(dir) = &self.ca_path {
+            b = b.with_ca_path(dir);
+        }
+        if let Some(name) = &self.tls_server_name {
+            b = b.with_tls_server_name(name);
         }
         Ok(Arc::new(b.build()?))
     }
@@ -184,6 +204,7 @@ impl VaultClient {
         if let (Some(cert), Some(key)) = (&config.client_cert, &config.client_key) {
             b = b.with_client_cert(cert, key);
         }
+        b = b.with_tls_from(config);
         b.build()
     }
 }

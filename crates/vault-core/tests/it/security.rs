@@ -264,3 +264,109 @@ async fn local_store_never_follows_symlinks() {
             .is_symlink()
     );
 }
+
+/// Item 14: `VAULT_CAPATH` (a folder of PEM files) and `VAULT_TLS_SERVER_NAME` work against a
+/// real OpenBao TLS listener, and half a client certificate is a Config error. Before the fix
+/// both variables were ignored (the CA folder could not make the connection trusted, so the
+/// first read failed) and a certificate without its key was dropped silently.
+#[tokio::test]
+async fn capath_server_name_and_half_client_cert() {
+    use vault_core::{VaultClient, VaultConnectionConfig};
+    use vault_testkit::{OpenBao, TestPki};
+    let pki = TestPki::generate();
+    let bao = OpenBao::dev_tls(&pki).await;
+    let (addr, token) = (bao.addr(), bao.root_token());
+    let env_client = |vars: Vec<(&'static str, String)>| {
+        let (addr, token) = (addr.clone(), token.clone());
+        let config = VaultConnectionConfig::from_env_with(move |name| match name {
+            "VAULT_ADDR" => Some(addr.clone()),
+            "VAULT_TOKEN" => Some(token.clone()),
+            other => vars
+                .iter()
+                .find(|(k, _)| *k == other)
+                .map(|(_, v)| v.clone()),
+        })
+        .expect("config");
+        VaultClient::from_config(&config)
+    };
+
+    // A CA folder with an unrelated CA, the right one and a non-PEM file.
+    let ca_dir = tempfile::tempdir().expect("ca dir");
+    std::fs::copy(pki.wrong_ca_cert_path(), ca_dir.path().join("a-other.pem")).expect("copy");
+    std::fs::copy(pki.ca_cert_path(), ca_dir.path().join("b-ours.pem")).expect("copy");
+    std::fs::write(ca_dir.path().join("README"), "not a certificate").expect("write");
+    let capath = ca_dir.path().display().to_string();
+    let client = env_client(vec![("VAULT_CAPATH", capath.clone())]).expect("client");
+    assert!(
+        client
+            .read("secret/data/none")
+            .await
+            .expect("CA from VAULT_CAPATH")
+            .is_none()
+    );
+
+    // Only the wrong CA in the folder: not trusted.
+    let wrong_dir = tempfile::tempdir().expect("wrong dir");
+    std::fs::copy(pki.wrong_ca_cert_path(), wrong_dir.path().join("ca.pem")).expect("copy");
+    let client = env_client(vec![(
+        "VAULT_CAPATH",
+        wrong_dir.path().display().to_string(),
+    )])
+    .expect("client");
+    let e = client
+        .read("secret/data/none")
+        .await
+        .expect_err("wrong CA folder");
+    assert_eq!(e.kind(), VaultErrorKind::Connection, "{e}");
+
+    // An empty folder is a Config error naming it.
+    let empty = tempfile::tempdir().expect("empty");
+    let e = env_client(vec![("VAULT_CAPATH", empty.path().display().to_string())])
+        .expect_err("no certificate");
+    assert_eq!(e.kind(), VaultErrorKind::Config, "{e}");
+    assert!(
+        e.to_string().contains(&empty.path().display().to_string()),
+        "{e}"
+    );
+
+    // The certificate names 127.0.0.1 and localhost: verifying for `localhost` while
+    // connecting to 127.0.0.1 works; for another name it must fail (the name is really used).
+    let ca = pki.ca_cert_path().display().to_string();
+    let client = env_client(vec![
+        ("VAULT_CACERT", ca.clone()),
+        ("VAULT_TLS_SERVER_NAME", "localhost".into()),
+    ])
+    .expect("client");
+    assert!(
+        client
+            .read("secret/data/none")
+            .await
+            .expect("server name localhost")
+            .is_none()
+    );
+    let client = env_client(vec![
+        ("VAULT_CACERT", ca.clone()),
+        ("VAULT_TLS_SERVER_NAME", "vault.other.example".into()),
+    ])
+    .expect("client");
+    let e = client
+        .read("secret/data/none")
+        .await
+        .expect_err("name not in the certificate");
+    assert_eq!(e.kind(), VaultErrorKind::Connection, "{e}");
+    assert!(e.to_string().contains("certificate"), "{e}");
+
+    // A client certificate without its key (and the reverse) is refused, not dropped.
+    for (var, path) in [
+        ("VAULT_CLIENT_CERT", pki.client_cert_path()),
+        ("VAULT_CLIENT_KEY", pki.client_key_path()),
+    ] {
+        let e = env_client(vec![
+            ("VAULT_CACERT", ca.clone()),
+            (var, path.display().to_string()),
+        ])
+        .expect_err("half a client certificate");
+        assert_eq!(e.kind(), VaultErrorKind::Config, "{e}");
+        assert!(e.to_string().contains("VAULT_CLIENT_KEY"), "{e}");
+    }
+}
