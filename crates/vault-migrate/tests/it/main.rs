@@ -5,6 +5,7 @@ mod fixtures;
 mod no_leak;
 mod noseyparker;
 mod salted;
+mod security;
 mod tree;
 mod vault;
 
