@@ -13,6 +13,7 @@
 //! - [`migrate`]: `migrate scan|plan|apply|validate` on a bike-data-flow `.env`.
 //! - [`transport`]: `--ca-cert` / `VAULT_CACERT` / `--tls-skip-verify` on HTTPS; namespaces.
 //! - [`dev`]: `vaultkit dev` starts a server, prints exports, stops on SIGTERM.
+//! - [`security`]: hostile secrets, keys, request paths, symlinks and process lists (hardening).
 
 mod access;
 mod audit;
@@ -22,6 +23,7 @@ mod env_exec;
 mod kv;
 mod leaks;
 mod migrate;
+mod security;
 mod status;
 mod support;
 mod transfer;

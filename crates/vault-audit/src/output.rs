@@ -4,6 +4,7 @@
 use std::io::Write;
 
 use serde::Serialize;
+use vault_core::render::{Table, csv_line, escape_text};
 
 use crate::detect::Detection;
 use crate::entry::AuditEntry;
@@ -74,78 +75,43 @@ pub fn entry_row(e: &AuditEntry) -> Vec<String> {
     ]
 }
 
-/// An aligned text table.
+/// An aligned text table, rendered by vaultkit's one table renderer
+/// ([`vault_core::render::Table`]): every cell is escaped, so an audit-log field with a line
+/// break, an ESC sequence or a bidi override shows as one inert line.
 pub fn write_table<W: Write>(
     w: &mut W,
     headers: &[&str],
     rows: &[Vec<String>],
 ) -> Result<(), AuditError> {
-    let mut widths: Vec<usize> = headers.iter().map(|h| h.chars().count()).collect();
+    let mut table = Table::new(headers.iter().copied());
     for r in rows {
-        for (i, c) in r.iter().enumerate() {
-            if let Some(wd) = widths.get_mut(i) {
-                *wd = (*wd).max(c.chars().count());
-            }
-        }
+        table.push(r.iter().map(String::as_str));
     }
-    let line = |w: &mut W, cells: Vec<&str>| -> Result<(), AuditError> {
-        let mut s = String::new();
-        for (i, c) in cells.iter().enumerate() {
-            if i + 1 == cells.len() {
-                s.push_str(c);
-            } else {
-                s.push_str(&format!("{c:<width$}  ", width = widths[i]));
-            }
-        }
-        writeln!(w, "{}", s.trim_end()).map_err(out)
-    };
-    line(w, headers.to_vec())?;
-    line(
-        w,
-        widths
-            .iter()
-            .map(|n| {
-                &"----------------------------------------------------------------"[..(*n).min(64)]
-            })
-            .collect(),
-    )?;
-    for r in rows {
-        line(w, r.iter().map(String::as_str).collect())?;
-    }
-    Ok(())
+    w.write_all(table.render().as_bytes()).map_err(out)
 }
 
-fn csv_cell(c: &str) -> String {
-    if c.contains([',', '"', '\n', '\r']) {
-        format!("\"{}\"", c.replace('"', "\"\""))
-    } else {
-        c.to_string()
-    }
+/// One streamed row for `audit tail` in table format: the cells escaped for a terminal
+/// ([`escape_text`]) and separated by tabs, so a field can never start a new line.
+pub fn tab_line(cells: &[String]) -> String {
+    cells
+        .iter()
+        .map(|c| escape_text(c).into_owned())
+        .collect::<Vec<_>>()
+        .join("\t")
 }
 
-/// RFC 4180 CSV with a header row.
+/// RFC 4180 CSV with a header row (when `headers` is not empty); cells that a spreadsheet would
+/// run as a formula are neutralised ([`vault_core::render::csv_cell`]).
 pub fn write_csv<W: Write>(
     w: &mut W,
     headers: &[&str],
     rows: &[Vec<String>],
 ) -> Result<(), AuditError> {
-    writeln!(
-        w,
-        "{}",
-        headers
-            .iter()
-            .map(|h| csv_cell(h))
-            .collect::<Vec<_>>()
-            .join(",")
-    )
-    .map_err(out)?;
+    if !headers.is_empty() {
+        writeln!(w, "{}", csv_line(headers)).map_err(out)?;
+    }
     for r in rows {
-        writeln!(
-            w,
-            "{}",
-            r.iter().map(|c| csv_cell(c)).collect::<Vec<_>>().join(",")
-        )
-        .map_err(out)?;
+        writeln!(w, "{}", csv_line(r)).map_err(out)?;
     }
     Ok(())
 }

@@ -90,7 +90,11 @@ where
             } else {
                 "error:"
             };
-            eprintln!("{label} {err}");
+            // Errors quote paths and keys that came from Vault or from files: never raw to a terminal.
+            eprintln!(
+                "{label} {}",
+                vault_core::render::escape_text(&err.to_string())
+            );
             err.kind().code()
         }
     }

@@ -23,6 +23,7 @@ use std::time::Duration;
 
 use crate::SecretString;
 use crate::error::{VaultError, VaultErrorKind};
+use crate::retry::RetryPolicy;
 
 /// Which auth method a configuration uses.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
@@ -80,9 +81,8 @@ pub struct VaultConnectionConfig {
     pub timeout: Duration,
     /// Verify the server's TLS certificate (default true).
     pub verify: bool,
-    pub retry_max_attempts: u32,
-    pub retry_base_delay: Duration,
-    pub retry_max_delay: Duration,
+    /// Retries of failed requests (default: 3 attempts, 1 s base delay, 30 s cap).
+    pub retry: RetryPolicy,
     pub ca_cert: Option<PathBuf>,
     pub client_cert: Option<PathBuf>,
     pub client_key: Option<PathBuf>,
@@ -98,7 +98,6 @@ pub struct VaultConnectionConfig {
 
 impl Default for VaultConnectionConfig {
     fn default() -> Self {
-        let retry = crate::client::RetryPolicy::default();
         VaultConnectionConfig {
             vault_addr: "https://127.0.0.1:8200".into(),
             auth_method: AuthMethodKind::Token,
@@ -109,9 +108,7 @@ impl Default for VaultConnectionConfig {
             cache_ttl: Duration::from_secs(300),
             timeout: Duration::from_secs(30),
             verify: true,
-            retry_max_attempts: retry.max_attempts,
-            retry_base_delay: retry.base_delay,
-            retry_max_delay: retry.max_delay,
+            retry: RetryPolicy::default(),
             ca_cert: None,
             client_cert: None,
             client_key: None,
@@ -184,10 +181,10 @@ impl VaultConnectionConfig {
             );
         }
         self.validate_tls()?;
-        if self.retry_max_attempts == 0 {
+        if self.retry.max_attempts == 0 {
             return Err(VaultError::msg(
                 VaultErrorKind::Config,
-                "retry_max_attempts must be at least 1",
+                "retry.max_attempts must be at least 1",
             ));
         }
         match self.auth_method {
@@ -240,7 +237,7 @@ mod tests {
         assert_eq!(c.cache_ttl, Duration::from_secs(300));
         assert_eq!(c.timeout, Duration::from_secs(30));
         assert!(c.verify);
-        assert_eq!(c.retry_max_attempts, 3);
+        assert_eq!(c.retry.max_attempts, 3);
     }
 
     #[test]

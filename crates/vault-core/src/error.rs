@@ -101,6 +101,8 @@ struct Details {
     /// Overrides the kind/status-based retry decision (e.g. TLS failures are connection errors
     /// that no retry can fix).
     retryable: Option<bool>,
+    /// How many times the request was sent (0: not recorded, i.e. once).
+    attempts: u32,
     source: Option<Box<dyn std::error::Error + Send + Sync + 'static>>,
 }
 
@@ -118,6 +120,7 @@ impl VaultError {
                 hint: None,
                 retry_after: None,
                 retryable: None,
+                attempts: 0,
                 source: None,
             }),
         }
@@ -161,6 +164,12 @@ impl VaultError {
         self.inner.retryable = Some(retryable);
         self
     }
+    /// Record that the request was sent `attempts` times before this error (see
+    /// [`VaultError::attempts`]).
+    pub fn with_attempts(mut self, attempts: u32) -> Self {
+        self.inner.attempts = attempts;
+        self
+    }
     pub fn with_source(mut self, source: impl std::error::Error + Send + Sync + 'static) -> Self {
         self.inner.source = Some(Box::new(source));
         self
@@ -198,21 +207,27 @@ impl VaultError {
         self.inner.retry_after
     }
 
-    /// Whether sending the same request again may succeed: connection errors, 412, 429 and
-    /// 5xx other than 501.
+    /// How many times the request was sent before this error, when the client's replay loop
+    /// sent it more than once (otherwise 1). A write whose error comes after a replay may have
+    /// been applied by an earlier attempt whose answer was lost.
+    pub fn attempts(&self) -> u32 {
+        self.inner.attempts.max(1)
+    }
+
+    /// Whether sending the same request again may succeed: connection errors, rate limits, and
+    /// the statuses [`crate::retry::is_retryable_status`] names (the one decision the client's
+    /// replay loop uses too).
     pub fn is_retryable(&self) -> bool {
         if let Some(forced) = self.inner.retryable {
             return forced;
         }
-        match self.inner.kind {
-            VaultErrorKind::Connection | VaultErrorKind::RateLimited => true,
-            _ => match self.inner.status {
-                Some(412) => true,
-                Some(501) => false,
-                Some(s) if (500..600).contains(&s) => true,
-                _ => false,
-            },
-        }
+        matches!(
+            self.inner.kind,
+            VaultErrorKind::Connection | VaultErrorKind::RateLimited
+        ) || self
+            .inner
+            .status
+            .is_some_and(crate::retry::is_retryable_status)
     }
 
     /// True for "nothing at this path" (and not for a missing mount or route).

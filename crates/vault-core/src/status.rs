@@ -97,6 +97,33 @@ pub fn error_from_response(
     err
 }
 
+/// The one status check of the request path: a response below 300 is returned as it is; any
+/// other status has its (short) error body read and becomes the [`VaultError`] that
+/// [`error_from_response`] maps it to.
+pub(crate) async fn check(
+    operation: &str,
+    path: &str,
+    mut response: crate::VaultResponse,
+) -> Result<crate::VaultResponse, VaultError> {
+    if response.status < 300 {
+        return Ok(response);
+    }
+    let status = response.status;
+    let headers = std::mem::take(&mut response.headers);
+    let body = response.into_bytes().await.map_err(|e| {
+        VaultError::msg(
+            VaultErrorKind::Connection,
+            format!("error response was cut short: {e}"),
+        )
+        .with_operation(operation)
+        .with_path(path)
+        .with_status(status)
+    })?;
+    Err(error_from_response(
+        operation, path, status, &headers, &body,
+    ))
+}
+
 fn header<'a>(headers: &'a [(String, String)], name: &str) -> Option<&'a str> {
     headers
         .iter()
@@ -130,16 +157,30 @@ fn parse_errors(body: &[u8]) -> (Vec<String>, Option<String>) {
     }
 }
 
-/// Parse a `Retry-After` value given in seconds (HTTP dates are not used by Vault).
+/// Parse a `Retry-After` value: delay-seconds (`120`, also `1.5`), or an HTTP-date
+/// (`Wed, 21 Oct 2015 07:28:00 GMT`, as a wait from now; a date in the past is no wait).
+///
+/// A value from a hostile or broken server never panics: negative numbers, `NaN`, infinities and
+/// anything unparsable give `None`; a number too large for a [`Duration`] (`1e300`) gives
+/// [`Duration::MAX`]. The retry loop caps every wait at the policy's `max_delay`
+/// ([`crate::RetryPolicy::delay`]).
 pub fn parse_retry_after(value: &str) -> Option<Duration> {
     let v = value.trim();
+    if v.is_empty() {
+        return None;
+    }
     if let Ok(secs) = v.parse::<u64>() {
         return Some(Duration::from_secs(secs));
     }
-    v.parse::<f64>()
-        .ok()
-        .filter(|s| s.is_finite() && *s >= 0.0)
-        .map(Duration::from_secs_f64)
+    if let Ok(secs) = v.parse::<f64>() {
+        if secs.is_nan() || secs < 0.0 {
+            return None;
+        }
+        return Some(Duration::try_from_secs_f64(secs).unwrap_or(Duration::MAX));
+    }
+    let date = chrono::DateTime::parse_from_rfc2822(v).ok()?;
+    let wait = date.signed_duration_since(chrono::Utc::now());
+    Some(wait.to_std().unwrap_or(Duration::ZERO))
 }
 
 #[cfg(test)]
@@ -255,8 +296,59 @@ mod tests {
         assert_eq!(e.retry_after(), Some(Duration::from_secs(2)));
         assert_eq!(parse_retry_after(" 7 "), Some(Duration::from_secs(7)));
         assert_eq!(parse_retry_after("1.5"), Some(Duration::from_millis(1500)));
-        assert_eq!(parse_retry_after("Wed, 21 Oct 2015 07:28:00 GMT"), None);
+        // A date in the past: no wait.
+        assert_eq!(
+            parse_retry_after("Wed, 21 Oct 2015 07:28:00 GMT"),
+            Some(Duration::ZERO)
+        );
         assert_eq!(parse_retry_after("-1"), None);
+    }
+
+    /// Hostile `Retry-After` values: none panics (`1e300` used to panic in
+    /// `Duration::from_secs_f64`), none is negative, huge ones saturate (the retry loop then caps
+    /// them at `max_delay`).
+    #[test]
+    fn hostile_retry_after_values_never_panic() {
+        for v in [
+            "1e300",
+            "-1e300",
+            "NaN",
+            "nan",
+            "inf",
+            "-inf",
+            "infinity",
+            "-0",
+            "-0.5",
+            "1e-300",
+            "18446744073709551616",
+            "99999999999999999999999",
+            "0x10",
+            "",
+            "   ",
+            "1 2",
+            "٣",
+            "Mon, 99 Foo 99999 99:99:99 GMT",
+            "Fri, 31 Dec 9999 23:59:59 GMT",
+            "Thu, 01 Jan 1970 00:00:00 GMT",
+            "Sunday, 06-Nov-94 08:49:37 GMT",
+            "Sun Nov  6 08:49:37 1994",
+        ] {
+            let _ = parse_retry_after(v);
+        }
+        assert_eq!(parse_retry_after("1e300"), Some(Duration::MAX));
+        assert_eq!(
+            parse_retry_after("18446744073709551616"),
+            Some(Duration::MAX)
+        );
+        assert_eq!(parse_retry_after("NaN"), None);
+        assert_eq!(parse_retry_after("-inf"), None);
+        assert_eq!(parse_retry_after("inf"), Some(Duration::MAX));
+        assert!(
+            parse_retry_after("Fri, 31 Dec 9999 23:59:59 GMT")
+                .is_some_and(|d| d > Duration::from_secs(1 << 30))
+        );
+        let p = crate::RetryPolicy::default();
+        assert_eq!(p.delay(1, parse_retry_after("1e300")), p.max_delay);
     }
 
     #[test]

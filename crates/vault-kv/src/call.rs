@@ -1,7 +1,9 @@
-//! The single helper every KV endpoint goes through: build the request, send it with
-//! [`VaultClient::send`] (token, namespace, retries, status → [`VaultError`] mapping), parse the
-//! envelope's `data` straight into the endpoint's response struct, and turn vault-core's errors
-//! into [`KvError`]s that name the logical path.
+//! The thin typed layer every KV endpoint goes through: name the call ([`Target`]), send it with
+//! vault-core's one call helper [`VaultClient::call`] (token, namespace, retries, status →
+//! [`VaultError`] mapping, the envelope's `data` parsed straight into the endpoint's response
+//! struct), and turn vault-core's errors into [`KvError`]s that name the logical path. No retry
+//! loop of its own: a mount still upgrading its storage is waited for by vault-core's replay loop
+//! ([`VaultRequest::with_settle_on`]).
 
 use serde::Serialize;
 use serde::de::DeserializeOwned;
@@ -105,78 +107,21 @@ pub(crate) fn clean_path<'p>(
     Ok(p)
 }
 
-#[derive(serde::Deserialize)]
-struct DataOnly<T> {
-    #[serde(default = "none")]
-    data: Option<T>,
-}
+/// Vault's answer while a KV mount upgrades its storage (right after it was enabled, or after a
+/// v1 → v2 upgrade): vault-core's replay loop asks again for a short while.
+const UPGRADING: &str = "Upgrading from non-versioned to versioned data";
 
-fn none<T>() -> Option<T> {
-    None
-}
-
-/// Send `request` and parse the envelope's `data` as `T`; `Ok(None)` for an empty body (204) or
-/// `"data": null`.
+/// Send `request` through vault-core's one call helper ([`VaultClient::call`]: headers, token,
+/// retries, status → [`VaultError`]) and parse the envelope's `data` as `T`; `Ok(None)` for an
+/// empty body (204) or `"data": null`.
 pub(crate) async fn send_data<T: DeserializeOwned>(
     client: &VaultClient,
     target: Target<'_>,
     request: VaultRequest,
 ) -> Result<Option<T>, VaultError> {
-    let response = send_through_upgrade(client, request).await?;
-    // Error paths name the logical path; the hot path allocates nothing for them.
-    let bytes = response.into_bytes().await.map_err(|e| {
-        VaultError::new(VaultErrorKind::Connection)
-            .with_operation(target.op)
-            .with_path(target.logical())
-            .with_source(e)
-    })?;
-    if bytes.iter().all(u8::is_ascii_whitespace) {
-        return Ok(None);
-    }
-    let parsed: DataOnly<T> = serde_json::from_slice(&bytes).map_err(|e| {
-        VaultError::new(VaultErrorKind::Server)
-            .with_operation(target.op)
-            .with_path(target.logical())
-            .with_message(format!(
-                "unexpected response shape: {}",
-                vault_core::json_body::describe(&e)
-            ))
-    })?;
-    Ok(parsed.data)
-}
-
-/// Vault's answer while a KV mount upgrades its storage (right after it was enabled, or after a
-/// v1 → v2 upgrade): retry for a short while (vault-http-api.md §4.4).
-const UPGRADING: &str = "Upgrading from non-versioned to versioned data";
-const UPGRADE_RETRIES: u32 = 30;
-const UPGRADE_PAUSE: std::time::Duration = std::time::Duration::from_millis(100);
-
-async fn send_through_upgrade(
-    client: &VaultClient,
-    request: VaultRequest,
-) -> Result<vault_core::VaultResponse, VaultError> {
-    let mut spare = request.try_clone();
-    let mut next = request;
-    let mut attempt = 0;
-    loop {
-        match client.send(next).await {
-            Err(e)
-                if attempt < UPGRADE_RETRIES
-                    && e.kind() == VaultErrorKind::Validation
-                    && e.vault_errors().iter().any(|m| m.contains(UPGRADING)) =>
-            {
-                let Some(again) = spare.take() else {
-                    return Err(e);
-                };
-                spare = again.try_clone();
-                next = again;
-                attempt += 1;
-                tracing::debug!(attempt, "KV mount is upgrading its storage; retrying");
-                tokio::time::sleep(UPGRADE_PAUSE).await;
-            }
-            other => return other,
-        }
-    }
+    client
+        .call(target.op, request.with_settle_on(UPGRADING))
+        .await
 }
 
 /// A request with a JSON body.

@@ -5,6 +5,7 @@ use std::future::Future;
 use serde::Serialize;
 use vault_core::VaultClient;
 
+use crate::cache::Handle;
 use crate::error::KvError;
 use crate::kv::Kv;
 use crate::secret::VaultSecret;
@@ -66,15 +67,15 @@ pub trait KvExt {
 
 impl KvExt for VaultClient {
     fn kv(&self, mount: &str) -> Kv {
-        Kv::new(self.clone(), mount, None)
+        Kv::new(Handle::new(self.clone(), mount, None))
     }
 
     fn kv1(&self, mount: &str) -> KvV1 {
-        KvV1::new(self.clone(), mount, None)
+        KvV1::new(Handle::new(self.clone(), mount, None))
     }
 
     fn kv2(&self, mount: &str) -> KvV2 {
-        KvV2::new(self.clone(), mount, None)
+        KvV2::new(Handle::new(self.clone(), mount, None))
     }
 
     async fn get_secret(&self, path: &str, mount_point: &str) -> Result<VaultSecret, KvError> {

@@ -40,6 +40,8 @@
 //! - [`CachedKv`]: the cache, as a wrapper.
 //! - [`Walk`]: recursive listing, streamed.
 //! - [`SecretsResource`]: typed [`DatabaseCredentials`], API keys, health.
+//! - [`sync`]: compare a desired set of secrets with Vault and write the difference with
+//!   check-and-set (`kv import`, migration, rotation).
 //! - [`KvError`]: the crate's one error type.
 //!
 //! Architecture Invariant: secret values live in [`SecretData`] / [`vault_core::SecretString`];
@@ -56,6 +58,7 @@ mod kv;
 pub mod mount;
 pub mod resource;
 pub mod secret;
+pub mod sync;
 pub mod v1;
 pub mod v2;
 pub mod walk;
@@ -70,7 +73,7 @@ pub use secret::{SecretData, SecretMetadata, VaultSecret};
 pub use v1::KvV1;
 pub use v2::KvV2;
 pub use v2::types::{
-    KeyMetadata, ListResponse, MetadataRequest, MountConfig, MountConfigRequest, SubkeysRequest,
+    KeyMetadata, KvV2Config, KvV2ConfigRequest, ListResponse, MetadataRequest, SubkeysRequest,
     SubkeysResponse, VersionMetadata, VersionState, VersionsRequest, WriteOptions,
     WriteSecretRequest,
 };

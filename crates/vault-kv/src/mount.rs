@@ -1,15 +1,19 @@
 //! Telling a KV v1 mount from a KV v2 mount, as the vault CLI does: `GET
 //! sys/internal/ui/mounts/<mount>` and look at `options.version` (vault-http-api.md §4.6).
 //!
-//! The answer is remembered per server address, namespace and mount for the life of the process
-//! (a mount's version only changes when it is upgraded or re-mounted; call [`forget_mount`]
-//! then).
+//! The answer is remembered on the client (one memo per [`VaultClient`] and its clones, see
+//! [`VaultClient::extension`]), per mount. The first calls for a mount are single-flighted: any
+//! number of concurrent first calls make one preflight request. A mount's version only changes
+//! when it is upgraded or re-mounted: [`crate::Kv`] asks again when a mount answers as the other
+//! version, and [`forget_mount`] makes the next call ask.
 
 use std::collections::HashMap;
-use std::sync::LazyLock;
+use std::sync::Arc;
+use std::time::Instant;
 
-use parking_lot::RwLock;
+use parking_lot::Mutex;
 use serde::Deserialize;
+use tokio::sync::OnceCell;
 use vault_core::{Method, VaultClient, VaultErrorKind, VaultRequest};
 
 use crate::call::{Target, send_data};
@@ -32,46 +36,86 @@ struct UiMount {
     options: Option<HashMap<String, String>>,
 }
 
-type Key = (String, String, String);
+/// One detection: filled once, by the first caller; the others wait for it.
+type Cell = Arc<OnceCell<(KvVersion, Instant)>>;
 
-static KNOWN: LazyLock<RwLock<HashMap<Key, KvVersion>>> =
-    LazyLock::new(|| RwLock::new(HashMap::new()));
-
-fn key(client: &VaultClient, mount: &str) -> Key {
-    (
-        client.address(),
-        client.namespace().unwrap_or("").to_string(),
-        mount.to_string(),
-    )
+/// The per-client memo of mount versions.
+#[derive(Default)]
+pub(crate) struct Memo {
+    cells: Mutex<HashMap<Arc<str>, Cell>>,
 }
 
-/// The remembered version of `mount`, if it was detected before.
-pub(crate) fn known_version(client: &VaultClient, mount: &str) -> Option<KvVersion> {
-    let known = KNOWN.read();
-    if known.is_empty() {
-        return None;
+impl Memo {
+    fn of(client: &VaultClient) -> Arc<Memo> {
+        client.extension::<Memo>()
     }
-    known.get(&key(client, mount)).copied()
+
+    fn cell(&self, mount: &str) -> Cell {
+        let mut cells = self.cells.lock();
+        if let Some(cell) = cells.get(mount) {
+            return cell.clone();
+        }
+        let cell = Cell::default();
+        cells.insert(Arc::from(mount), cell.clone());
+        cell
+    }
+
+    /// Forget `mount`, unless its entry was already replaced by a newer detection than `seen`.
+    fn forget(&self, mount: &str, seen: Option<Instant>) {
+        let mut cells = self.cells.lock();
+        let stale = match (cells.get(mount).and_then(|c| c.get()), seen) {
+            (Some((_, at)), Some(seen)) => *at <= seen,
+            _ => true,
+        };
+        if stale {
+            cells.remove(mount);
+        }
+    }
 }
 
-/// Forget what was detected about `mount` on this client's server and namespace (after a
-/// re-mount or an upgrade from v1 to v2).
+/// Forget what was detected about `mount` on this client (after a re-mount or an upgrade from
+/// v1 to v2); the next call asks the server again.
 pub fn forget_mount(client: &VaultClient, mount: &str) {
-    KNOWN.write().remove(&key(client, mount.trim_matches('/')));
+    Memo::of(client).forget(mount.trim_matches('/'), None);
 }
 
-/// Remember `version` for `mount` without asking the server (when the caller knows it).
+/// Remember `version` for `mount` on this client without asking the server (when the caller
+/// knows it).
 pub fn remember_mount(client: &VaultClient, mount: &str, version: KvVersion) {
-    KNOWN
-        .write()
-        .insert(key(client, mount.trim_matches('/')), version);
+    let memo = Memo::of(client);
+    let mount = mount.trim_matches('/');
+    memo.forget(mount, None);
+    let _ = memo.cell(mount).set((version, Instant::now()));
 }
 
-/// Detect (or recall) the KV version of `mount`.
-pub(crate) async fn detect(client: &VaultClient, mount: &str) -> Result<KvVersion, KvError> {
-    if let Some(v) = known_version(client, mount) {
-        return Ok(v);
-    }
+/// Detect (or recall) the KV version of `mount`, with the instant it was detected.
+pub(crate) async fn detect(
+    client: &VaultClient,
+    mount: &str,
+) -> Result<(KvVersion, Instant), KvError> {
+    let cell = Memo::of(client).cell(mount);
+    cell.get_or_try_init(|| async {
+        preflight(client, mount)
+            .await
+            .map(|version| (version, Instant::now()))
+    })
+    .await
+    .copied()
+}
+
+/// Forget a detection made at `detected_at` (a mount answered as the other version) and detect
+/// again. Concurrent callers that saw the same answer share one new preflight.
+pub(crate) async fn redetect(
+    client: &VaultClient,
+    mount: &str,
+    detected_at: Instant,
+) -> Result<(KvVersion, Instant), KvError> {
+    Memo::of(client).forget(mount, Some(detected_at));
+    detect(client, mount).await
+}
+
+/// `GET sys/internal/ui/mounts/<mount>`: the mount's KV version.
+async fn preflight(client: &VaultClient, mount: &str) -> Result<KvVersion, KvError> {
     let target = Target {
         op: "detect the KV version of",
         mount,
@@ -116,6 +160,5 @@ pub(crate) async fn detect(client: &VaultClient, mount: &str) -> Result<KvVersio
         }
         Err(e) => return Err(target.error(e)),
     };
-    KNOWN.write().insert(key(client, mount), version);
     Ok(version)
 }

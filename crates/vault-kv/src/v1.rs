@@ -1,13 +1,12 @@
 //! KV v1: an unversioned mount (`GET|POST|DELETE <mount>/<path>`, `LIST <mount>/<prefix>/`).
 
 use std::fmt;
-use std::sync::Arc;
 
 use serde::Serialize;
 use serde_json::{Map, Value};
-use vault_core::{Method, VaultClient, VaultErrorKind, VaultRequest};
+use vault_core::{Method, VaultErrorKind, VaultRequest};
 
-use crate::cache::{Cache, CachedSecret};
+use crate::cache::{CachedSecret, Handle};
 use crate::call::{Target, clean_path, json_request, send_data, to_object};
 use crate::error::KvError;
 use crate::secret::{SecretData, SecretMetadata, VaultSecret};
@@ -16,36 +15,24 @@ use crate::v2::types::ListResponse;
 /// A KV v1 mount seen through one client. Cheap to clone.
 #[derive(Clone)]
 pub struct KvV1 {
-    pub(crate) client: VaultClient,
-    pub(crate) mount: Arc<str>,
-    pub(crate) cache: Option<Arc<Cache>>,
+    pub(crate) h: Handle,
 }
 
 impl KvV1 {
-    pub(crate) fn new(client: VaultClient, mount: &str, cache: Option<Arc<Cache>>) -> Self {
-        KvV1 {
-            client,
-            mount: Arc::from(mount.trim_matches('/')),
-            cache,
-        }
+    pub(crate) fn new(h: Handle) -> Self {
+        KvV1 { h }
     }
 
     /// The mount this handle works on.
     pub fn mount(&self) -> &str {
-        &self.mount
+        &self.h.mount
     }
 
     fn api_path(&self, path: &str) -> String {
         if path.is_empty() {
-            self.mount.to_string()
+            self.h.mount.to_string()
         } else {
-            format!("{}/{path}", self.mount)
-        }
-    }
-
-    fn invalidate(&self, path: &str) {
-        if let Some(cache) = &self.cache {
-            cache.invalidate(self.client.namespace().unwrap_or(""), &self.mount, path);
+            format!("{}/{path}", self.h.mount)
         }
     }
 
@@ -55,22 +42,20 @@ impl KvV1 {
     }
 
     pub(crate) async fn read_shared(&self, path: &str) -> Result<CachedSecret, KvError> {
-        let path = clean_path("read", &self.mount, path, false)?;
-        match &self.cache {
-            Some(cache) => {
-                let ns = self.client.namespace().unwrap_or("");
-                cache
-                    .get_or_fetch(ns, &self.mount, path, None, || self.fetch(path))
-                    .await
-            }
-            None => self.fetch(path).await.map(CachedSecret::fresh),
-        }
+        let path = clean_path("read", &self.h.mount, path, false)?;
+        self.h.read_through(path, None, || self.fetch(path)).await
+    }
+
+    /// Read `path` from Vault, bypassing any cache (for create-only checks).
+    pub(crate) async fn fetch_uncached(&self, path: &str) -> Result<VaultSecret, KvError> {
+        let path = clean_path("read", &self.h.mount, path, false)?;
+        self.fetch(path).await
     }
 
     async fn fetch(&self, path: &str) -> Result<VaultSecret, KvError> {
         let target = Target {
             op: "read",
-            mount: &self.mount,
+            mount: &self.h.mount,
             path,
         };
         let not_found = || KvError::NotFound {
@@ -79,7 +64,7 @@ impl KvV1 {
             existing: Vec::new(),
         };
         match send_data::<Map<String, Value>>(
-            &self.client,
+            &self.h.client,
             target,
             VaultRequest::new(Method::Get, self.api_path(path)),
         )
@@ -98,10 +83,10 @@ impl KvV1 {
 
     /// Replace the secret at `path` with `data` (must be a non-empty object).
     pub async fn write(&self, path: &str, data: &impl Serialize) -> Result<(), KvError> {
-        let path = clean_path("write", &self.mount, path, false)?;
+        let path = clean_path("write", &self.h.mount, path, false)?;
         let target = Target {
             op: "write",
-            mount: &self.mount,
+            mount: &self.h.mount,
             path,
         };
         let map = to_object("write", &target.logical(), data)?;
@@ -114,41 +99,41 @@ impl KvV1 {
         }
         let request =
             json_request(Method::Post, self.api_path(path), &map).map_err(|e| target.error(e))?;
-        let result = send_data::<Value>(&self.client, target, request).await;
-        self.invalidate(path);
+        let result = send_data::<Value>(&self.h.client, target, request).await;
+        self.h.invalidate(path);
         result.map(|_| ()).map_err(|e| target.error(e))
     }
 
     /// Delete the secret at `path` (a missing secret is not an error).
     pub async fn delete(&self, path: &str) -> Result<(), KvError> {
-        let path = clean_path("delete", &self.mount, path, false)?;
+        let path = clean_path("delete", &self.h.mount, path, false)?;
         let target = Target {
             op: "delete",
-            mount: &self.mount,
+            mount: &self.h.mount,
             path,
         };
         let result = send_data::<Value>(
-            &self.client,
+            &self.h.client,
             target,
             VaultRequest::new(Method::Delete, self.api_path(path)),
         )
         .await;
-        self.invalidate(path);
+        self.h.invalidate(path);
         result.map(|_| ()).map_err(|e| target.error(e))
     }
 
     /// The names under `path`; folders end in `/`. Missing or empty folder: empty list.
     pub async fn list(&self, path: &str) -> Result<Vec<String>, KvError> {
-        let path = clean_path("list", &self.mount, path, true)?;
+        let path = clean_path("list", &self.h.mount, path, true)?;
         let target = Target {
             op: "list",
-            mount: &self.mount,
+            mount: &self.h.mount,
             path,
         };
         let mut api_path = self.api_path(path);
         api_path.push('/');
         match send_data::<ListResponse>(
-            &self.client,
+            &self.h.client,
             target,
             VaultRequest::new(Method::List, api_path),
         )
@@ -163,9 +148,6 @@ impl KvV1 {
 
 impl fmt::Debug for KvV1 {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("KvV1")
-            .field("mount", &self.mount)
-            .field("cached", &self.cache.is_some())
-            .finish()
+        self.h.debug("KvV1", f)
     }
 }

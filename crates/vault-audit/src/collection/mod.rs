@@ -15,7 +15,7 @@ use crate::entry::AuditEntry;
 use crate::error::AuditError;
 use crate::read::{AuditSource, ScanOptions, ScanSummary};
 use crate::scan::scan_record;
-use crate::stats::{Statistics, StatsBuilder};
+use crate::stats::{Statistics, StatsAccumulator};
 
 /// Audit entries held in memory, in file order unless sorted.
 #[derive(Debug, Clone, Default)]
@@ -88,7 +88,7 @@ impl AuditLogCollection {
     /// Summary statistics, computed exactly as the streaming [`stats`](crate::stats) does
     /// (each entry's raw text goes through the same scanner), so the numbers always agree.
     pub fn statistics(&self) -> Statistics {
-        let mut b = StatsBuilder::new();
+        let mut b = StatsAccumulator::new();
         for e in &self.entries {
             if let Ok(rec) = scan_record(&e.raw) {
                 b.add(e.location, &rec);

@@ -1,30 +1,19 @@
 //! The HTML report: one self-contained file (inline CSS and SVG, no scripts, no network).
 //! Every number shown comes from [`Statistics`] and carries a `data-stat` attribute, so a test
 //! (or a script) can check it against `stats --format json`.
+//!
+//! Architecture Invariant: the page is built with [`maud`] templates, which escape every
+//! interpolated value; log content (paths, actors, error text, the title) never reaches the
+//! page as markup. Only the constant stylesheet is inserted unescaped.
 
 mod svg;
 
 use std::collections::BTreeMap;
-use std::fmt::Write as _;
+
+use maud::{DOCTYPE, Markup, PreEscaped, html};
 
 use crate::detect::Detection;
 use crate::stats::Statistics;
-
-/// Escapes text for HTML content and attribute values.
-pub fn esc(s: &str) -> String {
-    let mut o = String::with_capacity(s.len());
-    for c in s.chars() {
-        match c {
-            '&' => o.push_str("&amp;"),
-            '<' => o.push_str("&lt;"),
-            '>' => o.push_str("&gt;"),
-            '"' => o.push_str("&quot;"),
-            '\'' => o.push_str("&#39;"),
-            _ => o.push(c),
-        }
-    }
-    o
-}
 
 const CSS: &str = "body{font:14px/1.45 system-ui,sans-serif;margin:2em auto;max-width:1000px;color:#222}
 h1{font-size:1.6em}h2{margin-top:1.6em;border-bottom:1px solid #ddd}
@@ -48,58 +37,32 @@ fn timeline(per_minute: &BTreeMap<String, u64>) -> Vec<(String, u64)> {
         .collect()
 }
 
-fn card(out: &mut String, key: &str, label: &str, value: &str) {
-    let _ = write!(
-        out,
-        "<div class=\"card\">{}<b data-stat=\"{key}\">{}</b></div>",
-        esc(label),
-        esc(value)
-    );
+fn card(key: &str, label: &str, value: &str) -> Markup {
+    html! { div.card { (label) b data-stat=(key) { (value) } } }
 }
 
-fn table(out: &mut String, id: &str, headers: &[&str], rows: Vec<Vec<String>>) {
-    let _ = write!(out, "<table id=\"{id}\"><thead><tr>");
-    for h in headers {
-        let _ = write!(out, "<th>{}</th>", esc(h));
-    }
-    out.push_str("</tr></thead><tbody>");
-    for r in rows {
-        out.push_str("<tr>");
-        for c in r {
-            out.push_str(&c);
+fn table(id: &str, headers: &[&str], rows: impl IntoIterator<Item = Vec<Markup>>) -> Markup {
+    html! {
+        table id=(id) {
+            thead { tr { @for h in headers { th { (h) } } } }
+            tbody { @for row in rows { tr { @for cell in row { (cell) } } } }
         }
-        out.push_str("</tr>");
     }
-    out.push_str("</tbody></table>");
 }
 
-fn td(s: &str) -> String {
-    format!("<td>{}</td>", esc(s))
+/// A text cell.
+fn td(s: &str) -> Markup {
+    html! { td { (s) } }
 }
 
-fn tdn(key: &str, v: u64) -> String {
-    format!("<td class=\"n\" data-stat=\"{}\">{v}</td>", esc(key))
+/// A number cell that names the statistic it shows.
+fn tdn(key: &str, v: u64) -> Markup {
+    html! { td.n data-stat=(key) { (v) } }
 }
 
-/// Renders the report. `title` is shown as the heading (e.g. the log's file name).
-pub fn render_report_html(s: &Statistics, detections: &[Detection], title: &str) -> String {
-    let mut o = String::with_capacity(64 * 1024);
-    let _ = write!(
-        o,
-        "<!DOCTYPE html><html lang=\"en\"><head><meta charset=\"utf-8\"><meta name=\"viewport\" content=\"width=device-width\"><title>Audit report: {}</title><style>{CSS}</style></head><body><h1>Audit report: {}</h1>",
-        esc(title),
-        esc(title)
-    );
-    let _ = write!(
-        o,
-        "<p>{} to {} ({:.0} s), files: {}</p>",
-        esc(s.first_time.as_deref().unwrap_or("-")),
-        esc(s.last_time.as_deref().unwrap_or("-")),
-        s.span_seconds,
-        esc(&s.files.join(", "))
-    );
-    o.push_str("<h2>Summary</h2><div class=\"cards\">");
-    for (k, label, v) in [
+/// The summary cards: (`data-stat` key, label, value).
+fn cards(s: &Statistics, detections: usize) -> Vec<(&'static str, &'static str, String)> {
+    let mut out: Vec<(&'static str, &'static str, String)> = [
         ("lines", "lines", s.lines),
         ("entries", "entries", s.entries),
         ("requests", "requests", s.requests),
@@ -127,174 +90,169 @@ pub fn render_report_html(s: &Statistics, detections: &[Detection], title: &str)
             s.unpaired_responses,
         ),
         ("malformed", "malformed lines", s.malformed.count),
-    ] {
-        card(&mut o, k, label, &v.to_string());
-    }
-    card(
-        &mut o,
-        "error_rate",
-        "error rate",
-        &format!("{:.4}", s.error_rate),
-    );
-    card(
-        &mut o,
-        "detections",
-        "detections",
-        &detections.len().to_string(),
-    );
-    o.push_str("</div>");
+    ]
+    .into_iter()
+    .map(|(k, label, v)| (k, label, v.to_string()))
+    .collect();
+    out.push(("error_rate", "error rate", format!("{:.4}", s.error_rate)));
+    out.push(("detections", "detections", detections.to_string()));
+    out
+}
 
-    o.push_str("<h2>Requests over time</h2>");
-    o.push_str(&svg::bars(
-        "chart-time",
-        "entries per interval (UTC)",
-        &timeline(&s.per_minute),
-        false,
-    ));
-    o.push_str("<h2>Operations</h2>");
+fn operations(s: &Statistics) -> Markup {
     let ops: Vec<(String, u64)> = s
         .request_operations
         .iter()
         .map(|(k, v)| (k.clone(), *v))
         .collect();
-    o.push_str(&svg::bars(
-        "chart-ops",
-        "requests per operation",
-        &ops,
-        true,
-    ));
-    table(
-        &mut o,
-        "operations",
-        &["operation", "requests", "entries"],
-        s.operations
-            .iter()
-            .map(|(k, v)| {
-                vec![
-                    td(k),
-                    tdn(
-                        &format!("request_operations.{k}"),
-                        s.request_operations.get(k).copied().unwrap_or(0),
-                    ),
-                    tdn(&format!("operations.{k}"), *v),
-                ]
-            })
-            .collect(),
-    );
-    o.push_str("<h2>Top paths</h2>");
-    o.push_str(&svg::bars(
-        "chart-paths",
-        "entries per path (top 10)",
-        &s.top_paths,
-        true,
-    ));
-    o.push_str("<h2>Top actors</h2>");
-    o.push_str(&svg::bars(
-        "chart-actors",
-        "entries per actor (top 10)",
-        &s.top_actors,
-        true,
-    ));
-    o.push_str("<h2>Mounts</h2>");
-    table(
-        &mut o,
-        "mounts",
-        &["first path segment", "entries"],
-        s.mounts
-            .iter()
-            .map(|(k, v)| vec![td(k), tdn(&format!("mounts.{k}"), *v)])
-            .collect(),
-    );
-
-    let _ = write!(o, "<h2>Errors</h2><p>{} entries with an error", s.errors);
-    if s.errors as usize > s.error_entries.len() {
-        let _ = write!(o, " (first {} listed)", s.error_entries.len());
+    let rows = s.operations.iter().map(|(k, v)| {
+        let requests = s.request_operations.get(k).copied().unwrap_or(0);
+        vec![
+            td(k),
+            tdn(&format!("request_operations.{k}"), requests),
+            tdn(&format!("operations.{k}"), *v),
+        ]
+    });
+    html! {
+        h2 { "Operations" }
+        (svg::bars("chart-ops", "requests per operation", &ops, true))
+        (table("operations", &["operation", "requests", "entries"], rows))
     }
-    o.push_str("</p>");
-    table(
-        &mut o,
-        "errors",
-        &["file:line", "type", "operation", "path", "error"],
-        s.error_entries
-            .iter()
-            .map(|e| {
-                vec![
-                    td(&format!("{}:{}", e.location.file, e.location.line)),
-                    td(&e.kind),
-                    td(e.operation.as_deref().unwrap_or("")),
-                    td(e.path.as_deref().unwrap_or("")),
-                    td(e.error.trim()),
-                ]
-            })
-            .collect(),
-    );
+}
 
-    o.push_str("<h2>Detections</h2>");
-    table(
-        &mut o,
-        "detections",
-        &[
-            "severity",
-            "rule",
-            "window (UTC)",
-            "actor / IP / path",
-            "count",
-            "what",
-            "evidence lines",
-        ],
-        detections
-            .iter()
-            .map(|d| {
-                let t = |x: Option<chrono::DateTime<chrono::Utc>>| {
-                    x.map(|t| t.format("%Y-%m-%d %H:%M:%S").to_string())
-                        .unwrap_or_default()
-                };
-                let who = [
-                    d.actor.as_deref(),
-                    d.client_ip.as_deref(),
-                    d.path.as_deref(),
-                ]
-                .into_iter()
-                .flatten()
-                .collect::<Vec<_>>()
-                .join(" · ");
-                let ev = d
-                    .evidence
-                    .iter()
-                    .map(|l| l.line.to_string())
-                    .collect::<Vec<_>>()
-                    .join(", ");
-                vec![
-                    format!("<td class=\"sev-{0}\">{0}</td>", d.severity.as_str()),
-                    td(d.rule),
-                    td(&format!("{} – {}", t(d.window_start), t(d.window_end))),
-                    td(&who),
-                    format!("<td class=\"n\">{}</td>", d.count),
-                    td(&d.message),
-                    td(&ev),
-                ]
-            })
-            .collect(),
-    );
-
-    if s.malformed.count > 0 {
-        let _ = write!(
-            o,
-            "<h2>Malformed lines</h2><p>{} lines could not be read",
-            s.malformed.count
-        );
-        o.push_str("</p>");
-        table(
-            &mut o,
-            "malformed",
-            &["file", "line", "reason"],
-            s.malformed
-                .first
-                .iter()
-                .map(|m| vec![td(&m.file), td(&m.line.to_string()), td(&m.reason)])
-                .collect(),
-        );
+fn errors(s: &Statistics) -> Markup {
+    let listed = s.error_entries.len();
+    let truncated = s.errors > listed as u64;
+    let rows = s.error_entries.iter().map(|e| {
+        vec![
+            td(&format!("{}:{}", e.location.file, e.location.line)),
+            td(&e.kind),
+            td(e.operation.as_deref().unwrap_or("")),
+            td(e.path.as_deref().unwrap_or("")),
+            td(e.error.trim()),
+        ]
+    });
+    html! {
+        h2 { "Errors" }
+        p {
+            (s.errors) " entries with an error"
+            @if truncated { " (first " (listed) " listed)" }
+        }
+        (table("errors", &["file:line", "type", "operation", "path", "error"], rows))
     }
-    o.push_str("<p><small>Generated by vaultkit (vault-audit). Self-contained: no scripts, no network.</small></p></body></html>\n");
-    o
+}
+
+fn detection_row(d: &Detection) -> Vec<Markup> {
+    let t = |x: Option<chrono::DateTime<chrono::Utc>>| {
+        x.map(|t| t.format("%Y-%m-%d %H:%M:%S").to_string())
+            .unwrap_or_default()
+    };
+    let who = [
+        d.actor.as_deref(),
+        d.client_ip.as_deref(),
+        d.path.as_deref(),
+    ]
+    .into_iter()
+    .flatten()
+    .collect::<Vec<_>>()
+    .join(" · ");
+    let evidence = d
+        .evidence
+        .iter()
+        .map(|l| l.line.to_string())
+        .collect::<Vec<_>>()
+        .join(", ");
+    let severity = d.severity.as_str();
+    vec![
+        html! { td class={ "sev-" (severity) } { (severity) } },
+        td(d.rule),
+        td(&format!("{} – {}", t(d.window_start), t(d.window_end))),
+        td(&who),
+        html! { td.n { (d.count) } },
+        td(&d.message),
+        td(&evidence),
+    ]
+}
+
+fn detections(detections: &[Detection]) -> Markup {
+    let headers = [
+        "severity",
+        "rule",
+        "window (UTC)",
+        "actor / IP / path",
+        "count",
+        "what",
+        "evidence lines",
+    ];
+    html! {
+        h2 { "Detections" }
+        (table("detections", &headers, detections.iter().map(detection_row)))
+    }
+}
+
+fn malformed(s: &Statistics) -> Markup {
+    let rows = s
+        .malformed
+        .first
+        .iter()
+        .map(|m| vec![td(&m.file), td(&m.line.to_string()), td(&m.reason)]);
+    html! {
+        @if s.malformed.count > 0 {
+            h2 { "Malformed lines" }
+            p { (s.malformed.count) " lines could not be read" }
+            (table("malformed", &["file", "line", "reason"], rows))
+        }
+    }
+}
+
+/// Renders the report. `title` is shown as the heading (e.g. the log's file name).
+///
+/// Everything taken from the log or the caller is escaped, in text and in attributes.
+pub fn render_report_html(s: &Statistics, detected: &[Detection], title: &str) -> String {
+    let first = s.first_time.as_deref().unwrap_or("-");
+    let last = s.last_time.as_deref().unwrap_or("-");
+    let page = html! {
+        (DOCTYPE)
+        html lang="en" {
+            head {
+                meta charset="utf-8";
+                meta name="viewport" content="width=device-width";
+                title { "Audit report: " (title) }
+                style { (PreEscaped(CSS)) }
+            }
+            body {
+                h1 { "Audit report: " (title) }
+                p {
+                    (first) " to " (last) " (" (format!("{:.0}", s.span_seconds)) " s), files: "
+                    (s.files.join(", "))
+                }
+                h2 { "Summary" }
+                div.cards {
+                    @for (key, label, value) in cards(s, detected.len()) {
+                        (card(key, label, &value))
+                    }
+                }
+                h2 { "Requests over time" }
+                (svg::bars("chart-time", "entries per interval (UTC)", &timeline(&s.per_minute), false))
+                (operations(s))
+                h2 { "Top paths" }
+                (svg::bars("chart-paths", "entries per path (top 10)", &s.top_paths, true))
+                h2 { "Top actors" }
+                (svg::bars("chart-actors", "entries per actor (top 10)", &s.top_actors, true))
+                h2 { "Mounts" }
+                (table(
+                    "mounts",
+                    &["first path segment", "entries"],
+                    s.mounts.iter().map(|(k, v)| vec![td(k), tdn(&format!("mounts.{k}"), *v)]),
+                ))
+                (errors(s))
+                (detections(detected))
+                (malformed(s))
+                p { small { "Generated by vaultkit (vault-audit). Self-contained: no scripts, no network." } }
+            }
+        }
+    };
+    let mut out = page.into_string();
+    out.push('\n');
+    out
 }

@@ -1,6 +1,6 @@
 //! Merging the builders of consecutive chunks of one input.
 
-use super::{KEEP_LISTED, StatsBuilder, push_unpaired};
+use super::{KEEP_LISTED, StatsAccumulator, push_unpaired};
 use crate::fxhash::FxMap;
 use crate::read::{Location, Malformed};
 
@@ -21,11 +21,11 @@ fn shift(loc: Location, file: u32, line_offset: u64) -> Location {
     }
 }
 
-impl StatsBuilder {
+impl StatsAccumulator {
     /// A builder for one chunk of a larger input: responses without a request are held back
-    /// for [`StatsBuilder::merge`].
+    /// for [`StatsAccumulator::merge`].
     pub(crate) fn for_chunk() -> Self {
-        StatsBuilder {
+        StatsAccumulator {
             chunk_orphans: Some(Vec::new()),
             ..Self::default()
         }
@@ -33,7 +33,7 @@ impl StatsBuilder {
 
     /// Folds in the builder of the chunk that comes right after everything merged so far.
     /// Its locations are relative to the chunk: they get file `file` and `line_offset` added.
-    pub(crate) fn merge(&mut self, mut next: StatsBuilder, file: u32, line_offset: u64) {
+    pub(crate) fn merge(&mut self, mut next: StatsAccumulator, file: u32, line_offset: u64) {
         let (a, b) = (&mut self.s, &mut next.s);
         a.entries += b.entries;
         a.requests += b.requests;

@@ -1,4 +1,4 @@
-//! Streaming statistics: [`StatsBuilder`] sees each record once and keeps only counters and
+//! Streaming statistics: [`StatsAccumulator`] sees each record once and keeps only counters and
 //! the sets that define them (distinct paths and actors, in-flight request ids).
 //! [`Statistics`] is the serializable result shared by `stats --format json` and the HTML report.
 //!
@@ -90,7 +90,7 @@ type Pending = (Location, Option<Box<str>>, Option<Box<str>>);
 
 /// Accumulates [`Statistics`] one record at a time.
 #[derive(Debug, Default)]
-pub struct StatsBuilder {
+pub struct StatsAccumulator {
     s: Statistics,
     ops: FxMap<Box<str>, u64>,
     req_ops: FxMap<Box<str>, u64>,
@@ -104,11 +104,11 @@ pub struct StatsBuilder {
     max_t: Option<i64>,
     pending: FxMap<Box<str>, Pending>,
     /// Chunk mode (parallel scan): responses without a request are kept here, because their
-    /// request may sit in an earlier chunk; [`StatsBuilder::merge`] resolves them.
+    /// request may sit in an earlier chunk; [`StatsAccumulator::merge`] resolves them.
     chunk_orphans: Option<Vec<(Box<str>, Pending)>>,
 }
 
-impl StatsBuilder {
+impl StatsAccumulator {
     pub fn new() -> Self {
         Self::default()
     }
@@ -318,7 +318,7 @@ pub(crate) fn top(m: &FxMap<Box<str>, u64>, n: usize) -> Vec<(String, u64)> {
         .collect()
 }
 
-/// Streams a whole source through [`StatsBuilder`]s: in parallel over chunks of each input
+/// Streams a whole source through [`StatsAccumulator`]s: in parallel over chunks of each input
 /// (one reader thread, one scanner per core) when more than one core is available, else on
 /// the calling thread. Both give identical results.
 pub fn stats(
@@ -339,7 +339,7 @@ pub fn stats_sequential(
     source: &crate::AuditSource,
     opts: &mut crate::ScanOptions,
 ) -> Result<Statistics, crate::AuditError> {
-    let mut b = StatsBuilder::new();
+    let mut b = StatsAccumulator::new();
     let scan = source.scan(opts, |loc, _, rec| b.add(loc, rec))?;
     Ok(b.finish(&scan))
 }

@@ -1,17 +1,17 @@
 //! The multi-core scan behind [`stats`](super::stats): a reader thread cuts each input into
 //! chunks at record boundaries (a newline followed by `{`), scanner threads build one
-//! [`StatsBuilder`] per chunk, and the calling thread merges them in input order.
+//! [`StatsAccumulator`] per chunk, and the calling thread merges them in input order.
 //!
 //! Architecture Invariant: memory is bounded by the chunks in flight (about
 //! `(2 × cores + 2) × CHUNK`) plus the distinct keys, whatever the input size.
 
 use std::collections::BTreeMap;
 use std::io::Read;
-use std::sync::mpsc::{Receiver, SyncSender, sync_channel};
-use std::sync::{Arc, Mutex};
+
+use crossbeam_channel::{Receiver, Sender, bounded};
 
 use super::merge::merge_malformed;
-use super::{Statistics, StatsBuilder};
+use super::{Statistics, StatsAccumulator};
 use crate::error::AuditError;
 use crate::read::{AuditSource, Frame, Framer, Location, Malformed, ScanOptions, ScanSummary};
 use crate::scan::scan_bytes;
@@ -19,14 +19,12 @@ use crate::scan::scan_bytes;
 const CHUNK: usize = 4 << 20;
 
 /// A chunk for a scanner: index, buffer, and how many bytes of the buffer are data.
+/// Scanners take them from one bounded multi-consumer channel.
 type Job = (u64, Vec<u8>, usize);
-
-/// Chunks waiting for a scanner, shared by the scanner threads.
-type SharedJobs = Arc<Mutex<Receiver<Job>>>;
 
 struct ChunkOut {
     idx: u64,
-    builder: StatsBuilder,
+    builder: StatsAccumulator,
     lines: u64,
     blank: u64,
     records: u64,
@@ -102,7 +100,7 @@ impl ChunkOut {
     fn new(idx: u64) -> Self {
         ChunkOut {
             idx,
-            builder: StatsBuilder::for_chunk(),
+            builder: StatsAccumulator::for_chunk(),
             lines: 0,
             blank: 0,
             records: 0,
@@ -133,7 +131,7 @@ impl ChunkOut {
 /// Reads `reader` and sends chunks cut at record boundaries; returns bytes read or the error.
 fn split(
     mut reader: Box<dyn Read + Send>,
-    tx: SyncSender<Job>,
+    tx: Sender<Job>,
     recycled: Receiver<Vec<u8>>,
     chunk: usize,
     max_carry: usize,
@@ -201,36 +199,25 @@ fn stats_parallel_with(
     cores: usize,
     chunk: usize,
 ) -> Result<Statistics, AuditError> {
-    let mut total = StatsBuilder::new();
+    let mut total = StatsAccumulator::new();
     let mut sum = ScanSummary::default();
     let keep = opts.keep_malformed;
     let max_record = opts.max_record_bytes;
     for (file_idx, input) in source.inputs()?.into_iter().enumerate() {
         let file = u32::try_from(file_idx).unwrap_or(u32::MAX);
         sum.files.push(input.name.clone());
-        let (tx, rx) = sync_channel::<Job>(cores);
-        let (otx, orx) = sync_channel::<ChunkOut>(cores * 2);
-        let (back, recycled) = sync_channel::<Vec<u8>>(cores * 2 + 2);
+        let (tx, rx) = bounded::<Job>(cores);
+        let (otx, orx) = bounded::<ChunkOut>(cores * 2);
+        let (back, recycled) = bounded::<Vec<u8>>(cores * 2 + 2);
         let size = input.size;
         let max_carry = max_record.saturating_add(chunk);
         let reader =
             std::thread::spawn(move || split(input.reader, tx, recycled, chunk, max_carry));
-        let rx: SharedJobs = Arc::new(Mutex::new(rx));
         let mut workers = Vec::new();
         for _ in 0..cores {
-            let (rx, otx, back, name) = (
-                Arc::clone(&rx),
-                otx.clone(),
-                back.clone(),
-                input.name.clone(),
-            );
+            let (rx, otx, back, name) = (rx.clone(), otx.clone(), back.clone(), input.name.clone());
             workers.push(std::thread::spawn(move || {
-                loop {
-                    let job = match rx.lock() {
-                        Ok(guard) => guard.recv(),
-                        Err(_) => return,
-                    };
-                    let Ok((idx, buf, len)) = job else { return };
+                for (idx, buf, len) in rx {
                     let out = scan_chunk(idx, &buf[..len], keep, max_record, &name);
                     let _ = back.try_send(buf);
                     if otx.send(out).is_err() {
@@ -239,6 +226,7 @@ fn stats_parallel_with(
                 }
             }));
         }
+        drop(rx);
         drop(back);
         drop(otx);
         let mut waiting: BTreeMap<u64, ChunkOut> = BTreeMap::new();

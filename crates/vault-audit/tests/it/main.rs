@@ -4,6 +4,7 @@
 mod corpus;
 mod hostile;
 mod live;
+mod output_security;
 mod report;
 mod security;
 mod sources;

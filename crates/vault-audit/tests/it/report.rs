@@ -1,7 +1,9 @@
 //! The HTML report: self-contained, and its numbers equal the JSON statistics.
 
 use regex::Regex;
-use vault_audit::{DetectionConfig, render_report_html};
+use vault_audit::{
+    AuditLogCollection, AuditSource, DetectionConfig, ScanOptions, render_report_html,
+};
 
 use super::{data, load};
 
@@ -54,4 +56,53 @@ fn report_numbers_equal_json_stats() {
         );
     }
     assert_eq!(html.matches("<svg").count(), 4);
+}
+
+#[test]
+fn hostile_log_fields_and_title_are_escaped_everywhere() {
+    // An attacker who can make requests controls the path, the display name (via an auth
+    // method's metadata) and parts of the error text; none of it may become markup.
+    let actor = "<script>alert('actor')</script>";
+    let path = r#"secret/"><img src=x onerror=alert(1)>"#;
+    let mut log = String::new();
+    for i in 0..6 {
+        let line = serde_json::json!({
+            "time": format!("2026-11-28T17:49:0{i}.6Z"),
+            "type": "response",
+            "auth": {"display_name": actor, "client_token": "hmac-sha256:ab12"},
+            "request": {
+                "id": format!("r{i}"),
+                "operation": "read",
+                "path": path,
+                "remote_address": "10.0.0.7\"><script>",
+            },
+            "error": "permission denied <script>alert('error')</script>",
+        });
+        log.push_str(&line.to_string());
+        log.push('\n');
+    }
+    log.push_str("<script>not json</script>\n");
+    let c = AuditLogCollection::load(
+        &AuditSource::bytes("<script>file</script>", log),
+        &mut ScanOptions::default(),
+    )
+    .expect("loads");
+    let s = c.statistics();
+    let d = c.detect(&DetectionConfig::default());
+    assert!(
+        d.iter().any(|d| d.rule == "permission-denied-burst"),
+        "a detection row carries the hostile fields: {d:?}"
+    );
+    assert_eq!(s.malformed.count, 1);
+    let html = render_report_html(&s, &d, "<script>alert('title')</script>");
+
+    assert!(!html.contains("<script"), "a raw <script> tag got through");
+    assert!(!html.contains("<img"), "a raw <img> tag got through");
+    assert!(html.contains("&lt;script&gt;alert('title')&lt;/script&gt;"));
+    assert!(html.contains("&lt;script&gt;alert('actor')&lt;/script&gt;"));
+    assert!(html.contains("permission denied &lt;script&gt;alert('error')&lt;/script&gt;"));
+    assert!(html.contains("files: &lt;script&gt;file&lt;/script&gt;"));
+    // In attributes the quote is escaped too, so the value cannot close its attribute.
+    assert!(html.contains(r#"data-label="secret/&quot;&gt;&lt;img src=x onerror=alert(1)&gt;""#));
+    assert!(!html.contains(r#"data-label="secret/">"#));
 }

@@ -110,6 +110,9 @@ pub enum KvCommand {
     Export {
         #[command(flatten)]
         at: KvPath,
+        /// Write to FILE (created 0600, atomically, never through a symlink) instead of stdout.
+        #[arg(long, short = 'o', value_name = "FILE")]
+        output: Option<PathBuf>,
     },
     /// Import secrets from a JSON/YAML file (as written by `kv export`): dry run unless --apply.
     Import {

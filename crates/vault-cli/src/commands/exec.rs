@@ -3,6 +3,10 @@
 //! Architecture Invariant: the secret values are handed over only through the child's
 //! environment (`execve`'s envp): never on its command line, never in a file.
 //!
+//! Architecture Invariant: the child's environment is built explicitly: vaultkit's credentials
+//! are removed unless `--pass-token`, and secrets obey [`super::env_rules`] (no loader variables
+//! without `--allow-env`, no replaced variables without `--override`).
+//!
 //! SIGINT, SIGTERM and SIGHUP received by vaultkit are forwarded to the child, and vaultkit waits
 //! for it; the exit code is the child's, or 128+N when the child died of signal N (as shells
 //! report it). A command that cannot be started exits 127 (not found) or 126 (not executable),
@@ -16,6 +20,7 @@ use tokio::process::Command;
 use tokio::signal::unix::{SignalKind, signal};
 
 use super::Ctx;
+use super::env_rules::{self, CREDENTIAL_VARS};
 use crate::args::secrets::ExecArgs;
 use crate::error::{CliError, CliResult};
 
@@ -31,22 +36,27 @@ pub async fn run(ctx: &Ctx, args: ExecArgs) -> CliResult<u8> {
         CliError::usage("no command to run")
             .with_hint("put it after `--`: vaultkit exec -s … -- CMD")
     })?;
+    // The environment the child inherits: everything (or the few KEEP names with --clean-env);
+    // vaultkit's own credentials only with --pass-token (then also with --clean-env).
+    let inherited: Vec<(std::ffi::OsString, std::ffi::OsString)> = std::env::vars_os()
+        .filter(|(k, _)| {
+            let name = k.to_str();
+            if name.is_some_and(|k| CREDENTIAL_VARS.contains(&k)) {
+                return args.pass_token;
+            }
+            !args.clean_env || name.is_some_and(|k| KEEP.contains(&k) || k.starts_with("LC_"))
+        })
+        .collect();
+    env_rules::check(&vars, &args.rules, |name| {
+        inherited.iter().any(|(k, _)| k.as_os_str() == name)
+    })?;
     let mut cmd = Command::new(program);
     cmd.args(rest)
         .stdin(Stdio::inherit())
         .stdout(Stdio::inherit())
-        .stderr(Stdio::inherit());
-    if args.clean_env {
-        cmd.env_clear();
-        for (k, v) in std::env::vars_os() {
-            let keep = k
-                .to_str()
-                .is_some_and(|k| KEEP.contains(&k) || k.starts_with("LC_"));
-            if keep {
-                cmd.env(k, v);
-            }
-        }
-    }
+        .stderr(Stdio::inherit())
+        .env_clear()
+        .envs(inherited);
     for (name, value) in &vars {
         cmd.env(name, value.expose());
     }

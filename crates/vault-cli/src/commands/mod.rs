@@ -2,7 +2,8 @@
 //!
 //! - [`status`], [`login`], [`policy`], [`dev`], [`completions`]: operator commands.
 //! - [`kv`]: the KV commands (get/put/…/tree/export/import).
-//! - [`secrets`]: resolving `NAME=path#key` selections, shared by [`env`] and [`exec`].
+//! - [`secrets`]: resolving `NAME=path#key` selections, shared by [`env`] and [`exec`];
+//!   [`env_rules`]: which variables those secrets may set.
 
 use vault_core::VaultClient;
 
@@ -15,6 +16,7 @@ pub mod audit;
 pub mod completions;
 pub mod dev;
 pub mod env;
+pub mod env_rules;
 pub mod exec;
 pub mod kv;
 pub mod login;

@@ -9,7 +9,7 @@ use serde_json::Value;
 use vault_core::{SecretString, VaultClient};
 use vault_kv::KvExt;
 
-use super::kv::{Target, kv_error};
+use super::kv::{KvLocation, kv_error};
 use crate::args::kv::KvPath;
 use crate::args::secrets::SecretSelection;
 use crate::error::{CliError, CliResult};
@@ -20,7 +20,7 @@ use crate::quote::{env_name, is_env_name};
 pub struct Spec {
     /// Explicit variable name (or prefix when no key is given).
     pub name: Option<String>,
-    pub target: Target,
+    pub target: KvLocation,
     pub key: Option<String>,
 }
 
@@ -47,7 +47,7 @@ impl Spec {
             }
             None => (rest, None),
         };
-        let target = Target::of(&KvPath {
+        let target = KvLocation::of(&KvPath {
             path: path.to_string(),
             mount: mount.map(str::to_string),
         })?;

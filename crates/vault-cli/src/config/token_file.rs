@@ -1,6 +1,5 @@
 //! `~/.vault-token`: the token file Vault's CLI reads and `vault login` writes.
 
-use std::io::Write;
 use std::path::{Path, PathBuf};
 
 use vault_core::SecretString;
@@ -24,26 +23,11 @@ pub fn read(path: &Path) -> CliResult<Option<SecretString>> {
     }
 }
 
-/// Write a token file readable only by its owner (created 0600, then filled).
+/// Write a token file readable only by its owner: created 0600, atomically (temporary file,
+/// `fsync`, rename), and never through a symbolic link planted at `path`
+/// ([`vault_core::write_private`]).
 pub fn write(path: &Path, token: &SecretString) -> CliResult<()> {
-    let mut options = std::fs::OpenOptions::new();
-    options.write(true).create(true).truncate(true);
-    #[cfg(unix)]
-    {
-        use std::os::unix::fs::OpenOptionsExt;
-        options.mode(0o600);
-    }
-    let mut file = options
-        .open(path)
-        .map_err(|e| CliError::io("write token file", path, &e))?;
-    #[cfg(unix)]
-    {
-        use std::os::unix::fs::PermissionsExt;
-        // An existing file keeps its mode on open: tighten it.
-        file.set_permissions(std::fs::Permissions::from_mode(0o600))
-            .map_err(|e| CliError::io("set permissions of token file", path, &e))?;
-    }
-    file.write_all(token.expose().as_bytes())
+    vault_core::write_private(path, token.expose().as_bytes())
         .map_err(|e| CliError::io("write token file", path, &e))
 }
 

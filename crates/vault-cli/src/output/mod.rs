@@ -1,6 +1,7 @@
 //! How results reach the user: a table for people, JSON or YAML for machines, or one raw field.
 //!
-//! - [`table`]: the aligned text tables.
+//! - [`Table`]: the aligned text tables, vaultkit's one renderer ([`vault_core::render`]), which
+//!   escapes every cell for the terminal.
 //! - [`progress`]: indicatif bars, drawn only when stderr is a terminal.
 //! - this file: [`Output`], which every command prints through.
 //!
@@ -16,9 +17,9 @@ use crate::args::OutputFormat;
 use crate::error::{CliError, CliResult};
 
 pub mod progress;
-pub mod table;
 
-pub use table::Table;
+pub use vault_core::render::Table;
+use vault_core::render::escape_text;
 
 /// The printer every command uses.
 #[derive(Debug, Clone)]
@@ -62,17 +63,22 @@ impl Output {
                         s.to_string()
                     }
                 };
-                self.write(&t.render(&bold))
+                self.write(&t.render_with(&bold))
             }
         }
     }
 
-    /// `--field KEY`: the raw value (strings unquoted, anything else as JSON).
+    /// `--field KEY`: the raw value (strings unquoted, anything else as JSON). Exact when stdout
+    /// is a pipe or a file; on a terminal, control characters and bidi overrides are shown
+    /// escaped ([`escape_text`]) so that a value cannot drive the terminal.
     fn print_field(&self, value: &Value, field: &str) -> CliResult<()> {
         let found = value
             .get(field)
             .or_else(|| value.pointer(&format!("/{}", field.replace('.', "/"))));
         match found {
+            Some(Value::String(s)) if std::io::stdout().is_terminal() => {
+                self.write(&format!("{}\n", escape_text(s)))
+            }
             Some(Value::String(s)) => self.write(&format!("{s}\n")),
             Some(other) => self.write(&format!("{}\n", to_json(other)?)),
             None => {
@@ -97,10 +103,26 @@ impl Output {
     }
 
     /// Print a message for people (on stderr, so it never mixes with data); nothing with `-q`.
+    /// Messages quote paths and keys that came from Vault or files, so each line is escaped for
+    /// the terminal ([`escape_text`]); the message's own line breaks are kept.
     pub fn info(&self, message: &str) {
         if !self.quiet {
-            eprintln!("{message}");
+            let lines: Vec<String> = message
+                .split('\n')
+                .map(|l| escape_text(l).into_owned())
+                .collect();
+            eprintln!("{}", lines.join("\n"));
         }
+    }
+
+    /// Write text for people to stdout with each line escaped for the terminal (for reports
+    /// built outside [`Table`], e.g. migrate's apply and validation lists).
+    pub fn write_human(&self, text: &str) -> CliResult<()> {
+        let lines: Vec<String> = text
+            .split('\n')
+            .map(|l| escape_text(l).into_owned())
+            .collect();
+        self.write(&lines.join("\n"))
     }
 
     /// Write text to stdout; a closed pipe (e.g. `| head`) is not an error.
@@ -110,6 +132,20 @@ impl Output {
             Ok(()) => Ok(()),
             Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => Ok(()),
             Err(e) => Err(CliError::other(format!("could not write to stdout: {e}"))),
+        }
+    }
+
+    /// Write text that holds secrets to `file` (owner-only, atomic, never through a symlink: see
+    /// [`vault_core::write_private`]) or, without one, to stdout.
+    pub fn write_to(&self, file: Option<&std::path::Path>, text: &str) -> CliResult<()> {
+        match file {
+            None => self.write(text),
+            Some(path) => {
+                vault_core::write_private(path, text.as_bytes())
+                    .map_err(|e| CliError::io("write", path, &e))?;
+                self.info(&format!("Written to {} (mode 0600).", path.display()));
+                Ok(())
+            }
         }
     }
 

@@ -3,3 +3,4 @@
 //! Everything that talks to OpenBao is in the workspace's end-to-end crate (`tests/e2e`).
 
 mod offline;
+mod security;

@@ -2,18 +2,16 @@
 
 use std::time::Duration;
 
+use crate::client::call::{exchange, parse_envelope};
 use crate::envelope::Envelope;
 use crate::error::{VaultError, VaultErrorKind};
-use crate::transport::{Method, Transport, VaultRequest};
+use crate::transport::{Method, Transport, VaultRequest, zeroize_bytes};
 
 use super::AuthToken;
 
-/// Header carrying the namespace.
-pub(crate) const NAMESPACE_HEADER: &str = "X-Vault-Namespace";
-
 /// Send a login request and turn the answer into a token, or into an `Authentication` error that
 /// names the method, the mount and what to check (`check`). `body` holds credentials and is never
-/// printed.
+/// printed. Sent through [`crate::client::call::exchange`] (headers, span, status mapping).
 pub(crate) async fn login_request(
     transport: &dyn Transport,
     namespace: Option<&str>,
@@ -23,55 +21,36 @@ pub(crate) async fn login_request(
     check: &str,
 ) -> Result<AuthToken, VaultError> {
     let path = format!("auth/{}/login", mount.trim_matches('/'));
-    let mut request = VaultRequest::new(Method::Post, &path)
-        .with_json(body)
-        .with_header("X-Vault-Request", "true");
-    if let Some(ns) = namespace.filter(|n| !n.is_empty()) {
-        request = request.with_header(NAMESPACE_HEADER, ns);
-    }
+    let request = VaultRequest::new(Method::Post, &path).with_json(body);
     let operation = format!("{method} login");
-    let response = transport
-        .send(request)
-        .await
-        .map_err(|e| e.with_operation(&operation).with_path(&path))?;
-    let status = response.status;
-    let headers = response.headers.clone();
-    let bytes = response.into_bytes().await.map_err(|e| {
-        VaultError::msg(
-            VaultErrorKind::Connection,
-            format!("login response was cut short: {e}"),
-        )
-        .with_operation(&operation)
-        .with_path(&path)
-    })?;
-    if status >= 300 {
-        let err = crate::status::error_from_response(&operation, &path, status, &headers, &bytes);
-        // Sealed / connection-like server states stay what they are; rejections are auth failures.
-        if matches!(
-            err.kind(),
-            VaultErrorKind::Sealed | VaultErrorKind::Uninitialized | VaultErrorKind::RateLimited
-        ) || status >= 500
+    let (status, bytes) = match exchange(transport, &operation, namespace, request).await {
+        Ok(answer) => answer,
+        // Sealed, rate-limited and failing servers stay what they are; rejections are auth
+        // failures.
+        Err(err)
+            if err.status().is_none_or(|s| s >= 500)
+                || matches!(
+                    err.kind(),
+                    VaultErrorKind::Sealed
+                        | VaultErrorKind::Uninitialized
+                        | VaultErrorKind::RateLimited
+                ) =>
         {
             return Err(err);
         }
-        return Err(err
-            .with_kind(VaultErrorKind::Authentication)
-            .with_hint(format!(
-                "{method} login at mount `{mount}` was rejected; {check}"
-            )));
-    }
-    let envelope: Envelope = serde_json::from_slice(&bytes).map_err(|e| {
-        VaultError::msg(
-            VaultErrorKind::Authentication,
-            format!(
-                "login answer is not Vault's JSON envelope: {}",
-                crate::json_body::describe(&e)
-            ),
-        )
-        .with_operation(&operation)
-        .with_path(&path)
-        .with_status(status)
-    })?;
+        Err(err) => {
+            return Err(err
+                .with_kind(VaultErrorKind::Authentication)
+                .with_hint(format!(
+                    "{method} login at mount `{mount}` was rejected; {check}"
+                )));
+        }
+    };
+    let parsed = parse_envelope(&operation, &path, status, &bytes);
+    zeroize_bytes(bytes);
+    let envelope: Envelope = parsed
+        .map_err(|e| e.with_kind(VaultErrorKind::Authentication))?
+        .unwrap_or_default();
     let auth = envelope.auth.ok_or_else(|| {
         VaultError::msg(
             VaultErrorKind::Authentication,

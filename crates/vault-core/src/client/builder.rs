@@ -109,7 +109,10 @@ impl VaultClientBuilder {
                 .with_hint("call with_token(..) or with_auth(..), or set VAULT_TOKEN / VAULT_ROLE_ID + VAULT_SECRET_ID")
         })?;
         let transport = match self.transport.clone() {
-            Some(t) => t,
+            Some(t) => {
+                self.refuse_http_options()?;
+                t
+            }
             None => self.http_transport()?,
         };
         let policy = self.retry.unwrap_or_default();
@@ -119,6 +122,35 @@ impl VaultClientBuilder {
             self.namespace,
             policy,
         ))
+    }
+
+    /// Options only the built-in HTTP transport understands are an error next to a transport of
+    /// the caller's own: silently ignoring a CA file or a client certificate would be worse.
+    fn refuse_http_options(&self) -> Result<(), VaultError> {
+        let mut given = Vec::new();
+        if self.timeout.is_some() {
+            given.push("with_timeout");
+        }
+        if self.ca_cert_file.is_some() {
+            given.push("with_ca_cert_file");
+        }
+        if self.client_cert.is_some() {
+            given.push("with_client_cert");
+        }
+        if self.skip_verify {
+            given.push("with_skip_verify");
+        }
+        if given.is_empty() {
+            return Ok(());
+        }
+        Err(VaultError::msg(
+            VaultErrorKind::Config,
+            format!(
+                "{} configure the built-in HTTP transport, but a transport of your own was given with with_transport",
+                given.join(", ")
+            ),
+        )
+        .with_hint("set these options on your transport, or drop with_transport to use the built-in HTTP one"))
     }
 
     #[cfg(feature = "transport-reqwest")]
@@ -190,11 +222,7 @@ impl VaultClient {
             .with_auth(auth)
             .with_timeout(config.timeout)
             .with_skip_verify(!config.verify)
-            .with_retry(RetryPolicy {
-                max_attempts: config.retry_max_attempts,
-                base_delay: config.retry_base_delay,
-                max_delay: config.retry_max_delay,
-            });
+            .with_retry(config.retry);
         if let Some(ns) = &config.namespace {
             b = b.with_namespace(ns);
         }

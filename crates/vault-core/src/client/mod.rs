@@ -1,16 +1,34 @@
 //! [`VaultClient`]: authenticated, retrying access to Vault's logical API.
 //!
 //! - `builder.rs`: [`VaultClientBuilder`] and [`VaultClient::from_config`].
-//! - `send.rs`: the request pipeline (headers, lazy login, retries, re-login once, error mapping).
+//! - `call.rs`: the one typed call helper ([`VaultClient::call`], [`VaultClient::send`], …).
+//! - `send.rs`: the request pipeline behind it (headers, lazy login, re-login once).
+//! - `retry.rs`: the one replay loop, [`RetryingTransport`] (the policy is [`crate::retry`]).
 //! - `ops.rs`: raw logical operations `read`, `write`, `list`, `delete`.
-//! - `token.rs`: the token's state and the login / lookup-self / renew-self calls.
-//! - `renewal.rs`: the background task that renews the token at about ⅔ of its TTL.
-//! - `retry.rs`: [`RetryPolicy`] and the [`RetryingTransport`] wrapper.
+//! - `token.rs`: the token's state and its transitions (pure).
+//! - `session.rs`: the token's I/O: login, lookup-self, renew-self, revoke-self, dead-token evidence.
+//! - `renewal.rs`: the background task that schedules renewals at about ⅔ of the TTL.
 //! - `stats.rs`: [`ClientStats`] counters.
 //!
 //! Architecture Invariant: the token lives only in the client's token slot and in the
 //! `X-Vault-Token` header of outgoing requests; it is never logged or put into an error.
+//!
+//! # Secrets in memory
+//! What vaultkit owns is cleared after use: the token in the slot is a
+//! [`crate::SecretString`] (zeroed on drop); the `X-Vault-Token` header string of a request is
+//! zeroed by [`crate::transport::HttpTransport`] once reqwest has its copy, and request copies the
+//! replay loop keeps for a retry are zeroed when they are not sent
+//! ([`crate::VaultRequest::zeroize`]); JSON request bodies are zeroed after encoding; a response
+//! body is zeroed after [`VaultClient::call`] has parsed it, when nothing else shares its buffer.
+//!
+//! What cannot be cleared from here: the copies inside reqwest, hyper and rustls (the header
+//! value, the encoded request body, socket and TLS buffers, the response bytes while they are
+//! read), the allocator's freed pages, and whatever the caller does with the values it receives
+//! (parsed `serde_json` strings, `vault_kv::SecretData`). A custom [`Transport`] must clear its
+//! own copies.
 
+use std::any::{Any, TypeId};
+use std::collections::HashMap;
 use std::sync::Arc;
 
 use tokio::sync::{Mutex, Notify};
@@ -19,15 +37,17 @@ use crate::auth::AuthMethod;
 use crate::transport::Transport;
 
 mod builder;
+pub(crate) mod call;
 mod ops;
 mod renewal;
 mod retry;
 mod send;
+mod session;
 mod stats;
 mod token;
 
 pub use builder::VaultClientBuilder;
-pub use retry::{MAX_RETRY_AFTER, RetryPolicy, RetryingTransport, is_retryable_status};
+pub use retry::{RetryPolicy, RetryingTransport, is_retryable_status};
 pub use stats::ClientStats;
 
 /// A client for one Vault server (and namespace). Cheap to clone: clones share the connection
@@ -69,6 +89,8 @@ pub(crate) struct Inner {
     /// Wakes the renewal task when the token changes or the client is dropped.
     changed: Arc<Notify>,
     renewal_started: std::sync::atomic::AtomicBool,
+    /// State that layers above keep per client (see [`VaultClient::extension`]).
+    extensions: std::sync::Mutex<HashMap<TypeId, Arc<dyn Any + Send + Sync>>>,
 }
 
 impl Drop for Inner {
@@ -118,6 +140,30 @@ impl VaultClient {
         self.inner.stats.snapshot()
     }
 
+    /// The client's instance of `T`, created with `T::default()` on first use and shared by
+    /// every clone of this client (not by [`VaultClient::with_namespace`] clients, which are
+    /// other clients). Lets layers above keep per-client state, such as vault-kv's memo of
+    /// mount versions, without a process-wide map.
+    pub fn extension<T: Any + Send + Sync + Default>(&self) -> Arc<T> {
+        let mut map = self
+            .inner
+            .extensions
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        let entry = map
+            .entry(TypeId::of::<T>())
+            .or_insert_with(|| Arc::new(T::default()));
+        match Arc::clone(entry).downcast::<T>() {
+            Ok(value) => value,
+            // Unreachable: the entry under `TypeId::of::<T>()` is always a `T`.
+            Err(_) => {
+                let fresh = Arc::new(T::default());
+                *entry = fresh.clone();
+                fresh
+            }
+        }
+    }
+
     /// A client for another namespace over the same transport, auth method and retry policy.
     /// It logs in on its own (tokens belong to a namespace) and keeps its own counters.
     pub fn with_namespace(&self, namespace: Option<&str>) -> VaultClient {
@@ -149,6 +195,7 @@ impl VaultClient {
                 stats,
                 changed: Arc::new(Notify::new()),
                 renewal_started: std::sync::atomic::AtomicBool::new(false),
+                extensions: std::sync::Mutex::new(HashMap::new()),
             }),
         }
     }

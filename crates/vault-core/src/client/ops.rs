@@ -31,7 +31,7 @@ impl VaultClient {
     /// `POST path` with a JSON body. `Ok(None)` when Vault answers 204 (no body).
     pub async fn write(&self, path: &str, data: Value) -> Result<Option<Envelope>, VaultError> {
         let request = VaultRequest::new(Method::Post, path).with_json(data);
-        self.envelope("write", request).await
+        self.call_envelope("write", request).await
     }
 
     /// `LIST path`: the `keys` Vault returns (folders end in `/`); empty when nothing is there.
@@ -65,7 +65,7 @@ impl VaultClient {
 
     /// `DELETE path`. `Ok(None)` on 204.
     pub async fn delete(&self, path: &str) -> Result<Option<Envelope>, VaultError> {
-        self.envelope("delete", VaultRequest::new(Method::Delete, path))
+        self.call_envelope("delete", VaultRequest::new(Method::Delete, path))
             .await
     }
 
@@ -75,53 +75,11 @@ impl VaultClient {
         operation: &str,
         request: VaultRequest,
     ) -> Result<Option<Envelope>, VaultError> {
-        match self.envelope(operation, request).await {
+        match self.call_envelope(operation, request).await {
             Err(e) if e.is_not_found() => Ok(None),
             other => other,
         }
     }
-
-    async fn envelope(
-        &self,
-        operation: &str,
-        request: VaultRequest,
-    ) -> Result<Option<Envelope>, VaultError> {
-        let path = request.path.clone();
-        let response = self.send_as(operation, request).await?;
-        let status = response.status;
-        let bytes = response.into_bytes().await.map_err(|e| {
-            VaultError::msg(
-                VaultErrorKind::Connection,
-                format!("response was cut short: {e}"),
-            )
-            .with_operation(operation)
-            .with_path(&path)
-        })?;
-        parse_envelope(operation, &path, status, &bytes)
-    }
-}
-
-/// Parse a 2xx body as an [`Envelope`]; an empty body (204) is `None`.
-pub(crate) fn parse_envelope(
-    operation: &str,
-    path: &str,
-    status: u16,
-    bytes: &[u8],
-) -> Result<Option<Envelope>, VaultError> {
-    if status == 204 || bytes.iter().all(u8::is_ascii_whitespace) {
-        return Ok(None);
-    }
-    serde_json::from_slice(bytes).map(Some).map_err(|e| {
-        unexpected(
-            operation,
-            path,
-            format!(
-                "answer is not Vault's JSON envelope: {}",
-                crate::json_body::describe(&e)
-            ),
-        )
-        .with_status(status)
-    })
 }
 
 fn unexpected(operation: &str, path: &str, message: String) -> VaultError {

@@ -1,48 +1,19 @@
-//! The background renewal task: renews the token at about ⅔ of its TTL while it is renewable,
-//! and logs in again (when the auth method can) once renewal stops extending the lease.
+//! The background renewal task: it only schedules. At about ⅔ of the token's TTL it renews the
+//! token while it is renewable, and logs in again (when the auth method can) once renewal stops
+//! extending the lease; the state changes themselves are `TokenState`'s (`token.rs`).
 //!
 //! Architecture Invariant: the task holds only a `Weak` reference to the client; it ends when
 //! the last clone of the client is dropped.
+//!
+//! Architecture Invariant: the slot's lock is never held while a renewal is on the wire (a renew
+//! that is being retried must not block a re-login from the request path); the outcome is applied
+//! afterwards, and only if the token is still the one that was renewed.
 
 use std::sync::{Arc, Weak};
-use std::time::{Duration, Instant};
+use std::time::Instant;
 
 use super::Inner;
-
-/// Leases shorter than this are not worth renewing: let them lapse (or log in again).
-const MIN_LEASE: Duration = Duration::from_secs(1);
-
-/// When to act after a lease of `lease` was granted: two thirds of it.
-pub(crate) fn renewal_delay(lease: Duration) -> Duration {
-    lease.mul_f64(2.0 / 3.0)
-}
-
-/// What the task should do next.
-#[derive(Debug, PartialEq, Eq)]
-pub(crate) enum Plan {
-    /// Nothing to do until the token changes (no expiry, or nothing can be done about it).
-    Idle,
-    /// Act at this instant.
-    At(Instant),
-}
-
-/// The plan for a token with `lease` granted at `refreshed_at`.
-pub(crate) fn plan(
-    lease: Option<Duration>,
-    refreshed_at: Instant,
-    renewable: bool,
-    capped: bool,
-    can_relogin: bool,
-) -> Plan {
-    let Some(lease) = lease.filter(|l| !l.is_zero()) else {
-        return Plan::Idle;
-    };
-    let can_renew = renewable && !capped && lease >= MIN_LEASE;
-    if !can_renew && !can_relogin {
-        return Plan::Idle;
-    }
-    Plan::At(refreshed_at + renewal_delay(lease))
-}
+use super::token::Plan;
 
 /// Start the task for `inner` (called once, at the first login).
 pub(crate) fn spawn(inner: &Arc<Inner>) {
@@ -77,124 +48,59 @@ impl Inner {
     async fn next_plan(&self) -> Plan {
         let slot = self.slot.lock().await;
         match slot.as_ref() {
-            Some(s) => plan(
-                s.lease,
-                s.refreshed_at,
-                s.renewable,
-                s.capped,
-                self.auth.can_relogin(),
-            ),
+            Some(s) => s.plan(self.auth.can_relogin()),
             None => Plan::Idle,
         }
     }
 
     /// Renew the token, or log in again when renewal is over; failures are logged and the next
     /// attempt is scheduled at ⅔ of what remains.
-    async fn renew_or_relogin(self: &Arc<Self>) {
-        let mut slot = self.slot.lock().await;
-        let Some(state) = slot.as_mut() else { return };
-        let now = Instant::now();
-        let remaining = state
-            .lease
-            .map(|l| (state.refreshed_at + l).saturating_duration_since(now));
-        if state.renewable && !state.capped {
-            match self.renew_self(&state.token, state.increment).await {
+    pub(crate) async fn renew_or_relogin(self: &Arc<Self>) {
+        // Take what the renewal needs, then let go of the lock before going to the network.
+        let (token, increment, generation, remaining, renew) = {
+            let slot = self.slot.lock().await;
+            let Some(state) = slot.as_ref() else { return };
+            (
+                state.token.clone(),
+                state.increment,
+                state.generation,
+                state.remaining(Instant::now()),
+                state.should_renew(),
+            )
+        };
+        if renew {
+            let outcome = self.renew_self(&token, increment).await;
+            let mut slot = self.slot.lock().await;
+            let Some(state) = slot.as_mut().filter(|s| s.generation == generation) else {
+                // Someone logged in meanwhile: the renewal is moot.
+                return;
+            };
+            match outcome {
                 Ok(lease) => {
                     self.stats.renewal();
-                    // Renewal hit the max TTL when it granted less than asked for.
-                    state.capped = state.increment.is_some_and(|i| lease < i) || lease.is_zero();
-                    state.lease = Some(lease);
-                    state.refreshed_at = Instant::now();
+                    state.renewed(lease);
                     tracing::debug!(?lease, capped = state.capped, "token renewed");
+                    self.publish(&slot);
                     return;
                 }
                 Err(e) => tracing::warn!(kind = %e.kind(), error = %e, "token renewal failed"),
             }
         }
         if self.auth.can_relogin() {
-            if let Err(e) = self.login_locked(&mut slot).await {
+            if let Err(e) = self.relogin(generation).await {
                 tracing::warn!(kind = %e.kind(), error = %e, "background re-login failed");
-                retry_later(slot.as_mut(), remaining);
+                self.reschedule(generation, remaining).await;
             }
         } else {
-            retry_later(slot.as_mut(), remaining);
+            self.reschedule(generation, remaining).await;
         }
     }
-}
 
-/// Reschedule after a failure: act again at ⅔ of what remains; stop once too little is left.
-fn retry_later(state: Option<&mut super::token::TokenState>, remaining: Option<Duration>) {
-    if let Some(state) = state {
-        state.refreshed_at = Instant::now();
-        match remaining {
-            Some(r) if r >= MIN_LEASE => state.lease = Some(r),
-            _ => {
-                state.lease = None;
-                state.renewable = false;
-            }
+    async fn reschedule(&self, generation: u64, remaining: Option<std::time::Duration>) {
+        let mut slot = self.slot.lock().await;
+        if let Some(state) = slot.as_mut().filter(|s| s.generation == generation) {
+            state.retry_later(remaining);
+            self.publish(&slot);
         }
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn renews_at_two_thirds() {
-        assert_eq!(
-            renewal_delay(Duration::from_secs(6)),
-            Duration::from_secs(4)
-        );
-        assert_eq!(
-            renewal_delay(Duration::from_secs(3600)),
-            Duration::from_secs(2400)
-        );
-        assert_eq!(renewal_delay(Duration::ZERO), Duration::ZERO);
-    }
-
-    #[test]
-    fn plans_follow_the_token() {
-        let t0 = Instant::now();
-        let six = Some(Duration::from_secs(6));
-        assert_eq!(
-            plan(six, t0, true, false, false),
-            Plan::At(t0 + Duration::from_secs(4))
-        );
-        // Non-expiring (root) or unknown lifetime: nothing to do.
-        assert_eq!(
-            plan(Some(Duration::ZERO), t0, true, false, true),
-            Plan::Idle
-        );
-        assert_eq!(plan(None, t0, true, false, true), Plan::Idle);
-        // Not renewable, or capped: only a method that can log in again acts.
-        assert_eq!(plan(six, t0, false, false, false), Plan::Idle);
-        assert_eq!(plan(six, t0, true, true, false), Plan::Idle);
-        assert_eq!(
-            plan(six, t0, false, false, true),
-            Plan::At(t0 + Duration::from_secs(4))
-        );
-        assert_eq!(
-            plan(six, t0, true, true, true),
-            Plan::At(t0 + Duration::from_secs(4))
-        );
-    }
-
-    #[test]
-    fn failures_reschedule_at_two_thirds_of_the_rest() {
-        let mut s = super::super::token::TokenState {
-            token: "t".into(),
-            generation: 1,
-            lease: Some(Duration::from_secs(60)),
-            increment: Some(Duration::from_secs(60)),
-            refreshed_at: Instant::now(),
-            renewable: true,
-            capped: false,
-        };
-        retry_later(Some(&mut s), Some(Duration::from_secs(20)));
-        assert_eq!(s.lease, Some(Duration::from_secs(20)));
-        retry_later(Some(&mut s), Some(Duration::from_millis(10)));
-        assert_eq!(s.lease, None);
-        assert!(!s.renewable);
     }
 }

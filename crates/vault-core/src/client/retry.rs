@@ -1,77 +1,29 @@
-//! Retries: [`RetryPolicy`] and the [`RetryingTransport`] wrapper that applies it.
+//! [`RetryingTransport`]: the one replay loop. It applies a [`RetryPolicy`] and the one retry
+//! decision ([`crate::retry::is_retryable_status`] for answers, [`VaultError::is_retryable`] for
+//! failures to get one), and waits while Vault says a request's target is still settling
+//! ([`VaultRequest::settle_on`]). Requests whose body is a one-shot stream are sent once.
 //!
-//! Retried: connection errors, 412, 429 (honouring `Retry-After`) and 5xx except 501. Never
-//! retried: any other status, and requests whose body is a one-shot stream. Waits grow
-//! exponentially with full jitter: `random(0 ..= min(max_delay, base_delay * 2^(attempt-1)))`.
+//! As in Vault's Go client, writes are replayed like reads: a write that got a 5xx or lost its
+//! connection may have been applied by the first attempt. The loop reports how many attempts a
+//! call took ([`RetryingTransport::send_counted`]) so that a caller can tell a replayed write's
+//! outcome from a first one's (KV v2 check-and-set does).
 
 use std::sync::Arc;
 use std::time::Duration;
 
 use async_trait::async_trait;
-use rand::Rng;
 
 use super::stats::Stats;
 use crate::error::VaultError;
 use crate::status::parse_retry_after;
 use crate::transport::{Transport, VaultRequest, VaultResponse};
 
-/// Longest `Retry-After` wait honoured (a server asking for more gets this much).
-pub const MAX_RETRY_AFTER: Duration = Duration::from_secs(300);
+pub use crate::retry::{RetryPolicy, is_retryable_status};
 
-/// How often and how patiently to retry. `max_attempts` counts every attempt, the first included
-/// (1 = no retries).
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct RetryPolicy {
-    pub max_attempts: u32,
-    pub base_delay: Duration,
-    pub max_delay: Duration,
-}
-
-impl Default for RetryPolicy {
-    /// 3 attempts, 1 s base delay, 30 s cap (the Python module's defaults).
-    fn default() -> Self {
-        RetryPolicy {
-            max_attempts: 3,
-            base_delay: Duration::from_secs(1),
-            max_delay: Duration::from_secs(30),
-        }
-    }
-}
-
-impl RetryPolicy {
-    /// A policy that never retries.
-    pub fn none() -> Self {
-        RetryPolicy {
-            max_attempts: 1,
-            ..RetryPolicy::default()
-        }
-    }
-
-    /// The upper bound of the jittered wait after failed attempt number `attempt` (1-based).
-    pub fn backoff_cap(&self, attempt: u32) -> Duration {
-        let factor = 2u32.saturating_pow(attempt.saturating_sub(1));
-        self.base_delay.saturating_mul(factor).min(self.max_delay)
-    }
-
-    /// The wait before the next attempt: `Retry-After` when the server gave one (capped at
-    /// [`MAX_RETRY_AFTER`]), otherwise full jitter below [`RetryPolicy::backoff_cap`].
-    pub fn delay(&self, attempt: u32, retry_after: Option<Duration>) -> Duration {
-        if let Some(d) = retry_after {
-            return d.min(MAX_RETRY_AFTER);
-        }
-        let cap = self.backoff_cap(attempt);
-        if cap.is_zero() {
-            return cap;
-        }
-        let nanos = rand::rng().random_range(0..=cap.as_nanos().min(u128::from(u64::MAX)) as u64);
-        Duration::from_nanos(nanos)
-    }
-}
-
-/// Whether an HTTP status is worth another attempt.
-pub fn is_retryable_status(status: u16) -> bool {
-    matches!(status, 412 | 429) || ((500..600).contains(&status) && status != 501)
-}
+/// How often a request is asked again while Vault answers with its
+/// [`VaultRequest::settle_on`] message, and the pause in between (about 3 s in all).
+const SETTLE_ATTEMPTS: u32 = 30;
+const SETTLE_PAUSE: Duration = Duration::from_millis(100);
 
 /// A [`Transport`] that sends through another one and retries per a [`RetryPolicy`].
 /// Responses with non-retryable statuses (and the last retryable one) are returned as they are.
@@ -80,6 +32,13 @@ pub struct RetryingTransport {
     inner: Arc<dyn Transport>,
     policy: RetryPolicy,
     stats: Arc<Stats>,
+}
+
+/// What the loop does after one attempt.
+enum Next {
+    Done,
+    Retry(Duration),
+    Settle,
 }
 
 impl RetryingTransport {
@@ -106,56 +65,118 @@ impl RetryingTransport {
     pub fn policy(&self) -> &RetryPolicy {
         &self.policy
     }
+
+    /// Send with retries; also returns how many attempts were made (1 = no replay).
+    pub async fn send_counted(
+        &self,
+        request: VaultRequest,
+    ) -> (Result<VaultResponse, VaultError>, u32) {
+        let max = self.policy.max_attempts.max(1);
+        let (mut attempt, mut settled) = (1u32, 0u32);
+        let mut current = request;
+        loop {
+            // Keep a copy for the next attempt; a stream cannot be copied and is sent once.
+            let may_settle = current.settle_on.is_some() && settled < SETTLE_ATTEMPTS;
+            let mut spare = if attempt < max || may_settle {
+                current.try_clone()
+            } else {
+                None
+            };
+            let settle_on = current.settle_on;
+            self.stats.request();
+            let mut outcome = self.inner.send(current).await;
+            let next = match &outcome {
+                Ok(resp) if is_retryable_status(resp.status) && attempt < max => {
+                    Next::Retry(self.policy.delay(
+                        attempt,
+                        resp.header("retry-after").and_then(parse_retry_after),
+                    ))
+                }
+                Ok(resp) if resp.status == 400 && may_settle => Next::Settle,
+                Err(e) if e.is_retryable() && attempt < max => {
+                    Next::Retry(self.policy.delay(attempt, e.retry_after()))
+                }
+                _ => Next::Done,
+            };
+            let next = match (next, outcome) {
+                (Next::Settle, Ok(resp)) => {
+                    // Read the (short) error body to see whether Vault says "not ready yet".
+                    let (answer, settling) = settling(resp, settle_on).await;
+                    outcome = answer;
+                    if settling { Next::Settle } else { Next::Done }
+                }
+                (next, o) => {
+                    outcome = o;
+                    next
+                }
+            };
+            let Some(again) = spare.take().filter(|_| !matches!(next, Next::Done)) else {
+                if let Some(mut unused) = spare {
+                    unused.zeroize();
+                }
+                return (outcome, attempt + settled);
+            };
+            let delay = match next {
+                Next::Retry(delay) => {
+                    match &outcome {
+                        Ok(resp) => {
+                            tracing::debug!(method = %again.method, path = %again.path, status = resp.status, attempt, ?delay, "retrying")
+                        }
+                        Err(e) => {
+                            tracing::debug!(method = %again.method, path = %again.path, kind = %e.kind(), attempt, ?delay, "retrying")
+                        }
+                    }
+                    attempt += 1;
+                    self.stats.retry();
+                    delay
+                }
+                _ => {
+                    tracing::debug!(path = %again.path, settled, "the target is still settling; asking again");
+                    settled += 1;
+                    SETTLE_PAUSE
+                }
+            };
+            drop(outcome);
+            tokio::time::sleep(delay).await;
+            current = again;
+        }
+    }
+}
+
+/// Read a 400 answer's body and tell whether it carries `message`; the answer is rebuilt from
+/// the bytes read (a body cut short is the usual connection error).
+async fn settling(
+    response: VaultResponse,
+    message: Option<&'static str>,
+) -> (Result<VaultResponse, VaultError>, bool) {
+    let VaultResponse {
+        status, headers, ..
+    } = &response;
+    let (status, headers) = (*status, headers.clone());
+    match response.into_bytes().await {
+        Ok(body) => {
+            let found = message.is_some_and(|m| memchr_contains(&body, m.as_bytes()));
+            (Ok(VaultResponse::new(status, headers, body)), found)
+        }
+        Err(e) => (
+            Err(VaultError::msg(
+                crate::VaultErrorKind::Connection,
+                format!("error response was cut short: {e}"),
+            )
+            .with_status(status)),
+            false,
+        ),
+    }
+}
+
+fn memchr_contains(haystack: &[u8], needle: &[u8]) -> bool {
+    !needle.is_empty() && haystack.windows(needle.len()).any(|w| w == needle)
 }
 
 #[async_trait]
 impl Transport for RetryingTransport {
     async fn send(&self, request: VaultRequest) -> Result<VaultResponse, VaultError> {
-        let max = self.policy.max_attempts.max(1);
-        let mut attempt = 1u32;
-        let mut request = Some(request);
-        loop {
-            let Some(current) = request.take() else {
-                // Unreachable by construction: `request` is refilled before every `continue`.
-                return Err(VaultError::msg(
-                    crate::VaultErrorKind::Server,
-                    "internal retry state lost",
-                ));
-            };
-            // Keep a copy for the next attempt; a stream cannot be copied and is sent once.
-            let spare = if attempt < max {
-                current.try_clone()
-            } else {
-                None
-            };
-            let (method, path) = (current.method, current.path.clone());
-            self.stats.request();
-            let outcome = self.inner.send(current).await;
-            let retry_after = match &outcome {
-                Ok(resp) if is_retryable_status(resp.status) => {
-                    Some(resp.header("retry-after").and_then(parse_retry_after))
-                }
-                Err(e) if e.is_retryable() => Some(e.retry_after()),
-                _ => None,
-            };
-            let (Some(retry_after), Some(next)) = (retry_after, spare) else {
-                return outcome;
-            };
-            let delay = self.policy.delay(attempt, retry_after);
-            match &outcome {
-                Ok(resp) => {
-                    tracing::debug!(%method, %path, status = resp.status, attempt, ?delay, "retrying")
-                }
-                Err(e) => {
-                    tracing::debug!(%method, %path, kind = %e.kind(), attempt, ?delay, "retrying")
-                }
-            }
-            drop(outcome);
-            tokio::time::sleep(delay).await;
-            self.stats.retry();
-            attempt += 1;
-            request = Some(next);
-        }
+        self.send_counted(request).await.0
     }
 
     fn address(&self) -> String {
@@ -197,39 +218,6 @@ mod tests {
         mock.expect_address()
             .return_const("http://mock".to_string());
         RetryingTransport::new(Arc::new(mock), policy)
-    }
-
-    #[test]
-    fn status_decisions() {
-        for s in [412, 429, 500, 502, 503, 504, 599] {
-            assert!(is_retryable_status(s), "{s}");
-        }
-        for s in [200, 204, 307, 400, 401, 403, 404, 405, 409, 501] {
-            assert!(!is_retryable_status(s), "{s}");
-        }
-    }
-
-    #[test]
-    fn backoff_grows_and_is_capped() {
-        let p = RetryPolicy {
-            max_attempts: 10,
-            base_delay: Duration::from_millis(100),
-            max_delay: Duration::from_secs(1),
-        };
-        assert_eq!(p.backoff_cap(1), Duration::from_millis(100));
-        assert_eq!(p.backoff_cap(2), Duration::from_millis(200));
-        assert_eq!(p.backoff_cap(4), Duration::from_millis(800));
-        assert_eq!(p.backoff_cap(5), Duration::from_secs(1));
-        assert_eq!(p.backoff_cap(60), Duration::from_secs(1));
-        for attempt in 1..8 {
-            let d = p.delay(attempt, None);
-            assert!(d <= p.backoff_cap(attempt));
-        }
-        assert_eq!(
-            p.delay(1, Some(Duration::from_secs(7))),
-            Duration::from_secs(7)
-        );
-        assert_eq!(p.delay(1, Some(Duration::from_secs(9999))), MAX_RETRY_AFTER);
     }
 
     #[tokio::test]
@@ -290,15 +278,19 @@ mod tests {
         );
     }
 
-    #[tokio::test]
+    #[tokio::test(start_paused = true)]
     async fn honours_retry_after_on_429() {
         let limited = Ok(VaultResponse::new(
             429,
             vec![("retry-after".into(), "1".into())],
             "{}",
         ));
-        let t = scripted(vec![limited, status(204)], fast(3));
-        let started = std::time::Instant::now();
+        let policy = RetryPolicy {
+            max_delay: Duration::from_secs(5),
+            ..fast(3)
+        };
+        let t = scripted(vec![limited, status(204)], policy);
+        let started = tokio::time::Instant::now();
         assert_eq!(
             t.send(VaultRequest::new(Method::Get, "x"))
                 .await
@@ -306,7 +298,82 @@ mod tests {
                 .status,
             204
         );
-        assert!(started.elapsed() >= Duration::from_secs(1));
+        assert_eq!(started.elapsed(), Duration::from_secs(1));
+    }
+
+    /// Hostile `Retry-After` values: the call neither panics (`1e300` used to panic in
+    /// `Duration::from_secs_f64`) nor waits longer than `max_delay` (`999999` used to wait the
+    /// old 300 s cap). Paused time: the waits are measured, not slept.
+    #[tokio::test(start_paused = true)]
+    async fn hostile_retry_after_waits_at_most_max_delay() {
+        for value in [
+            "1e300",
+            "999999",
+            "NaN",
+            "-5",
+            "inf",
+            "Fri, 31 Dec 9999 23:59:59 GMT",
+        ] {
+            let hostile = Ok(VaultResponse::new(
+                503,
+                vec![("retry-after".into(), value.into())],
+                "{}",
+            ));
+            let policy = RetryPolicy {
+                max_attempts: 2,
+                base_delay: Duration::from_millis(10),
+                max_delay: Duration::from_secs(2),
+            };
+            let t = scripted(vec![hostile, status(200)], policy);
+            let started = tokio::time::Instant::now();
+            let r = t
+                .send(VaultRequest::new(Method::Get, "x"))
+                .await
+                .expect("answer");
+            assert_eq!(r.status, 200, "{value}");
+            assert!(
+                started.elapsed() <= policy.max_delay,
+                "Retry-After: {value} waited {:?}",
+                started.elapsed()
+            );
+        }
+    }
+
+    /// A request that names a "not ready yet" message is asked again while Vault answers with it,
+    /// through the same loop; other 400s are final.
+    #[tokio::test(start_paused = true)]
+    async fn settling_answers_are_asked_again() {
+        let upgrading = || {
+            Ok(VaultResponse::new(
+                400,
+                vec![],
+                r#"{"errors":["Upgrading from non-versioned to versioned data. This may take some time"]}"#,
+            ))
+        };
+        let t = scripted(vec![upgrading(), upgrading(), status(200)], fast(1));
+        let r = t
+            .send(VaultRequest::new(Method::Get, "kv/data/x").with_settle_on("Upgrading from"))
+            .await
+            .expect("answer");
+        assert_eq!(r.status, 200);
+        let t = scripted(vec![upgrading()], fast(3));
+        let r = t
+            .send(VaultRequest::new(Method::Get, "kv/data/x"))
+            .await
+            .expect("answer");
+        assert_eq!(r.status, 400, "without settle_on a 400 is final");
+        let bytes = r.into_bytes().await.expect("body");
+        assert!(bytes.starts_with(b"{\"errors\""));
+    }
+
+    /// The attempt count tells a caller that a write was replayed.
+    #[tokio::test(start_paused = true)]
+    async fn attempts_are_counted() {
+        let conn = || Err(VaultError::msg(VaultErrorKind::Connection, "reset"));
+        let t = scripted(vec![conn(), status(400)], fast(3));
+        let (outcome, attempts) = t.send_counted(VaultRequest::new(Method::Post, "x")).await;
+        assert_eq!(outcome.expect("answer").status, 400);
+        assert_eq!(attempts, 2);
     }
 
     #[tokio::test]

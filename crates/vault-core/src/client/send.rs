@@ -1,43 +1,27 @@
-//! The request pipeline behind every [`VaultClient`] call: add the token, namespace and
-//! `X-Vault-Request` headers, log in lazily, send through the retrying transport, and on a 403
-//! caused by a dead token log in again once and repeat the request.
+//! The request pipeline behind every [`super::VaultClient`] call (see `call.rs` for the public
+//! helpers): set the `X-Vault-*` headers, log in lazily, send through the one replay loop
+//! (`retry.rs`), map the status (`crate::status::check`), and on evidence of a dead token log in
+//! again once and send the request a second time.
 
 use std::sync::Arc;
 
 use tracing::Instrument;
 
-use super::{Inner, VaultClient};
+use super::Inner;
+use super::call::request_span;
+use crate::SecretString;
 use crate::error::{VaultError, VaultErrorKind};
-use crate::status::error_from_response;
-use crate::transport::{Method, Transport, VaultRequest, VaultResponse};
-
-impl VaultClient {
-    /// Send one request with the client's token and namespace. Statuses >= 300 become a
-    /// [`VaultError`] (see [`crate::error_from_response`]); a 2xx response is returned as it is
-    /// (its body streamed if the request asked for it).
-    pub async fn send(&self, request: VaultRequest) -> Result<VaultResponse, VaultError> {
-        let operation = operation_name(request.method);
-        self.inner.execute(operation, request).await
-    }
-
-    /// Like [`VaultClient::send`], naming the operation for error messages (e.g. `read`).
-    pub async fn send_as(
-        &self,
-        operation: &str,
-        request: VaultRequest,
-    ) -> Result<VaultResponse, VaultError> {
-        self.inner.execute(operation, request).await
-    }
-}
+use crate::transport::{TOKEN_HEADER, VaultRequest, VaultResponse};
 
 impl Inner {
+    /// Run `request` with the client's token (or the one it carries), inside the
+    /// `vault.request` span.
     pub(crate) async fn execute(
         self: &Arc<Self>,
         operation: &str,
         request: VaultRequest,
     ) -> Result<VaultResponse, VaultError> {
-        let span =
-            tracing::info_span!("vault.request", method = %request.method, path = %request.path);
+        let span = request_span(&request);
         self.execute_inner(operation, request)
             .instrument(span)
             .await
@@ -48,112 +32,70 @@ impl Inner {
         operation: &str,
         request: VaultRequest,
     ) -> Result<VaultResponse, VaultError> {
-        let path = request.path.clone();
         // A caller-supplied token (e.g. a wrapping token) is used as it is: no login, no re-login.
-        let own_token = request.header("X-Vault-Token").is_none();
-        // A copy for the replay after a re-login; only a client that can log in again (and uses
-        // its own token) ever replays, so only it pays for the copy.
-        let mut spare = if own_token && self.auth.can_relogin() {
+        if request.header(TOKEN_HEADER).is_some() {
+            return self.attempt(operation, request, None).await;
+        }
+        // A copy for the replay after a re-login; only a client that can log in again pays for it.
+        let spare = if self.auth.can_relogin() {
             request.try_clone()
         } else {
             None
         };
-        let mut next = Some(request);
-        let mut relogged = false;
-        while let Some(mut request) = next.take() {
-            let current = if own_token {
-                Some(self.current_token().await?)
-            } else {
-                None
-            };
-            if let Some((token, _)) = &current {
-                request
-                    .headers
-                    .push(("X-Vault-Token".into(), token.expose().to_string()));
-            }
-            if request.header("X-Vault-Request").is_none() {
-                request
-                    .headers
-                    .push(("X-Vault-Request".into(), "true".into()));
-            }
-            if let Some(ns) = &self.namespace
-                && request.header("X-Vault-Namespace").is_none()
-            {
-                request
-                    .headers
-                    .push(("X-Vault-Namespace".into(), ns.clone()));
-            }
-            let response = self
-                .retrying
-                .send(request)
-                .await
-                .map_err(|e| e.with_operation(operation).with_path(&path))?;
-            if response.status < 300 {
-                return Ok(response);
-            }
-            let status = response.status;
-            let headers = response.headers.clone();
-            let body = response.into_bytes().await.map_err(|e| {
-                VaultError::msg(
-                    VaultErrorKind::Connection,
-                    format!("error response was cut short: {e}"),
-                )
-                .with_operation(operation)
-                .with_path(&path)
-                .with_status(status)
-            })?;
-            let err = error_from_response(operation, &path, status, &headers, &body);
-            let Some((token, generation)) = current else {
-                return Err(err);
-            };
-            if status != 403 || !self.token_is_dead(&err, &token).await {
-                return Err(err);
-            }
-            if !self.auth.can_relogin() {
-                return Err(dead_static_token(err, self.auth.name()));
-            }
-            if relogged {
-                return Err(err.with_kind(VaultErrorKind::Authentication).with_hint(
-                    "the token from a fresh login was rejected too; check the auth method's role and policies",
-                ));
-            }
-            tracing::info!(
-                method = self.auth.name(),
-                "token expired or revoked; logging in again"
-            );
-            self.relogin(generation).await?;
-            relogged = true;
-            match spare.take() {
-                Some(again) => {
-                    spare = again.try_clone();
-                    next = Some(again);
-                }
-                None => {
-                    return Err(err.with_hint(
-                        "the token had expired; the client logged in again, but a streamed body cannot be replayed: send the request again",
-                    ));
-                }
-            }
+        let current = self.current_token().await?;
+        let err = match self.attempt(operation, request, Some(&current.token)).await {
+            Ok(response) => return Ok(response),
+            Err(e) => e,
+        };
+        if err.status() != Some(403) || !self.token_is_dead(&err, &current).await {
+            return Err(err);
         }
-        Err(
-            VaultError::msg(VaultErrorKind::Server, "no request to send")
-                .with_operation(operation)
-                .with_path(&path),
-        )
+        if !self.auth.can_relogin() {
+            return Err(dead_static_token(err, self.auth.name()));
+        }
+        tracing::info!(
+            method = self.auth.name(),
+            "token expired or revoked; logging in again"
+        );
+        self.relogin(current.generation).await?;
+        let Some(again) = spare else {
+            return Err(err.with_hint(
+                "the token had expired; the client logged in again, but a streamed body cannot be replayed: send the request again",
+            ));
+        };
+        let fresh = self.current_token().await?;
+        match self.attempt(operation, again, Some(&fresh.token)).await {
+            Err(e) if e.kind() == VaultErrorKind::InvalidToken => Err(e
+                .with_kind(VaultErrorKind::Authentication)
+                .with_hint(
+                    "the token from a fresh login was rejected too; check the auth method's role and policies",
+                )),
+            other => other,
+        }
     }
-}
 
-/// The operation named in error messages for a bare [`VaultClient::send`]: the method in
-/// lowercase.
-fn operation_name(method: Method) -> &'static str {
-    match method {
-        Method::Get => "get",
-        Method::Post => "post",
-        Method::Put => "put",
-        Method::Patch => "patch",
-        Method::Delete => "delete",
-        Method::List => "list",
-        Method::Head => "head",
+    /// One call through the replay loop: headers (with `token` when given), send, status check.
+    /// An error says how many attempts the loop made when it made more than one.
+    pub(crate) async fn attempt(
+        &self,
+        operation: &str,
+        mut request: VaultRequest,
+        token: Option<&SecretString>,
+    ) -> Result<VaultResponse, VaultError> {
+        request.set_vault_headers(token.map(SecretString::expose), self.namespace.as_deref());
+        let path = request.path.clone();
+        let (outcome, attempts) = self.retrying.send_counted(request).await;
+        let checked = match outcome {
+            Ok(response) => crate::status::check(operation, &path, response).await,
+            Err(e) => Err(e.with_operation(operation).with_path(&path)),
+        };
+        checked.map_err(|e| {
+            if attempts > 1 {
+                e.with_attempts(attempts)
+            } else {
+                e
+            }
+        })
     }
 }
 

@@ -14,6 +14,8 @@ pub struct ClientStats {
     pub logins: u64,
     /// Successful token renewals.
     pub renewals: u64,
+    /// Replaced tokens revoked after a re-login (`revoke-self`).
+    pub revocations: u64,
 }
 
 /// The live counters, shared by the client and its retrying transport.
@@ -23,6 +25,7 @@ pub(crate) struct Stats {
     retries: AtomicU64,
     logins: AtomicU64,
     renewals: AtomicU64,
+    revocations: AtomicU64,
 }
 
 impl Stats {
@@ -38,12 +41,16 @@ impl Stats {
     pub(crate) fn renewal(&self) {
         self.renewals.fetch_add(1, Ordering::Relaxed);
     }
+    pub(crate) fn revocation(&self) {
+        self.revocations.fetch_add(1, Ordering::Relaxed);
+    }
     pub(crate) fn snapshot(&self) -> ClientStats {
         ClientStats {
             requests_sent: self.requests_sent.load(Ordering::Relaxed),
             retries: self.retries.load(Ordering::Relaxed),
             logins: self.logins.load(Ordering::Relaxed),
             renewals: self.renewals.load(Ordering::Relaxed),
+            revocations: self.revocations.load(Ordering::Relaxed),
         }
     }
 }

@@ -138,6 +138,7 @@ async fn invalid_token_triggers_one_relogin_and_a_replay() {
             refreshed_at: std::time::Instant::now(),
             renewable: false,
             capped: false,
+            may_lookup_self: true,
         });
         client.inner.publish(&slot);
     }
@@ -146,14 +147,38 @@ async fn invalid_token_triggers_one_relogin_and_a_replay() {
         .await
         .expect("write after re-login");
     assert!(out.is_some());
-    let log = log.lock().expect("lock");
-    let paths: Vec<&str> = log.iter().map(|(_, p, _)| p.as_str()).collect();
-    assert_eq!(
-        paths,
-        ["secret/data/app", "auth/approle/login", "secret/data/app"]
-    );
-    assert_eq!(log[2].2.as_deref(), Some("tok-new"));
+    {
+        let log = log.lock().expect("lock");
+        let paths: Vec<&str> = log
+            .iter()
+            .map(|(_, p, _)| p.as_str())
+            .filter(|p| *p != "auth/token/revoke-self")
+            .collect();
+        assert_eq!(
+            paths,
+            ["secret/data/app", "auth/approle/login", "secret/data/app"]
+        );
+        assert_eq!(
+            log.iter()
+                .rfind(|(_, p, _)| p == "secret/data/app")
+                .and_then(|(_, _, t)| t.as_deref()),
+            Some("tok-new")
+        );
+    }
     assert_eq!(client.stats().logins, 1);
+    // The replaced token is revoked (in the background, with its own token).
+    for _ in 0..100 {
+        if log
+            .lock()
+            .expect("lock")
+            .iter()
+            .any(|(_, p, t)| p == "auth/token/revoke-self" && t.as_deref() == Some("tok-old"))
+        {
+            return;
+        }
+        tokio::task::yield_now().await;
+    }
+    panic!("the replaced token was not revoked");
 }
 
 #[tokio::test]
@@ -225,6 +250,7 @@ async fn permission_denied_with_a_dead_token_relogs() {
             refreshed_at: std::time::Instant::now(),
             renewable: false,
             capped: false,
+            may_lookup_self: true,
         });
         client.inner.publish(&slot);
     }
@@ -376,4 +402,139 @@ async fn dropping_the_client_releases_its_state() {
         tokio::time::sleep(Duration::from_millis(10)).await;
     }
     panic!("the renewal task kept the client alive");
+}
+
+/// Options only the built-in HTTP transport understands are refused next to a custom transport
+/// instead of being ignored (a CA file silently dropped would weaken TLS without a word).
+#[test]
+fn http_only_options_with_a_custom_transport_are_config_errors() {
+    let (t, _) = mock(|_, _| secret());
+    let e = VaultClient::builder()
+        .with_transport(t.clone())
+        .with_token("t")
+        .with_ca_cert_file("/etc/vault/ca.pem")
+        .with_timeout(Duration::from_secs(3))
+        .build()
+        .expect_err("refused");
+    assert_eq!(e.kind(), VaultErrorKind::Config);
+    let text = e.to_string();
+    assert!(
+        text.contains("with_ca_cert_file") && text.contains("with_timeout"),
+        "{text}"
+    );
+    let e = VaultClient::builder()
+        .with_transport(t.clone())
+        .with_token("t")
+        .with_client_cert("/c.pem", "/k.pem")
+        .build()
+        .expect_err("refused");
+    assert!(e.to_string().contains("with_client_cert"), "{e}");
+    VaultClient::builder()
+        .with_transport(t)
+        .with_token("t")
+        .build()
+        .expect("a custom transport alone is fine");
+}
+
+/// A transport whose `renew-self` never answers until released; everything else answers at once.
+#[derive(Debug, Default)]
+struct SlowRenew {
+    release: tokio::sync::Notify,
+    seen: Mutex<Vec<String>>,
+}
+
+#[async_trait::async_trait]
+impl crate::Transport for SlowRenew {
+    async fn send(&self, request: VaultRequest) -> Result<VaultResponse, crate::VaultError> {
+        self.seen.lock().expect("lock").push(request.path.clone());
+        match request.path.as_str() {
+            "auth/approle/login" => {
+                let n = self.seen.lock().expect("lock").len();
+                Ok(json_response(
+                    200,
+                    json!({"auth": {"client_token": format!("tok-{n}"), "lease_duration": 30, "renewable": true, "policies": ["default"]}}),
+                ))
+            }
+            "auth/token/renew-self" => {
+                self.release.notified().await;
+                Ok(json_response(
+                    200,
+                    json!({"auth": {"client_token": "x", "lease_duration": 30, "renewable": true}}),
+                ))
+            }
+            _ => Ok(secret()),
+        }
+    }
+    fn address(&self) -> String {
+        "http://slow-renew".into()
+    }
+}
+
+/// The renewal task used to hold the token lock while `renew-self` was on the wire (and while
+/// it was retried), so a re-login from the request path waited for it. Now the lock is free
+/// while the renewal is in flight, and a re-login goes through.
+#[tokio::test(start_paused = true)]
+async fn renewal_in_flight_does_not_hold_the_token_lock() {
+    let transport = Arc::new(SlowRenew::default());
+    let client = VaultClient::builder()
+        .with_transport(transport.clone())
+        .with_auth(Arc::new(AppRoleAuth::new("role", "sid")))
+        .with_retry(RetryPolicy::none())
+        .build()
+        .expect("client");
+    assert!(
+        client
+            .read("secret/data/app")
+            .await
+            .expect("read")
+            .is_some()
+    );
+    // Past ⅔ of the 30 s lease: the renewal task sends renew-self, which hangs.
+    tokio::time::advance(Duration::from_secs(21)).await;
+    for _ in 0..1000 {
+        if transport
+            .seen
+            .lock()
+            .expect("lock")
+            .iter()
+            .any(|p| p == "auth/token/renew-self")
+        {
+            break;
+        }
+        tokio::task::yield_now().await;
+    }
+    assert!(
+        transport
+            .seen
+            .lock()
+            .expect("lock")
+            .iter()
+            .any(|p| p == "auth/token/renew-self"),
+        "the renewal did not start"
+    );
+    assert!(
+        client.inner.slot.try_lock().is_ok(),
+        "the token lock is held while renew-self is on the wire"
+    );
+    // A re-login from the request path completes while the renewal still hangs.
+    let generation = client
+        .inner
+        .slot
+        .lock()
+        .await
+        .as_ref()
+        .map(|s| s.generation);
+    client
+        .inner
+        .relogin(generation.expect("logged in"))
+        .await
+        .expect("re-login not blocked by the renewal");
+    assert_eq!(client.stats().logins, 2);
+    // The late renewal of the replaced token does not overwrite the new one.
+    transport.release.notify_one();
+    for _ in 0..100 {
+        tokio::task::yield_now().await;
+    }
+    let slot = client.inner.slot.lock().await;
+    assert_eq!(slot.as_ref().map(|s| s.generation), Some(2));
 }

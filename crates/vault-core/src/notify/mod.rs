@@ -1,7 +1,7 @@
 //! [`Notifier`]: tell a person that a job failed or succeeded.
 //!
 //! Contents:
-//! - [`NotifyMessage`] and [`Severity`]: what is said.
+//! - [`NotifyMessage`] and [`NotifySeverity`]: what is said.
 //! - [`Notifier`]: the trait every channel implements.
 //! - [`WebhookNotifier`] (feature `notify-webhook`, on by default): JSON or Slack-style POST.
 //!
@@ -9,12 +9,12 @@
 //!
 //! ```no_run
 //! # async fn demo() -> Result<(), vault_core::VaultError> {
-//! use vault_core::notify::{Notifier, NotifyMessage, Severity, WebhookFormat, WebhookNotifier};
+//! use vault_core::notify::{Notifier, NotifyMessage, NotifySeverity, WebhookFormat, WebhookNotifier};
 //!
 //! let notifier = WebhookNotifier::builder("https://hooks.slack.com/services/T000/B000/XXXX")
 //!     .with_format(WebhookFormat::SlackText)
 //!     .build()?;
-//! let message = NotifyMessage::new(Severity::Error, "nightly backup failed", "S3 refused the upload")
+//! let message = NotifyMessage::new(NotifySeverity::Error, "nightly backup failed", "S3 refused the upload")
 //!     .with_field("job", "nightly");
 //! notifier.notify(&message).await?;
 //! # Ok(()) }
@@ -37,25 +37,25 @@ pub use webhook::{WebhookFormat, WebhookNotifier, WebhookNotifierBuilder};
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
 #[non_exhaustive]
-pub enum Severity {
+pub enum NotifySeverity {
     Info,
     Warning,
     Error,
     Critical,
 }
 
-impl Severity {
+impl NotifySeverity {
     pub fn as_str(self) -> &'static str {
         match self {
-            Severity::Info => "info",
-            Severity::Warning => "warning",
-            Severity::Error => "error",
-            Severity::Critical => "critical",
+            NotifySeverity::Info => "info",
+            NotifySeverity::Warning => "warning",
+            NotifySeverity::Error => "error",
+            NotifySeverity::Critical => "critical",
         }
     }
 }
 
-impl fmt::Display for Severity {
+impl fmt::Display for NotifySeverity {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(self.as_str())
     }
@@ -69,14 +69,18 @@ impl fmt::Display for Severity {
 pub struct NotifyMessage {
     pub subject: String,
     pub body: String,
-    pub severity: Severity,
+    pub severity: NotifySeverity,
     /// Named details (job name, snapshot key, duration, …), sorted by name.
     #[serde(default)]
     pub fields: BTreeMap<String, String>,
 }
 
 impl NotifyMessage {
-    pub fn new(severity: Severity, subject: impl Into<String>, body: impl Into<String>) -> Self {
+    pub fn new(
+        severity: NotifySeverity,
+        subject: impl Into<String>,
+        body: impl Into<String>,
+    ) -> Self {
         NotifyMessage {
             subject: subject.into(),
             body: body.into(),
@@ -121,11 +125,15 @@ mod tests {
 
     #[test]
     fn message_serializes_with_lowercase_severity() {
-        let m = NotifyMessage::new(Severity::Critical, "backup failed", "S3 refused the upload")
-            .with_field("job", "nightly");
+        let m = NotifyMessage::new(
+            NotifySeverity::Critical,
+            "backup failed",
+            "S3 refused the upload",
+        )
+        .with_field("job", "nightly");
         let v = serde_json::to_value(&m).expect("serializes");
         assert_eq!(v["severity"], "critical");
         assert_eq!(v["fields"]["job"], "nightly");
-        assert!(Severity::Info < Severity::Critical);
+        assert!(NotifySeverity::Info < NotifySeverity::Critical);
     }
 }

@@ -261,7 +261,7 @@ impl Notifier for WebhookNotifier {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::notify::Severity;
+    use crate::notify::NotifySeverity;
 
     const SECRET_URL: &str =
         "https://hooks.example.com:8443/services/T0/B0/planted-hook-token?sig=planted-sig";
@@ -306,7 +306,7 @@ mod tests {
 
     #[test]
     fn payload_shapes() {
-        let m = NotifyMessage::new(Severity::Error, "backup failed", "S3 said no")
+        let m = NotifyMessage::new(NotifySeverity::Error, "backup failed", "S3 said no")
             .with_field("job", "nightly");
         let json = WebhookNotifier::new("http://h/").expect("url").payload(&m);
         assert_eq!(

@@ -278,11 +278,6 @@ impl AccessPolicy {
         }
         Ok(())
     }
-
-    /// The policy as Vault HCL (see [`super::policy_hcl`]). Call [`validate`](Self::validate) first.
-    pub fn to_hcl(&self) -> String {
-        super::policy_hcl::render(self)
-    }
 }
 
 /// A policy name must fit in one URL segment and not be a built-in Vault refuses to change.

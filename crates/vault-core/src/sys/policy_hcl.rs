@@ -25,6 +25,14 @@ use std::fmt::Write;
 
 use super::policy::{AccessPolicy, PolicyRule};
 
+impl AccessPolicy {
+    /// The policy as Vault HCL (rendered here, the one place HCL is written). Call
+    /// [`validate`](AccessPolicy::validate) first.
+    pub fn to_hcl(&self) -> String {
+        render(self)
+    }
+}
+
 /// The HCL text of `policy` (not validated here: call [`AccessPolicy::validate`] first).
 pub fn render(policy: &AccessPolicy) -> String {
     let blocks: Vec<String> = policy.rules.iter().map(render_rule).collect();

@@ -7,7 +7,6 @@ use crate::{Method, VaultClient, VaultError, VaultErrorKind, VaultRequest};
 /// A fully read answer from the server (any status).
 pub(crate) struct RawAnswer {
     pub status: u16,
-    pub headers: Vec<(String, String)>,
     pub body: Bytes,
 }
 
@@ -17,13 +16,13 @@ pub(crate) async fn get(
     operation: &str,
     path: &str,
 ) -> Result<RawAnswer, VaultError> {
-    let request = VaultRequest::new(Method::Get, path).with_header("X-Vault-Request", "true");
+    let mut request = VaultRequest::new(Method::Get, path);
+    request.set_vault_headers(None, None);
     let response = client.transport().send(request).await.map_err(|e| {
         e.with_operation(operation.to_string())
             .with_path(path.to_string())
     })?;
     let status = response.status;
-    let headers = response.headers.clone();
     let body = response.into_bytes().await.map_err(|e| {
         VaultError::new(VaultErrorKind::Connection)
             .with_operation(operation.to_string())
@@ -31,30 +30,21 @@ pub(crate) async fn get(
             .with_message("the response body was cut off")
             .with_source(e)
     })?;
-    Ok(RawAnswer {
-        status,
-        headers,
-        body,
-    })
+    Ok(RawAnswer { status, body })
 }
 
-/// Like [`get`], but a status >= 400 becomes the usual [`VaultError`] for that status.
+/// Like [`get`], but a status >= 300 becomes the usual [`VaultError`] for that status (through
+/// the one status mapping, [`crate::client::call::exchange`]).
 pub(crate) async fn get_ok(
     client: &VaultClient,
     operation: &str,
     path: &str,
 ) -> Result<Bytes, VaultError> {
-    let answer = get(client, operation, path).await?;
-    if answer.status >= 400 {
-        return Err(crate::error_from_response(
-            operation,
-            path,
-            answer.status,
-            &answer.headers,
-            &answer.body,
-        ));
-    }
-    Ok(answer.body)
+    let request = VaultRequest::new(Method::Get, path);
+    let (_, body) =
+        crate::client::call::exchange(client.transport().as_ref(), operation, None, request)
+            .await?;
+    Ok(body)
 }
 
 /// Parse a JSON body, naming the endpoint when the server sent something else.

@@ -10,12 +10,8 @@ async fn lookup_self(
     token: &AuthToken,
     what: &str,
 ) -> serde_json::Value {
-    let mut request = VaultRequest::new(Method::Get, "auth/token/lookup-self")
-        .with_header("X-Vault-Token", token.token.expose())
-        .with_header("X-Vault-Request", "true");
-    if let Some(ns) = namespace {
-        request = request.with_header("X-Vault-Namespace", ns);
-    }
+    let mut request = VaultRequest::new(Method::Get, "auth/token/lookup-self");
+    request.set_vault_headers(Some(token.token.expose()), namespace);
     let response = transport.send(request).await.unwrap_or_else(|e| {
         panic!("auth_method_suite: lookup-self with the {what} token could not be sent: {e}")
     });

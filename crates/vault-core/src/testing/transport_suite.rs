@@ -44,9 +44,9 @@ pub async fn transport_suite(transport: &dyn Transport, token: &str) {
     );
     let base = format!("cubbyhole/vaultkit-transport-suite-{}", super::run_tag());
     let authed = |method: Method, path: &str| {
-        VaultRequest::new(method, path)
-            .with_header("X-Vault-Token", token)
-            .with_header("X-Vault-Request", "true")
+        let mut request = VaultRequest::new(method, path);
+        request.set_vault_headers(Some(token), None);
+        request
     };
 
     // Unauthenticated health.

@@ -103,6 +103,13 @@ impl fmt::Debug for RequestBody {
     }
 }
 
+/// The header carrying the client token.
+pub const TOKEN_HEADER: &str = "X-Vault-Token";
+/// The header carrying the namespace.
+pub const NAMESPACE_HEADER: &str = "X-Vault-Namespace";
+/// The header every vaultkit request carries (Vault's CSRF guard for browser-reachable setups).
+pub const REQUEST_HEADER: &str = "X-Vault-Request";
+
 /// One request to Vault. `path` is relative to `/v1/` (no leading slash), e.g. `secret/data/app`.
 ///
 /// `Debug` prints the method, the path, query and header *names* and the body's kind and length:
@@ -114,18 +121,29 @@ pub struct VaultRequest {
     /// Extra headers. Header values are treated as sensitive and never logged.
     pub headers: Vec<(String, String)>,
     pub body: RequestBody,
+    /// Ask the transport for a streamed response body ([`ResponseBody::Stream`]) instead of
+    /// reading it whole (only honoured for 2xx answers).
+    pub stream_response: bool,
+    /// A Vault error message that means "not ready yet, ask again shortly" for this request
+    /// (e.g. a KV mount upgrading its storage right after it was enabled). The client's replay
+    /// loop asks again after a short pause while the answer carries it, for a few seconds at most.
+    pub settle_on: Option<&'static str>,
 }
 
 impl VaultRequest {
     pub fn new(method: Method, path: impl Into<String>) -> Self {
-        let path = path.into();
-        let path = path.trim_start_matches('/').to_string();
+        let mut path: String = path.into();
+        if path.starts_with('/') {
+            path = path.trim_start_matches('/').to_string();
+        }
         VaultRequest {
             method,
             path,
             query: Vec::new(),
             headers: Vec::new(),
             body: RequestBody::Empty,
+            stream_response: false,
+            settle_on: None,
         }
     }
 
@@ -154,6 +172,52 @@ impl VaultRequest {
         self
     }
 
+    /// Ask for the response body as a stream (see [`VaultRequest::stream_response`]).
+    pub fn with_stream_response(mut self) -> Self {
+        self.stream_response = true;
+        self
+    }
+
+    /// Ask again while Vault answers with `message` (see [`VaultRequest::settle_on`]).
+    pub fn with_settle_on(mut self, message: &'static str) -> Self {
+        self.settle_on = Some(message);
+        self
+    }
+
+    /// Set the `X-Vault-*` headers: `X-Vault-Request`, the token (unless the request already
+    /// carries one, e.g. a wrapping token) and the namespace (unless already set). The one place
+    /// these headers are added; the client, the auth methods and the raw `sys/` calls all use it.
+    pub fn set_vault_headers(&mut self, token: Option<&str>, namespace: Option<&str>) {
+        let (mut has_token, mut has_ns, mut has_request) = (false, false, false);
+        for (name, _) in &self.headers {
+            has_token |= name.eq_ignore_ascii_case(TOKEN_HEADER);
+            has_ns |= name.eq_ignore_ascii_case(NAMESPACE_HEADER);
+            has_request |= name.eq_ignore_ascii_case(REQUEST_HEADER);
+        }
+        if let Some(token) = token.filter(|_| !has_token) {
+            self.headers.push((TOKEN_HEADER.into(), token.to_string()));
+        }
+        if let Some(ns) = namespace.filter(|n| !has_ns && !n.is_empty()) {
+            self.headers.push((NAMESPACE_HEADER.into(), ns.to_string()));
+        }
+        if !has_request {
+            self.headers.push((REQUEST_HEADER.into(), "true".into()));
+        }
+    }
+
+    /// Overwrite every header value with zeros (they may hold a token) and the JSON body's
+    /// strings (they may hold secret values). Called on request copies the client drops without
+    /// sending. What a transport copied into its own buffers cannot be reached from here.
+    pub fn zeroize(&mut self) {
+        use zeroize::Zeroize;
+        for (_, value) in &mut self.headers {
+            value.zeroize();
+        }
+        if let RequestBody::Json(value) = &mut self.body {
+            zeroize_json(value);
+        }
+    }
+
     /// A copy for a retry, or `None` when the body is a one-shot stream.
     pub fn try_clone(&self) -> Option<VaultRequest> {
         Some(VaultRequest {
@@ -162,6 +226,8 @@ impl VaultRequest {
             query: self.query.clone(),
             headers: self.headers.clone(),
             body: self.body.try_clone()?,
+            stream_response: self.stream_response,
+            settle_on: self.settle_on,
         })
     }
 
@@ -174,12 +240,38 @@ impl VaultRequest {
     }
 }
 
+/// Overwrite every string (keys included) in a JSON document with zeros, in place.
+pub fn zeroize_json(value: &mut serde_json::Value) {
+    use zeroize::Zeroize;
+    match value {
+        serde_json::Value::String(s) => s.zeroize(),
+        serde_json::Value::Array(items) => items.iter_mut().for_each(zeroize_json),
+        serde_json::Value::Object(map) => {
+            let taken = std::mem::take(map);
+            for (mut key, mut v) in taken {
+                key.zeroize();
+                zeroize_json(&mut v);
+            }
+        }
+        _ => {}
+    }
+}
+
+/// Overwrite a fully read body with zeros when nothing else shares its buffer (a `Bytes` still
+/// shared with another handle is left as it is).
+pub fn zeroize_bytes(bytes: Bytes) {
+    use zeroize::Zeroize;
+    if let Ok(mut owned) = bytes.try_into_mut() {
+        owned.as_mut().zeroize();
+    }
+}
+
 /// The body of a response.
 pub enum ResponseBody {
     /// Fully read bytes.
     Bytes(Bytes),
-    /// A body still arriving (only when the request asked for streaming, see
-    /// [`VaultRequest`] header `x-vaultkit-stream-response: true`).
+    /// A body still arriving (only when the request asked for it with
+    /// [`VaultRequest::with_stream_response`]).
     Stream(ByteStream),
 }
 
@@ -191,9 +283,6 @@ impl fmt::Debug for ResponseBody {
         }
     }
 }
-
-/// Request header (consumed by the transport, never sent) asking for a streamed response body.
-pub const STREAM_RESPONSE_HEADER: &str = "x-vaultkit-stream-response";
 
 /// One response from Vault.
 ///
@@ -288,6 +377,8 @@ impl fmt::Debug for VaultResponse {
 ///   [`crate::VaultErrorKind::Validation`] error before anything is sent: URL building would
 ///   collapse it and send the token to another API path (`secret/../sys/...`). Call
 ///   [`check_path`] first thing in `send`, as `HttpTransport` does.
+/// - A 2xx answer to a request with [`VaultRequest::stream_response`] set comes back as
+///   [`ResponseBody::Stream`]; everything else is read whole.
 /// - Implementations are `Send + Sync` and used as `Arc<dyn Transport>`.
 #[cfg_attr(any(test, feature = "mock"), mockall::automock)]
 #[async_trait]

@@ -187,6 +187,10 @@ async fn capped_token_is_replaced_by_a_fresh_login_before_expiry() {
     let stats = client.stats();
     assert!(stats.renewals >= 1, "{stats:?}");
     assert!(
+        stats.revocations >= 1,
+        "the replaced (still live) token was not revoked: {stats:?}"
+    );
+    assert!(
         stats.logins >= 2,
         "no fresh login after the max TTL: {stats:?}\n{}",
         bao.log_tail(40)
@@ -236,5 +240,90 @@ async fn concurrent_requests_share_one_relogin() {
         client.stats().logins,
         2,
         "one re-login shared by all concurrent requests"
+    );
+}
+
+/// A token without the `default` policy (`token_no_default_policy`) may not look itself up, so
+/// a denied read used to make `lookup-self` fail too, the token was taken for dead, and every
+/// denied read logged in again: one AppRole `secret_id` use spent per denied read, and the old
+/// token left alive. A denied read is a denied read now.
+#[tokio::test]
+async fn denied_read_without_default_policy_spends_no_secret_id_use() {
+    let bao = OpenBao::dev().await;
+    bao.write_policy("secret-rw", crate::client_common::SECRET_RW)
+        .await;
+    let (status, body) = bao
+        .api("POST", "sys/auth/approle", Some(json!({"type": "approle"})))
+        .await;
+    assert_eq!(status, 204, "{body}");
+    let (status, body) = bao
+        .api(
+            "POST",
+            "auth/approle/role/nodefault",
+            Some(json!({
+                "token_policies": ["secret-rw"],
+                "token_no_default_policy": true,
+                "token_ttl": "1h",
+            })),
+        )
+        .await;
+    assert_eq!(status, 204, "{body}");
+    let (_, rid) = bao
+        .api("GET", "auth/approle/role/nodefault/role-id", None)
+        .await;
+    let (_, sid) = bao
+        .api(
+            "POST",
+            "auth/approle/role/nodefault/secret-id",
+            Some(json!({"num_uses": 10})),
+        )
+        .await;
+    let secret_id = sid["data"]["secret_id"].as_str().expect("secret_id");
+    let uses_left = || async {
+        let (status, body) = bao
+            .api(
+                "POST",
+                "auth/approle/role/nodefault/secret-id/lookup",
+                Some(json!({ "secret_id": secret_id })),
+            )
+            .await;
+        assert_eq!(status, 200, "{body}");
+        body["data"]["secret_id_num_uses"]
+            .as_u64()
+            .expect("num uses")
+    };
+    let client = VaultClient::builder()
+        .with_address(bao.addr())
+        .with_auth(Arc::new(AppRoleAuth::new(
+            rid["data"]["role_id"].as_str().expect("role_id"),
+            secret_id,
+        )))
+        .with_retry(fast_retry(3))
+        .build()
+        .expect("client");
+    client
+        .write("secret/data/app", json!({"data": {"k": "v"}}))
+        .await
+        .expect("allowed write (first login)");
+    let before = uses_left().await;
+    for _ in 0..3 {
+        let e = client
+            .read("sys/policies/acl/secret-rw")
+            .await
+            .expect_err("not in the token's policies");
+        assert_eq!(e.kind(), VaultErrorKind::Permission, "{e}");
+    }
+    assert_eq!(
+        uses_left().await,
+        before,
+        "a denied read spent a secret_id use"
+    );
+    assert_eq!(client.stats().logins, 1, "no re-login for a denied read");
+    assert!(
+        client
+            .read("secret/data/app")
+            .await
+            .expect("the token still works")
+            .is_some()
     );
 }

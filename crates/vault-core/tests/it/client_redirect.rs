@@ -10,7 +10,7 @@ use axum::extract::Request;
 use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::Response;
 use serde_json::json;
-use vault_core::transport::{ByteStream, STREAM_RESPONSE_HEADER};
+use vault_core::transport::ByteStream;
 use vault_core::{Method, ResponseBody, VaultClient, VaultErrorKind, VaultRequest};
 use vault_testkit::OpenBao;
 
@@ -177,7 +177,7 @@ async fn streamed_request_body_reaches_the_server() {
 }
 
 #[tokio::test]
-async fn stream_response_header_is_consumed_and_headers_are_set() {
+async fn stream_response_is_a_request_field_and_headers_are_set() {
     let (node, seen) = fake_node(Redirect::Never).await;
     let client = VaultClient::builder()
         .with_address(&node)
@@ -186,10 +186,7 @@ async fn stream_response_header_is_consumed_and_headers_are_set() {
         .build()
         .expect("client");
     let response = client
-        .send(
-            VaultRequest::new(Method::Get, "sys/anything")
-                .with_header(STREAM_RESPONSE_HEADER, "true"),
-        )
+        .send(VaultRequest::new(Method::Get, "sys/anything").with_stream_response())
         .await
         .expect("answer");
     assert!(
@@ -206,8 +203,10 @@ async fn stream_response_header_is_consumed_and_headers_are_set() {
         .find(|(_, p, _, _)| p == "/v1/sys/anything")
         .expect("request seen");
     assert!(
-        headers.get(STREAM_RESPONSE_HEADER).is_none(),
-        "the transport must not send its own header"
+        headers
+            .keys()
+            .all(|k| !k.as_str().starts_with("x-vaultkit")),
+        "no in-band control header reaches the server"
     );
     assert_eq!(
         headers.get("x-vault-token").and_then(|v| v.to_str().ok()),

@@ -11,7 +11,7 @@ use axum::http::{HeaderMap, StatusCode};
 use axum::routing::post;
 use serde_json::{Value, json};
 use vault_core::VaultErrorKind;
-use vault_core::notify::{Notifier, NotifyMessage, Severity, WebhookFormat, WebhookNotifier};
+use vault_core::notify::{Notifier, NotifyMessage, NotifySeverity, WebhookFormat, WebhookNotifier};
 
 /// One received request: path, `authorization` header, JSON body.
 type Seen = Arc<Mutex<Vec<(String, Option<String>, Value)>>>;
@@ -59,8 +59,12 @@ async fn receiver() -> (String, Seen) {
 }
 
 fn message() -> NotifyMessage {
-    NotifyMessage::new(Severity::Critical, "backup failed", "S3 refused the upload")
-        .with_field("job", "nightly")
+    NotifyMessage::new(
+        NotifySeverity::Critical,
+        "backup failed",
+        "S3 refused the upload",
+    )
+    .with_field("job", "nightly")
 }
 
 #[tokio::test]

@@ -133,9 +133,53 @@ async fn no_answer_times_out_and_is_retried() {
     assert_eq!(proxy.request_count(), 2);
 }
 
+/// A hostile `Retry-After` from the server (here `1e300`, which used to panic the client in
+/// `parse_retry_after`; and `999999`, which used to stall it for the old 300 s cap) is waited
+/// for at most the policy's `max_delay`.
+#[tokio::test]
+async fn hostile_retry_after_neither_panics_nor_stalls() {
+    let policy = RetryPolicy {
+        max_attempts: 2,
+        base_delay: Duration::from_millis(20),
+        max_delay: Duration::from_millis(300),
+    };
+    let (_bao, proxy, client) = setup(policy, Duration::from_secs(5)).await;
+    for value in [
+        "1e300",
+        "999999",
+        "NaN",
+        "-1",
+        "Fri, 31 Dec 9999 23:59:59 GMT",
+    ] {
+        proxy.reset_counts();
+        proxy.push(Fault::RawRetryAfter(value.to_string()));
+        // Far beyond max_delay: only a wait that ignores the cap reaches it.
+        tokio::time::timeout(Duration::from_secs(60), read_ok_after_retry(&client))
+            .await
+            .unwrap_or_else(|_| panic!("Retry-After: {value} stalled the call"));
+        assert_eq!(proxy.request_count(), 2, "Retry-After: {value}");
+    }
+}
+
+async fn read_ok_after_retry(client: &VaultClient) {
+    let env = client
+        .read("secret/data/app")
+        .await
+        .expect("read after one retry")
+        .expect("present");
+    assert_eq!(
+        env.data_as::<serde_json::Value>().expect("json")["data"]["k"],
+        "v"
+    );
+}
+
 #[tokio::test]
 async fn retry_after_is_honoured() {
-    let (_bao, proxy, client) = setup(fast_retry(3), Duration::from_secs(5)).await;
+    let policy = RetryPolicy {
+        max_delay: Duration::from_secs(5),
+        ..fast_retry(3)
+    };
+    let (_bao, proxy, client) = setup(policy, Duration::from_secs(5)).await;
     proxy.push(Fault::rate_limited(2));
     let started = Instant::now();
     read_ok(&client).await;

@@ -7,7 +7,7 @@ use std::time::Duration;
 use serde::Serialize;
 use vault_core::VaultClient;
 
-use super::{Cache, CacheConfig, CacheStats, CachedSecret};
+use super::{Cache, CacheConfig, CacheStats, CachedSecret, Handle};
 use crate::call::{clean_mount, clean_path};
 use crate::error::KvError;
 use crate::kv::Kv;
@@ -119,19 +119,24 @@ impl CachedKv {
         self.cache.clear();
     }
 
+    /// The one cached handle every engine handle below is made of.
+    fn handle(&self, mount: &str) -> Handle {
+        Handle::new(self.client.clone(), mount, Some(self.cache.clone()))
+    }
+
     /// A cached handle for `mount` (KV version detected on first use).
     pub fn kv(&self, mount: &str) -> Kv {
-        Kv::new(self.client.clone(), mount, Some(self.cache.clone()))
+        Kv::new(self.handle(mount))
     }
 
     /// A cached handle for a KV v1 mount.
     pub fn kv1(&self, mount: &str) -> KvV1 {
-        KvV1::new(self.client.clone(), mount, Some(self.cache.clone()))
+        KvV1::new(self.handle(mount))
     }
 
     /// A cached handle for a KV v2 mount.
     pub fn kv2(&self, mount: &str) -> KvV2 {
-        KvV2::new(self.client.clone(), mount, Some(self.cache.clone()))
+        KvV2::new(self.handle(mount))
     }
 
     /// Read the latest value of `path` (from the cache when fresh).
@@ -194,7 +199,10 @@ impl CachedKv {
 
     /// Walk `mount` recursively (listings are never cached).
     pub fn walk(&self, mount: &str, options: WalkOptions) -> Walk {
-        Walk::start(Kv::new(self.client.clone(), mount, None), options)
+        Walk::start(
+            Kv::new(Handle::new(self.client.clone(), mount, None)),
+            options,
+        )
     }
 }
 

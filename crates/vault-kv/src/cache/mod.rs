@@ -1,9 +1,10 @@
 //! The read cache (the seed's `cache_ttl`), as a wrapper: [`CachedKv`] wraps a `VaultClient`
 //! and hands out KV handles whose reads go through the cache and whose writes invalidate it.
 //!
-//! - [`store`]: sharded, bounded, LRU storage with allocation-free hits.
-//! - [`flight`]: single-flight: concurrent misses for one key make one request.
-//! - [`layer`]: [`CachedKv`], its builder and the seed-shaped calls.
+//! - `store`: sharded, bounded, LRU storage with allocation-free hits.
+//! - `flight`: single-flight: concurrent misses for one key make one request.
+//! - `layer`: [`CachedKv`], its builder and the seed-shaped calls.
+//! - `handle`: the one handle the KV engines are made of (one read-through, one invalidation).
 //!
 //! Keys are (namespace, mount, path, version; latest = no version). A TTL of zero disables the
 //! cache. Stale-on-error is opt-in: when the server cannot be reached, is sealed or answers 5xx,
@@ -20,8 +21,11 @@ use crate::error::KvError;
 use crate::secret::VaultSecret;
 
 mod flight;
+mod handle;
 mod layer;
 mod store;
+
+pub(crate) use handle::Handle;
 
 pub use layer::{CachedKv, CachedKvBuilder};
 
@@ -290,16 +294,11 @@ impl Cache {
 }
 
 /// Failures where an old value beats no value: the server is unreachable, sealed, overloaded or
-/// failing. Never for "not found" or "permission denied": those are answers.
+/// failing (vault-core's one retry decision, plus sealed and other server failures). Never for
+/// "not found" or "permission denied": those are answers.
 fn serves_stale(e: &KvError) -> bool {
-    use vault_core::VaultErrorKind as K;
-    match e.vault() {
-        Some(v) if matches!(e, KvError::Vault(_)) => {
-            matches!(
-                v.kind(),
-                K::Connection | K::Sealed | K::Server | K::RateLimited
-            ) || v.is_retryable()
-        }
+    match e {
+        KvError::Vault(v) => e.is_retryable() || v.kind() == vault_core::VaultErrorKind::Server,
         _ => false,
     }
 }

@@ -26,8 +26,8 @@ impl KvV2 {
 
     /// Uncached handles skip the shared wrapper entirely.
     async fn read_owned(&self, path: &str, version: Option<u64>) -> Result<VaultSecret, KvError> {
-        if self.cache.is_none() {
-            let path = clean_path("read", &self.mount, path, false)?;
+        if !self.h.is_cached() {
+            let path = clean_path("read", &self.h.mount, path, false)?;
             return self.fetch_secret(path, version).await;
         }
         Ok(self.read_shared(path, version).await?.into_secret())
@@ -39,21 +39,10 @@ impl KvV2 {
         path: &str,
         version: Option<u64>,
     ) -> Result<CachedSecret, KvError> {
-        let path = clean_path("read", &self.mount, path, false)?;
-        match &self.cache {
-            Some(cache) => {
-                let ns = self.client.namespace().unwrap_or("");
-                cache
-                    .get_or_fetch(ns, &self.mount, path, version, || {
-                        self.fetch_secret(path, version)
-                    })
-                    .await
-            }
-            None => self
-                .fetch_secret(path, version)
-                .await
-                .map(CachedSecret::fresh),
-        }
+        let path = clean_path("read", &self.h.mount, path, false)?;
+        self.h
+            .read_through(path, version, || self.fetch_secret(path, version))
+            .await
     }
 
     /// One `GET data/:path` round trip, no cache.
@@ -64,14 +53,14 @@ impl KvV2 {
     ) -> Result<VaultSecret, KvError> {
         let target = Target {
             op: "read",
-            mount: &self.mount,
+            mount: &self.h.mount,
             path,
         };
         let mut request = VaultRequest::new(Method::Get, target.v2("data"));
         if let Some(v) = version {
             request = request.with_query("version", v.to_string());
         }
-        match send_data::<ReadSecretResponse>(&self.client, target, request).await {
+        match send_data::<ReadSecretResponse>(&self.h.client, target, request).await {
             Ok(Some(r))
                 if r.data.is_empty() && (r.metadata.destroyed || r.metadata.is_deleted()) =>
             {
@@ -97,20 +86,61 @@ impl KvV2 {
         path: &str,
         request: &WriteSecretRequest,
     ) -> Result<VersionMetadata, KvError> {
-        let path = clean_path("write", &self.mount, path, false)?;
+        let path = clean_path("write", &self.h.mount, path, false)?;
         let target = Target {
             op: "write",
-            mount: &self.mount,
+            mount: &self.h.mount,
             path,
         };
         let http =
             json_request(Method::Post, target.v2("data"), request).map_err(|e| target.error(e))?;
-        let result = send_data::<VersionMetadata>(&self.client, target, http).await;
-        self.invalidate(path);
+        let result = send_data::<VersionMetadata>(&self.h.client, target, http).await;
+        self.h.invalidate(path);
         match result {
             Ok(meta) => Ok(meta.unwrap_or_default()),
-            Err(e) => Err(self.explain_write_error(target, request.cas(), e).await),
+            Err(e) => {
+                if let Some(meta) = self.replayed_cas_write_landed(target, request, &e).await {
+                    return Ok(meta);
+                }
+                Err(self.explain_write_error(target, request.cas(), e).await)
+            }
         }
+    }
+
+    /// A check-and-set write that vault-core's replay loop sent twice (the first attempt's answer
+    /// was lost: a 5xx or a dropped connection after sending) fails its second attempt with a CAS
+    /// mismatch when the first one was applied. It succeeded then: when version `cas + 1` holds
+    /// exactly the data written, that version's metadata is the answer. Anything else (another
+    /// writer's data, no replay, no permission to read) stays the error it was.
+    async fn replayed_cas_write_landed(
+        &self,
+        target: Target<'_>,
+        request: &WriteSecretRequest,
+        e: &vault_core::VaultError,
+    ) -> Option<VersionMetadata> {
+        let cas = request.cas()?;
+        if e.attempts() < 2
+            || e.kind() != VaultErrorKind::Validation
+            || !e
+                .vault_errors()
+                .iter()
+                .any(|m| m.contains("did not match the current version"))
+        {
+            return None;
+        }
+        let written = self
+            .fetch_secret(target.path, Some(cas.checked_add(1)?))
+            .await
+            .ok()?;
+        if written.data.expose() != &request.data {
+            return None;
+        }
+        tracing::debug!(
+            path = %target.logical(),
+            version = cas + 1,
+            "a replayed check-and-set write had been applied by its first attempt"
+        );
+        Some(written.metadata)
     }
 
     /// Write `data` (any serializable map or struct) to `path` as a new version, without CAS.
@@ -119,7 +149,7 @@ impl KvV2 {
         path: &str,
         data: &impl Serialize,
     ) -> Result<VersionMetadata, KvError> {
-        let logical = format!("{}/{}", self.mount, path.trim_matches('/'));
+        let logical = format!("{}/{}", self.h.mount, path.trim_matches('/'));
         self.write(
             path,
             &WriteSecretRequest::new(to_object("write", &logical, data)?),
@@ -134,7 +164,7 @@ impl KvV2 {
         data: &impl Serialize,
         cas: u64,
     ) -> Result<VersionMetadata, KvError> {
-        let logical = format!("{}/{}", self.mount, path.trim_matches('/'));
+        let logical = format!("{}/{}", self.h.mount, path.trim_matches('/'));
         self.write(
             path,
             &WriteSecretRequest::new(to_object("write", &logical, data)?).with_cas(cas),
@@ -150,10 +180,10 @@ impl KvV2 {
         data: &impl Serialize,
         cas: Option<u64>,
     ) -> Result<VersionMetadata, KvError> {
-        let path = clean_path("patch", &self.mount, path, false)?;
+        let path = clean_path("patch", &self.h.mount, path, false)?;
         let target = Target {
             op: "patch",
-            mount: &self.mount,
+            mount: &self.h.mount,
             path,
         };
         let mut body = WriteSecretRequest::new(to_object("patch", &target.logical(), data)?);
@@ -163,8 +193,8 @@ impl KvV2 {
         let http = json_request(Method::Patch, target.v2("data"), &body)
             .map_err(|e| target.error(e))?
             .with_header("Content-Type", "application/merge-patch+json");
-        let result = send_data::<VersionMetadata>(&self.client, target, http).await;
-        self.invalidate(path);
+        let result = send_data::<VersionMetadata>(&self.h.client, target, http).await;
+        self.h.invalidate(path);
         match result {
             Ok(meta) => Ok(meta.unwrap_or_default()),
             Err(e) => Err(self.explain_write_error(target, cas, e).await),
@@ -173,19 +203,19 @@ impl KvV2 {
 
     /// Soft-delete the latest version (`DELETE data/:path`); it can be undeleted.
     pub async fn delete_latest(&self, path: &str) -> Result<(), KvError> {
-        let path = clean_path("delete", &self.mount, path, false)?;
+        let path = clean_path("delete", &self.h.mount, path, false)?;
         let target = Target {
             op: "delete",
-            mount: &self.mount,
+            mount: &self.h.mount,
             path,
         };
         let result = send_data::<serde_json::Value>(
-            &self.client,
+            &self.h.client,
             target,
             VaultRequest::new(Method::Delete, target.v2("data")),
         )
         .await;
-        self.invalidate(path);
+        self.h.invalidate(path);
         result.map(|_| ()).map_err(|e| target.error(e))
     }
 }

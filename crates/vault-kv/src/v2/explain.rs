@@ -16,7 +16,7 @@ impl KvV2 {
     async fn metadata_for_explanation(&self, path: &str) -> Option<KeyMetadata> {
         self.fetch_metadata(Target {
             op: "read metadata of",
-            mount: &self.mount,
+            mount: &self.h.mount,
             path,
         })
         .await
@@ -99,7 +99,7 @@ impl KvV2 {
             let meta = self
                 .fetch_metadata(Target {
                     op: "read metadata of",
-                    mount: &self.mount,
+                    mount: &self.h.mount,
                     path: target.path,
                 })
                 .await;

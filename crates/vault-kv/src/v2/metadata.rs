@@ -10,10 +10,10 @@ use crate::error::KvError;
 impl KvV2 {
     /// Read the key's metadata and the state of every retained version (`GET metadata/:path`).
     pub async fn read_metadata(&self, path: &str) -> Result<KeyMetadata, KvError> {
-        let path = clean_path("read metadata of", &self.mount, path, false)?;
+        let path = clean_path("read metadata of", &self.h.mount, path, false)?;
         let target = Target {
             op: "read metadata of",
-            mount: &self.mount,
+            mount: &self.h.mount,
             path,
         };
         match self.fetch_metadata(target).await {
@@ -37,7 +37,7 @@ impl KvV2 {
         target: Target<'_>,
     ) -> Result<Option<KeyMetadata>, vault_core::VaultError> {
         send_data::<KeyMetadata>(
-            &self.client,
+            &self.h.client,
             target,
             VaultRequest::new(Method::Get, target.v2("metadata")),
         )
@@ -72,10 +72,10 @@ impl KvV2 {
         path: &str,
         body: &MetadataRequest,
     ) -> Result<(), KvError> {
-        let path = clean_path(op, &self.mount, path, false)?;
+        let path = clean_path(op, &self.h.mount, path, false)?;
         let target = Target {
             op,
-            mount: &self.mount,
+            mount: &self.h.mount,
             path,
         };
         let mut request =
@@ -83,7 +83,7 @@ impl KvV2 {
         if method == Method::Patch {
             request = request.with_header("Content-Type", "application/merge-patch+json");
         }
-        match send_data::<serde_json::Value>(&self.client, target, request).await {
+        match send_data::<serde_json::Value>(&self.h.client, target, request).await {
             Ok(_) => Ok(()),
             Err(e) if e.kind() == VaultErrorKind::SecretNotFound => Err(KvError::NotFound {
                 path: target.logical(),
@@ -96,35 +96,35 @@ impl KvV2 {
 
     /// Delete the key with all its versions and metadata (`DELETE metadata/:path`).
     pub async fn delete_metadata(&self, path: &str) -> Result<(), KvError> {
-        let path = clean_path("delete all versions of", &self.mount, path, false)?;
+        let path = clean_path("delete all versions of", &self.h.mount, path, false)?;
         let target = Target {
             op: "delete all versions of",
-            mount: &self.mount,
+            mount: &self.h.mount,
             path,
         };
         let result = send_data::<serde_json::Value>(
-            &self.client,
+            &self.h.client,
             target,
             VaultRequest::new(Method::Delete, target.v2("metadata")),
         )
         .await;
-        self.invalidate(path);
+        self.h.invalidate(path);
         result.map(|_| ()).map_err(|e| target.error(e))
     }
 
     /// The names under `path` (`LIST metadata/:path/`); folders end in `/`. An empty or missing
     /// folder gives an empty list.
     pub async fn list(&self, path: &str) -> Result<Vec<String>, KvError> {
-        let path = clean_path("list", &self.mount, path, true)?;
+        let path = clean_path("list", &self.h.mount, path, true)?;
         let target = Target {
             op: "list",
-            mount: &self.mount,
+            mount: &self.h.mount,
             path,
         };
         let mut api_path = target.v2("metadata");
         api_path.push('/');
         match send_data::<ListResponse>(
-            &self.client,
+            &self.h.client,
             target,
             VaultRequest::new(Method::List, api_path),
         )
@@ -142,10 +142,10 @@ impl KvV2 {
         path: &str,
         request: SubkeysRequest,
     ) -> Result<SubkeysResponse, KvError> {
-        let path = clean_path("read subkeys of", &self.mount, path, false)?;
+        let path = clean_path("read subkeys of", &self.h.mount, path, false)?;
         let target = Target {
             op: "read subkeys of",
-            mount: &self.mount,
+            mount: &self.h.mount,
             path,
         };
         let mut http = VaultRequest::new(Method::Get, target.v2("subkeys"));
@@ -155,7 +155,7 @@ impl KvV2 {
         if let Some(d) = request.depth {
             http = http.with_query("depth", d.to_string());
         }
-        match send_data::<SubkeysResponse>(&self.client, target, http).await {
+        match send_data::<SubkeysResponse>(&self.h.client, target, http).await {
             Ok(Some(r))
                 if r.subkeys.is_null() && (r.metadata.destroyed || r.metadata.is_deleted()) =>
             {

@@ -16,11 +16,10 @@
 //! | `GET/POST config` | [`KvV2::read_config`], [`KvV2::write_config`] |
 
 use std::fmt;
-use std::sync::Arc;
 
 use vault_core::VaultClient;
 
-use crate::cache::Cache;
+use crate::cache::Handle;
 
 mod config;
 mod data;
@@ -37,42 +36,27 @@ mod wire_tests;
 /// invalidate).
 #[derive(Clone)]
 pub struct KvV2 {
-    pub(crate) client: VaultClient,
-    pub(crate) mount: Arc<str>,
-    pub(crate) cache: Option<Arc<Cache>>,
+    pub(crate) h: Handle,
 }
 
 impl KvV2 {
-    pub(crate) fn new(client: VaultClient, mount: &str, cache: Option<Arc<Cache>>) -> Self {
-        KvV2 {
-            client,
-            mount: Arc::from(mount.trim_matches('/')),
-            cache,
-        }
+    pub(crate) fn new(h: Handle) -> Self {
+        KvV2 { h }
     }
 
     /// The mount this handle works on (no slashes).
     pub fn mount(&self) -> &str {
-        &self.mount
+        &self.h.mount
     }
 
     /// The client requests go through.
     pub fn client(&self) -> &VaultClient {
-        &self.client
-    }
-
-    pub(crate) fn invalidate(&self, path: &str) {
-        if let Some(cache) = &self.cache {
-            cache.invalidate(self.client.namespace().unwrap_or(""), &self.mount, path);
-        }
+        &self.h.client
     }
 }
 
 impl fmt::Debug for KvV2 {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("KvV2")
-            .field("mount", &self.mount)
-            .field("cached", &self.cache.is_some())
-            .finish()
+        self.h.debug("KvV2", f)
     }
 }

@@ -221,7 +221,7 @@ pub struct SubkeysRequest {
 
 /// `GET|POST <mount>/config`: the mount-wide defaults.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Deserialize, Serialize)]
-pub struct MountConfig {
+pub struct KvV2Config {
     #[serde(default)]
     pub max_versions: u64,
     #[serde(default)]
@@ -233,7 +233,7 @@ pub struct MountConfig {
 
 /// `POST <mount>/config` body: fields left `None` are not changed.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
-pub struct MountConfigRequest {
+pub struct KvV2ConfigRequest {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub max_versions: Option<u64>,
     #[serde(skip_serializing_if = "Option::is_none")]

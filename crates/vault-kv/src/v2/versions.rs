@@ -34,10 +34,10 @@ impl KvV2 {
         path: &str,
         versions: &[u64],
     ) -> Result<(), KvError> {
-        let path = clean_path(op, &self.mount, path, false)?;
+        let path = clean_path(op, &self.h.mount, path, false)?;
         let target = Target {
             op,
-            mount: &self.mount,
+            mount: &self.h.mount,
             path,
         };
         if versions.is_empty() {
@@ -52,8 +52,8 @@ impl KvV2 {
         };
         let request =
             json_request(Method::Post, target.v2(section), &body).map_err(|e| target.error(e))?;
-        let result = send_data::<serde_json::Value>(&self.client, target, request).await;
-        self.invalidate(path);
+        let result = send_data::<serde_json::Value>(&self.h.client, target, request).await;
+        self.h.invalidate(path);
         result.map(|_| ()).map_err(|e| target.error(e))
     }
 }

@@ -3,10 +3,12 @@
 mod cache;
 mod cas;
 mod common;
+mod mount_memo;
 mod namespaces;
 mod permissions;
 mod resource;
 mod security;
+mod sync;
 mod v1;
 mod v2;
 mod versions;

@@ -2,7 +2,7 @@
 
 use serde_json::json;
 use vault_kv::{
-    KvErrorKind, KvExt, MetadataRequest, MountConfigRequest, SubkeysRequest, WriteSecretRequest,
+    KvErrorKind, KvExt, KvV2ConfigRequest, MetadataRequest, SubkeysRequest, WriteSecretRequest,
 };
 
 use crate::common::{obj, server};
@@ -193,7 +193,7 @@ async fn metadata_and_config_endpoints() {
 
     let before = kv.read_config().await.expect("read config");
     assert!(!before.cas_required);
-    kv.write_config(&MountConfigRequest {
+    kv.write_config(&KvV2ConfigRequest {
         max_versions: Some(12),
         cas_required: None,
         delete_version_after: Some("2h".into()),

@@ -135,9 +135,11 @@ impl Baseline {
         })
     }
 
-    /// Write to `path`.
+    /// Write to `path`: owner-only (0600), atomically, never through a symlink
+    /// ([`vault_core::write_private`]), since a baseline fingerprints secrets.
     pub fn save(&self, path: &Path) -> Result<(), MigrateError> {
-        std::fs::write(path, self.to_json() + "\n").map_err(|e| MigrateError::io(path, e))
+        vault_core::write_private(path, (self.to_json() + "\n").as_bytes())
+            .map_err(|e| MigrateError::io(path, e))
     }
 
     /// Is this finding already accepted?

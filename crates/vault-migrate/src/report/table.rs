@@ -1,46 +1,38 @@
-//! Plain-text table for terminals.
+//! Plain-text table for terminals, through vaultkit's one table renderer
+//! ([`vault_core::render::Table`]): file names, keys and previews are escaped, so a file named
+//! with an ESC sequence or a line break cannot drive the terminal or forge a row.
 
 use std::fmt::Write;
+
+use vault_core::render::{Table, escape_text};
 
 use crate::scan::ScanReport;
 
 /// One row per finding, then a summary line.
 pub fn to_table(report: &ScanReport) -> String {
-    let rows: Vec<[String; 6]> = report
-        .findings
-        .iter()
-        .map(|f| {
-            [
-                format!("{}:{}:{}", f.file.display(), f.line, f.column),
-                f.key.clone().unwrap_or_else(|| "-".into()),
-                f.rule_id.clone(),
-                f.confidence.to_string(),
-                format!("{:.2}", f.entropy),
-                f.preview.clone(),
-            ]
-        })
-        .collect();
-    let header = [
+    let mut table = Table::new([
         "LOCATION",
         "KEY",
         "RULE",
         "CONFIDENCE",
         "ENTROPY",
         "PREVIEW",
-    ];
-    let mut widths = header.map(|h| h.chars().count());
-    for r in &rows {
-        for (w, c) in widths.iter_mut().zip(r.iter()) {
-            *w = (*w).max(c.chars().count());
-        }
+    ]);
+    for f in &report.findings {
+        table.push([
+            format!("{}:{}:{}", f.file.display(), f.line, f.column),
+            f.key.clone().unwrap_or_else(|| "-".into()),
+            f.rule_id.clone(),
+            f.confidence.to_string(),
+            format!("{:.2}", f.entropy),
+            f.preview.clone(),
+        ]);
     }
-    let mut out = String::new();
-    if !rows.is_empty() {
-        line(&mut out, &header.map(String::from), &widths);
-        for r in &rows {
-            line(&mut out, r, &widths);
-        }
-    }
+    let mut out = if table.is_empty() {
+        String::new()
+    } else {
+        table.render()
+    };
     let s = &report.suppressed;
     let _ = writeln!(
         out,
@@ -58,9 +50,9 @@ pub fn to_table(report: &ScanReport) -> String {
         let _ = writeln!(
             out,
             "warning: {}:{}: {}",
-            i.path.display(),
+            escape_text(&i.path.display().to_string()),
             i.line,
-            i.message
+            escape_text(&i.message)
         );
     }
     for d in &report.duplicates {
@@ -68,23 +60,10 @@ pub fn to_table(report: &ScanReport) -> String {
         let _ = writeln!(
             out,
             "warning: {}: `{}` is set on lines {}; the last one wins",
-            d.path.display(),
-            d.key,
+            escape_text(&d.path.display().to_string()),
+            escape_text(&d.key),
             lines.join(", ")
         );
     }
     out
-}
-
-fn line(out: &mut String, cells: &[String; 6], widths: &[usize; 6]) {
-    let mut s = String::new();
-    for (i, (c, w)) in cells.iter().zip(widths.iter()).enumerate() {
-        if i + 1 == cells.len() {
-            s.push_str(c);
-        } else {
-            let _ = write!(s, "{c}{}  ", " ".repeat(w - c.chars().count()));
-        }
-    }
-    out.push_str(s.trim_end());
-    out.push('\n');
 }

@@ -4,6 +4,7 @@ mod dotenv_hostile;
 mod fixtures;
 mod no_leak;
 mod noseyparker;
+mod output_security;
 mod salted;
 mod security;
 mod tree;

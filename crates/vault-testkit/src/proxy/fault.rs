@@ -24,6 +24,12 @@ pub enum Fault {
     TruncatedBody,
     /// Read the request and never answer (until the proxy is dropped); the client times out.
     NoAnswer,
+    /// Forward the request (the server applies it), then drop the answer and reset the
+    /// connection: the client sees a lost connection for a request that took effect.
+    DropResponse,
+    /// Answer `503` with this exact `Retry-After` value (any text, e.g. `1e300` or `NaN`) without
+    /// forwarding.
+    RawRetryAfter(String),
 }
 
 impl Fault {

@@ -105,6 +105,21 @@ async fn handle(
             };
             Ok(truncated(answer))
         }
+        Fault::DropResponse => {
+            // The upstream applies the request; its answer is thrown away.
+            let _ = forward(&forwarder, parts, body).await;
+            if let Some(socket) = socket {
+                socket.set_linger(Some(Duration::ZERO))?;
+            }
+            Err("injected: answer dropped after the upstream applied the request".into())
+        }
+        Fault::RawRetryAfter(value) => {
+            let mut response = injected_status(503, None);
+            if let Ok(v) = HeaderValue::from_str(&value) {
+                response.headers_mut().insert(header::RETRY_AFTER, v);
+            }
+            Ok(response)
+        }
         Fault::NoAnswer => {
             // Never answers; the connection task ends when the proxy is dropped.
             std::future::pending::<()>().await;

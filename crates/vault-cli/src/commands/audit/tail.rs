@@ -71,8 +71,10 @@ pub async fn run(
                 };
                 for e in kept.entries() {
                     let written = match format {
-                        Format::Table => writeln!(out, "{}", output::entry_row(e).join("\t"))
-                            .map_err(|e| e.to_string()),
+                        Format::Table => {
+                            writeln!(out, "{}", output::tab_line(&output::entry_row(e)))
+                                .map_err(|e| e.to_string())
+                        }
                         Format::Csv => output::write_csv(&mut out, &[], &[output::entry_row(e)])
                             .map_err(|e| e.to_string()),
                         _ => output::write_json_lines(&mut out, std::slice::from_ref(e))

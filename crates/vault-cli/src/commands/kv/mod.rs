@@ -22,29 +22,31 @@ pub mod write;
 pub async fn run(ctx: &Ctx, cmd: KvCommand) -> CliResult<()> {
     let client = ctx.client()?;
     match cmd {
-        KvCommand::Get { at, version } => read::get(ctx, &client, &Target::of(&at)?, version).await,
-        KvCommand::List { at } => read::list(ctx, &client, &Target::folder(&at)?).await,
-        KvCommand::Versions { at } => read::versions(ctx, &client, &Target::of(&at)?).await,
+        KvCommand::Get { at, version } => {
+            read::get(ctx, &client, &KvLocation::of(&at)?, version).await
+        }
+        KvCommand::List { at } => read::list(ctx, &client, &KvLocation::folder(&at)?).await,
+        KvCommand::Versions { at } => read::versions(ctx, &client, &KvLocation::of(&at)?).await,
         KvCommand::Metadata(MetadataCommand::Get { at }) => {
-            read::metadata(ctx, &client, &Target::of(&at)?).await
+            read::metadata(ctx, &client, &KvLocation::of(&at)?).await
         }
         KvCommand::Put { at, data, cas } => {
-            write::put(ctx, &client, &Target::of(&at)?, &data, cas).await
+            write::put(ctx, &client, &KvLocation::of(&at)?, &data, cas).await
         }
         KvCommand::Patch { at, data, cas } => {
-            write::patch(ctx, &client, &Target::of(&at)?, &data, cas).await
+            write::patch(ctx, &client, &KvLocation::of(&at)?, &data, cas).await
         }
         KvCommand::Delete { at, versions } => {
-            write::delete(ctx, &client, &Target::of(&at)?, &versions).await
+            write::delete(ctx, &client, &KvLocation::of(&at)?, &versions).await
         }
         KvCommand::Undelete { at, versions } => {
-            write::undelete(ctx, &client, &Target::of(&at)?, &versions).await
+            write::undelete(ctx, &client, &KvLocation::of(&at)?, &versions).await
         }
         KvCommand::Destroy { at, versions } => {
-            write::destroy(ctx, &client, &Target::of(&at)?, &versions).await
+            write::destroy(ctx, &client, &KvLocation::of(&at)?, &versions).await
         }
         KvCommand::Rollback { at, version } => {
-            write::rollback(ctx, &client, &Target::of(&at)?, version).await
+            write::rollback(ctx, &client, &KvLocation::of(&at)?, version).await
         }
         KvCommand::Metadata(MetadataCommand::Put {
             at,
@@ -59,10 +61,10 @@ pub async fn run(ctx: &Ctx, cmd: KvCommand) -> CliResult<()> {
                 delete_version_after,
                 custom_metadata,
             };
-            write::metadata_put(ctx, &client, &Target::of(&at)?, req).await
+            write::metadata_put(ctx, &client, &KvLocation::of(&at)?, req).await
         }
         KvCommand::Metadata(MetadataCommand::Delete { at }) => {
-            write::metadata_delete(ctx, &client, &Target::of(&at)?).await
+            write::metadata_delete(ctx, &client, &KvLocation::of(&at)?).await
         }
         KvCommand::Tree {
             path,
@@ -71,29 +73,31 @@ pub async fn run(ctx: &Ctx, cmd: KvCommand) -> CliResult<()> {
             names_only,
         } => {
             let at = KvPath { path, mount };
-            tree::run(ctx, &client, &Target::folder(&at)?, reveal, names_only).await
+            tree::run(ctx, &client, &KvLocation::folder(&at)?, reveal, names_only).await
         }
-        KvCommand::Export { at } => transfer::export(ctx, &client, &Target::folder(&at)?).await,
+        KvCommand::Export { at, output } => {
+            transfer::export(ctx, &client, &KvLocation::folder(&at)?, output.as_deref()).await
+        }
         KvCommand::Import {
             file,
             at,
             apply,
             force,
-        } => transfer::import(ctx, &client, &file, &Target::folder(&at)?, apply, force).await,
+        } => transfer::import(ctx, &client, &file, &KvLocation::folder(&at)?, apply, force).await,
     }
 }
 
 /// A mount and a path inside it.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Target {
+pub struct KvLocation {
     pub mount: String,
     pub path: String,
 }
 
-impl Target {
+impl KvLocation {
     /// A secret: `--mount M PATH`, or `MOUNT/PATH`. The path must not be empty.
-    pub fn of(at: &KvPath) -> CliResult<Target> {
-        let t = Target::folder(at)?;
+    pub fn of(at: &KvPath) -> CliResult<KvLocation> {
+        let t = KvLocation::folder(at)?;
         if t.path.is_empty() {
             return Err(
                 CliError::usage(format!("`{}` names a mount, not a secret", at.path)).with_hint(
@@ -105,10 +109,10 @@ impl Target {
     }
 
     /// A folder (may be the mount's root).
-    pub fn folder(at: &KvPath) -> CliResult<Target> {
+    pub fn folder(at: &KvPath) -> CliResult<KvLocation> {
         let path = at.path.trim_matches('/');
         match at.mount.as_deref().map(|m| m.trim_matches('/')) {
-            Some(m) if !m.is_empty() => Ok(Target {
+            Some(m) if !m.is_empty() => Ok(KvLocation {
                 mount: m.to_string(),
                 path: path.to_string(),
             }),
@@ -119,7 +123,7 @@ impl Target {
                         "start the path with the mount (`secret/app/db`) or pass --mount",
                     ));
                 }
-                Ok(Target {
+                Ok(KvLocation {
                     mount: mount.to_string(),
                     path: rest.trim_matches('/').to_string(),
                 })
@@ -177,7 +181,7 @@ pub fn kv_error(err: KvError) -> CliError {
 }
 
 /// A KV v2 only command on a v1 mount.
-pub fn needs_v2(target: &Target, what: &str) -> CliError {
+pub fn needs_v2(target: &KvLocation, what: &str) -> CliError {
     CliError::usage(format!(
         "`{what}` needs a KV v2 mount, and `{}` is KV v1",
         target.mount
@@ -199,32 +203,32 @@ mod tests {
     #[test]
     fn splits_mount_like_vault() {
         assert_eq!(
-            Target::of(&at("secret/app/db", None)).ok(),
-            Some(Target {
+            KvLocation::of(&at("secret/app/db", None)).ok(),
+            Some(KvLocation {
                 mount: "secret".into(),
                 path: "app/db".into()
             })
         );
         assert_eq!(
-            Target::of(&at("app/db/", Some("kv"))).ok(),
-            Some(Target {
+            KvLocation::of(&at("app/db/", Some("kv"))).ok(),
+            Some(KvLocation {
                 mount: "kv".into(),
                 path: "app/db".into()
             })
         );
         assert_eq!(
-            Target::folder(&at("secret", None)).ok(),
-            Some(Target {
+            KvLocation::folder(&at("secret", None)).ok(),
+            Some(KvLocation {
                 mount: "secret".into(),
                 path: String::new()
             })
         );
         assert_eq!(
-            Target::of(&at("secret/", None)).map_err(|e| e.kind().code()),
+            KvLocation::of(&at("secret/", None)).map_err(|e| e.kind().code()),
             Err(2)
         );
         assert_eq!(
-            Target::folder(&at("", None)).map_err(|e| e.kind().code()),
+            KvLocation::folder(&at("", None)).map_err(|e| e.kind().code()),
             Err(2)
         );
     }

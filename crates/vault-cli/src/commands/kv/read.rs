@@ -4,7 +4,7 @@ use serde_json::{Value, json};
 use vault_core::VaultClient;
 use vault_kv::{KeyMetadata, KvExt, KvVersion, VaultSecret};
 
-use super::{Target, kv_error, needs_v2};
+use super::{KvLocation, kv_error, needs_v2};
 use crate::commands::Ctx;
 use crate::error::{CliError, CliResult};
 use crate::output::{Table, cell};
@@ -14,7 +14,7 @@ use crate::output::{Table, cell};
 pub async fn get(
     ctx: &Ctx,
     client: &VaultClient,
-    t: &Target,
+    t: &KvLocation,
     version: Option<u64>,
 ) -> CliResult<()> {
     let kv = client.kv(&t.mount);
@@ -26,7 +26,7 @@ pub async fn get(
     print_secret(ctx, t, &secret)
 }
 
-pub fn print_secret(ctx: &Ctx, t: &Target, secret: &VaultSecret) -> CliResult<()> {
+pub fn print_secret(ctx: &Ctx, t: &KvLocation, secret: &VaultSecret) -> CliResult<()> {
     let data = Value::Object(secret.data.expose().clone());
     if ctx.global.field.is_some() {
         return ctx.out().print(&data, Table::default);
@@ -61,7 +61,7 @@ pub fn print_secret(ctx: &Ctx, t: &Target, secret: &VaultSecret) -> CliResult<()
             "== Secret Path ==\n{}\n\n== Metadata ==\n",
             t.display()
         ));
-        text.push_str(&m.render(&|s| s.to_string()));
+        text.push_str(&m.render());
         text.push('\n');
     }
     let d = Table::key_value(
@@ -72,12 +72,12 @@ pub fn print_secret(ctx: &Ctx, t: &Target, secret: &VaultSecret) -> CliResult<()
             .map(|(k, v)| (k.clone(), cell(v))),
     );
     text.push_str("== Data ==\n");
-    text.push_str(&d.render(&|s| s.to_string()));
+    text.push_str(&d.render());
     ctx.out().write(&text)
 }
 
 /// `kv list`: the names under a folder; nothing there is "not found" (exit 3), like Vault.
-pub async fn list(ctx: &Ctx, client: &VaultClient, t: &Target) -> CliResult<()> {
+pub async fn list(ctx: &Ctx, client: &VaultClient, t: &KvLocation) -> CliResult<()> {
     let keys = client.kv(&t.mount).list(&t.path).await.map_err(kv_error)?;
     if keys.is_empty() {
         return Err(
@@ -94,7 +94,7 @@ pub async fn list(ctx: &Ctx, client: &VaultClient, t: &Target) -> CliResult<()> 
     })
 }
 
-async fn metadata_of(client: &VaultClient, t: &Target, what: &str) -> CliResult<KeyMetadata> {
+async fn metadata_of(client: &VaultClient, t: &KvLocation, what: &str) -> CliResult<KeyMetadata> {
     let kv = client.kv(&t.mount);
     if kv.version().await.map_err(kv_error)? == KvVersion::V1 {
         return Err(needs_v2(t, what));
@@ -103,7 +103,7 @@ async fn metadata_of(client: &VaultClient, t: &Target, what: &str) -> CliResult<
 }
 
 /// `kv versions`: one row per retained version with its state.
-pub async fn versions(ctx: &Ctx, client: &VaultClient, t: &Target) -> CliResult<()> {
+pub async fn versions(ctx: &Ctx, client: &VaultClient, t: &KvLocation) -> CliResult<()> {
     let meta = metadata_of(client, t, "kv versions").await?;
     let rows: Vec<Value> = meta
         .versions
@@ -141,7 +141,7 @@ pub async fn versions(ctx: &Ctx, client: &VaultClient, t: &Target) -> CliResult<
 }
 
 /// `kv metadata get`.
-pub async fn metadata(ctx: &Ctx, client: &VaultClient, t: &Target) -> CliResult<()> {
+pub async fn metadata(ctx: &Ctx, client: &VaultClient, t: &KvLocation) -> CliResult<()> {
     let meta = metadata_of(client, t, "kv metadata get").await?;
     let value = serde_json::to_value(&meta)
         .map_err(|e| CliError::other(format!("could not encode metadata: {e}")))?;

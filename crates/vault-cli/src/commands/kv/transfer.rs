@@ -14,13 +14,18 @@ use serde_json::{Map, Value, json};
 use vault_core::VaultClient;
 use vault_kv::{KvExt, KvVersion};
 
-use super::{Target, kv_error, tree};
+use super::{KvLocation, kv_error, tree};
 use crate::commands::Ctx;
 use crate::error::{CliError, CliResult};
 use crate::output::{Color, Table, cell};
 use crate::quote;
 
-pub async fn export(ctx: &Ctx, client: &VaultClient, t: &Target) -> CliResult<()> {
+pub async fn export(
+    ctx: &Ctx,
+    client: &VaultClient,
+    t: &KvLocation,
+    output: Option<&Path>,
+) -> CliResult<()> {
     let format = ctx.format_flag().unwrap_or("json").to_ascii_lowercase();
     if !matches!(format.as_str(), "json" | "yaml" | "yml" | "dotenv") {
         return Err(
@@ -43,7 +48,12 @@ pub async fn export(ctx: &Ctx, client: &VaultClient, t: &Target) -> CliResult<()
             let mut s = String::new();
             for (path, data) in &secrets {
                 for (k, v) in data {
-                    s.push_str(&quote::dotenv(&quote::env_name(&[path, k]), &cell(v)));
+                    let name = quote::env_name(&[path, k]);
+                    let line = quote::dotenv(&name, &cell(v)).map_err(|why| {
+                        CliError::validation(format!("the value of `{path}` key `{k}` {why}"))
+                            .with_hint("export with --format json or yaml")
+                    })?;
+                    s.push_str(&line);
                     s.push('\n');
                 }
             }
@@ -63,7 +73,7 @@ pub async fn export(ctx: &Ctx, client: &VaultClient, t: &Target) -> CliResult<()
             }
         }
     };
-    ctx.out().write(&text)
+    ctx.out().write_to(output, &text)
 }
 
 /// What importing one key would do.
@@ -99,7 +109,7 @@ pub async fn import(
     ctx: &Ctx,
     client: &VaultClient,
     file: &Path,
-    t: &Target,
+    t: &KvLocation,
     apply: bool,
     force: bool,
 ) -> CliResult<()> {
@@ -190,7 +200,7 @@ pub async fn import(
     Ok(())
 }
 
-fn print_plan(ctx: &Ctx, t: &Target, plan: &[Step], force: bool) -> CliResult<()> {
+fn print_plan(ctx: &Ctx, t: &KvLocation, plan: &[Step], force: bool) -> CliResult<()> {
     let rows: Vec<Value> = plan
         .iter()
         .flat_map(|(p, _, changes)| {

@@ -10,9 +10,10 @@ use std::collections::BTreeMap;
 use futures_util::{StreamExt, stream};
 use serde_json::{Map, Value, json};
 use vault_core::VaultClient;
+use vault_core::render::escape_text;
 use vault_kv::{KvError, KvExt, WalkOptions};
 
-use super::{Target, kv_error};
+use super::{KvLocation, kv_error};
 use crate::commands::Ctx;
 use crate::error::{CliError, CliResult};
 use crate::output::progress::Progress;
@@ -23,7 +24,7 @@ pub const MASK: &str = "****";
 pub async fn read_all(
     ctx: &Ctx,
     client: &VaultClient,
-    t: &Target,
+    t: &KvLocation,
 ) -> CliResult<BTreeMap<String, Map<String, Value>>> {
     let walk = client.walk(
         &t.mount,
@@ -102,7 +103,7 @@ fn clone_error(err: &KvError) -> KvError {
 pub async fn run(
     ctx: &Ctx,
     client: &VaultClient,
-    t: &Target,
+    t: &KvLocation,
     reveal: bool,
     names_only: bool,
 ) -> CliResult<()> {
@@ -157,7 +158,8 @@ pub async fn run(
     }
     let mut text = format!(
         "{}\n",
-        ctx.out().paint(&t.display(), crate::output::Color::Dim)
+        ctx.out()
+            .paint(&escape_text(&t.display()), crate::output::Color::Dim)
     );
     render(&root, "", &mut text, ctx);
     ctx.out().write(&text)
@@ -180,17 +182,19 @@ fn render(node: &Node, indent: &str, out: &mut String, ctx: &Ctx) {
             "├── "
         };
         out.push_str(&format!(
-            "{indent}{branch}{k} = {}\n",
-            v.replace('\n', "\\n")
+            "{indent}{branch}{} = {}\n",
+            escape_text(k),
+            escape_text(v)
         ));
     }
     for (name, child) in &node.children {
         i += 1;
         let last = i == total;
+        let shown = escape_text(name);
         let label = if name.ends_with('/') {
-            ctx.out().paint(name, crate::output::Color::Yellow)
+            ctx.out().paint(&shown, crate::output::Color::Yellow)
         } else {
-            ctx.out().paint(name, crate::output::Color::Green)
+            ctx.out().paint(&shown, crate::output::Color::Green)
         };
         out.push_str(&format!(
             "{indent}{}{label}\n",

@@ -8,23 +8,23 @@ use vault_core::VaultClient;
 use vault_kv::{KvExt, KvVersion, MetadataRequest, VersionMetadata};
 
 use super::input::{self, RealSource};
-use super::{Target, kv_error, needs_v2};
+use super::{KvLocation, kv_error, needs_v2};
 use crate::commands::Ctx;
 use crate::error::{CliError, CliResult};
 use crate::output::Table;
 
-async fn version_of(client: &VaultClient, t: &Target) -> CliResult<KvVersion> {
+async fn version_of(client: &VaultClient, t: &KvLocation) -> CliResult<KvVersion> {
     client.kv(&t.mount).version().await.map_err(kv_error)
 }
 
-async fn require_v2(client: &VaultClient, t: &Target, what: &str) -> CliResult<vault_kv::KvV2> {
+async fn require_v2(client: &VaultClient, t: &KvLocation, what: &str) -> CliResult<vault_kv::KvV2> {
     match version_of(client, t).await? {
         KvVersion::V1 => Err(needs_v2(t, what)),
         _ => Ok(client.kv(&t.mount).v2()),
     }
 }
 
-fn print_written(ctx: &Ctx, t: &Target, meta: &VersionMetadata) -> CliResult<()> {
+fn print_written(ctx: &Ctx, t: &KvLocation, meta: &VersionMetadata) -> CliResult<()> {
     ctx.out()
         .info(&format!("Success! Data written to: {}", t.display()));
     if meta.version.is_none() {
@@ -46,7 +46,7 @@ fn print_written(ctx: &Ctx, t: &Target, meta: &VersionMetadata) -> CliResult<()>
 pub async fn put(
     ctx: &Ctx,
     client: &VaultClient,
-    t: &Target,
+    t: &KvLocation,
     data: &[String],
     cas: Option<u64>,
 ) -> CliResult<()> {
@@ -81,7 +81,7 @@ pub async fn put(
 pub async fn patch(
     ctx: &Ctx,
     client: &VaultClient,
-    t: &Target,
+    t: &KvLocation,
     data: &[String],
     cas: Option<u64>,
 ) -> CliResult<()> {
@@ -94,7 +94,7 @@ pub async fn patch(
 pub async fn delete(
     ctx: &Ctx,
     client: &VaultClient,
-    t: &Target,
+    t: &KvLocation,
     versions: &[u64],
 ) -> CliResult<()> {
     if versions.is_empty() {
@@ -120,7 +120,7 @@ pub async fn delete(
 pub async fn undelete(
     ctx: &Ctx,
     client: &VaultClient,
-    t: &Target,
+    t: &KvLocation,
     versions: &[u64],
 ) -> CliResult<()> {
     require_v2(client, t, "kv undelete")
@@ -136,7 +136,7 @@ pub async fn undelete(
 pub async fn destroy(
     ctx: &Ctx,
     client: &VaultClient,
-    t: &Target,
+    t: &KvLocation,
     versions: &[u64],
 ) -> CliResult<()> {
     require_v2(client, t, "kv destroy")
@@ -151,7 +151,12 @@ pub async fn destroy(
 
 /// Write version `version`'s data as the new latest version, with check-and-set on the current one
 /// so a concurrent write is not silently overwritten.
-pub async fn rollback(ctx: &Ctx, client: &VaultClient, t: &Target, version: u64) -> CliResult<()> {
+pub async fn rollback(
+    ctx: &Ctx,
+    client: &VaultClient,
+    t: &KvLocation,
+    version: u64,
+) -> CliResult<()> {
     let kv2 = require_v2(client, t, "kv rollback").await?;
     let meta = kv2.read_metadata(&t.path).await.map_err(kv_error)?;
     if version == meta.current_version {
@@ -184,7 +189,7 @@ pub struct MetadataChange {
 pub async fn metadata_put(
     ctx: &Ctx,
     client: &VaultClient,
-    t: &Target,
+    t: &KvLocation,
     change: MetadataChange,
 ) -> CliResult<()> {
     let mut req = MetadataRequest::builder();
@@ -222,7 +227,7 @@ pub async fn metadata_put(
     Ok(())
 }
 
-pub async fn metadata_delete(ctx: &Ctx, client: &VaultClient, t: &Target) -> CliResult<()> {
+pub async fn metadata_delete(ctx: &Ctx, client: &VaultClient, t: &KvLocation) -> CliResult<()> {
     require_v2(client, t, "kv metadata delete")
         .await?
         .delete_metadata(&t.path)

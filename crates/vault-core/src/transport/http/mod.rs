@@ -18,10 +18,7 @@ use async_trait::async_trait;
 use futures_util::TryStreamExt;
 use percent_encoding::{AsciiSet, CONTROLS, utf8_percent_encode};
 
-use super::{
-    Method, RequestBody, ResponseBody, STREAM_RESPONSE_HEADER, Transport, VaultRequest,
-    VaultResponse,
-};
+use super::{Method, RequestBody, ResponseBody, Transport, VaultRequest, VaultResponse};
 use crate::error::{VaultError, VaultErrorKind};
 
 mod builder;
@@ -111,6 +108,18 @@ impl HttpTransport {
     }
 }
 
+/// Zeroes header values when dropped (on every return path of `send`).
+struct ZeroizeOnDrop<'a>(&'a mut Vec<(String, String)>);
+
+impl Drop for ZeroizeOnDrop<'_> {
+    fn drop(&mut self) {
+        use zeroize::Zeroize;
+        for (_, value) in self.0.iter_mut() {
+            value.zeroize();
+        }
+    }
+}
+
 fn to_reqwest_method(m: Method) -> reqwest::Method {
     match m {
         Method::Get => reqwest::Method::GET,
@@ -131,20 +140,19 @@ impl Transport for HttpTransport {
             method,
             path,
             query,
-            headers,
+            mut headers,
             body,
+            stream_response,
+            ..
         } = request;
         // Before anything else: a dot segment would be collapsed by URL building.
         super::check_path(&path)?;
         let url = self.url_for(&path, &query);
-        let mut stream_response = false;
         let mut has_content_type = false;
         let mut builder = self.client.request(to_reqwest_method(method), url);
-        for (name, value) in &headers {
-            if name.eq_ignore_ascii_case(STREAM_RESPONSE_HEADER) {
-                stream_response = value.trim().eq_ignore_ascii_case("true");
-                continue;
-            }
+        // Header values may hold the token: clear our copies once reqwest has its own.
+        let sent = ZeroizeOnDrop(&mut headers);
+        for (name, value) in sent.0.iter() {
             has_content_type |= name.eq_ignore_ascii_case("content-type");
             let hname = reqwest::header::HeaderName::from_bytes(name.as_bytes()).map_err(|_| {
                 VaultError::msg(
@@ -167,8 +175,11 @@ impl Transport for HttpTransport {
         let streaming_body = matches!(body, RequestBody::Stream(_));
         builder = match body {
             RequestBody::Empty => builder,
-            RequestBody::Json(value) => {
-                let bytes = serde_json::to_vec(&value).map_err(|e| {
+            RequestBody::Json(mut value) => {
+                let encoded = serde_json::to_vec(&value);
+                // The document may hold secret values; the encoded copy goes to reqwest.
+                super::zeroize_json(&mut value);
+                let bytes = encoded.map_err(|e| {
                     VaultError::msg(
                         VaultErrorKind::Validation,
                         format!("could not encode the JSON body: {e}"),

@@ -1,0 +1,76 @@
+//! [`Handle`]: what every KV engine handle ([`crate::Kv`], [`crate::KvV1`], [`crate::KvV2`]) is
+//! made of: the client, the mount, and the cache when the handle came from a
+//! [`crate::CachedKv`]. The one read-through and the one invalidation live here, so the engines
+//! never look at the cache themselves.
+
+use std::fmt;
+use std::future::Future;
+use std::sync::Arc;
+
+use vault_core::VaultClient;
+
+use super::{Cache, CachedSecret};
+use crate::error::KvError;
+use crate::secret::VaultSecret;
+
+/// The client, the mount (no slashes) and the optional cache. Cheap to clone.
+#[derive(Clone)]
+pub(crate) struct Handle {
+    pub(crate) client: VaultClient,
+    pub(crate) mount: Arc<str>,
+    cache: Option<Arc<Cache>>,
+}
+
+impl Handle {
+    pub(crate) fn new(client: VaultClient, mount: &str, cache: Option<Arc<Cache>>) -> Handle {
+        Handle {
+            client,
+            mount: Arc::from(mount.trim_matches('/')),
+            cache,
+        }
+    }
+
+    /// Whether reads go through a cache.
+    pub(crate) fn is_cached(&self) -> bool {
+        self.cache.is_some()
+    }
+
+    /// The one read-through: the cached value of (`path`, `version`) when fresh, else `fetch`
+    /// once for all concurrent callers (and cache it); without a cache, just `fetch`.
+    pub(crate) async fn read_through<F, Fut>(
+        &self,
+        path: &str,
+        version: Option<u64>,
+        fetch: F,
+    ) -> Result<CachedSecret, KvError>
+    where
+        F: FnOnce() -> Fut,
+        Fut: Future<Output = Result<VaultSecret, KvError>>,
+    {
+        match &self.cache {
+            Some(cache) => {
+                let ns = self.client.namespace().unwrap_or("");
+                cache
+                    .get_or_fetch(ns, &self.mount, path, version, fetch)
+                    .await
+            }
+            None => fetch().await.map(CachedSecret::fresh),
+        }
+    }
+
+    /// The one invalidation: drop every cached version of `path` (after a write, patch,
+    /// delete, destroy or undelete, whatever its outcome).
+    pub(crate) fn invalidate(&self, path: &str) {
+        if let Some(cache) = &self.cache {
+            cache.invalidate(self.client.namespace().unwrap_or(""), &self.mount, path);
+        }
+    }
+
+    /// `Debug` for the engine handle named `name` (never the client's token or any value).
+    pub(crate) fn debug(&self, name: &str, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct(name)
+            .field("mount", &self.mount)
+            .field("cached", &self.cache.is_some())
+            .finish()
+    }
+}
