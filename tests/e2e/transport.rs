@@ -125,3 +125,38 @@ async fn namespaces_from_flag_env_and_profile() {
     .await;
     assert_eq!(get.stdout, "in-team-a\n");
 }
+
+/// Issue 10 item 11: a `.`/`..` mount or path segment never reaches the server, whatever the
+/// command; a proxy in front of OpenBao counts what arrives.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn dot_segments_never_reach_the_server() {
+    let bao = OpenBao::dev().await;
+    let proxy = vault_testkit::FaultProxy::start(&bao.addr()).await;
+    let home = tempfile::tempdir().expect("home");
+    let vk = |args: &[&str]| {
+        Cmd::new(home.path(), args)
+            .env("VAULT_ADDR", &proxy.addr())
+            .env("VAULT_TOKEN", &bao.root_token())
+    };
+    for args in [
+        &["kv", "get", "--mount", "..", "sys/seal-status"][..],
+        &["kv", "get", "secret/../sys/policies/acl/root"],
+        &["kv", "get", "secret/%2e%2e/sys/policies/acl/root"],
+        &["kv", "put", "--mount", "../sys", "policies/acl/x", "k=v"],
+        &["kv", "list", "secret/./"],
+    ] {
+        let out = vk(args).run().await;
+        assert_ne!(out.code, Some(0), "{args:?}: {}", out.all());
+        assert!(out.stderr.contains("`..`"), "{args:?}: {}", out.stderr);
+    }
+    let reached: Vec<(String, String)> = proxy
+        .requests()
+        .into_iter()
+        // The token check and the `secret/` mount's version lookup (for `secret/../…`) are
+        // legitimate; nothing may reach another API path.
+        .filter(|(_, p)| {
+            p != "/v1/auth/token/lookup-self" && p != "/v1/sys/internal/ui/mounts/secret"
+        })
+        .collect();
+    assert!(reached.is_empty(), "reached the server: {reached:?}");
+}

@@ -136,5 +136,5 @@ async fn wrong_shaped_answer_is_not_quoted_in_the_error() {
         .expect_err("keys is not a list");
     let text = format!("{e} {e:?}");
     assert!(!text.contains("PLANTED"), "{text}");
-    assert!(text.contains("unexpected shape"), "{text}");
+    assert!(text.contains("shape"), "names the category: {text}");
 }

@@ -56,15 +56,35 @@ impl Baseline {
     /// A baseline accepting exactly `findings`.
     pub fn from_findings<'a>(findings: impl IntoIterator<Item = &'a Finding>) -> Self {
         let key = ValueKey::generate();
-        let findings: Vec<BaselineEntry> = findings
-            .into_iter()
-            .map(|f| BaselineEntry {
-                fingerprint: f.fingerprint(&key),
-                file: f.file.to_string_lossy().replace('\\', "/"),
-                rule_id: f.rule_id.clone(),
-                key: f.key.clone(),
-            })
-            .collect();
+        let findings: Vec<&Finding> = findings.into_iter().collect();
+        // One Argon2id per finding: spread them over the CPUs.
+        let threads = std::thread::available_parallelism()
+            .map(|n| n.get())
+            .unwrap_or(1)
+            .min(findings.len().max(1));
+        let chunk = findings.len().div_ceil(threads).max(1);
+        let findings: Vec<BaselineEntry> = std::thread::scope(|scope| {
+            let workers: Vec<_> = findings
+                .chunks(chunk)
+                .map(|part| {
+                    let key = &key;
+                    scope.spawn(move || {
+                        part.iter()
+                            .map(|f| BaselineEntry {
+                                fingerprint: f.fingerprint(key),
+                                file: f.file.to_string_lossy().replace('\\', "/"),
+                                rule_id: f.rule_id.clone(),
+                                key: f.key.clone(),
+                            })
+                            .collect::<Vec<_>>()
+                    })
+                })
+                .collect();
+            workers
+                .into_iter()
+                .flat_map(|w| w.join().unwrap_or_default())
+                .collect()
+        });
         let index = findings.iter().map(|e| e.fingerprint.clone()).collect();
         let places = places_of(&findings);
         Baseline {
