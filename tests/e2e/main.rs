@@ -9,20 +9,29 @@
 //! - [`access`]: `policy`, `login` (token, AppRole, Kubernetes), permission / usage / validation exit codes.
 //! - [`config`]: profiles, precedence flags > env > file, `~/.vault-token`.
 //! - [`leaks`]: a planted secret never appears unless a command was asked to print it.
+//! - [`logging`]: `-v` / `VAULTKIT_LOG` show library warnings (a retry); stderr clean without.
 //! - [`audit`]: every `audit` subcommand on a log written by OpenBao's file audit device.
 //! - [`migrate`]: `migrate scan|plan|apply|validate` on a bike-data-flow `.env`.
+//! - [`migrate_paths`]: every way of naming sources and plans, KV v1, `migrate plan --diff`.
+//! - [`races`]: `kv import` and `migrate apply` against a writer racing them (KV v1 and v2).
 //! - [`transport`]: `--ca-cert` / `VAULT_CACERT` / `--tls-skip-verify` on HTTPS; namespaces.
 //! - [`dev`]: `vaultkit dev` starts a server, prints exports, stops on SIGTERM.
+//! - [`contract`]: `VAULT_TOKEN` wins over `VAULT_ROLE_ID` + `VAULT_SECRET_ID` (every combination);
+//!   connection errors name the user's operation and path; offline commands show no connection flags.
 //! - [`security`]: hostile secrets, keys, request paths, symlinks and process lists (hardening).
 
 mod access;
 mod audit;
 mod config;
+mod contract;
 mod dev;
 mod env_exec;
 mod kv;
 mod leaks;
+mod logging;
 mod migrate;
+mod migrate_paths;
+mod races;
 mod security;
 mod status;
 mod support;

@@ -505,15 +505,13 @@ fn report(vk: &Client, vr: &Client, rq: &Client, hv: &Client, cached: &Cached) -
     if cpu_ratio > 0.8 {
         s.push_str(&format!(
             "\n*CPU ratio:* vaultkit spends {:.1} µs per read above the bare reqwest loop, vaultrs {:.1} µs. \
-             The request pipeline was already made cheap (token read without an async lock, no request \
-             copy unless a re-login is possible, base URL and `/v1/` prefix precomputed, path escaped \
-             only when needed, one client-wide timeout); a `perf` profile of a whole run shows the \
-             remaining client CPU spread over kernel TCP, malloc and hyper, with no vault-core or \
-             vault-kv function standing out. What is left: the retry wrapper copies each request \
-             before sending (a borrowing `Transport` method would avoid it), response headers are \
-             copied into owned strings (public `VaultResponse` shape), and vault-kv's one typed JSON \
-             parse of the envelope remains (about half of vaultrs's parse-to-`Value`-then-convert). Run to run, the ratio moves by ±15% \
-             on this shared 2-core machine, so compare several runs.\n",
+             A `perf` profile of a whole run shows vault-core and vault-kv functions under 2 % of the \
+             client threads' samples; the rest is malloc/free, hyper/reqwest and kernel TCP. What is \
+             left: the replay loop keeps a copy of each request for a retry (a borrowing `Transport` \
+             method would avoid it), header names and values travel as owned strings both ways \
+             (`http::HeaderMap` in the public request/response types would avoid it), and vault-kv's \
+             one typed JSON parse of the envelope remains. Run to run, the ratio moves by ±15% or more \
+             on this shared 2-core machine, so compare several runs (see \"kv: before and after\" below).\n",
             vk.many.cpu_us_per_read() - rq.many.cpu_us_per_read(),
             vr.many.cpu_us_per_read() - rq.many.cpu_us_per_read()
         ));

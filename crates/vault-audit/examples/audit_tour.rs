@@ -120,6 +120,13 @@ fn run() -> Result<(), vault_audit::AuditError> {
 
     say(
         out,
+        "detect_anomalies(threshold 100, window 1h) — the Python module's example",
+    );
+    let anomalies = c.detect_anomalies(100, Duration::from_secs(3600));
+    output::write_detections(out, &anomalies, Format::Table)?;
+
+    say(
+        out,
         "detect_anomalies(threshold 2, window 5m) — permission-denied bursts only",
     );
     let burst: Vec<_> = c

@@ -6,6 +6,28 @@
 use std::io;
 use std::path::{Path, PathBuf};
 
+use vault_core::{Classify, ErrorClass};
+
+/// What went wrong, for callers that branch on the kind of failure.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum AuditErrorKind {
+    /// A file or directory could not be opened or read.
+    Io,
+    /// A directory holds no audit log file.
+    NoLogs,
+    /// A reader source was already read once.
+    Consumed,
+    /// A filter argument or the detection configuration is invalid.
+    Invalid,
+    /// Writing output failed.
+    Output,
+    /// A call to the server failed; see [`AuditError::Vault`].
+    Vault,
+    /// The server's answer had an unexpected shape.
+    Protocol,
+}
+
 /// Something vault-audit could not do. Malformed log lines are *not* errors: they are counted
 /// and reported in [`Malformed`](crate::Malformed), and the run goes on.
 #[derive(Debug, thiserror::Error)]
@@ -49,6 +71,19 @@ pub enum AuditError {
 }
 
 impl AuditError {
+    /// The kind of failure.
+    pub fn kind(&self) -> AuditErrorKind {
+        match self {
+            AuditError::Io { .. } => AuditErrorKind::Io,
+            AuditError::NoLogs { .. } => AuditErrorKind::NoLogs,
+            AuditError::Consumed { .. } => AuditErrorKind::Consumed,
+            AuditError::InvalidArgument { .. } | AuditError::Config(_) => AuditErrorKind::Invalid,
+            AuditError::Output(_) => AuditErrorKind::Output,
+            AuditError::Vault(_) => AuditErrorKind::Vault,
+            AuditError::Protocol { .. } => AuditErrorKind::Protocol,
+        }
+    }
+
     pub(crate) fn io(action: &'static str, path: &Path, source: io::Error) -> Self {
         AuditError::Io {
             action,
@@ -67,5 +102,43 @@ impl AuditError {
             value: value.into(),
             reason: reason.to_string(),
         }
+    }
+}
+
+/// Invalid arguments and configurations are the module's `VaultValidationError`; a failed server
+/// call answers with vault-core's class; local I/O and the rest are the base `VaultError`.
+impl Classify for AuditError {
+    fn class(&self) -> ErrorClass {
+        match self {
+            AuditError::InvalidArgument { .. } | AuditError::Config(_) => ErrorClass::Validation,
+            AuditError::Vault(e) => e.class(),
+            _ => ErrorClass::Other,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn kinds_and_module_classes() {
+        let bad = AuditError::invalid("glob", "a/[b", "unclosed");
+        assert_eq!(
+            (bad.kind(), bad.class()),
+            (AuditErrorKind::Invalid, ErrorClass::Validation)
+        );
+        let denied = AuditError::from(vault_core::VaultError::new(
+            vault_core::VaultErrorKind::Permission,
+        ));
+        assert_eq!(
+            (denied.kind(), denied.class()),
+            (AuditErrorKind::Vault, ErrorClass::Permission)
+        );
+        let io = AuditError::io("open", Path::new("/x"), io::Error::other("disk"));
+        assert_eq!(
+            (io.kind(), io.class()),
+            (AuditErrorKind::Io, ErrorClass::Other)
+        );
     }
 }

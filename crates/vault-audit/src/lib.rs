@@ -4,7 +4,7 @@
 //! (except for the HMAC lookup, which asks the server to hash a value).
 //!
 //! Two ways in:
-//! - **Streaming** ([`stats`], [`AuditSource::scan`], [`Detector`], [`Follower`]): one pass,
+//! - **Streaming** ([`stats()`], [`AuditSource::scan`], [`Detector`], [`Follower`]): one pass,
 //!   memory bounded by counters and distinct keys, not by the file size.
 //! - **In memory** ([`AuditLogCollection`]): load once, then filter, aggregate, pair, detect,
 //!   search and render a report.
@@ -61,7 +61,7 @@ pub use collection::{
 };
 pub use detect::{Detection, DetectionConfig, Detector, Severity};
 pub use entry::{AuditEntry, EntryKind, Operation};
-pub use error::AuditError;
+pub use error::{AuditError, AuditErrorKind};
 pub use hmac::{HmacMatch, audit_hash, find_hmac, find_hmac_in, find_value};
 pub use pairs::{Pair, Pairing, Unpaired, pair_entries};
 pub use read::{
@@ -70,3 +70,8 @@ pub use read::{
 };
 pub use report::render_report_html;
 pub use stats::{Statistics, StatsAccumulator, stats};
+
+/// The examples of this crate's README.md, compiled and run with the doctests.
+#[cfg(doctest)]
+#[doc = include_str!("../README.md")]
+pub struct ReadmeDoctests;

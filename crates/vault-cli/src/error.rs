@@ -6,7 +6,7 @@
 
 use std::fmt;
 
-use vault_core::{VaultError, VaultErrorKind};
+use vault_core::{Classify, ErrorClass, VaultError, VaultErrorKind};
 
 /// Exit codes, documented in `vaultkit --help`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -16,13 +16,14 @@ pub enum ExitKind {
     Other,
     /// 2: the command line was wrong (clap also exits 2 for usage errors).
     Usage,
-    /// 3: nothing at that path (secret, version, policy, file).
+    /// 3: nothing at that path (secret, deleted/destroyed/missing version, policy, file).
     NotFound,
     /// 4: permission denied, invalid or expired token, failed login.
     Permission,
-    /// 5: could not reach Vault, or Vault is sealed / not initialised.
+    /// 5: could not reach Vault, Vault is sealed / not initialised, or the cache's last good
+    /// value is past its stale-on-error limit.
     Connection,
-    /// 6: input or request rejected as invalid (bad file, CAS mismatch, destroyed version).
+    /// 6: input, configuration or request rejected as invalid (bad file or filter, CAS mismatch).
     Validation,
 }
 
@@ -38,21 +39,45 @@ impl ExitKind {
         }
     }
 
-    /// The kind a Vault error maps to.
-    pub fn from_vault(kind: VaultErrorKind) -> ExitKind {
-        match kind {
-            VaultErrorKind::SecretNotFound | VaultErrorKind::RouteNotFound => ExitKind::NotFound,
-            VaultErrorKind::Permission
-            | VaultErrorKind::Authentication
-            | VaultErrorKind::InvalidToken => ExitKind::Permission,
-            VaultErrorKind::Connection | VaultErrorKind::Sealed | VaultErrorKind::Uninitialized => {
-                ExitKind::Connection
+    /// The exit code of an error of any vaultkit crate, from its Python-module class
+    /// ([`Classify::class`]); the one mapping every command uses.
+    pub fn from_class(class: ErrorClass) -> ExitKind {
+        match class {
+            ErrorClass::SecretNotFound | ErrorClass::Version => ExitKind::NotFound,
+            ErrorClass::Authentication | ErrorClass::InvalidToken | ErrorClass::Permission => {
+                ExitKind::Permission
             }
-            VaultErrorKind::Validation | VaultErrorKind::Version => ExitKind::Validation,
-            VaultErrorKind::Config => ExitKind::Usage,
+            ErrorClass::Connection
+            | ErrorClass::Sealed
+            | ErrorClass::Uninitialized
+            | ErrorClass::Cache => ExitKind::Connection,
+            ErrorClass::Validation => ExitKind::Validation,
             _ => ExitKind::Other,
         }
     }
+
+    /// The exit code of `err`: [`ExitKind::from_class`], except that an error outside the
+    /// module's kinds (`Other`) caused by a missing local file is "not found" (3).
+    pub fn of(err: &(dyn std::error::Error + 'static), class: ErrorClass) -> ExitKind {
+        if class == ErrorClass::Other && missing_file(err) {
+            return ExitKind::NotFound;
+        }
+        ExitKind::from_class(class)
+    }
+}
+
+/// Whether `err`'s source chain holds an I/O "not found".
+fn missing_file(err: &(dyn std::error::Error + 'static)) -> bool {
+    let mut next = Some(err);
+    while let Some(e) = next {
+        if e.downcast_ref::<std::io::Error>()
+            .is_some_and(|io| io.kind() == std::io::ErrorKind::NotFound)
+        {
+            return true;
+        }
+        next = e.source();
+    }
+    false
 }
 
 /// A failure of one command, ready to be printed as one line.
@@ -107,6 +132,12 @@ impl CliError {
         self.kind
     }
 
+    /// Any vaultkit crate's error, with the exit code of its Python-module class
+    /// ([`ExitKind::of`]).
+    pub fn classified<E: Classify + std::error::Error + 'static>(err: &E) -> Self {
+        CliError::new(ExitKind::of(err, err.class()), err.to_string())
+    }
+
     /// An I/O failure on a local file.
     pub fn io(action: &str, path: &std::path::Path, err: &std::io::Error) -> Self {
         let kind = if err.kind() == std::io::ErrorKind::NotFound {
@@ -123,7 +154,7 @@ impl CliError {
 
 impl From<VaultError> for CliError {
     fn from(err: VaultError) -> Self {
-        let kind = ExitKind::from_vault(err.kind());
+        let kind = ExitKind::from_class(err.class());
         let hint = err
             .hint()
             .map(str::to_string)
@@ -164,6 +195,37 @@ pub type CliResult<T> = Result<T, CliError>;
 mod tests {
     use super::*;
 
+    /// The table in docs/kv.md: module exception → class → exit code.
+    #[test]
+    fn every_module_class_has_its_documented_exit_code() {
+        let table = [
+            (ErrorClass::Connection, 5),
+            (ErrorClass::Authentication, 4),
+            (ErrorClass::InvalidToken, 4),
+            (ErrorClass::SecretNotFound, 3),
+            (ErrorClass::Permission, 4),
+            (ErrorClass::Sealed, 5),
+            (ErrorClass::Uninitialized, 5),
+            (ErrorClass::Version, 3),
+            (ErrorClass::Cache, 5),
+            (ErrorClass::Validation, 6),
+            (ErrorClass::Other, 1),
+        ];
+        assert_eq!(table.len(), ErrorClass::ALL.len());
+        let doc = include_str!("../../../docs/kv.md");
+        for (class, code) in table {
+            assert_eq!(ExitKind::from_class(class).code(), code, "{class:?}");
+            let row = format!("| `{}` | `{class:?}` | {code} |", class.module_exception());
+            assert!(doc.contains(&row), "docs/kv.md lacks the row {row}");
+        }
+        let gone = std::io::Error::from(std::io::ErrorKind::NotFound);
+        assert_eq!(ExitKind::of(&gone, ErrorClass::Other), ExitKind::NotFound);
+        assert_eq!(
+            ExitKind::of(&gone, ErrorClass::Validation),
+            ExitKind::Validation
+        );
+    }
+
     #[test]
     fn display_is_one_line_with_hint() {
         let e = CliError::not_found("no secret at\n`secret/app`")
@@ -184,6 +246,8 @@ mod tests {
             (VaultErrorKind::Sealed, 5),
             (VaultErrorKind::Validation, 6),
             (VaultErrorKind::Server, 1),
+            (VaultErrorKind::Version, 3),
+            (VaultErrorKind::Uninitialized, 5),
         ];
         for (kind, code) in cases {
             let e = CliError::from(VaultError::new(kind).with_path("secret/x"));

@@ -24,17 +24,19 @@
 //! - [`output`]: tables / JSON / YAML / `--field`, colours, progress bars.
 //! - [`commands`]: one module per command group.
 //! - [`error`]: [`error::CliError`] and the documented exit codes.
+//! - [`logging`]: the libraries' diagnostics on stderr behind `-v` / `VAULTKIT_LOG`.
 
 use std::ffi::OsString;
 use std::io::IsTerminal;
 use std::process::ExitCode;
 
-use clap::{CommandFactory, Parser};
+use clap::{CommandFactory, FromArgMatches};
 
 pub mod args;
 pub mod commands;
 pub mod config;
 pub mod error;
+pub mod logging;
 pub mod output;
 pub mod quote;
 
@@ -52,7 +54,10 @@ where
 {
     let args: Vec<OsString> = args.into_iter().map(Into::into).collect();
     let args = args::vault_style::normalize(args, &args::Cli::command());
-    let cli = match args::Cli::try_parse_from(args) {
+    let parsed = args::command()
+        .try_get_matches_from(args)
+        .and_then(|m| args::Cli::from_arg_matches(&m));
+    let cli = match parsed {
         Ok(cli) => cli,
         Err(e) => {
             let code = if e.use_stderr() {
@@ -64,6 +69,10 @@ where
             return code;
         }
     };
+    if let Err(err) = logging::init(cli.global.verbose, cli.global.no_color) {
+        eprintln!("error: {err}");
+        return err.kind().code();
+    }
     let runtime = match tokio::runtime::Builder::new_multi_thread()
         .worker_threads(2)
         .enable_all()
@@ -99,3 +108,8 @@ where
         }
     }
 }
+
+/// The examples of this crate's README.md, compiled and run with the doctests.
+#[cfg(doctest)]
+#[doc = include_str!("../README.md")]
+pub struct ReadmeDoctests;

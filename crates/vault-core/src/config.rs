@@ -12,7 +12,13 @@
 //! | `client_cert`, `client_key` | `VAULT_CLIENT_CERT`, `VAULT_CLIENT_KEY` | — |
 //! | `verify` | `VAULT_SKIP_VERIFY` (inverted) | `true` |
 //! | `role_id`, `secret_id` | `VAULT_ROLE_ID`, `VAULT_SECRET_ID` | — |
-//! | `auth_method` | `VAULT_AUTH_METHOD` (`token`, `approle`, `kubernetes`) | AppRole when role_id and secret_id are set, else token |
+//! | `auth_method` | `VAULT_AUTH_METHOD` (`token`, `approle`, `kubernetes`) | see below |
+//!
+//! The names come from [`crate::settings::SETTINGS`], the one table the CLI and vault-kv use too.
+//!
+//! Credential precedence, as in Vault's own CLI: `VAULT_AUTH_METHOD` when set; otherwise
+//! `VAULT_TOKEN` wins whenever it is set; otherwise AppRole when both `VAULT_ROLE_ID` and
+//! `VAULT_SECRET_ID` are set; otherwise token auth (which then needs a token).
 //!
 //! Architecture Invariant: `Debug` of the config never shows a secret (`secret_id` and `token`
 //! are [`SecretString`]s).
@@ -24,6 +30,7 @@ use std::time::Duration;
 use crate::SecretString;
 use crate::error::{VaultError, VaultErrorKind};
 use crate::retry::RetryPolicy;
+use crate::settings::Setting;
 
 /// Which auth method a configuration uses.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
@@ -136,31 +143,34 @@ impl VaultConnectionConfig {
                 .filter(|v| !v.is_empty())
         };
         let mut c = VaultConnectionConfig::default();
-        if let Some(addr) = var("VAULT_ADDR") {
+        if let Some(addr) = var(Setting::Address.env()) {
             c.vault_addr = addr;
         }
-        c.token = var("VAULT_TOKEN").map(SecretString::from);
-        c.namespace = var("VAULT_NAMESPACE");
-        c.ca_cert = var("VAULT_CACERT").map(PathBuf::from);
-        c.client_cert = var("VAULT_CLIENT_CERT").map(PathBuf::from);
-        c.client_key = var("VAULT_CLIENT_KEY").map(PathBuf::from);
+        c.token = var(Setting::Token.env()).map(SecretString::from);
+        c.namespace = var(Setting::Namespace.env());
+        c.ca_cert = var(Setting::CaCert.env()).map(PathBuf::from);
+        c.client_cert = var(Setting::ClientCert.env()).map(PathBuf::from);
+        c.client_key = var(Setting::ClientKey.env()).map(PathBuf::from);
+        // Environment only (no flag or profile key yet), so not in `SETTINGS`.
         c.ca_path = var("VAULT_CAPATH").map(PathBuf::from);
         c.tls_server_name = var("VAULT_TLS_SERVER_NAME");
-        if let Some(v) = var("VAULT_SKIP_VERIFY") {
+        if let Some(v) = var(Setting::SkipVerify.env()) {
             c.verify = !parse_bool(&v).ok_or_else(|| {
                 VaultError::msg(
                     VaultErrorKind::Config,
-                    format!("VAULT_SKIP_VERIFY=`{v}` is not a boolean"),
+                    format!("{}=`{v}` is not a boolean", Setting::SkipVerify.env()),
                 )
                 .with_hint("use true/false, 1/0 or yes/no")
             })?;
         }
-        c.role_id = var("VAULT_ROLE_ID");
-        c.secret_id = var("VAULT_SECRET_ID").map(SecretString::from);
-        c.auth_method = match var("VAULT_AUTH_METHOD") {
+        c.role_id = var(Setting::RoleId.env());
+        c.secret_id = var(Setting::SecretId.env()).map(SecretString::from);
+        c.auth_method = match var(Setting::AuthMethod.env()) {
             Some(m) => m.parse()?,
-            None if c.role_id.is_some() && c.secret_id.is_some() => AuthMethodKind::AppRole,
-            None => AuthMethodKind::Token,
+            None => infer_auth_method(
+                c.token.is_some(),
+                c.role_id.is_some() && c.secret_id.is_some(),
+            ),
         };
         Ok(c)
     }
@@ -207,6 +217,15 @@ impl VaultConnectionConfig {
             }
             _ => Ok(()),
         }
+    }
+}
+
+/// `VAULT_TOKEN` wins over `VAULT_ROLE_ID` + `VAULT_SECRET_ID`, as in Vault's CLI.
+pub(crate) fn infer_auth_method(has_token: bool, has_approle: bool) -> AuthMethodKind {
+    if !has_token && has_approle {
+        AuthMethodKind::AppRole
+    } else {
+        AuthMethodKind::Token
     }
 }
 
@@ -258,6 +277,52 @@ mod tests {
         assert_eq!(c.ca_cert, Some(PathBuf::from("/etc/ca.pem")));
         c.validate().expect("complete");
         assert!(!format!("{c:?}").contains("planted-secret-id-123"));
+    }
+
+    /// Every combination of VAULT_TOKEN, VAULT_ROLE_ID and VAULT_SECRET_ID.
+    #[test]
+    fn vault_token_wins_over_approle_in_every_combination() {
+        for token in [false, true] {
+            for role in [false, true] {
+                for secret in [false, true] {
+                    let mut pairs = vec![("VAULT_ADDR", "http://127.0.0.1:8200")];
+                    if token {
+                        pairs.push(("VAULT_TOKEN", "planted-token"));
+                    }
+                    if role {
+                        pairs.push(("VAULT_ROLE_ID", "role"));
+                    }
+                    if secret {
+                        pairs.push(("VAULT_SECRET_ID", "planted-secret"));
+                    }
+                    let c = VaultConnectionConfig::from_env_with(env(&pairs)).expect("env");
+                    let expected = if !token && role && secret {
+                        AuthMethodKind::AppRole
+                    } else {
+                        AuthMethodKind::Token
+                    };
+                    assert_eq!(
+                        c.auth_method, expected,
+                        "token={token} role={role} secret={secret}"
+                    );
+                    // Complete exactly when the chosen method has what it needs.
+                    assert_eq!(
+                        c.validate().is_ok(),
+                        token || (role && secret),
+                        "token={token} role={role} secret={secret}"
+                    );
+                }
+            }
+        }
+        // An explicit VAULT_AUTH_METHOD still decides.
+        let c = VaultConnectionConfig::from_env_with(env(&[
+            ("VAULT_AUTH_METHOD", "approle"),
+            ("VAULT_TOKEN", "t"),
+            ("VAULT_ROLE_ID", "r"),
+            ("VAULT_SECRET_ID", "s"),
+        ]))
+        .expect("env");
+        assert_eq!(c.auth_method, AuthMethodKind::AppRole);
     }
 
     #[test]

@@ -1,4 +1,4 @@
-//! Vault's JSON response envelope (shared/vault-http-api.md §1.3).
+//! Vault's JSON response envelope ([API overview](https://developer.hashicorp.com/vault/api-docs)).
 
 use serde::{Deserialize, Serialize};
 

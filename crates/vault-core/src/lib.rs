@@ -49,6 +49,10 @@
 //! token, namespace, retries ([`RetryPolicy`]) and the token lifecycle; [`AuthMethod`]s turn
 //! credentials into tokens; [`error_from_response`] maps statuses to [`VaultErrorKind`]s.
 //!
+//! Two tables every vaultkit crate shares: [`Classify`] / [`ErrorClass`] answer, for any crate's
+//! error, which of the Python module's exceptions it is (the CLI's exit codes come from it);
+//! [`SETTINGS`] names each configuration setting's environment variable, CLI flag and profile key.
+//!
 //! Architecture Invariant: no secret value or token appears in a log line, an error, a `Debug`
 //! or `Display` output; secrets travel as [`SecretString`].
 //!
@@ -60,6 +64,7 @@
 
 pub mod auth;
 pub mod blob;
+pub mod class;
 pub mod client;
 pub mod config;
 mod config_tls;
@@ -71,6 +76,7 @@ pub mod private_file;
 pub mod render;
 pub mod retry;
 pub mod secret;
+pub mod settings;
 pub mod status;
 pub mod sys;
 #[cfg(feature = "testing")]
@@ -79,6 +85,7 @@ pub mod transport;
 
 pub use auth::{AppRoleAuth, AuthMethod, AuthToken, KubernetesAuth, TokenAuth};
 pub use blob::{BlobMeta, BlobStore, BlobStoreExt, LocalDirStore};
+pub use class::{Classify, ErrorClass};
 pub use client::{ClientStats, VaultClient, VaultClientBuilder};
 pub use config::{AuthMethodKind, VaultConnectionConfig};
 pub use envelope::{AuthInfo, Envelope};
@@ -88,6 +95,7 @@ pub use private_file::write_private;
 pub use render::{Table, escape_text};
 pub use retry::RetryPolicy;
 pub use secret::SecretString;
+pub use settings::{SETTINGS, Setting, SettingSpec};
 pub use status::error_from_response;
 pub use sys::{AccessPolicy, Capability, PolicyRule, VaultHealth, VaultHealthStatus};
 pub use transport::{Method, RequestBody, ResponseBody, Transport, VaultRequest, VaultResponse};
@@ -97,3 +105,8 @@ mod tests {
     /// The plug-in traits stay dyn-compatible.
     fn _object_safe(_: &dyn crate::Transport, _: &dyn crate::AuthMethod) {}
 }
+
+/// The examples of this crate's README.md, compiled and run with the doctests.
+#[cfg(doctest)]
+#[doc = include_str!("../README.md")]
+pub struct ReadmeDoctests;

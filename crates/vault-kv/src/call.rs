@@ -124,6 +124,22 @@ pub(crate) async fn send_data<T: DeserializeOwned>(
         .await
 }
 
+/// `LIST <folder>/`: the names under a folder (folders end in `/`); a missing or empty folder is
+/// an empty list.
+pub(crate) async fn list_keys(
+    client: &VaultClient,
+    target: Target<'_>,
+    mut folder: String,
+) -> Result<Vec<String>, KvError> {
+    folder.push('/');
+    let request = VaultRequest::new(Method::List, folder);
+    match send_data::<crate::v2::types::ListResponse>(client, target, request).await {
+        Ok(list) => Ok(list.map(|l| l.keys).unwrap_or_default()),
+        Err(e) if e.kind() == VaultErrorKind::SecretNotFound => Ok(Vec::new()),
+        Err(e) => Err(target.error(e)),
+    }
+}
+
 /// A request with a JSON body.
 pub(crate) fn json_request(
     method: Method,

@@ -7,7 +7,7 @@
 //! Architecture Invariant: no message carries a secret value. Paths, versions, key *names* and
 //! Vault's own error strings are fine; values never are.
 
-use vault_core::{VaultError, VaultErrorKind};
+use vault_core::{Classify, ErrorClass, VaultError, VaultErrorKind};
 
 /// What went wrong, for callers that branch on the kind of failure.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -27,8 +27,30 @@ pub enum KvErrorKind {
     Permission,
     /// Bad input (local) or a response that does not have the expected shape.
     Validation,
-    /// Anything else vault-core reported (connection, sealed, server, …); see [`KvError::vault`].
+    /// Vault could not be reached.
+    Connection,
+    /// Logging in failed (or no way to log in again).
+    Authentication,
+    /// Vault called the token invalid, expired or revoked (also an authentication failure).
+    InvalidToken,
+    /// Vault is sealed.
+    Sealed,
+    /// Vault is not initialised.
+    Uninitialized,
+    /// The cache could not answer: its last good value is past the stale-on-error limit.
+    Cache,
+    /// Anything else vault-core reported (server error, rate limit, …); see [`KvError::vault`].
     Vault,
+}
+
+impl KvErrorKind {
+    /// `InvalidToken` is a kind of authentication failure.
+    pub fn is_authentication(self) -> bool {
+        matches!(
+            self,
+            KvErrorKind::Authentication | KvErrorKind::InvalidToken
+        )
+    }
 }
 
 /// An error from the KV API. `Display` reads as one sentence naming the secret and what to do.
@@ -100,6 +122,18 @@ pub enum KvError {
         message: String,
     },
 
+    /// Vault failed and the cache's last good value is older than its stale-on-error limit.
+    #[error(
+        "{operation} `{path}`: the cached value is {age_secs} s old, past the stale-on-error limit of {limit_secs} s, and Vault failed: {source}"
+    )]
+    StaleLimitExceeded {
+        operation: &'static str,
+        path: String,
+        age_secs: u64,
+        limit_secs: u64,
+        source: Box<KvError>,
+    },
+
     /// Everything else, as vault-core classified it.
     #[error(transparent)]
     Vault(#[from] VaultError),
@@ -116,11 +150,18 @@ impl KvError {
             KvError::CasMismatch { .. } => KvErrorKind::CasMismatch,
             KvError::Permission { .. } => KvErrorKind::Permission,
             KvError::Validation { .. } => KvErrorKind::Validation,
+            KvError::StaleLimitExceeded { .. } => KvErrorKind::Cache,
             KvError::Vault(e) => match e.kind() {
                 VaultErrorKind::SecretNotFound => KvErrorKind::NotFound,
                 VaultErrorKind::RouteNotFound => KvErrorKind::NoSuchMount,
                 VaultErrorKind::Permission => KvErrorKind::Permission,
-                VaultErrorKind::Validation => KvErrorKind::Validation,
+                VaultErrorKind::Validation | VaultErrorKind::Config => KvErrorKind::Validation,
+                VaultErrorKind::Connection => KvErrorKind::Connection,
+                VaultErrorKind::Authentication => KvErrorKind::Authentication,
+                VaultErrorKind::InvalidToken => KvErrorKind::InvalidToken,
+                VaultErrorKind::Sealed => KvErrorKind::Sealed,
+                VaultErrorKind::Uninitialized => KvErrorKind::Uninitialized,
+                VaultErrorKind::Cache => KvErrorKind::Cache,
                 _ => KvErrorKind::Vault,
             },
         }
@@ -133,6 +174,7 @@ impl KvError {
             | KvError::CasMismatch { source, .. }
             | KvError::Permission { source, .. } => Some(source),
             KvError::Vault(e) => Some(e),
+            KvError::StaleLimitExceeded { source, .. } => source.vault(),
             _ => None,
         }
     }
@@ -141,6 +183,7 @@ impl KvError {
     pub fn is_retryable(&self) -> bool {
         match self {
             KvError::Vault(e) => e.is_retryable() || e.kind() == VaultErrorKind::Sealed,
+            KvError::StaleLimitExceeded { source, .. } => source.is_retryable(),
             _ => false,
         }
     }
@@ -159,7 +202,8 @@ impl KvError {
             | KvError::VersionDestroyed { path, .. }
             | KvError::CasMismatch { path, .. }
             | KvError::Permission { path, .. }
-            | KvError::Validation { path, .. } => Some(path),
+            | KvError::Validation { path, .. }
+            | KvError::StaleLimitExceeded { path, .. } => Some(path),
             KvError::Vault(e) => e.path(),
         }
     }
@@ -173,6 +217,26 @@ impl KvError {
             operation,
             path: path.to_string(),
             message: message.into(),
+        }
+    }
+}
+
+/// The Python module's kinds: a missing, deleted or destroyed *version* is `Version`, a missing
+/// secret or mount `SecretNotFound`, a check-and-set mismatch `Validation`, a stale-limit failure
+/// `Cache`; wrapped vault-core errors answer with their own class.
+impl Classify for KvError {
+    fn class(&self) -> ErrorClass {
+        match self {
+            KvError::NotFound {
+                version: Some(_), ..
+            }
+            | KvError::VersionDeleted { .. }
+            | KvError::VersionDestroyed { .. } => ErrorClass::Version,
+            KvError::NotFound { .. } | KvError::NoSuchMount { .. } => ErrorClass::SecretNotFound,
+            KvError::CasMismatch { .. } | KvError::Validation { .. } => ErrorClass::Validation,
+            KvError::Permission { .. } => ErrorClass::Permission,
+            KvError::StaleLimitExceeded { .. } => ErrorClass::Cache,
+            KvError::Vault(e) => e.class(),
         }
     }
 }
@@ -236,6 +300,66 @@ pub(crate) fn version_ranges(versions: &[u64]) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn module_classes_of_kv_errors() {
+        let missing_version = KvError::NotFound {
+            path: "secret/a".into(),
+            version: Some(9),
+            existing: vec![1],
+        };
+        assert_eq!(missing_version.class(), ErrorClass::Version);
+        let missing = KvError::NotFound {
+            path: "secret/a".into(),
+            version: None,
+            existing: vec![],
+        };
+        assert_eq!(missing.class(), ErrorClass::SecretNotFound);
+        let destroyed = KvError::VersionDestroyed {
+            path: "secret/a".into(),
+            version: 2,
+            existing: vec![],
+        };
+        assert_eq!(destroyed.class(), ErrorClass::Version);
+        for (kind, kv, class) in [
+            (
+                VaultErrorKind::Sealed,
+                KvErrorKind::Sealed,
+                ErrorClass::Sealed,
+            ),
+            (
+                VaultErrorKind::Authentication,
+                KvErrorKind::Authentication,
+                ErrorClass::Authentication,
+            ),
+            (
+                VaultErrorKind::InvalidToken,
+                KvErrorKind::InvalidToken,
+                ErrorClass::InvalidToken,
+            ),
+            (
+                VaultErrorKind::Uninitialized,
+                KvErrorKind::Uninitialized,
+                ErrorClass::Uninitialized,
+            ),
+        ] {
+            let e = KvError::from(VaultError::new(kind));
+            assert_eq!((e.kind(), e.class()), (kv, class), "{kind:?}");
+        }
+        assert!(KvErrorKind::InvalidToken.is_authentication());
+        let stale = KvError::StaleLimitExceeded {
+            operation: "get",
+            path: "secret/a".into(),
+            age_secs: 90,
+            limit_secs: 60,
+            source: Box::new(VaultError::new(VaultErrorKind::Connection).into()),
+        };
+        assert_eq!(
+            (stale.kind(), stale.class()),
+            (KvErrorKind::Cache, ErrorClass::Cache)
+        );
+        assert!(stale.to_string().contains("90 s old"), "{stale}");
+    }
 
     #[test]
     fn ranges_read_naturally() {
@@ -308,8 +432,12 @@ mod tests {
     #[test]
     fn wrapped_kinds_map_through() {
         let e: KvError = VaultError::new(VaultErrorKind::Connection).into();
-        assert_eq!(e.kind(), KvErrorKind::Vault);
+        assert_eq!(e.kind(), KvErrorKind::Connection);
+        assert_eq!(e.class(), ErrorClass::Connection);
         assert!(e.is_retryable());
+        let e: KvError = VaultError::new(VaultErrorKind::Server).into();
+        assert_eq!(e.kind(), KvErrorKind::Vault);
+        assert_eq!(e.class(), ErrorClass::Other);
         let e: KvError = VaultError::new(VaultErrorKind::Sealed)
             .with_status(503)
             .into();

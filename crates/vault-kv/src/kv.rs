@@ -1,5 +1,5 @@
 //! [`Kv`]: a mount whose KV version is detected on first use, so the same call works on v1 and
-//! v2 mounts. The seed's calls (`get_secret`, `write_secret`, …) go through it.
+//! v2 mounts. The Python module's calls (`get_secret`, `write_secret`, …) go through it.
 //!
 //! The version is remembered on the client (`mount.rs`). When a mount answers as the other
 //! version (it was re-mounted or upgraded since), the call detects it again and, if the version
@@ -72,12 +72,20 @@ impl Kv {
 
     /// Run `op` with the remembered version; when its outcome is `suspect` for that version,
     /// detect the version again and, if it changed, run `op` once more.
-    async fn with_version<T, F, Fut>(&self, suspect: Suspect<T>, op: F) -> Result<T, KvError>
+    async fn with_version<T, F, Fut>(
+        &self,
+        (call, path): (&str, &str),
+        suspect: Suspect<T>,
+        op: F,
+    ) -> Result<T, KvError>
     where
         F: Fn(KvVersion) -> Fut,
         Fut: Future<Output = Result<T, KvError>>,
     {
-        let (version, detected_at) = self.detected().await?;
+        let (version, detected_at) = self
+            .detected()
+            .await
+            .map_err(|e| self.as_call(e, call, path))?;
         let outcome = op(version).await;
         match suspect(version, &outcome) {
             Doubt::None => return outcome,
@@ -96,6 +104,25 @@ impl Kv {
                 op(now).await
             }
             _ => outcome,
+        }
+    }
+
+    /// [`Kv::version`] for a call `op` (e.g. `read`) on `path`: a failure of the lookup is
+    /// reported as a failure of the caller's operation on `mount/path`, not of the internal
+    /// `sys/internal/ui/mounts/…` request.
+    pub async fn version_for(&self, op: &str, path: &str) -> Result<KvVersion, KvError> {
+        self.version().await.map_err(|e| self.as_call(e, op, path))
+    }
+
+    /// A vault-core error of the version lookup, re-labelled as `op` on `mount/path`.
+    fn as_call(&self, e: KvError, op: &str, path: &str) -> KvError {
+        match e {
+            KvError::Vault(v) => KvError::Vault(v.with_operation(op).with_path(format!(
+                "{}/{}",
+                self.h.mount,
+                path.trim_matches('/')
+            ))),
+            other => other,
         }
     }
 
@@ -124,7 +151,7 @@ impl Kv {
         path: &str,
         version: Option<u64>,
     ) -> Result<CachedSecret, KvError> {
-        self.with_version(found_nothing, |kv| async move {
+        self.with_version(("read", path), found_nothing, |kv| async move {
             match (kv, version) {
                 (KvVersion::V2, v) => self.v2().read_shared(path, v).await,
                 (KvVersion::V1, None) => self.v1().read_shared(path).await,
@@ -148,7 +175,7 @@ impl Kv {
         path: &str,
         data: &impl Serialize,
     ) -> Result<VersionMetadata, KvError> {
-        self.with_version(wrote_as_other_version, |kv| async move {
+        self.with_version(("write", path), wrote_as_other_version, |kv| async move {
             match kv {
                 KvVersion::V2 => {
                     let written = self.v2().write_data(path, data).await;
@@ -196,7 +223,7 @@ impl Kv {
         let Some(cas) = options.cas else {
             return self.write(path, data).await;
         };
-        match self.version().await? {
+        match self.version_for("write", path).await? {
             KvVersion::V2 => self.v2().write_cas(path, data, cas).await,
             KvVersion::V1 => {
                 let logical = format!("{}/{}", self.h.mount, path.trim_matches('/'));
@@ -236,7 +263,7 @@ impl Kv {
     /// Delete `path`: on v2 the latest version is soft-deleted (recoverable with
     /// `undelete_versions`, like `vault kv delete`); on v1 the secret is removed.
     pub async fn delete(&self, path: &str) -> Result<(), KvError> {
-        self.with_version(found_nothing, |kv| async move {
+        self.with_version(("delete", path), found_nothing, |kv| async move {
             match kv {
                 KvVersion::V2 => self.v2().delete_latest(path).await,
                 KvVersion::V1 => self.v1().delete(path).await,
@@ -247,7 +274,7 @@ impl Kv {
 
     /// Delete `path` for good: on v2 every version and the metadata; on v1 the secret.
     pub async fn delete_all(&self, path: &str) -> Result<(), KvError> {
-        self.with_version(found_nothing, |kv| async move {
+        self.with_version(("delete", path), found_nothing, |kv| async move {
             match kv {
                 KvVersion::V2 => self.v2().delete_metadata(path).await,
                 KvVersion::V1 => self.v1().delete(path).await,
@@ -258,7 +285,7 @@ impl Kv {
 
     /// The names under `path` (folders end in `/`).
     pub async fn list(&self, path: &str) -> Result<Vec<String>, KvError> {
-        self.with_version(listed_nothing, |kv| async move {
+        self.with_version(("list", path), listed_nothing, |kv| async move {
             match kv {
                 KvVersion::V2 => self.v2().list(path).await,
                 KvVersion::V1 => self.v1().list(path).await,

@@ -15,7 +15,7 @@
 //! # async fn demo() -> Result<(), Box<dyn std::error::Error>> {
 //! let client = VaultClient::builder().with_address("http://127.0.0.1:8200").with_token("root").build()?;
 //!
-//! // The seed's calls: work on KV v1 and v2 mounts alike.
+//! // The Python module's calls: work on KV v1 and v2 mounts alike.
 //! client.write_secret("app/db", &serde_json::json!({"user": "svc", "password": "…"}), "secret").await?;
 //! let secret = client.get_secret("app/db", "secret").await?;
 //! println!("{} v{:?}: keys {:?}", secret.path, secret.metadata.version, secret.data); // values never print
@@ -34,7 +34,7 @@
 //!
 //! ## Map
 //! - [`KvExt`] (on `VaultClient`): [`Kv`] (auto-detected), [`KvV1`], [`KvV2`] handles and the
-//!   seed's `get_secret` / `write_secret` / `delete_secret` / `list_secrets` /
+//!   Python module's `get_secret` / `write_secret` / `delete_secret` / `list_secrets` /
 //!   `get_secret_version`.
 //! - [`v2::types`]: one request/response struct per KV v2 endpoint.
 //! - [`CachedKv`]: the cache, as a wrapper.
@@ -65,7 +65,7 @@ pub mod walk;
 
 pub use cache::{CacheConfig, CacheStats, CachedKv, CachedKvBuilder, CachedSecret};
 pub use error::{KvError, KvErrorKind};
-pub use ext::KvExt;
+pub use ext::{DEFAULT_MOUNT, KvExt};
 pub use kv::Kv;
 pub use mount::{KvVersion, forget_mount, remember_mount};
 pub use resource::{DatabaseCredentials, SecretsResource, SecretsResourceConfig};
@@ -80,3 +80,8 @@ pub use v2::types::{
 pub use walk::{DEFAULT_WALK_DEPTH_LIMIT, DEFAULT_WALK_ENTRY_LIMIT, Walk, WalkEntry, WalkOptions};
 
 pub use vault_core::VaultClient;
+
+/// The examples of this crate's README.md, compiled and run with the doctests.
+#[cfg(doctest)]
+#[doc = include_str!("../README.md")]
+pub struct ReadmeDoctests;

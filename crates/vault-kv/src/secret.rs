@@ -1,4 +1,4 @@
-//! What a read returns: [`VaultSecret`] (the seed's shape: `path`, `data`, `metadata`), with its
+//! What a read returns: [`VaultSecret`] (the Python module's shape: `path`, `data`, `metadata`), with its
 //! values in [`SecretData`], which never prints them.
 
 use std::collections::HashMap;
@@ -119,7 +119,7 @@ impl SecretMetadata {
     }
 }
 
-/// A secret as read: the seed's `VaultSecret { path, data, metadata }`.
+/// A secret as read: the Python module's `VaultSecret { path, data, metadata }`.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct VaultSecret {
     /// The path inside the mount, as asked for (`app/db`).

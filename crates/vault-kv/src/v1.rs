@@ -7,10 +7,9 @@ use serde_json::{Map, Value};
 use vault_core::{Method, VaultErrorKind, VaultRequest};
 
 use crate::cache::{CachedSecret, Handle};
-use crate::call::{Target, clean_path, json_request, send_data, to_object};
+use crate::call::{Target, clean_path, json_request, list_keys, send_data, to_object};
 use crate::error::KvError;
 use crate::secret::{SecretData, SecretMetadata, VaultSecret};
-use crate::v2::types::ListResponse;
 
 /// A KV v1 mount seen through one client. Cheap to clone.
 #[derive(Clone)]
@@ -83,12 +82,8 @@ impl KvV1 {
 
     /// Replace the secret at `path` with `data` (must be a non-empty object).
     pub async fn write(&self, path: &str, data: &impl Serialize) -> Result<(), KvError> {
-        let path = clean_path("write", &self.h.mount, path, false)?;
-        let target = Target {
-            op: "write",
-            mount: &self.h.mount,
-            path,
-        };
+        let target = self.h.target("write", path)?;
+        let path = target.path;
         let map = to_object("write", &target.logical(), data)?;
         if map.is_empty() {
             return Err(KvError::validation(
@@ -106,12 +101,8 @@ impl KvV1 {
 
     /// Delete the secret at `path` (a missing secret is not an error).
     pub async fn delete(&self, path: &str) -> Result<(), KvError> {
-        let path = clean_path("delete", &self.h.mount, path, false)?;
-        let target = Target {
-            op: "delete",
-            mount: &self.h.mount,
-            path,
-        };
+        let target = self.h.target("delete", path)?;
+        let path = target.path;
         let result = send_data::<Value>(
             &self.h.client,
             target,
@@ -124,25 +115,8 @@ impl KvV1 {
 
     /// The names under `path`; folders end in `/`. Missing or empty folder: empty list.
     pub async fn list(&self, path: &str) -> Result<Vec<String>, KvError> {
-        let path = clean_path("list", &self.h.mount, path, true)?;
-        let target = Target {
-            op: "list",
-            mount: &self.h.mount,
-            path,
-        };
-        let mut api_path = self.api_path(path);
-        api_path.push('/');
-        match send_data::<ListResponse>(
-            &self.h.client,
-            target,
-            VaultRequest::new(Method::List, api_path),
-        )
-        .await
-        {
-            Ok(list) => Ok(list.map(|l| l.keys).unwrap_or_default()),
-            Err(e) if e.kind() == VaultErrorKind::SecretNotFound => Ok(Vec::new()),
-            Err(e) => Err(target.error(e)),
-        }
+        let target = self.h.folder("list", path)?;
+        list_keys(&self.h.client, target, self.api_path(target.path)).await
     }
 }
 

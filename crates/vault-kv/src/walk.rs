@@ -176,7 +176,7 @@ fn join(folder: &str, name: &str) -> String {
 }
 
 async fn drive(kv: Kv, options: WalkOptions, tx: mpsc::Sender<WalkEntry>) {
-    let version = match kv.version().await {
+    let version = match kv.version_for("list", &options.prefix).await {
         Ok(v) => v,
         Err(error) => {
             let _ = tx

@@ -40,7 +40,7 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
     println!("{toml}");
 
     let values = SourceValues::load(&plan)?;
-    println!("$ vaultkit migrate plan --diff\n");
+    println!("$ vaultkit migrate plan --prefix bike-data-flow/production --diff\n");
     println!("{}", diff_table(&diff(&client, &plan, &values).await?));
 
     println!("$ vaultkit migrate apply plan.toml\n");

@@ -6,6 +6,8 @@
 use std::fmt;
 use std::path::{Path, PathBuf};
 
+use vault_core::{Classify, ErrorClass};
+
 /// What went wrong.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 #[non_exhaustive]
@@ -129,6 +131,29 @@ impl fmt::Display for MigrateError {
     }
 }
 
+/// Parse, pattern and configuration problems are the module's `VaultValidationError`, as is a
+/// conflicting value; a failed Vault call answers with the class of the KV or vault-core error it
+/// wraps; local I/O is the base `VaultError`.
+impl Classify for MigrateError {
+    fn class(&self) -> ErrorClass {
+        match self.kind {
+            MigrateErrorKind::Parse
+            | MigrateErrorKind::Pattern
+            | MigrateErrorKind::Config
+            | MigrateErrorKind::Conflict => ErrorClass::Validation,
+            MigrateErrorKind::Vault => {
+                let source = self.source.as_deref();
+                source
+                    .and_then(|s| s.downcast_ref::<vault_kv::KvError>())
+                    .map(Classify::class)
+                    .or_else(|| source.and_then(|s| vault_core::class::class_of_chain(s)))
+                    .unwrap_or(ErrorClass::Other)
+            }
+            _ => ErrorClass::Other,
+        }
+    }
+}
+
 impl From<vault_core::VaultError> for MigrateError {
     fn from(e: vault_core::VaultError) -> Self {
         MigrateError::new(MigrateErrorKind::Vault, e.to_string()).with_source(e)
@@ -149,5 +174,22 @@ mod tests {
             "parse error in app/.env:7: unterminated double quote for key `DB_PASSWORD` (hint: close the quote or escape it with \\\")"
         );
         assert_eq!(e.kind(), MigrateErrorKind::Parse);
+        assert_eq!(e.class(), ErrorClass::Validation);
+    }
+
+    #[test]
+    fn vault_failures_keep_their_module_class() {
+        use vault_core::{VaultError, VaultErrorKind};
+        let sealed = MigrateError::from(VaultError::new(VaultErrorKind::Sealed));
+        assert_eq!(sealed.class(), ErrorClass::Sealed);
+        let destroyed = crate::vault::kv_error(vault_kv::KvError::VersionDestroyed {
+            path: "secret/app".into(),
+            version: 3,
+            existing: vec![],
+        });
+        assert_eq!(destroyed.kind(), MigrateErrorKind::Vault);
+        assert_eq!(destroyed.class(), ErrorClass::Version);
+        let io = MigrateError::io(Path::new("x/.env"), std::io::Error::other("disk"));
+        assert_eq!(io.class(), ErrorClass::Other);
     }
 }

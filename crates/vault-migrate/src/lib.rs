@@ -61,7 +61,7 @@ pub use allow::{Baseline, SecretsIgnore};
 pub use detect::DetectConfig;
 pub use error::{MigrateError, MigrateErrorKind};
 pub use finding::{Confidence, Finding};
-pub use plan::{Plan, PlanOptions, SourceValues};
+pub use plan::{Plan, PlanOptions, SourceValues, scan_roots};
 pub use scan::{ScanProgress, ScanReport, Scanner, ScannerBuilder, SkipReason};
 pub use vault::{
     ApplyOptions, ApplyReport, Validation, apply, diff, validate, validate_paths, write_to_vault,
@@ -78,3 +78,8 @@ pub fn scan_for_secrets<P: AsRef<std::path::Path>>(
         .build()?;
     Ok(scanner.scan_paths(&[path.as_ref()])?.findings)
 }
+
+/// The examples of this crate's README.md, compiled and run with the doctests.
+#[cfg(doctest)]
+#[doc = include_str!("../README.md")]
+pub struct ReadmeDoctests;

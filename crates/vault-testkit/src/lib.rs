@@ -7,7 +7,8 @@
 //!   ([`OpenBao::raft`]) or one left uninitialised ([`OpenBao::uninitialized`]). Each runs on
 //!   free loopback ports and is killed when dropped. Helpers set up AppRole, policies, tokens,
 //!   KV mounts, audit devices and namespaces, and seal or unseal the server.
-//! - [`FaultProxy`] sits between a client and a server and injects [`Fault`]s: latency,
+//! - [`FaultProxy`] sits between a client and a server and injects [`Fault`]s (and holds a
+//!   chosen request until released, [`FaultProxy::hold`], to stage a race): latency,
 //!   connection resets, error statuses with `Retry-After`, truncated bodies, no answer.
 //! - [`TokenReviewer`] answers Kubernetes TokenReview requests so OpenBao's `kubernetes`
 //!   auth method can be exercised for real.
@@ -73,6 +74,11 @@ pub mod tls;
 
 pub use binary::{BAO_ENV, bao_binary, target_dir, workspace_root};
 pub use k8s::TokenReviewer;
-pub use proxy::{Fault, FaultProxy};
+pub use proxy::{Fault, FaultProxy, Hold};
 pub use server::OpenBao;
 pub use tls::TestPki;
+
+/// The examples of this crate's README.md, compiled and run with the doctests.
+#[cfg(doctest)]
+#[doc = include_str!("../README.md")]
+pub struct ReadmeDoctests;

@@ -61,6 +61,7 @@ pub struct Cmd {
     envs: Vec<(String, String)>,
     stdin: Option<Vec<u8>>,
     home: PathBuf,
+    cwd: Option<PathBuf>,
 }
 
 /// What the process did.
@@ -149,11 +150,18 @@ impl Cmd {
             envs: Vec::new(),
             stdin: None,
             home: home.to_path_buf(),
+            cwd: None,
         }
     }
 
     pub fn env(mut self, k: &str, v: &str) -> Cmd {
         self.envs.push((k.into(), v.into()));
+        self
+    }
+
+    /// Run in `dir` instead of the test's working directory.
+    pub fn current_dir(mut self, dir: &Path) -> Cmd {
+        self.cwd = Some(dir.to_path_buf());
         self
     }
 
@@ -175,6 +183,9 @@ impl Cmd {
             .env("NO_COLOR", "1");
         for (k, v) in &self.envs {
             cmd.env(k, v);
+        }
+        if let Some(dir) = &self.cwd {
+            cmd.current_dir(dir);
         }
         cmd.kill_on_drop(true);
         cmd

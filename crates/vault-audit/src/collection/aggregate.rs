@@ -63,10 +63,12 @@ pub fn parse_interval(text: &str) -> Result<Duration, AuditError> {
 }
 
 impl AuditLogCollection {
-    /// Entries per operation (all entries with an operation).
+    /// Requests per operation: one per call, counting `request` entries only (a call's
+    /// `response` entry is not counted again; a response whose request is missing from the log
+    /// is not counted).
     pub fn aggregate_by_operation(&self) -> BTreeMap<String, u64> {
         let mut m = BTreeMap::new();
-        for e in self.iter() {
+        for e in self.iter().filter(|e| e.kind == crate::EntryKind::Request) {
             if let Some(op) = &e.operation {
                 *m.entry(op.as_str().to_string()).or_default() += 1;
             }

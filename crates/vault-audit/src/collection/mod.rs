@@ -34,7 +34,7 @@ impl AuditLogCollection {
         Ok(AuditLogCollection { entries, scan })
     }
 
-    /// Parses a file or directory (`parse_from_file` / `parse_from_directory` of the seed).
+    /// Parses a file or directory (`parse_from_file` / `parse_from_directory` of the Python module).
     pub fn from_path(path: impl AsRef<std::path::Path>) -> Result<Self, AuditError> {
         Self::load(&AuditSource::open(path)?, &mut ScanOptions::default())
     }
@@ -85,7 +85,7 @@ impl AuditLogCollection {
         }
     }
 
-    /// Summary statistics, computed exactly as the streaming [`stats`](crate::stats) does
+    /// Summary statistics, computed exactly as the streaming [`stats`](crate::stats()) does
     /// (each entry's raw text goes through the same scanner), so the numbers always agree.
     pub fn statistics(&self) -> Statistics {
         let mut b = StatsAccumulator::new();

@@ -68,6 +68,7 @@ pub const RULES: &[&str] = &[
     "first-access",
     "off-hours-access",
     "read-volume-spike",
+    "request-burst",
 ];
 
 impl AuditLogCollection {
@@ -80,9 +81,20 @@ impl AuditLogCollection {
         d.finish()
     }
 
-    /// The seed's `detect_anomalies(threshold, window)`: the rules with every burst/spike
-    /// threshold set to `threshold` events per `window`.
+    /// The Python module's `detect_anomalies(threshold, time_window)`: only threshold-driven
+    /// anomalies ([`DetectionConfig::anomalies`]):
+    /// - `request-burst`: ≥ `threshold` requests of any operation (writes too) by one actor, or
+    ///   from one client IP, within `window`;
+    /// - `permission-denied-burst`: ≥ `threshold` permission-denied responses per actor, client
+    ///   IP or path within `window`;
+    /// - `login-failure-burst`: ≥ `threshold` failed logins per client IP or login path within
+    ///   `window`.
+    ///
+    /// A burst opens when the `threshold`-th event falls within `window` of the first one kept,
+    /// and grows (one detection, rising `count`) while further events follow within `window` of
+    /// the previous one. The always-on rules (root token use, policy and auth changes, first
+    /// access, off hours, …) are [`AuditLogCollection::detect`]'s.
     pub fn detect_anomalies(&self, threshold: u32, window: std::time::Duration) -> Vec<Detection> {
-        self.detect(&DetectionConfig::default().with_threshold(threshold, window))
+        self.detect(&DetectionConfig::anomalies(threshold, window))
     }
 }

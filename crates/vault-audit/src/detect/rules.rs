@@ -69,47 +69,17 @@ impl Detector {
         let path = e.path.as_deref().unwrap_or("");
         let op = e.operation.as_ref().map(Operation::as_str).unwrap_or("");
         if e.kind == EntryKind::Request {
-            if path.starts_with("sys/generate-root") {
-                self.single(
-                    "generate-root",
-                    Severity::High,
-                    e,
-                    format!("{op} {path}: root token generation"),
-                );
+            if self.cfg.request_burst > 0 {
+                self.request_burst(e);
             }
-            if is_write(e) && (path.starts_with("sys/policy/") || path.starts_with("sys/policies/"))
-            {
-                self.single("policy-change", Severity::Medium, e, format!("{op} {path}"));
-            }
-            if is_write(e) && path.starts_with("sys/auth/") {
-                self.single(
-                    "auth-method-change",
-                    Severity::Medium,
-                    e,
-                    format!("{op} {path}"),
-                );
-            }
-            if e.operation == Some(Operation::Delete) && path.starts_with("sys/audit/") {
-                self.single(
-                    "audit-device-disabled",
-                    Severity::High,
-                    e,
-                    format!("audit device `{}` disabled", &path[10..]),
-                );
-            }
-            if path.starts_with("sys/storage/raft/snapshot") && e.operation == Some(Operation::Read)
-            {
-                self.single(
-                    "raft-snapshot",
-                    Severity::Medium,
-                    e,
-                    "Raft snapshot taken (a full copy of the encrypted store)".into(),
-                );
+            if self.cfg.event_rules {
+                self.event_rules(e, path, op);
             }
             if self.cfg.root_token_use && e.root_token {
                 self.root_use(e);
             }
-            if matches!(e.operation, Some(Operation::Read | Operation::List))
+            if self.cfg.read_spike > 0
+                && matches!(e.operation, Some(Operation::Read | Operation::List))
                 && let Some(actor) = e.actor()
             {
                 let msg = format!("reads by `{actor}`");
@@ -124,6 +94,77 @@ impl Detector {
             }
             self.baseline_rules(e);
         }
+        self.response_bursts(e, path);
+    }
+
+    /// `request-burst`: requests of any operation per actor and per client IP.
+    fn request_burst(&mut self, e: &AuditEntry) {
+        let t = self.cfg.request_burst;
+        if let Some(actor) = e.actor() {
+            let msg = format!("requests by `{actor}`");
+            self.burst(
+                "request-burst",
+                Severity::Medium,
+                format!("actor:{actor}"),
+                t,
+                e,
+                msg,
+            );
+        }
+        if let Some(ip) = e.remote_address.clone() {
+            self.burst(
+                "request-burst",
+                Severity::Medium,
+                format!("ip:{ip}"),
+                t,
+                e,
+                format!("requests from {ip}"),
+            );
+        }
+    }
+
+    /// The rules that fire on one request: root generation, policy and auth changes, audit
+    /// device removal, Raft snapshots.
+    fn event_rules(&mut self, e: &AuditEntry, path: &str, op: &str) {
+        if path.starts_with("sys/generate-root") {
+            self.single(
+                "generate-root",
+                Severity::High,
+                e,
+                format!("{op} {path}: root token generation"),
+            );
+        }
+        if is_write(e) && (path.starts_with("sys/policy/") || path.starts_with("sys/policies/")) {
+            self.single("policy-change", Severity::Medium, e, format!("{op} {path}"));
+        }
+        if is_write(e) && path.starts_with("sys/auth/") {
+            self.single(
+                "auth-method-change",
+                Severity::Medium,
+                e,
+                format!("{op} {path}"),
+            );
+        }
+        if e.operation == Some(Operation::Delete) && path.starts_with("sys/audit/") {
+            self.single(
+                "audit-device-disabled",
+                Severity::High,
+                e,
+                format!("audit device `{}` disabled", &path[10..]),
+            );
+        }
+        if path.starts_with("sys/storage/raft/snapshot") && e.operation == Some(Operation::Read) {
+            self.single(
+                "raft-snapshot",
+                Severity::Medium,
+                e,
+                "Raft snapshot taken (a full copy of the encrypted store)".into(),
+            );
+        }
+    }
+
+    /// Permission-denied and login-failure bursts (on response entries).
+    fn response_bursts(&mut self, e: &AuditEntry, path: &str) {
         if e.kind == EntryKind::Response && e.is_permission_denied() {
             let t = self.cfg.denied_burst;
             if let Some(a) = e.actor() {
@@ -307,7 +348,7 @@ impl Detector {
         }
         let hours = self.baseline_hours.get(actor).copied().unwrap_or([0; 24]);
         let total: u32 = hours.iter().sum();
-        if total >= self.cfg.off_hours_min_baseline && hours[hour] == 0 {
+        if self.cfg.off_hours && total >= self.cfg.off_hours_min_baseline && hours[hour] == 0 {
             self.off_hours(e, actor, time, total);
         }
     }
@@ -371,6 +412,95 @@ mod tests {
             d.observe(e);
         }
         d.finish()
+    }
+
+    #[test]
+    fn anomalies_are_threshold_rules_only_and_writes_count() {
+        // Three writes by `etl` within a minute, one of them a policy change with a root token.
+        let mut policy = entry(
+            1,
+            "2024-01-01T03:00:00Z",
+            "request",
+            "update",
+            "sys/policies/acl/x",
+            Some("etl"),
+            None,
+        );
+        policy.root_token = true;
+        let entries = [
+            policy,
+            entry(
+                2,
+                "2024-01-01T03:00:20Z",
+                "request",
+                "create",
+                "secret/data/a",
+                Some("etl"),
+                None,
+            ),
+            entry(
+                3,
+                "2024-01-01T03:00:40Z",
+                "request",
+                "delete",
+                "secret/data/b",
+                Some("etl"),
+                None,
+            ),
+        ];
+        let cfg = DetectionConfig::anomalies(3, std::time::Duration::from_secs(60));
+        let d = run(cfg, &entries);
+        let rules: Vec<&str> = d.iter().map(|d| d.rule).collect();
+        assert_eq!(rules, ["request-burst", "request-burst"], "{d:#?}");
+        let by_actor = d.iter().find(|d| d.actor.is_some()).expect("per actor");
+        assert_eq!(
+            (by_actor.actor.as_deref(), by_actor.count),
+            (Some("etl"), 3)
+        );
+        let by_ip = d.iter().find(|d| d.client_ip.is_some()).expect("per IP");
+        assert_eq!(
+            (by_ip.client_ip.as_deref(), by_ip.count),
+            (Some("10.0.0.9"), 3)
+        );
+        // One below the threshold: nothing. The same entries under detect(): the always-on rules.
+        let cfg = DetectionConfig::anomalies(4, std::time::Duration::from_secs(60));
+        assert!(run(cfg, &entries).is_empty());
+        let all = run(DetectionConfig::default(), &entries);
+        assert!(all.iter().any(|d| d.rule == "policy-change"));
+        assert!(all.iter().any(|d| d.rule == "root-token-use"));
+        assert!(all.iter().all(|d| d.rule != "request-burst"));
+        // Outside the window: the third request is 61 s after the first.
+        let spread = [
+            entry(
+                1,
+                "2024-01-01T03:00:00Z",
+                "request",
+                "update",
+                "secret/data/a",
+                Some("etl"),
+                None,
+            ),
+            entry(
+                2,
+                "2024-01-01T03:00:30Z",
+                "request",
+                "update",
+                "secret/data/a",
+                Some("etl"),
+                None,
+            ),
+            entry(
+                3,
+                "2024-01-01T03:01:01Z",
+                "request",
+                "update",
+                "secret/data/a",
+                Some("etl"),
+                None,
+            ),
+        ];
+        let cfg = DetectionConfig::anomalies(3, std::time::Duration::from_secs(60));
+        assert!(run(cfg, &spread).is_empty());
     }
 
     #[test]

@@ -1,5 +1,5 @@
-//! The shared corpora (tests/data, copied from shared/testdata) with the exact counts from
-//! shared/testdata/README.md §1.
+//! The test corpora (tests/data; sources, commits and licences in tests/data/SOURCES.md) with
+//! exact counts established by hand from the files.
 
 use std::collections::BTreeMap;
 
@@ -134,8 +134,10 @@ fn vault_guides_collection_agrees_and_filters() {
             .count()
     );
     assert_eq!(c.search_logs("MISSING CLIENT TOKEN").len(), 1);
+    // One per call: the 286 update requests, not their 573 request + response entries.
     let by_op = c.aggregate_by_operation();
-    assert_eq!(by_op.get("update"), Some(&573));
+    assert_eq!(by_op.get("update"), Some(&286));
+    assert_eq!(by_op.values().sum::<u64>(), 698);
     let hourly = c.aggregate_by_time(std::time::Duration::from_secs(3600));
     assert_eq!(hourly.len(), 6, "14:00 through 19:00");
     assert_eq!(hourly.iter().map(|b| b.entries).sum::<u64>(), 1397);
@@ -153,6 +155,35 @@ fn vault_guides_collection_agrees_and_filters() {
         (1, EntryKind::Response)
     );
     assert!(pairs.latency.max_ms >= pairs.latency.p50_ms && pairs.latency.p50_ms >= 0.0);
+}
+
+/// The example in docs/audit.md: `detect_anomalies(100, 1h)` on the vault-guides log.
+#[test]
+fn vault_guides_anomalies_at_100_per_hour() {
+    let c = load(&data("vault-guides/vault-audit.log"));
+    let d = c.detect_anomalies(100, std::time::Duration::from_secs(3600));
+    let found: Vec<(&str, Option<&str>, Option<&str>, u64)> = d
+        .iter()
+        .map(|x| (x.rule, x.actor.as_deref(), x.client_ip.as_deref(), x.count))
+        .collect();
+    assert_eq!(
+        found,
+        [
+            ("request-burst", None, Some("10.10.42.222"), 692),
+            ("request-burst", Some("token-lab-admins"), None, 215),
+            ("request-burst", Some("token"), None, 227),
+        ]
+    );
+    // Writes count: token-lab-admins' burst is mostly writes (it configures the lab).
+    let admins = c.filter_by_actor("token-lab-admins", ActorMatch::DisplayName);
+    let writes = admins
+        .iter()
+        .filter(|e| e.kind == vault_audit::EntryKind::Request)
+        .filter(|e| e.operation.as_ref().is_some_and(|o| o.is_write()))
+        .count();
+    assert!(writes > 100, "{writes}");
+    // 692 of 698 requests came from one IP; the other IPs stay under 100.
+    assert!(d.iter().all(|x| x.rule == "request-burst"));
 }
 
 #[test]
@@ -216,6 +247,13 @@ fn openbao_counts_and_known_answer_hmac() {
     assert!(d.iter().any(|x| x.rule == "root-token-use"));
     // With a threshold of 2 denials per 5 minutes, alice's two denials form a burst.
     let d2 = c.detect_anomalies(2, std::time::Duration::from_secs(300));
+    assert!(
+        d2.iter().all(|x| matches!(
+            x.rule,
+            "request-burst" | "permission-denied-burst" | "login-failure-burst"
+        )),
+        "detect_anomalies reports threshold rules only"
+    );
     let burst = d2
         .iter()
         .find(|x| x.rule == "permission-denied-burst" && x.actor.is_some())
@@ -244,7 +282,7 @@ fn ops_agent_two_lines_without_trailing_newline() {
 fn datadog_pretty_printed_and_server_lines() {
     let text =
         std::fs::read_to_string(data("datadog-integrations-core/vault_tests.yaml")).expect("read");
-    let doc: serde_yaml::Value = serde_yaml::from_str(&text).expect("yaml");
+    let doc: serde_norway::Value = serde_norway::from_str(&text).expect("yaml");
     let tests = doc["tests"].as_sequence().expect("tests");
     assert_eq!(tests.len(), 4);
     let samples: Vec<&str> = tests

@@ -1,4 +1,4 @@
-//! vault-audit integration tests: the shared corpora with exact counts, hostile input,
+//! vault-audit integration tests: the test corpora with exact counts, hostile input,
 //! sources (directory, gzip, follow), the HTML report, and real logs from OpenBao.
 
 mod corpus;

@@ -41,42 +41,55 @@ pub struct EntryFilter {
 #[derive(Debug, Subcommand)]
 pub enum AuditCommand {
     /// Counts, error rate, operations, top paths and actors, in one streaming pass.
-    Stats { log: PathBuf },
+    Stats {
+        /// Audit log file, or a directory of them (`.log`, `.json`, `.jsonl`, optionally `.gz`).
+        log: PathBuf,
+    },
     /// Entries matching the filters.
     Filter {
+        /// Audit log file, or a directory of them (`.log`, `.json`, `.jsonl`, optionally `.gz`).
         log: PathBuf,
         #[command(flatten)]
         filter: EntryFilter,
     },
     /// Entries whose raw JSON contains TEXT (case-insensitive), plus the filters.
     Search {
+        /// Audit log file, or a directory of them (`.log`, `.json`, `.jsonl`, optionally `.gz`).
         log: PathBuf,
+        /// Text to look for, case-insensitive, anywhere in an entry's raw JSON.
         text: String,
         #[command(flatten)]
         filter: EntryFilter,
     },
     /// Access patterns: top paths and actors, paths per actor, requests per mount and hour.
     Patterns {
+        /// Audit log file, or a directory of them (`.log`, `.json`, `.jsonl`, optionally `.gz`).
         log: PathBuf,
         /// How many top paths/actors to show.
         #[arg(long, default_value_t = 10)]
         top: usize,
     },
-    /// Detections: permission-denied and login-failure bursts, root token use, policy changes, …
+    /// Detections: every rule (root token use, policy changes, bursts, …), or with --threshold
+    /// only the threshold-driven ones (the Python module's detect_anomalies).
     Anomalies {
+        /// Audit log file, or a directory of them (`.log`, `.json`, `.jsonl`, optionally `.gz`).
         log: PathBuf,
-        /// Events per window that make a burst (sets every burst/spike threshold).
+        /// Only threshold anomalies: this many requests per actor or client IP (any operation),
+        /// denials or failed logins within --window.
         #[arg(long, requires = "window")]
         threshold: Option<u32>,
         /// Window for --threshold: 30s, 5m, 1h, 1d.
         #[arg(long)]
         window: Option<String>,
-        /// A JSON DetectionConfig file with every threshold.
+        /// A DetectionConfig file (JSON, or TOML/YAML by extension) with every threshold.
         #[arg(long, value_name = "FILE", conflicts_with = "threshold")]
         rules: Option<PathBuf>,
     },
     /// Request/response pairs: latency percentiles and unanswered requests.
-    Pairs { log: PathBuf },
+    Pairs {
+        /// Audit log file, or a directory of them (`.log`, `.json`, `.jsonl`, optionally `.gz`).
+        log: PathBuf,
+    },
     /// Print the audit HMAC of a value read from stdin (asks the server's sys/audit-hash).
     Hash {
         /// Audit device path, e.g. `file`.
@@ -85,12 +98,14 @@ pub enum AuditCommand {
     },
     /// Find where a value (read from stdin, never argv) appears in the log, via its HMAC.
     FindValue {
+        /// Audit log file, or a directory of them (`.log`, `.json`, `.jsonl`, optionally `.gz`).
         log: PathBuf,
         #[arg(long, default_value = "file")]
         device: String,
     },
     /// A self-contained HTML report (statistics, charts, detections).
     Report {
+        /// Audit log file, or a directory of them (`.log`, `.json`, `.jsonl`, optionally `.gz`).
         log: PathBuf,
         /// Write here instead of stdout.
         #[arg(long, short = 'o', value_name = "FILE")]
@@ -100,6 +115,7 @@ pub enum AuditCommand {
     },
     /// Follow a log file like `tail -f`, printing entries that match the filters (Ctrl-C stops).
     Tail {
+        /// Audit log file, or a directory of them (`.log`, `.json`, `.jsonl`, optionally `.gz`).
         log: PathBuf,
         /// Start at the beginning of the file instead of its end.
         #[arg(long)]

@@ -44,6 +44,8 @@ pub enum KvCommand {
     Patch {
         #[command(flatten)]
         at: KvPath,
+        /// key=value pairs to add or change (key=- reads stdin, key=@file a file), or @file /
+        /// - for a JSON object.
         #[arg(required = true, value_name = "DATA")]
         data: Vec<String>,
         #[arg(long)]

@@ -50,10 +50,15 @@ pub enum MigrateCommand {
         /// Write the plan here instead of stdout.
         #[arg(long, short = 'o', value_name = "FILE")]
         output: Option<PathBuf>,
+        /// Compare the plan with Vault and print the diff (new / changed / unchanged keys, values
+        /// masked) instead of the plan; with -o the plan is written too. Needs a Vault login.
+        #[arg(long)]
+        diff: bool,
     },
     /// Write a plan's secrets to Vault (values re-read from the sources and checked against the
     /// plan's hashes). Never overwrites a different value without --force.
     Apply {
+        /// The plan file written by `migrate plan`.
         plan: PathBuf,
         /// Show what would be written; write nothing.
         #[arg(long)]
@@ -62,5 +67,8 @@ pub enum MigrateCommand {
         force: bool,
     },
     /// Check that every planned secret is in Vault, readable and equal to its source.
-    Validate { plan: PathBuf },
+    Validate {
+        /// The plan file written by `migrate plan`.
+        plan: PathBuf,
+    },
 }

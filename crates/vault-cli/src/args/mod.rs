@@ -9,6 +9,7 @@
 //! - [`vault_style`]: accepts Vault's single-dash long options (`-mount=secret`).
 
 use clap::{Args, Parser, Subcommand};
+use vault_core::Setting;
 
 pub mod audit;
 pub mod kv;
@@ -29,11 +30,11 @@ Getting started:
 Exit codes:
   0  success
   1  other error (server error, I/O, child could not start)
-  2  usage error (bad flags or arguments, bad configuration)
-  3  not found (no secret, version, policy or file at that path)
+  2  usage error (bad flags or arguments, bad configuration file, unknown profile)
+  3  not found (no secret, mount, policy or file; a deleted, destroyed or missing version)
   4  permission denied (policy, invalid or expired token, failed login)
-  5  connection failed, or Vault is sealed / not initialised
-  6  validation failed (bad input file, CAS mismatch, destroyed version)
+  5  connection failed, Vault is sealed / not initialised, cached value past its stale limit
+  6  validation failed (bad input file, filter or configuration, CAS mismatch)
   `exec` exits with the child's code, or 128+N when the child died of signal N.
 
 Configuration (flags > environment > config file):
@@ -51,7 +52,8 @@ pub struct Cli {
     pub command: Command,
 }
 
-/// Options every command accepts.
+/// Options every command accepts. The connection options take their flag and environment
+/// variable names from vault-core's [`vault_core::SETTINGS`] table.
 #[derive(Debug, Clone, Args)]
 pub struct GlobalArgs {
     /// Named profile from the config file.
@@ -61,22 +63,22 @@ pub struct GlobalArgs {
     #[arg(long, global = true, env = "VAULTKIT_CONFIG", value_name = "FILE")]
     pub config: Option<std::path::PathBuf>,
     /// Vault address, e.g. https://vault.example.com:8200.
-    #[arg(long, global = true, env = "VAULT_ADDR", value_name = "URL")]
+    #[arg(long = Setting::Address.flag(), global = true, env = Setting::Address.env(), value_name = "URL")]
     pub address: Option<String>,
     /// Vault Enterprise / OpenBao namespace.
-    #[arg(long, global = true, env = "VAULT_NAMESPACE", value_name = "NS")]
+    #[arg(long = Setting::Namespace.flag(), global = true, env = Setting::Namespace.env(), value_name = "NS")]
     pub namespace: Option<String>,
     /// PEM file with the CA certificate(s) to trust.
-    #[arg(long, global = true, env = "VAULT_CACERT", value_name = "FILE")]
+    #[arg(long = Setting::CaCert.flag(), global = true, env = Setting::CaCert.env(), value_name = "FILE")]
     pub ca_cert: Option<std::path::PathBuf>,
     /// Client certificate (PEM) for TLS client authentication.
-    #[arg(long, global = true, env = "VAULT_CLIENT_CERT", value_name = "FILE")]
+    #[arg(long = Setting::ClientCert.flag(), global = true, env = Setting::ClientCert.env(), value_name = "FILE")]
     pub client_cert: Option<std::path::PathBuf>,
     /// Client key (PEM) for TLS client authentication.
-    #[arg(long, global = true, env = "VAULT_CLIENT_KEY", value_name = "FILE")]
+    #[arg(long = Setting::ClientKey.flag(), global = true, env = Setting::ClientKey.env(), value_name = "FILE")]
     pub client_key: Option<std::path::PathBuf>,
     /// Do not verify the server's TLS certificate (never in production).
-    #[arg(long, global = true, env = "VAULT_SKIP_VERIFY", value_parser = clap::builder::BoolishValueParser::new(), num_args = 0..=1, default_missing_value = "true", value_name = "BOOL")]
+    #[arg(long = Setting::SkipVerify.flag(), global = true, env = Setting::SkipVerify.env(), value_parser = clap::builder::BoolishValueParser::new(), num_args = 0..=1, default_missing_value = "true", value_name = "BOOL")]
     pub tls_skip_verify: Option<bool>,
     /// Output format: table, json or yaml (`kv export` also dotenv; `env` dotenv, export or json).
     /// Default: VAULT_FORMAT, then the profile's `format`, then table.
@@ -91,6 +93,10 @@ pub struct GlobalArgs {
     /// Print nothing but errors and requested data; no progress bars.
     #[arg(long, short = 'q', global = true)]
     pub quiet: bool,
+    /// Show the libraries' warnings on stderr (retries, failed token renewals, stale cached
+    /// values); -vv adds debug events. VAULTKIT_LOG=FILTER (e.g. `vault_core=debug`) overrides.
+    #[arg(long, short = 'v', global = true, action = clap::ArgAction::Count)]
+    pub verbose: u8,
 }
 
 /// How results are printed.
@@ -142,4 +148,110 @@ pub enum Command {
     Dev(ops::DevArgs),
     /// Print a shell completion script.
     Completions(ops::CompletionsArgs),
+}
+
+/// Subcommands that never talk to Vault: their help hides the connection options.
+const OFFLINE: &[&[&str]] = &[
+    &["audit", "stats"],
+    &["audit", "filter"],
+    &["audit", "search"],
+    &["audit", "patterns"],
+    &["audit", "anomalies"],
+    &["audit", "pairs"],
+    &["audit", "report"],
+    &["audit", "tail"],
+    &["migrate", "scan"],
+    &["migrate", "plan"],
+    &["policy", "render"],
+    &["completions"],
+    &["dev"],
+];
+
+/// The command line as parsed and shown: [`Cli`]'s definition, with the connection options
+/// (the flags of vault-core's [`vault_core::SETTINGS`]) hidden from the help of the
+/// [`OFFLINE`] subcommands, which ignore them.
+pub fn command() -> clap::Command {
+    let mut cmd = <Cli as clap::CommandFactory>::command();
+    // Propagate the global options into every subcommand first, so that they can be hidden.
+    cmd.build();
+    for path in OFFLINE {
+        if let Some(sub) = find_mut(&mut cmd, path) {
+            hide_connection_flags(sub);
+        }
+    }
+    cmd
+}
+
+fn find_mut<'c>(cmd: &'c mut clap::Command, path: &[&str]) -> Option<&'c mut clap::Command> {
+    match path.split_first() {
+        None => Some(cmd),
+        Some((first, rest)) => find_mut(cmd.find_subcommand_mut(first)?, rest),
+    }
+}
+
+/// Hide the connection options of a built command. `mut_args` keeps the arguments in place
+/// (`mut_arg` would move one to the end and break the built command's index of flags).
+fn hide_connection_flags(cmd: &mut clap::Command) {
+    let taken = std::mem::take(cmd);
+    *cmd = taken.mut_args(|a| {
+        let connection = a
+            .get_long()
+            .is_some_and(|l| vault_core::SETTINGS.iter().any(|s| s.flag == Some(l)));
+        if connection { a.hide(true) } else { a }
+    });
+}
+
+#[cfg(test)]
+mod help_tests {
+    use super::*;
+
+    fn walk<'c>(
+        cmd: &'c clap::Command,
+        path: &mut Vec<String>,
+        out: &mut Vec<(String, &'c clap::Command)>,
+    ) {
+        out.push((path.join(" "), cmd));
+        for sub in cmd.get_subcommands() {
+            path.push(sub.get_name().to_string());
+            walk(sub, path, out);
+            path.pop();
+        }
+    }
+
+    #[test]
+    fn every_positional_argument_has_a_help_line() {
+        let cmd = command();
+        let mut all = Vec::new();
+        walk(&cmd, &mut Vec::new(), &mut all);
+        let missing: Vec<String> = all
+            .iter()
+            .flat_map(|(path, c)| {
+                c.get_positionals()
+                    .filter(|a| a.get_help().is_none_or(|h| h.to_string().trim().is_empty()))
+                    .map(move |a| format!("vaultkit {path} <{}>", a.get_id()))
+            })
+            .collect();
+        assert!(
+            missing.is_empty(),
+            "positional arguments without help: {missing:#?}"
+        );
+    }
+
+    #[test]
+    fn offline_commands_show_no_connection_flags() {
+        let mut cmd = command();
+        for path in OFFLINE {
+            let sub = find_mut(&mut cmd, path).unwrap_or_else(|| panic!("no subcommand {path:?}"));
+            let help = sub.render_long_help().to_string();
+            for flag in vault_core::SETTINGS.iter().filter_map(|s| s.flag) {
+                assert!(
+                    !help.contains(&format!("--{flag}")),
+                    "{path:?} lists --{flag}:\n{help}"
+                );
+            }
+        }
+        // Commands that talk to Vault keep them.
+        let kv_get = find_mut(&mut cmd, &["kv", "get"]).expect("kv get");
+        assert!(kv_get.render_long_help().to_string().contains("--address"));
+    }
 }

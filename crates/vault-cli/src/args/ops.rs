@@ -55,11 +55,17 @@ pub enum PolicyCommand {
         file: PathBuf,
     },
     /// Print a policy's HCL.
-    Read { name: String },
+    Read {
+        /// Policy name.
+        name: String,
+    },
     /// List policy names.
     List,
     /// Delete a policy.
-    Delete { name: String },
+    Delete {
+        /// Policy name.
+        name: String,
+    },
     /// Render a TOML or YAML AccessPolicy file as HCL (no server needed).
     Render {
         /// .toml, .yaml or .yml file.

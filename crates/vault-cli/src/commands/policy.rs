@@ -141,6 +141,6 @@ fn load(file: &Path) -> CliResult<AccessPolicy> {
                 e.message()
             ))
         }),
-        _ => serde_yaml::from_str(&text).map_err(|e| bad(e.to_string())),
+        _ => serde_norway::from_str(&text).map_err(|e| bad(e.to_string())),
     }
 }

@@ -13,7 +13,7 @@ use std::path::PathBuf;
 
 use vault_core::auth::TokenAuth;
 use vault_core::client::RetryPolicy;
-use vault_core::{AuthMethodKind, SecretString, VaultClient, VaultConnectionConfig};
+use vault_core::{AuthMethodKind, SecretString, Setting, VaultClient, VaultConnectionConfig};
 
 use crate::args::{GlobalArgs, OutputFormat};
 use crate::error::{CliError, CliResult, ExitKind};
@@ -115,19 +115,21 @@ pub fn resolve(global: &GlobalArgs, own_formats: bool) -> CliResult<Settings> {
     };
 
     let path_str = |v: &Option<PathBuf>| v.as_ref().map(|p| p.display().to_string());
+    // Flag, then environment, then profile, for every setting of vault-core's SETTINGS table
+    // that has a flag or a profile key; the rest come from the environment only (credentials:
+    // the profile's are applied below).
     let layered = |name: &str| -> Option<String> {
-        let (flag, from_profile) = match name {
-            "VAULT_ADDR" => (global.address.clone(), p.address.clone()),
-            "VAULT_NAMESPACE" => (global.namespace.clone(), p.namespace.clone()),
-            "VAULT_CACERT" => (path_str(&global.ca_cert), path_str(&p.ca_cert)),
-            "VAULT_CLIENT_CERT" => (path_str(&global.client_cert), path_str(&p.client_cert)),
-            "VAULT_CLIENT_KEY" => (path_str(&global.client_key), path_str(&p.client_key)),
-            "VAULT_SKIP_VERIFY" => (
+        let (flag, from_profile) = match Setting::from_env_name(name) {
+            Some(Setting::Address) => (global.address.clone(), p.address.clone()),
+            Some(Setting::Namespace) => (global.namespace.clone(), p.namespace.clone()),
+            Some(Setting::CaCert) => (path_str(&global.ca_cert), path_str(&p.ca_cert)),
+            Some(Setting::ClientCert) => (path_str(&global.client_cert), path_str(&p.client_cert)),
+            Some(Setting::ClientKey) => (path_str(&global.client_key), path_str(&p.client_key)),
+            Some(Setting::SkipVerify) => (
                 global.tls_skip_verify.map(|b| b.to_string()),
                 p.skip_verify.map(|b| b.to_string()),
             ),
-            // Credentials come from the environment only here; the profile's are applied below.
-            other => (std::env::var(other).ok(), None),
+            _ => (std::env::var(name).ok(), None),
         };
         flag.filter(|v| !v.is_empty()).or(from_profile)
     };
@@ -246,4 +248,42 @@ pub fn read_secret_file(path: &std::path::Path) -> CliResult<SecretString> {
         )));
     }
     Ok(SecretString::from(value.to_string()))
+}
+
+#[cfg(test)]
+mod settings_table_tests {
+    use clap::CommandFactory;
+    use vault_core::SETTINGS;
+
+    use super::file::ConfigFile;
+
+    /// Every flag and profile key of vault-core's SETTINGS table exists in the CLI, with the
+    /// table's environment variable.
+    #[test]
+    fn the_cli_uses_the_one_settings_table() {
+        let cli = crate::args::Cli::command();
+        for spec in SETTINGS {
+            if let Some(flag) = spec.flag {
+                let arg = cli
+                    .get_arguments()
+                    .find(|a| a.get_long() == Some(flag))
+                    .unwrap_or_else(|| panic!("no --{flag} flag"));
+                assert_eq!(
+                    arg.get_env().and_then(|e| e.to_str()),
+                    Some(spec.env),
+                    "--{flag}"
+                );
+            }
+            if let Some(key) = spec.profile_key {
+                let value = if key == "skip_verify" {
+                    "true"
+                } else {
+                    "\"x\""
+                };
+                let text = format!("[profiles.p]\n{key} = {value}\n");
+                ConfigFile::parse(&text, std::path::Path::new("c.toml"))
+                    .unwrap_or_else(|e| panic!("profile key `{key}` rejected: {e}"));
+            }
+        }
+    }
 }

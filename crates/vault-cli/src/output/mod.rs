@@ -17,6 +17,8 @@ use crate::args::OutputFormat;
 use crate::error::{CliError, CliResult};
 
 pub mod progress;
+#[cfg(test)]
+mod yaml_tests;
 
 pub use vault_core::render::Table;
 use vault_core::render::escape_text;
@@ -178,7 +180,8 @@ pub fn to_json(value: &Value) -> CliResult<String> {
 }
 
 pub fn to_yaml(value: &Value) -> CliResult<String> {
-    serde_yaml::to_string(value).map_err(|e| CliError::other(format!("could not encode YAML: {e}")))
+    serde_norway::to_string(value)
+        .map_err(|e| CliError::other(format!("could not encode YAML: {e}")))
 }
 
 /// A JSON value as table text: strings raw, `null` empty, the rest as compact JSON.

@@ -8,8 +8,8 @@
 //! - [`LocalDirStore`]: a directory on the local file system, atomic writes.
 //! - [`file_stream`]: a local file as a chunked [`ByteStream`].
 //!
-//! The S3 store lives in vault-backup and implements the same trait; both run
-//! `vault_core::testing::blob_store_suite`.
+//! Other stores (S3 for backups, say) implement the same trait in their own crates and run the
+//! same `vault_core::testing::blob_store_suite` as [`LocalDirStore`].
 //!
 //! ```
 //! # #[tokio::main(flavor = "current_thread")]

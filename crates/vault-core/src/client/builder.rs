@@ -233,6 +233,8 @@ impl VaultClient {
             b = b.with_client_cert(cert, key);
         }
         b = b.with_tls_from(config);
-        b.build()
+        let client = b.build()?;
+        client.keep_config(config);
+        Ok(client)
     }
 }

@@ -58,13 +58,7 @@ impl VaultClient {
         operation: &str,
         request: VaultRequest,
     ) -> Result<Option<T>, VaultError> {
-        let path = request.path.clone();
-        let response = self.inner.execute(operation, request).await?;
-        let status = response.status;
-        let bytes = read_body(operation, &path, response).await?;
-        let parsed = parse_data(operation, &path, status, &bytes);
-        zeroize_bytes(bytes);
-        parsed
+        self.parsed(operation, request, parse_data).await
     }
 
     /// Send `request` and parse the whole envelope; `Ok(None)` for an empty answer (204).
@@ -73,11 +67,21 @@ impl VaultClient {
         operation: &str,
         request: VaultRequest,
     ) -> Result<Option<Envelope>, VaultError> {
+        self.parsed(operation, request, parse_envelope).await
+    }
+
+    /// Run `request`, read its whole body, parse it with `parse`, then zero the buffer.
+    async fn parsed<T>(
+        &self,
+        operation: &str,
+        request: VaultRequest,
+        parse: fn(&str, &str, u16, &[u8]) -> Result<T, VaultError>,
+    ) -> Result<T, VaultError> {
         let path = request.path.clone();
         let response = self.inner.execute(operation, request).await?;
         let status = response.status;
         let bytes = read_body(operation, &path, response).await?;
-        let parsed = parse_envelope(operation, &path, status, &bytes);
+        let parsed = parse(operation, &path, status, &bytes);
         zeroize_bytes(bytes);
         parsed
     }
@@ -147,12 +151,7 @@ pub(crate) fn parse_data<T: DeserializeOwned>(
     status: u16,
     bytes: &[u8],
 ) -> Result<Option<T>, VaultError> {
-    if status == 204 || bytes.iter().all(u8::is_ascii_whitespace) {
-        return Ok(None);
-    }
-    serde_json::from_slice::<DataOnly<T>>(bytes)
-        .map(|d| d.data)
-        .map_err(|e| unexpected(operation, path, status, &e))
+    parse_json::<DataOnly<T>>(operation, path, status, bytes).map(|d| d.and_then(|d| d.data))
 }
 
 /// Parse a 2xx body as an [`Envelope`]; an empty body (204) is `None`.
@@ -162,6 +161,16 @@ pub(crate) fn parse_envelope(
     status: u16,
     bytes: &[u8],
 ) -> Result<Option<Envelope>, VaultError> {
+    parse_json(operation, path, status, bytes)
+}
+
+/// Parse a 2xx body as `T`; an empty body (204, or only white space) is `None`.
+fn parse_json<T: DeserializeOwned>(
+    operation: &str,
+    path: &str,
+    status: u16,
+    bytes: &[u8],
+) -> Result<Option<T>, VaultError> {
     if status == 204 || bytes.iter().all(u8::is_ascii_whitespace) {
         return Ok(None);
     }

@@ -89,6 +89,9 @@ pub(crate) struct Inner {
     /// Wakes the renewal task when the token changes or the client is dropped.
     changed: Arc<Notify>,
     renewal_started: std::sync::atomic::AtomicBool,
+    /// The configuration the client was built from (secrets removed), see
+    /// [`VaultClient::get_connection_config`].
+    config: std::sync::OnceLock<crate::config::VaultConnectionConfig>,
     /// State that layers above keep per client (see [`VaultClient::extension`]).
     extensions: std::sync::Mutex<HashMap<TypeId, Arc<dyn Any + Send + Sync>>>,
 }
@@ -167,12 +170,16 @@ impl VaultClient {
     /// A client for another namespace over the same transport, auth method and retry policy.
     /// It logs in on its own (tokens belong to a namespace) and keeps its own counters.
     pub fn with_namespace(&self, namespace: Option<&str>) -> VaultClient {
-        VaultClient::from_parts(
+        let client = VaultClient::from_parts(
             self.inner.transport.clone(),
             self.inner.auth.clone(),
             namespace.filter(|n| !n.is_empty()).map(str::to_string),
             self.inner.policy,
-        )
+        );
+        if let Some(config) = self.inner.config.get() {
+            client.keep_config(config);
+        }
+        client
     }
 
     pub(crate) fn from_parts(
@@ -195,9 +202,26 @@ impl VaultClient {
                 stats,
                 changed: Arc::new(Notify::new()),
                 renewal_started: std::sync::atomic::AtomicBool::new(false),
+                config: std::sync::OnceLock::new(),
                 extensions: std::sync::Mutex::new(HashMap::new()),
             }),
         }
+    }
+
+    /// The [`VaultConnectionConfig`](crate::VaultConnectionConfig) this client was built from
+    /// by [`VaultClient::from_config`] (the Python module's `get_connection_config()`), with
+    /// `token` and `secret_id` removed; `None` for a client made with the builder.
+    pub fn get_connection_config(&self) -> Option<&crate::config::VaultConnectionConfig> {
+        self.inner.config.get()
+    }
+
+    /// Remember the configuration (once), without its secrets.
+    pub(crate) fn keep_config(&self, config: &crate::config::VaultConnectionConfig) {
+        let mut kept = config.clone();
+        kept.token = None;
+        kept.secret_id = None;
+        kept.namespace = self.inner.namespace.clone();
+        let _ = self.inner.config.set(kept);
     }
 }
 

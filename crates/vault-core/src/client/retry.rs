@@ -120,10 +120,10 @@ impl RetryingTransport {
                 Next::Retry(delay) => {
                     match &outcome {
                         Ok(resp) => {
-                            tracing::debug!(method = %again.method, path = %again.path, status = resp.status, attempt, ?delay, "retrying")
+                            tracing::warn!(method = %again.method, path = %again.path, status = resp.status, attempt, ?delay, "retrying")
                         }
                         Err(e) => {
-                            tracing::debug!(method = %again.method, path = %again.path, kind = %e.kind(), attempt, ?delay, "retrying")
+                            tracing::warn!(method = %again.method, path = %again.path, kind = %e.kind(), attempt, ?delay, "retrying")
                         }
                     }
                     attempt += 1;

@@ -101,7 +101,7 @@ impl Inner {
 
 /// The error for a token-only client whose token died.
 fn dead_static_token(err: VaultError, method: &str) -> VaultError {
-    let mut out = VaultError::new(VaultErrorKind::Authentication)
+    let mut out = VaultError::new(VaultErrorKind::InvalidToken)
         .with_message(format!(
             "the token expired or was revoked, and a `{method}` client cannot log in again"
         ))

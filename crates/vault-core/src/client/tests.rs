@@ -67,6 +67,23 @@ fn secret() -> VaultResponse {
     )
 }
 
+/// Put `token` in the client's slot as if generation `generation` of its logins had produced
+/// it (a token with the `default` policy, lifetime unknown).
+async fn plant(client: &VaultClient, token: &str, generation: u64) {
+    let mut slot = client.inner.slot.lock().await;
+    *slot = Some(super::token::TokenState {
+        token: token.into(),
+        generation,
+        lease: None,
+        increment: None,
+        refreshed_at: std::time::Instant::now(),
+        renewable: false,
+        capped: false,
+        may_lookup_self: true,
+    });
+    client.inner.publish(&slot);
+}
+
 fn approle_client(transport: Arc<MockTransport>) -> VaultClient {
     VaultClient::builder()
         .with_transport(transport)
@@ -128,20 +145,7 @@ async fn invalid_token_triggers_one_relogin_and_a_replay() {
     );
     let client = approle_client(t);
     // Plant an old token as if a previous login produced it.
-    {
-        let mut slot = client.inner.slot.lock().await;
-        *slot = Some(super::token::TokenState {
-            token: "tok-old".into(),
-            generation: 1,
-            lease: None,
-            increment: None,
-            refreshed_at: std::time::Instant::now(),
-            renewable: false,
-            capped: false,
-            may_lookup_self: true,
-        });
-        client.inner.publish(&slot);
-    }
+    plant(&client, "tok-old", 1).await;
     let out = client
         .write("secret/data/app", json!({"data": {"a": 1}}))
         .await
@@ -240,20 +244,7 @@ async fn permission_denied_with_a_dead_token_relogs() {
         },
     );
     let client = approle_client(t);
-    {
-        let mut slot = client.inner.slot.lock().await;
-        *slot = Some(super::token::TokenState {
-            token: "tok-dead".into(),
-            generation: 7,
-            lease: None,
-            increment: None,
-            refreshed_at: std::time::Instant::now(),
-            renewable: false,
-            capped: false,
-            may_lookup_self: true,
-        });
-        client.inner.publish(&slot);
-    }
+    plant(&client, "tok-dead", 7).await;
     assert!(
         client
             .read("secret/data/app")
@@ -283,7 +274,8 @@ async fn token_only_client_reports_authentication_error() {
         .read("secret/data/app")
         .await
         .expect_err("dead token");
-    assert_eq!(e.kind(), VaultErrorKind::Authentication);
+    assert_eq!(e.kind(), VaultErrorKind::InvalidToken);
+    assert!(e.kind().is_authentication());
     let text = format!("{e} {e:?}");
     assert!(text.contains("cannot log in again"), "{text}");
     assert!(!text.contains("planted-static-token"), "{text}");

@@ -5,7 +5,8 @@
 //! - [`Notifier`]: the trait every channel implements.
 //! - [`WebhookNotifier`] (feature `notify-webhook`, on by default): JSON or Slack-style POST.
 //!
-//! SMTP email comes with vault-backup.
+//! Other channels (SMTP email, chat APIs) implement [`Notifier`] in their own crates and run
+//! `vault_core::testing::notifier_suite` from their tests.
 //!
 //! ```no_run
 //! # async fn demo() -> Result<(), vault_core::VaultError> {
@@ -102,6 +103,9 @@ impl NotifyMessage {
 ///   refusal is an `Err` naming the channel and the reason (an HTTP status, an SMTP reply).
 /// - Errors and `Debug` output never show credentials, including tokens embedded in URLs.
 /// - Implementations are `Send + Sync` and used as `Arc<dyn Notifier>`.
+///
+/// Every implementation runs `vault_core::testing::notifier_suite` (feature `testing`) from its
+/// tests against a real receiving channel, as `WebhookNotifier` does against a local HTTP server.
 #[async_trait]
 pub trait Notifier: Send + Sync + fmt::Debug {
     async fn notify(&self, message: &NotifyMessage) -> Result<(), VaultError>;

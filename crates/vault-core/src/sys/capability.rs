@@ -1,4 +1,5 @@
-//! [`Capability`]: the verbs of Vault's ACL policy language (vault-http-api.md §5.4).
+//! [`Capability`]: the verbs of Vault's ACL policy language
+//! ([policies](https://developer.hashicorp.com/vault/docs/concepts/policies#capabilities)).
 
 use std::fmt;
 use std::str::FromStr;
@@ -7,7 +8,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::{VaultError, VaultErrorKind};
 
-/// One ACL capability (vault-http-api.md §5.4).
+/// One ACL capability.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
 #[non_exhaustive]

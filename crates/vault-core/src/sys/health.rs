@@ -1,6 +1,6 @@
 //! [`VaultHealth`]: what `sys/health` says about a server, for every state it can be in.
 //!
-//! `sys/health` encodes the server state in the HTTP status (vault-http-api.md §2.1): 200 active,
+//! `sys/health` encodes the server state in the HTTP status ([`sys/health`](https://developer.hashicorp.com/vault/api-docs/system/health)): 200 active,
 //! 429 standby, 472 DR secondary, 473 performance standby, 501 not initialised, 503 sealed (474 HA
 //! unhealthy and 530 removed on newer Vault). [`VaultClient::get_health`] maps each of them to a
 //! [`VaultHealth`] and never turns one into an error: only failing to reach the server is an `Err`.

@@ -1,4 +1,5 @@
-//! Secrets-engine mounts (`sys/mounts`) and auth-method mounts (`sys/auth`), vault-http-api.md §5.1–5.2.
+//! Secrets-engine mounts (`sys/mounts`) and auth-method mounts (`sys/auth`):
+//! [mounts API](https://developer.hashicorp.com/vault/api-docs/system/mounts), [auth API](https://developer.hashicorp.com/vault/api-docs/system/auth).
 
 use std::collections::BTreeMap;
 

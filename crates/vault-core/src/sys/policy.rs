@@ -429,14 +429,14 @@ rules:
       "*": []
 "#;
         let from_toml: AccessPolicy = toml::from_str(toml_text).expect("toml");
-        let from_yaml: AccessPolicy = serde_yaml::from_str(yaml_text).expect("yaml");
+        let from_yaml: AccessPolicy = serde_norway::from_str(yaml_text).expect("yaml");
         assert_eq!(from_toml, from_yaml);
         from_toml.validate().expect("valid");
         let back: AccessPolicy =
             toml::from_str(&toml::to_string(&from_toml).expect("to toml")).expect("round trip");
         assert_eq!(back, from_toml);
         let bad = "name: x\nrules:\n  - path: a\n    capabilities: [raed]\n";
-        let e = serde_yaml::from_str::<AccessPolicy>(bad)
+        let e = serde_norway::from_str::<AccessPolicy>(bad)
             .err()
             .map(|e| e.to_string())
             .unwrap_or_default();

@@ -1,5 +1,6 @@
 //! [`SealStatus`] (`sys/seal-status`) and [`LeaderStatus`] (`sys/leader`): unauthenticated,
-//! root-namespace endpoints whose bodies carry no envelope (vault-http-api.md §2.2, §2.6).
+//! root-namespace endpoints whose bodies carry no envelope ([seal-status](https://developer.hashicorp.com/vault/api-docs/system/seal-status),
+//! [leader](https://developer.hashicorp.com/vault/api-docs/system/leader)).
 
 use serde::{Deserialize, Serialize};
 

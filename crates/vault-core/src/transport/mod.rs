@@ -349,6 +349,8 @@ impl fmt::Debug for VaultRequest {
             .field("query", &HeaderNames(&self.query))
             .field("headers", &HeaderNames(&self.headers))
             .field("body", &self.body)
+            .field("stream_response", &self.stream_response)
+            .field("settle_on", &self.settle_on.is_some())
             .finish_non_exhaustive()
     }
 }
@@ -397,5 +399,44 @@ impl<T: Transport + ?Sized> Transport for std::sync::Arc<T> {
     }
     fn address(&self) -> String {
         (**self).address()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The one header function sets each `X-Vault-*` header once and keeps a caller's own.
+    #[test]
+    fn vault_headers_are_set_once() {
+        let mut r = VaultRequest::new(Method::Get, "/secret/data/x");
+        assert_eq!(r.path, "secret/data/x");
+        r.set_vault_headers(Some("tok"), Some("team-a"));
+        r.set_vault_headers(Some("other"), Some("team-b"));
+        assert_eq!(r.header(TOKEN_HEADER), Some("tok"));
+        assert_eq!(r.header(NAMESPACE_HEADER), Some("team-a"));
+        assert_eq!(r.header(REQUEST_HEADER), Some("true"));
+        assert_eq!(r.headers.len(), 3);
+        let mut wrapped = VaultRequest::new(Method::Post, "sys/wrapping/unwrap")
+            .with_header("x-vault-token", "wrapping-token");
+        wrapped.set_vault_headers(Some("client-token"), None);
+        assert_eq!(wrapped.header(TOKEN_HEADER), Some("wrapping-token"));
+        assert_eq!(wrapped.headers.len(), 2);
+    }
+
+    /// Copies the client drops unsent are overwritten: header values and every JSON string.
+    #[test]
+    fn zeroize_clears_header_values_and_json_strings() {
+        let mut r = VaultRequest::new(Method::Post, "secret/data/x").with_json(
+            serde_json::json!({"data": {"password": "planted-value", "list": ["planted-item"]}}),
+        );
+        r.set_vault_headers(Some("planted-token"), None);
+        r.zeroize();
+        assert!(r.headers.iter().all(|(_, v)| v.bytes().all(|b| b == 0)));
+        let RequestBody::Json(body) = &r.body else {
+            panic!("json body")
+        };
+        let text = body.to_string();
+        assert!(!text.contains("planted"), "{text}");
     }
 }

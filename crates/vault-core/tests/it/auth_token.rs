@@ -61,7 +61,13 @@ async fn revoked_static_token_is_an_authentication_error() {
     assert_eq!(status, 204, "revoke: {body}");
 
     let e = client.read("secret/data/app").await.expect_err("revoked");
-    assert_eq!(e.kind(), VaultErrorKind::Authentication, "{e}");
+    // The module's VaultInvalidTokenError, which is also a VaultAuthenticationError.
+    assert_eq!(e.kind(), VaultErrorKind::InvalidToken, "{e}");
+    assert!(e.kind().is_authentication());
+    assert_eq!(
+        vault_core::Classify::class(&e),
+        vault_core::ErrorClass::InvalidToken
+    );
     let text = e.to_string();
     assert!(text.contains("cannot log in again"), "{text}");
     assert!(text.contains("VAULT_TOKEN"), "{text}");

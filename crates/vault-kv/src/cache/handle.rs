@@ -10,6 +10,7 @@ use std::sync::Arc;
 use vault_core::VaultClient;
 
 use super::{Cache, CachedSecret};
+use crate::call::{Target, clean_path};
 use crate::error::KvError;
 use crate::secret::VaultSecret;
 
@@ -28,6 +29,34 @@ impl Handle {
             mount: Arc::from(mount.trim_matches('/')),
             cache,
         }
+    }
+
+    /// The call `op` on secret `path` of this mount (normalised; an empty path is an error).
+    pub(crate) fn target<'a>(
+        &'a self,
+        op: &'static str,
+        path: &'a str,
+    ) -> Result<Target<'a>, KvError> {
+        let path = clean_path(op, &self.mount, path, false)?;
+        Ok(Target {
+            op,
+            mount: &self.mount,
+            path,
+        })
+    }
+
+    /// The call `op` on folder `path` of this mount (normalised; empty = the mount's root).
+    pub(crate) fn folder<'a>(
+        &'a self,
+        op: &'static str,
+        path: &'a str,
+    ) -> Result<Target<'a>, KvError> {
+        let path = clean_path(op, &self.mount, path, true)?;
+        Ok(Target {
+            op,
+            mount: &self.mount,
+            path,
+        })
     }
 
     /// Whether reads go through a cache.

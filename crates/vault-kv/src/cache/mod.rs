@@ -1,9 +1,9 @@
-//! The read cache (the seed's `cache_ttl`), as a wrapper: [`CachedKv`] wraps a `VaultClient`
+//! The read cache (the Python module's `cache_ttl`), as a wrapper: [`CachedKv`] wraps a `VaultClient`
 //! and hands out KV handles whose reads go through the cache and whose writes invalidate it.
 //!
 //! - `store`: sharded, bounded, LRU storage with allocation-free hits.
 //! - `flight`: single-flight: concurrent misses for one key make one request.
-//! - `layer`: [`CachedKv`], its builder and the seed-shaped calls.
+//! - `layer`: [`CachedKv`], its builder and the Python module's calls.
 //! - `handle`: the one handle the KV engines are made of (one read-through, one invalidation).
 //!
 //! Keys are (namespace, mount, path, version; latest = no version). A TTL of zero disables the
@@ -264,6 +264,9 @@ impl Cache {
                         age,
                     })
                 }
+                (Some(max), Some((_, age))) if serves_stale(&e) => {
+                    Err(stale_limit(e, path, version, age, self.config.ttl + max))
+                }
                 _ => Err(e),
             },
         }
@@ -293,6 +296,27 @@ impl Cache {
     }
 }
 
+/// Vault failed and the only cached value is too old to serve: the module's `VaultCacheError`.
+fn stale_limit(
+    e: KvError,
+    path: &str,
+    version: Option<u64>,
+    age: Duration,
+    limit: Duration,
+) -> KvError {
+    KvError::StaleLimitExceeded {
+        operation: if version.is_some() {
+            "get version"
+        } else {
+            "get"
+        },
+        path: e.path().unwrap_or(path).to_string(),
+        age_secs: age.as_secs(),
+        limit_secs: limit.as_secs(),
+        source: Box::new(e),
+    }
+}
+
 /// Failures where an old value beats no value: the server is unreachable, sealed, overloaded or
 /// failing (vault-core's one retry decision, plus sealed and other server failures). Never for
 /// "not found" or "permission denied": those are answers.
@@ -302,3 +326,6 @@ fn serves_stale(e: &KvError) -> bool {
         _ => false,
     }
 }
+
+#[cfg(test)]
+mod stale_doc_tests;

@@ -6,14 +6,23 @@ use vault_core::SecretString;
 use super::SecretsResource;
 use crate::error::KvError;
 
+/// Where [`SecretsResource::get_api_key`] looks when given no path.
+pub const DEFAULT_API_KEYS_PATH: &str = "api-keys";
+
 /// Key names tried, in order, in a per-service secret.
 const KEY_FIELDS: [&str; 3] = ["api_key", "key", "value"];
 
 impl SecretsResource {
-    /// The API key of `service`, looked up in the default mount.
-    pub async fn get_api_key(&self, service: &str, path: &str) -> Result<SecretString, KvError> {
+    /// The API key of `service`, looked up under `path` (`None`: [`DEFAULT_API_KEYS_PATH`],
+    /// the Python module's `path='api-keys'`) in the default mount.
+    pub async fn get_api_key(
+        &self,
+        service: &str,
+        path: Option<&str>,
+    ) -> Result<SecretString, KvError> {
         let mount = self.default_mount().to_string();
-        self.get_api_key_in(service, path, &mount).await
+        self.get_api_key_in(service, path.unwrap_or(DEFAULT_API_KEYS_PATH), &mount)
+            .await
     }
 
     /// Like [`SecretsResource::get_api_key`] in another mount.

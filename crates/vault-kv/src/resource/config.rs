@@ -1,4 +1,4 @@
-//! [`SecretsResourceConfig`]: the seed's resource configuration (`vault_addr`, `namespace`,
+//! [`SecretsResourceConfig`]: the Python module's resource configuration (`vault_addr`, `namespace`,
 //! `role_id`, `secret_id`, `cache_ttl`, `timeout`, `verify`) on top of vault-core's
 //! [`VaultConnectionConfig`].
 //!
@@ -10,10 +10,13 @@
 //! | `mount` | `VAULT_KV_MOUNT` | `secret` |
 //! | `stale_on_error` | `VAULT_CACHE_STALE_MAX` (seconds) | off |
 //! | `cache_capacity` | — | 10 000 |
+//!
+//! `VAULT_ADDR` is required. The variable names come from vault-core's
+//! [`SETTINGS`](vault_core::SETTINGS) table.
 
 use std::time::Duration;
 
-use vault_core::{VaultConnectionConfig, VaultError, VaultErrorKind};
+use vault_core::{Setting, VaultConnectionConfig, VaultError, VaultErrorKind};
 
 use crate::cache::CacheConfig;
 use crate::error::KvError;
@@ -31,9 +34,14 @@ pub struct SecretsResourceConfig {
 }
 
 impl Default for SecretsResourceConfig {
+    /// Everything at its default except `connection.vault_addr`, which is empty: the address is
+    /// required (the Python module's `vault_addr`), never a silent `https://127.0.0.1:8200`.
     fn default() -> Self {
         SecretsResourceConfig {
-            connection: VaultConnectionConfig::default(),
+            connection: VaultConnectionConfig {
+                vault_addr: String::new(),
+                ..VaultConnectionConfig::default()
+            },
             mount: "secret".into(),
             stale_on_error: None,
             cache_capacity: CacheConfig::default().capacity,
@@ -54,20 +62,29 @@ impl SecretsResourceConfig {
                 .map(|v| v.trim().to_string())
                 .filter(|v| !v.is_empty())
         };
+        if var(Setting::Address.env()).is_none() {
+            return Err(KvError::Vault(
+                VaultError::msg(
+                    VaultErrorKind::Config,
+                    "VAULT_ADDR is not set: the resource needs the Vault address",
+                )
+                .with_hint("export VAULT_ADDR=https://vault.example.com:8200"),
+            ));
+        }
         let mut config = SecretsResourceConfig {
             connection: VaultConnectionConfig::from_env_with(&get)?,
             ..Default::default()
         };
-        if let Some(v) = var("VAULT_CACHE_TTL") {
-            config.connection.cache_ttl = seconds("VAULT_CACHE_TTL", &v)?;
+        if let Some(v) = var(Setting::CacheTtl.env()) {
+            config.connection.cache_ttl = seconds(Setting::CacheTtl.env(), &v)?;
         }
-        if let Some(v) = var("VAULT_CLIENT_TIMEOUT") {
-            config.connection.timeout = seconds("VAULT_CLIENT_TIMEOUT", &v)?;
+        if let Some(v) = var(Setting::Timeout.env()) {
+            config.connection.timeout = seconds(Setting::Timeout.env(), &v)?;
         }
-        if let Some(v) = var("VAULT_CACHE_STALE_MAX") {
-            config.stale_on_error = Some(seconds("VAULT_CACHE_STALE_MAX", &v)?);
+        if let Some(v) = var(Setting::StaleOnError.env()) {
+            config.stale_on_error = Some(seconds(Setting::StaleOnError.env(), &v)?);
         }
-        if let Some(v) = var("VAULT_KV_MOUNT") {
+        if let Some(v) = var(Setting::KvMount.env()) {
             config.mount = v.trim_matches('/').to_string();
         }
         Ok(config)
@@ -114,7 +131,7 @@ mod tests {
     }
 
     #[test]
-    fn reads_the_seed_fields() {
+    fn reads_the_python_modules_fields() {
         let c = SecretsResourceConfig::from_env_with(env(&[
             ("VAULT_ADDR", "http://127.0.0.1:8200"),
             ("VAULT_ROLE_ID", "role"),
@@ -135,11 +152,31 @@ mod tests {
     }
 
     #[test]
+    fn the_address_is_required() {
+        let e = SecretsResourceConfig::from_env_with(env(&[("VAULT_TOKEN", "t")]))
+            .expect_err("no VAULT_ADDR");
+        assert_eq!(e.kind(), crate::KvErrorKind::Validation);
+        assert!(e.to_string().contains("VAULT_ADDR is not set"), "{e}");
+        let e = super::super::SecretsResource::from_config(SecretsResourceConfig {
+            connection: VaultConnectionConfig {
+                token: Some("t".into()),
+                ..SecretsResourceConfig::default().connection
+            },
+            ..SecretsResourceConfig::default()
+        })
+        .expect_err("empty address");
+        assert!(e.to_string().contains("VAULT_ADDR"), "{e}");
+    }
+
+    #[test]
     fn bad_numbers_are_named() {
-        let e = SecretsResourceConfig::from_env_with(env(&[("VAULT_CACHE_TTL", "five")]))
-            .err()
-            .map(|e| e.to_string())
-            .unwrap_or_default();
+        let e = SecretsResourceConfig::from_env_with(env(&[
+            ("VAULT_ADDR", "http://127.0.0.1:8200"),
+            ("VAULT_CACHE_TTL", "five"),
+        ]))
+        .err()
+        .map(|e| e.to_string())
+        .unwrap_or_default();
         assert!(
             e.contains("VAULT_CACHE_TTL=`five` is not a number of seconds"),
             "{e}"

@@ -10,15 +10,17 @@ use crate::error::KvError;
 use crate::secret::SecretData;
 
 /// Database connection settings read from a secret with the keys `username`, `password`,
-/// `host`, `port`, `database` (accepted aliases: `user`; `hostname`; `dbname`, `db`).
-/// `Debug` never shows the password.
+/// `host`, `port` and, optionally, `database` (accepted aliases: `user`; `hostname`; `dbname`,
+/// `db`) — the Python module's example secret has no `database`. `port` may be a number (`5432`)
+/// or a string (`"5432"`). `Debug` never shows the password.
 #[derive(Clone, PartialEq, Eq)]
 pub struct DatabaseCredentials {
     pub username: String,
     pub password: SecretString,
     pub host: String,
     pub port: u16,
-    pub database: String,
+    /// The database name, when the secret has one.
+    pub database: Option<String>,
 }
 
 /// Characters kept as they are in the user-info part of a URL (RFC 3986 unreserved).
@@ -68,7 +70,18 @@ impl DatabaseCredentials {
             }
         };
         let host = text(&["host", "hostname"], &mut missing, &mut malformed);
-        let database = text(&["database", "dbname", "db"], &mut missing, &mut malformed);
+        let database = if ["database", "dbname", "db"]
+            .iter()
+            .any(|n| data.get(n).is_some())
+        {
+            Some(text(
+                &["database", "dbname", "db"],
+                &mut missing,
+                &mut malformed,
+            ))
+        } else {
+            None
+        };
         let port = match data.get("port") {
             None => {
                 missing.push("port");
@@ -123,7 +136,8 @@ impl DatabaseCredentials {
         ))
     }
 
-    /// `postgresql://user:password@host:port/database`, user and password percent-escaped.
+    /// `postgresql://user:password@host:port/database` (no `/database` when the secret names
+    /// none), user and password percent-escaped.
     /// Returned as a [`SecretString`] because it contains the password.
     pub fn connection_url(&self) -> SecretString {
         self.connection_url_with_scheme("postgresql")
@@ -136,12 +150,15 @@ impl DatabaseCredentials {
         } else {
             self.host.clone()
         };
+        let database = match &self.database {
+            Some(db) => format!("/{}", utf8_percent_encode(db, USERINFO)),
+            None => String::new(),
+        };
         SecretString::new(format!(
-            "{scheme}://{}:{}@{host}:{}/{}",
+            "{scheme}://{}:{}@{host}:{}{database}",
             utf8_percent_encode(&self.username, USERINFO),
             utf8_percent_encode(self.password.expose(), USERINFO),
             self.port,
-            utf8_percent_encode(&self.database, USERINFO),
         ))
     }
 }
@@ -204,6 +221,23 @@ mod tests {
         );
         let shown = format!("{c:?} {}", c.connection_url());
         assert!(!shown.contains("planted"), "{shown}");
+    }
+
+    #[test]
+    fn the_python_modules_example_secret_works() {
+        // host, port, username, password and no database; port as a string or a number.
+        for port in [json!("5432"), json!(5432)] {
+            let d = data(
+                json!({"username": "db_user", "password": "planted-secure_password",
+                                "host": "db.example.com", "port": port}),
+            );
+            let c = DatabaseCredentials::from_data("secret/db", &d).expect("module example");
+            assert_eq!((c.port, c.database.as_deref()), (5432, None));
+            assert_eq!(
+                c.connection_url().expose(),
+                "postgresql://db_user:planted-secure_password@db.example.com:5432"
+            );
+        }
     }
 
     #[test]

@@ -1,4 +1,4 @@
-//! [`SecretsResource`]: the seed's Dagster `VaultSecretsResource` for Rust pipelines: one cached
+//! [`SecretsResource`]: the Python module's Dagster `VaultSecretsResource` for Rust pipelines: one cached
 //! client, built from the environment or a config struct, with typed helpers.
 //!
 //! - [`config`]: [`SecretsResourceConfig`] and the environment variables it reads.
@@ -16,6 +16,7 @@ mod api_key;
 mod config;
 mod credentials;
 
+pub use api_key::DEFAULT_API_KEYS_PATH;
 pub use config::SecretsResourceConfig;
 pub use credentials::DatabaseCredentials;
 
@@ -28,7 +29,7 @@ pub use credentials::DatabaseCredentials;
 /// let vault = vault_kv::SecretsResource::from_env()?;
 /// let db = vault.get_database_credentials("bike-data-flow/production/database").await?;
 /// let url = db.connection_url(); // a SecretString: expose() only where it is used
-/// let key = vault.get_api_key("openweather", "bike-data-flow/production/api-keys").await?;
+/// let key = vault.get_api_key("openweather", Some("bike-data-flow/production/api-keys")).await?;
 /// # let _ = (url, key); Ok(()) }
 /// ```
 #[derive(Debug, Clone)]

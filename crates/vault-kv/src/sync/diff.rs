@@ -1,5 +1,6 @@
 //! [`diff`]: what applying a [`Desired`] set would change, key by key.
 
+use futures_util::{StreamExt, stream};
 use serde::Serialize;
 use serde_json::Map;
 
@@ -107,6 +108,9 @@ impl std::fmt::Debug for SecretDiff {
     }
 }
 
+/// How many reads [`diff`] keeps in flight.
+const READS_IN_FLIGHT: usize = 8;
+
 /// A [`Desired`] set compared with one mount.
 #[derive(Debug, Clone, Serialize)]
 pub struct SyncDiff {
@@ -149,17 +153,34 @@ impl SyncDiff {
     }
 }
 
-/// Compare `desired` with what `kv` holds: one read per secret, no write.
+/// Compare `desired` with what `kv` holds: one read per secret (a few in flight at a time), no
+/// write.
 ///
 /// A missing secret, or a KV v2 secret whose latest version is soft-deleted or destroyed, counts
 /// as new (every key [`KeyChange::Add`]). Any other read failure (permission, connection, …)
 /// stops the diff with that error.
 pub async fn diff(kv: &Kv, desired: &Desired) -> Result<SyncDiff, KvError> {
-    let kv_version = kv.version().await?;
+    // A failed version lookup reads as a failure to compare the first secret, not of an
+    // internal request.
+    let first = desired.paths().next().unwrap_or_default();
+    let kv_version = kv.version_for("compare", first).await?;
     let kv = &uncached(kv);
+    // Reads go out a few at a time (in order), so a large set does not wait on one round trip
+    // per secret.
+    // (The futures are made first, so no closure is held across an await and the whole future
+    // stays `Send` for `tokio::spawn`.)
+    let reads: Vec<_> = desired
+        .secrets
+        .keys()
+        .map(|path| read_base(kv, kv_version, path))
+        .collect();
+    let bases: Vec<Result<Base, KvError>> = stream::iter(reads)
+        .buffered(READS_IN_FLIGHT)
+        .collect()
+        .await;
     let mut secrets = Vec::with_capacity(desired.secrets.len());
-    for (path, wanted) in &desired.secrets {
-        let base = read_base(kv, kv_version, path).await?;
+    for ((path, wanted), base) in desired.secrets.iter().zip(bases) {
+        let base = base?;
         let exists = !base.data.is_empty();
         let keys = wanted
             .expose()

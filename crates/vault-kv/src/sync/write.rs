@@ -1,6 +1,6 @@
-//! The one place that branches on the KV version to write safely: check-and-set on KV v2,
-//! read-compare-write on KV v1. (When vault-kv grows a version-independent conditional write,
-//! this file is what it replaces.)
+//! The one place that writes conditionally: [`Kv::write_with`] with `cas` (KV v2 check-and-set,
+//! KV v1 create-only), plus, for an update on KV v1 (which has no check-and-set), a read and a
+//! comparison just before the write.
 
 use serde_json::{Map, Value};
 
@@ -8,6 +8,7 @@ use super::diff::{Base, read_base, uncached};
 use crate::error::{KvError, KvErrorKind};
 use crate::kv::Kv;
 use crate::mount::KvVersion;
+use crate::v2::types::WriteOptions;
 
 /// What a conditional write did.
 pub(super) enum Written {
@@ -26,24 +27,20 @@ pub(super) async fn write_if_unchanged(
     data: &Map<String, Value>,
     base: &Base,
 ) -> Result<Written, KvError> {
-    match version {
-        KvVersion::V2 => {
-            let cas = base.cas.unwrap_or(0);
-            match kv.v2().write_cas(path, data, cas).await {
-                Ok(meta) => Ok(Written::Done(meta.version)),
-                Err(e) if e.kind() == KvErrorKind::CasMismatch => Ok(Written::ChangedSince),
-                Err(e) => Err(e),
-            }
+    if version == KvVersion::V1 && !base.data.is_empty() {
+        let now = read_base(&uncached(kv), version, path).await?;
+        if now.data != base.data {
+            return Ok(Written::ChangedSince);
         }
-        KvVersion::V1 => {
-            let now = read_base(&uncached(kv), version, path).await?;
-            if now.data != base.data {
-                return Ok(Written::ChangedSince);
-            }
-            kv.v1()
-                .write(path, data)
-                .await
-                .map(|()| Written::Done(None))
-        }
+        return kv.write(path, data).await.map(|_| Written::Done(None));
+    }
+    // KV v2: the version read (0 for a new secret); KV v1: create-only.
+    let options = WriteOptions {
+        cas: Some(base.cas.unwrap_or(0)),
+    };
+    match kv.write_with(path, data, options).await {
+        Ok(meta) => Ok(Written::Done(meta.version)),
+        Err(e) if e.kind() == KvErrorKind::CasMismatch => Ok(Written::ChangedSince),
+        Err(e) => Err(e),
     }
 }

@@ -86,12 +86,8 @@ impl KvV2 {
         path: &str,
         request: &WriteSecretRequest,
     ) -> Result<VersionMetadata, KvError> {
-        let path = clean_path("write", &self.h.mount, path, false)?;
-        let target = Target {
-            op: "write",
-            mount: &self.h.mount,
-            path,
-        };
+        let target = self.h.target("write", path)?;
+        let path = target.path;
         let http =
             json_request(Method::Post, target.v2("data"), request).map_err(|e| target.error(e))?;
         let result = send_data::<VersionMetadata>(&self.h.client, target, http).await;
@@ -180,12 +176,8 @@ impl KvV2 {
         data: &impl Serialize,
         cas: Option<u64>,
     ) -> Result<VersionMetadata, KvError> {
-        let path = clean_path("patch", &self.h.mount, path, false)?;
-        let target = Target {
-            op: "patch",
-            mount: &self.h.mount,
-            path,
-        };
+        let target = self.h.target("patch", path)?;
+        let path = target.path;
         let mut body = WriteSecretRequest::new(to_object("patch", &target.logical(), data)?);
         if let Some(c) = cas {
             body = body.with_cas(c);
@@ -203,12 +195,8 @@ impl KvV2 {
 
     /// Soft-delete the latest version (`DELETE data/:path`); it can be undeleted.
     pub async fn delete_latest(&self, path: &str) -> Result<(), KvError> {
-        let path = clean_path("delete", &self.h.mount, path, false)?;
-        let target = Target {
-            op: "delete",
-            mount: &self.h.mount,
-            path,
-        };
+        let target = self.h.target("delete", path)?;
+        let path = target.path;
         let result = send_data::<serde_json::Value>(
             &self.h.client,
             target,

@@ -3,19 +3,14 @@
 use vault_core::{Method, VaultErrorKind, VaultRequest};
 
 use super::KvV2;
-use super::types::{KeyMetadata, ListResponse, MetadataRequest, SubkeysRequest, SubkeysResponse};
-use crate::call::{Target, clean_path, json_request, send_data};
+use super::types::{KeyMetadata, MetadataRequest, SubkeysRequest, SubkeysResponse};
+use crate::call::{Target, json_request, list_keys, send_data};
 use crate::error::KvError;
 
 impl KvV2 {
     /// Read the key's metadata and the state of every retained version (`GET metadata/:path`).
     pub async fn read_metadata(&self, path: &str) -> Result<KeyMetadata, KvError> {
-        let path = clean_path("read metadata of", &self.h.mount, path, false)?;
-        let target = Target {
-            op: "read metadata of",
-            mount: &self.h.mount,
-            path,
-        };
+        let target = self.h.target("read metadata of", path)?;
         match self.fetch_metadata(target).await {
             Ok(Some(meta)) => Ok(meta),
             Ok(None) => Err(KvError::NotFound {
@@ -72,12 +67,7 @@ impl KvV2 {
         path: &str,
         body: &MetadataRequest,
     ) -> Result<(), KvError> {
-        let path = clean_path(op, &self.h.mount, path, false)?;
-        let target = Target {
-            op,
-            mount: &self.h.mount,
-            path,
-        };
+        let target = self.h.target(op, path)?;
         let mut request =
             json_request(method, target.v2("metadata"), body).map_err(|e| target.error(e))?;
         if method == Method::Patch {
@@ -96,12 +86,8 @@ impl KvV2 {
 
     /// Delete the key with all its versions and metadata (`DELETE metadata/:path`).
     pub async fn delete_metadata(&self, path: &str) -> Result<(), KvError> {
-        let path = clean_path("delete all versions of", &self.h.mount, path, false)?;
-        let target = Target {
-            op: "delete all versions of",
-            mount: &self.h.mount,
-            path,
-        };
+        let target = self.h.target("delete all versions of", path)?;
+        let path = target.path;
         let result = send_data::<serde_json::Value>(
             &self.h.client,
             target,
@@ -115,25 +101,8 @@ impl KvV2 {
     /// The names under `path` (`LIST metadata/:path/`); folders end in `/`. An empty or missing
     /// folder gives an empty list.
     pub async fn list(&self, path: &str) -> Result<Vec<String>, KvError> {
-        let path = clean_path("list", &self.h.mount, path, true)?;
-        let target = Target {
-            op: "list",
-            mount: &self.h.mount,
-            path,
-        };
-        let mut api_path = target.v2("metadata");
-        api_path.push('/');
-        match send_data::<ListResponse>(
-            &self.h.client,
-            target,
-            VaultRequest::new(Method::List, api_path),
-        )
-        .await
-        {
-            Ok(list) => Ok(list.map(|l| l.keys).unwrap_or_default()),
-            Err(e) if e.kind() == VaultErrorKind::SecretNotFound => Ok(Vec::new()),
-            Err(e) => Err(target.error(e)),
-        }
+        let target = self.h.folder("list", path)?;
+        list_keys(&self.h.client, target, target.v2("metadata")).await
     }
 
     /// The key structure of `path` with every value replaced by `null` (`GET subkeys/:path`).
@@ -142,12 +111,7 @@ impl KvV2 {
         path: &str,
         request: SubkeysRequest,
     ) -> Result<SubkeysResponse, KvError> {
-        let path = clean_path("read subkeys of", &self.h.mount, path, false)?;
-        let target = Target {
-            op: "read subkeys of",
-            mount: &self.h.mount,
-            path,
-        };
+        let target = self.h.target("read subkeys of", path)?;
         let mut http = VaultRequest::new(Method::Get, target.v2("subkeys"));
         if let Some(v) = request.version {
             http = http.with_query("version", v.to_string());

@@ -1,4 +1,4 @@
-//! One request/response struct per KV v2 endpoint (shared/vault-http-api.md §4.1–4.2).
+//! One request/response struct per KV v2 endpoint ([KV v2 API](https://developer.hashicorp.com/vault/api-docs/secret/kv/kv-v2)).
 //!
 //! Unknown response fields are ignored (newer plugins add attribution fields), missing ones take
 //! their defaults, and `null` maps read as empty.
@@ -73,7 +73,7 @@ impl std::fmt::Debug for WriteSecretRequest {
 }
 
 /// The flat version metadata a write or patch answers with (same fields as
-/// [`SecretMetadata`]); this is the seed's "write response with version info".
+/// [`SecretMetadata`]); this is the Python module's "write response with version info".
 pub type VersionMetadata = SecretMetadata;
 
 /// `POST <mount>/delete|undelete|destroy/<path>` body.

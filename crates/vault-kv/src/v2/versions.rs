@@ -4,7 +4,7 @@ use vault_core::Method;
 
 use super::KvV2;
 use super::types::VersionsRequest;
-use crate::call::{Target, clean_path, json_request, send_data};
+use crate::call::{json_request, send_data};
 use crate::error::KvError;
 
 impl KvV2 {
@@ -34,12 +34,8 @@ impl KvV2 {
         path: &str,
         versions: &[u64],
     ) -> Result<(), KvError> {
-        let path = clean_path(op, &self.h.mount, path, false)?;
-        let target = Target {
-            op,
-            mount: &self.h.mount,
-            path,
-        };
+        let target = self.h.target(op, path)?;
+        let path = target.path;
         if versions.is_empty() {
             return Err(KvError::validation(
                 op,

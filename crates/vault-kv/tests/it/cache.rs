@@ -266,3 +266,31 @@ async fn zero_ttl_disables_and_capacity_bounds_the_cache() {
         .expect("least recent was evicted");
     assert_eq!(count_paths(&proxy.requests(), DATA), 1);
 }
+
+#[tokio::test]
+async fn a_value_past_the_stale_limit_is_a_cache_error() {
+    let (bao, root) = server().await;
+    root.write_secret("app/old", &json!({"v": "too-old"}), "secret")
+        .await
+        .expect("seed");
+    let proxy = FaultProxy::start(&bao.addr()).await;
+    let client = impatient_client(&proxy.addr(), &bao.root_token());
+    let kv = CachedKv::builder(client)
+        .with_ttl(Duration::from_millis(100))
+        .with_stale_on_error(Duration::ZERO)
+        .build();
+    kv.get_secret("app/old", "secret").await.expect("fresh");
+    proxy.set_default(Some(Fault::NoAnswer));
+    tokio::time::sleep(Duration::from_millis(250)).await;
+    let e = kv
+        .get_secret("app/old", "secret")
+        .await
+        .expect_err("too old to serve");
+    assert_eq!(e.kind(), vault_kv::KvErrorKind::Cache, "{e}");
+    assert_eq!(
+        vault_core::Classify::class(&e),
+        vault_core::ErrorClass::Cache
+    );
+    assert!(e.to_string().contains("stale-on-error limit"), "{e}");
+    assert!(!e.to_string().contains("too-old"), "{e}");
+}

@@ -46,8 +46,8 @@ async fn typed_credentials_api_keys_list_and_health() {
         .await
         .expect("credentials");
     assert_eq!(
-        (db.username.as_str(), db.port, db.database.as_str()),
-        ("db user", 5432, "bike_data")
+        (db.username.as_str(), db.port, db.database.as_deref()),
+        ("db user", 5432, Some("bike_data"))
     );
     assert_eq!(db.password.expose(), "planted-P@ss/1");
     assert_eq!(
@@ -71,17 +71,17 @@ async fn typed_credentials_api_keys_list_and_health() {
     assert!(!msg.contains("x5432"), "{msg}");
 
     let key: SecretString = vault
-        .get_api_key("openweather", &format!("{base}/api-keys"))
+        .get_api_key("openweather", Some(&format!("{base}/api-keys")))
         .await
         .expect("shared layout");
     assert_eq!(key.expose(), "planted-ow-key");
     let key = vault
-        .get_api_key("citybikes", &format!("{base}/api-keys"))
+        .get_api_key("citybikes", Some(&format!("{base}/api-keys")))
         .await
         .expect("per-service layout");
     assert_eq!(key.expose(), "planted-cb-key");
     let e = vault
-        .get_api_key("nobody", &format!("{base}/api-keys"))
+        .get_api_key("nobody", Some(&format!("{base}/api-keys")))
         .await
         .expect_err("no key");
     let msg = e.to_string();

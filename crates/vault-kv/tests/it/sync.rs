@@ -233,7 +233,12 @@ async fn text_comparison_treats_a_number_as_its_text() {
 async fn a_diff_is_applied_only_to_its_own_mount() {
     let (bao, c) = server().await;
     bao.enable_kv_v1("kv1").await;
-    let d = sync::diff(&c.kv("secret"), &desired()).await.expect("diff");
+    // Both steps are `Send` futures: they run on a spawned task.
+    let kv = c.kv("secret");
+    let d = tokio::spawn(async move { sync::diff(&kv, &desired()).await })
+        .await
+        .expect("task")
+        .expect("diff");
     let e = sync::apply(&c.kv("kv1"), &d, &ApplyOptions::default())
         .await
         .expect_err("other mount");

@@ -72,7 +72,7 @@ impl DetectConfig {
     }
 }
 
-/// A user regex pattern (the seed's `patterns=[r"API_KEY.*=.*"]`). With a capture group, group 1
+/// A user regex pattern (the Python module's `patterns=[r"API_KEY.*=.*"]`). With a capture group, group 1
 /// is the secret; otherwise the value of the assignment on the matched line, or the whole match.
 #[derive(Debug, Clone)]
 pub struct CustomPattern {

@@ -25,6 +25,7 @@
 //! refused with a hint to plan again.
 
 mod mapping;
+mod roots;
 mod values;
 
 use std::collections::BTreeMap;
@@ -33,6 +34,7 @@ use std::path::{Path, PathBuf};
 use serde::{Deserialize, Serialize};
 
 pub use mapping::{Mapped, map_key};
+pub use roots::scan_roots;
 pub use values::SourceValues;
 
 use crate::error::{MigrateError, MigrateErrorKind};

@@ -88,7 +88,7 @@ impl SourceValues {
         Ok(SourceValues { values })
     }
 
-    /// Values given directly (the seed's `write_to_vault(path, secrets={…})`).
+    /// Values given directly (the Python module's `write_to_vault(path, secrets={…})`).
     pub fn from_map(values: HashMap<(String, String), SecretString>) -> Self {
         SourceValues { values }
     }

@@ -1,4 +1,4 @@
-//! Output writers for a [`ScanReport`](crate::ScanReport): a table for people, JSON and SARIF 2.1.0
+//! Output writers for a [`ScanReport`]: a table for people, JSON and SARIF 2.1.0
 //! for machines, and the exit code.
 //!
 //! Architecture Invariant: writers only see [`Finding`](crate::Finding)'s public fields; the

@@ -1,9 +1,10 @@
-//! Moving planned secrets into Vault (KV v2 through vault-kv) and proving they arrived.
+//! Moving planned secrets into Vault (KV v1 or v2, through vault-kv's [`vault_kv::sync`]) and
+//! proving they arrived.
 //!
 //! | step | function |
 //! |---|---|
 //! | compare plan and Vault: new / changed / unchanged keys, masked | [`diff`] |
-//! | write with CAS (create) or CAS + merge patch (update); never overwrite a different value without `force`; record source and time in `custom_metadata` | [`apply()`] |
+//! | write with check-and-set (KV v2) or read-compare-write (KV v1); never overwrite a different value without `force`, nor a change made after the diff; on KV v2 record source and time in `custom_metadata` | [`apply()`] |
 //! | check each path: exists, readable, keys present, values equal to the plan's keyed hashes | [`validate()`], [`validate_paths`] |
 //!
 //! Architecture Invariant: values are compared in memory (source against Vault) or against the
@@ -18,10 +19,13 @@ pub use apply::{Action, ApplyOptions, ApplyReport, SecretOutcome, apply, write_t
 pub use render::{apply_table, diff_table, validation_table};
 pub use validate::{Validation, validate, validate_paths};
 
+use std::collections::BTreeMap;
+
 use serde::Serialize;
-use serde_json::Value;
+use serde_json::{Map, Value};
 use vault_core::VaultClient;
-use vault_kv::{KvError, KvErrorKind, KvExt};
+use vault_kv::sync::{self, Compare, Desired, KeyChange, SyncDiff};
+use vault_kv::{Kv, KvError, KvErrorKind, KvExt};
 
 use crate::error::{MigrateError, MigrateErrorKind};
 use crate::finding::mask;
@@ -55,7 +59,7 @@ pub struct KeyDiff {
 pub struct SecretDiff {
     pub path: String,
     pub exists: bool,
-    /// Current version in Vault, if the secret exists.
+    /// Current version in Vault, if the secret exists (always `None` on KV v1).
     pub current_version: Option<u64>,
     pub keys: Vec<KeyDiff>,
     /// Keys in Vault that the plan does not mention (left alone).
@@ -95,33 +99,11 @@ pub(crate) fn kv_error(e: KvError) -> MigrateError {
     MigrateError::new(kind, e.to_string()).with_source(e)
 }
 
-/// Compare every planned secret with what Vault holds.
-pub async fn diff(
-    client: &VaultClient,
-    plan: &Plan,
-    values: &SourceValues,
-) -> Result<Vec<SecretDiff>, MigrateError> {
-    let kv = client.kv2(&plan.mount);
-    let mut out = Vec::with_capacity(plan.secrets.len());
+/// The plan's secrets with their source values, as [`vault_kv::sync`] wants them (compared as
+/// text: a `.env` value `5432` equals a number 5432 in Vault).
+fn desired(plan: &Plan, values: &SourceValues) -> Result<Desired, MigrateError> {
+    let mut by_path: BTreeMap<&str, Map<String, Value>> = BTreeMap::new();
     for s in &plan.secrets {
-        let current = match kv.read(&s.path).await {
-            Ok(secret) if !secret.metadata.is_deleted() && !secret.metadata.destroyed => {
-                Some(secret)
-            }
-            Ok(_) => None,
-            Err(e)
-                if matches!(
-                    e.kind(),
-                    KvErrorKind::NotFound
-                        | KvErrorKind::VersionDeleted
-                        | KvErrorKind::VersionDestroyed
-                ) =>
-            {
-                None
-            }
-            Err(e) => return Err(kv_error(e)),
-        };
-        let mut keys = Vec::with_capacity(s.keys.len());
         for k in &s.keys {
             let Some(v) = values.get(&s.path, &k.key) else {
                 return Err(MigrateError::new(
@@ -130,35 +112,80 @@ pub async fn diff(
                 )
                 .with_hint("load values with SourceValues::load(&plan)"));
             };
-            let status = match current.as_ref().and_then(|c| c.data.get(&k.key)) {
-                None => KeyStatus::New,
-                Some(cur) if value_text(cur) == v.expose() => KeyStatus::Unchanged,
-                Some(_) => KeyStatus::Changed,
-            };
-            keys.push(KeyDiff {
-                key: k.key.clone(),
-                status,
-                preview: mask(v.expose()),
-                source: format!("{}:{}", k.source, k.line),
-            });
+            by_path
+                .entry(s.path.as_str())
+                .or_default()
+                .insert(k.key.clone(), Value::String(v.expose().to_string()));
         }
-        let extra_keys = current
-            .as_ref()
-            .map(|c| {
-                c.data
-                    .keys()
-                    .filter(|x| !s.keys.iter().any(|k| k.key == *x))
-                    .map(String::from)
-                    .collect()
-            })
-            .unwrap_or_default();
-        out.push(SecretDiff {
-            path: s.path.clone(),
-            exists: current.is_some(),
-            current_version: current.and_then(|c| c.metadata.version),
-            keys,
-            extra_keys,
-        });
     }
-    Ok(out)
+    let mut desired = Desired::new().with_compare(Compare::Text);
+    for (path, data) in by_path {
+        desired.insert(path, data).map_err(kv_error)?;
+    }
+    Ok(desired)
+}
+
+/// The plan compared with Vault, by [`vault_kv::sync::diff`] (KV v1 or v2, detected).
+pub(crate) async fn sync_diff(
+    client: &VaultClient,
+    plan: &Plan,
+    values: &SourceValues,
+) -> Result<(Kv, SyncDiff), MigrateError> {
+    let kv = client.kv(&plan.mount);
+    let d = sync::diff(&kv, &desired(plan, values)?)
+        .await
+        .map_err(kv_error)?;
+    Ok((kv, d))
+}
+
+/// A key's change as vault-migrate names it.
+pub(crate) fn key_status(change: KeyChange) -> KeyStatus {
+    match change {
+        KeyChange::Unchanged => KeyStatus::Unchanged,
+        KeyChange::Conflict => KeyStatus::Changed,
+        _ => KeyStatus::New,
+    }
+}
+
+/// One [`SecretDiff`] per planned secret, in plan order, from the sync diff.
+pub(crate) fn secret_diffs(plan: &Plan, values: &SourceValues, d: &SyncDiff) -> Vec<SecretDiff> {
+    plan.secrets
+        .iter()
+        .map(|s| {
+            let found = d.get(&s.path);
+            let keys = s
+                .keys
+                .iter()
+                .map(|k| KeyDiff {
+                    key: k.key.clone(),
+                    status: found
+                        .and_then(|f| f.change(&k.key))
+                        .map_or(KeyStatus::New, key_status),
+                    preview: values
+                        .get(&s.path, &k.key)
+                        .map(|v| mask(v.expose()))
+                        .unwrap_or_default(),
+                    source: format!("{}:{}", k.source, k.line),
+                })
+                .collect();
+            SecretDiff {
+                path: s.path.clone(),
+                exists: found.is_some_and(|f| f.exists),
+                current_version: found.filter(|f| f.exists).and_then(|f| f.version),
+                keys,
+                extra_keys: found.map(|f| f.extra_keys.clone()).unwrap_or_default(),
+            }
+        })
+        .collect()
+}
+
+/// Compare every planned secret with what Vault holds (KV v1 or v2). Values are compared in
+/// memory and shown only as masked previews.
+pub async fn diff(
+    client: &VaultClient,
+    plan: &Plan,
+    values: &SourceValues,
+) -> Result<Vec<SecretDiff>, MigrateError> {
+    let (_, d) = sync_diff(client, plan, values).await?;
+    Ok(secret_diffs(plan, values, &d))
 }

@@ -8,9 +8,10 @@ use super::{ApplyReport, SecretDiff, Validation};
 pub fn diff_table(diffs: &[SecretDiff]) -> String {
     let mut out = String::new();
     for d in diffs {
-        let state = match d.current_version {
-            Some(v) => format!("exists, version {v}"),
-            None => "new secret".to_string(),
+        let state = match (d.exists, d.current_version) {
+            (true, Some(v)) => format!("exists, version {v}"),
+            (true, None) => "exists".to_string(),
+            (false, _) => "new secret".to_string(),
         };
         let _ = writeln!(out, "{} ({state})", d.path);
         for k in &d.keys {
@@ -40,19 +41,26 @@ pub fn apply_table(r: &ApplyReport) -> String {
             .version
             .map(|v| format!(" -> version {v}"))
             .unwrap_or_default();
-        let _ = writeln!(
-            out,
-            "{:<12} {}/{}{v}",
-            format!("{:?}", o.action).to_lowercase(),
-            r.mount,
-            o.path
-        );
-        if o.action == super::Action::Conflict {
-            let _ = writeln!(
-                out,
-                "             differs in Vault: {} (use --force to overwrite)",
-                o.diff.changed_keys().join(", ")
-            );
+        let label = match o.action {
+            super::Action::ChangedConcurrently => "changed".to_string(),
+            other => format!("{other:?}").to_lowercase(),
+        };
+        let _ = writeln!(out, "{label:<12} {}/{}{v}", r.mount, o.path);
+        match o.action {
+            super::Action::Conflict => {
+                let _ = writeln!(
+                    out,
+                    "             differs in Vault: {} (use --force to overwrite)",
+                    o.diff.changed_keys().join(", ")
+                );
+            }
+            super::Action::ChangedConcurrently => {
+                let _ = writeln!(
+                    out,
+                    "             changed in Vault while applying: not written (apply again to compare)"
+                );
+            }
+            _ => {}
         }
     }
     let _ = writeln!(
@@ -69,7 +77,10 @@ pub fn validation_table(v: &[Validation]) -> String {
     let mut out = String::new();
     for x in v {
         let status = if x.ok() {
-            format!("ok (version {})", x.version.unwrap_or(0))
+            match x.version {
+                Some(v) => format!("ok (version {v})"),
+                None => "ok".to_string(),
+            }
         } else if let Some(e) = &x.error {
             format!("error: {e}")
         } else if !x.exists {

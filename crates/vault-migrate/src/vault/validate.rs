@@ -1,4 +1,5 @@
-//! [`validate()`]: after a migration, prove each planned secret is in Vault.
+//! [`validate()`]: after a migration, prove each planned secret is in Vault (KV v1 or v2, the
+//! mount's version detected).
 
 use serde::Serialize;
 use vault_core::VaultClient;
@@ -38,14 +39,14 @@ impl Validation {
 
 /// Check every secret of `plan` against the plan's value hashes.
 pub async fn validate(client: &VaultClient, plan: &Plan) -> Vec<Validation> {
-    let kv = client.kv2(&plan.mount);
+    let kv = client.kv(&plan.mount);
     let mut out = Vec::with_capacity(plan.secrets.len());
     for s in &plan.secrets {
         let mut v = Validation {
             path: s.path.clone(),
             ..Validation::default()
         };
-        match kv.read(&s.path).await {
+        match kv.get(&s.path).await {
             Ok(secret) => {
                 v.readable = true;
                 v.exists = !secret.metadata.is_deleted() && !secret.metadata.destroyed;
@@ -86,7 +87,7 @@ pub async fn validate(client: &VaultClient, plan: &Plan) -> Vec<Validation> {
     out
 }
 
-/// The seed's `validate_paths(client, paths, mount_point)`: existence and readability of each
+/// The Python module's `validate_paths(client, paths, mount_point)`: existence and readability of each
 /// path (no key expectations).
 pub async fn validate_paths(
     client: &VaultClient,

@@ -2,6 +2,7 @@
 
 mod dotenv_hostile;
 mod fixtures;
+mod kv_versions;
 mod no_leak;
 mod noseyparker;
 mod output_security;

@@ -10,6 +10,7 @@
 
 mod fault;
 mod forward;
+mod hold;
 mod serve;
 
 use std::collections::VecDeque;
@@ -17,6 +18,7 @@ use std::net::SocketAddr;
 use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
 
 pub use fault::Fault;
+pub use hold::Hold;
 
 /// The proxy's shared, mutable state.
 #[derive(Debug, Default)]
@@ -24,6 +26,7 @@ pub(crate) struct State {
     queue: VecDeque<Fault>,
     default: Option<Fault>,
     requests: Vec<(String, String)>,
+    holds: Vec<hold::Rule>,
 }
 
 impl State {
@@ -35,6 +38,16 @@ impl State {
             .pop_front()
             .or_else(|| self.default.clone())
             .unwrap_or(Fault::Pass)
+    }
+
+    /// The gate to wait at if this request is one to hold (the rule is then used up).
+    pub(crate) fn hold_for(&mut self, method: &str, path: &str) -> Option<Arc<hold::Gate>> {
+        let i = self.holds.iter().position(|r| r.matches(method, path))?;
+        if self.holds[i].skip > 0 {
+            self.holds[i].skip -= 1;
+            return None;
+        }
+        Some(self.holds.remove(i).gate)
     }
 }
 
@@ -122,6 +135,17 @@ impl FaultProxy {
     /// Forgets the recorded requests (the queue and default stay).
     pub fn reset_counts(&self) {
         self.lock().requests.clear();
+    }
+
+    /// Hold the `nth` (1-based) request with `method` (`GET`, `POST`, `LIST`, …) whose path
+    /// starts with `path_prefix` (e.g. `/v1/secret/data/app/db`) at the proxy until the returned
+    /// [`Hold`] is released or dropped. Wait for it with [`Hold::arrived`], act (e.g. write
+    /// directly to the server), then release: a race at an exact point, no timing involved.
+    /// The held request then gets its fault as usual.
+    pub fn hold(&self, method: &str, path_prefix: &str, nth: usize) -> Hold {
+        let (rule, hold) = hold::Rule::new(method, path_prefix, nth);
+        self.lock().holds.push(rule);
+        hold
     }
 
     /// How many queued faults are still waiting for a request.

@@ -75,10 +75,14 @@ async fn handle(
         .uri()
         .path_and_query()
         .map_or_else(|| "/".to_string(), |p| p.as_str().to_string());
-    let fault = state
-        .lock()
-        .unwrap_or_else(PoisonError::into_inner)
-        .admit(method.as_str(), &path_and_query);
+    let (fault, gate) = {
+        let mut state = state.lock().unwrap_or_else(PoisonError::into_inner);
+        let gate = state.hold_for(method.as_str(), &path_and_query);
+        (state.admit(method.as_str(), &path_and_query), gate)
+    };
+    if let Some(gate) = gate {
+        gate.wait().await;
+    }
     let (parts, body) = request.into_parts();
     // The request is read completely before any fault applies.
     let body = body.collect().await?.to_bytes();

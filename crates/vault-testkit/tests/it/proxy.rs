@@ -250,3 +250,45 @@ async fn faults_apply_per_request_on_a_reused_client() {
     // One request each: the client did not silently retry any of them.
     assert_eq!(proxy.request_count(), 6);
 }
+
+#[tokio::test]
+async fn hold_keeps_the_nth_matching_request_until_released() {
+    let bao = OpenBao::dev().await;
+    let proxy = FaultProxy::start(&bao.addr()).await;
+    let hold = proxy.hold("get", "/v1/sys/health", 2);
+    // The first matching request and other paths pass.
+    assert_eq!(
+        get(&proxy, "sys/health").await.expect("first").status(),
+        200
+    );
+    assert_eq!(
+        get(&proxy, "sys/seal-status")
+            .await
+            .expect("other")
+            .status(),
+        200
+    );
+    assert!(!hold.has_arrived());
+    let second = tokio::spawn({
+        let addr = proxy.addr();
+        async move { client().get(format!("{addr}/v1/sys/health")).send().await }
+    });
+    hold.arrived().await;
+    // Held: a third request on another path still goes through meanwhile.
+    assert_eq!(
+        get(&proxy, "sys/seal-status")
+            .await
+            .expect("meanwhile")
+            .status(),
+        200
+    );
+    assert!(!second.is_finished());
+    hold.release();
+    let answer = second.await.expect("task").expect("answered after release");
+    assert_eq!(answer.status(), 200);
+    // The rule is used up: the next one passes.
+    assert_eq!(
+        get(&proxy, "sys/health").await.expect("third").status(),
+        200
+    );
+}

@@ -22,13 +22,10 @@ pub(super) fn anomalies(
 ) -> CliResult<()> {
     let c = load(ctx, log)?;
     let config = match (threshold, window, rules) {
-        (Some(t), Some(w), _) => DetectionConfig::default()
-            .with_threshold(t, vault_audit::parse_interval(&w).map_err(audit_error)?),
-        (_, _, Some(file)) => {
-            let text = std::fs::read_to_string(&file)
-                .map_err(|e| CliError::io("read rules file", &file, &e))?;
-            DetectionConfig::from_json(&text).map_err(audit_error)?
+        (Some(t), Some(w), _) => {
+            DetectionConfig::anomalies(t, vault_audit::parse_interval(&w).map_err(audit_error)?)
         }
+        (_, _, Some(file)) => DetectionConfig::from_path(&file).map_err(audit_error)?,
         _ => DetectionConfig::default(),
     };
     output::write_detections(buf, &c.detect(&config), format).map_err(audit_error)

@@ -1,18 +1,10 @@
-//! vault-audit's errors as CLI errors (exit codes).
+//! vault-audit's errors as CLI errors: the exit code comes from the error's Python-module class
+//! (`Classify::class`), see [`CliError::classified`].
 
 use vault_audit::AuditError;
 
-use crate::error::{CliError, ExitKind};
+use crate::error::CliError;
 
 pub fn audit_error(e: AuditError) -> CliError {
-    let kind = match &e {
-        AuditError::Io { source, .. } if source.kind() == std::io::ErrorKind::NotFound => {
-            ExitKind::NotFound
-        }
-        AuditError::NoLogs { .. } => ExitKind::NotFound,
-        AuditError::InvalidArgument { .. } | AuditError::Config(_) => ExitKind::Usage,
-        AuditError::Vault(v) => ExitKind::from_vault(v.kind()),
-        _ => ExitKind::Other,
-    };
-    CliError::new(kind, e.to_string())
+    CliError::classified(&e)
 }

@@ -1,13 +1,13 @@
 //! `vaultkit audit …`: thin wrappers over vault-audit, one function per subcommand.
 //!
 //! - this file: dispatch and the `--format` flag.
-//! - [`summary`]: `stats`, `patterns`, `pairs`.
-//! - [`entries`]: `filter`, `search`.
-//! - [`detect`]: `anomalies`, `report`.
-//! - [`hash`]: `hash`, `find-value` (the only ones that talk to a server).
+//! - `summary`: `stats`, `patterns`, `pairs`.
+//! - `entries`: `filter`, `search`.
+//! - `detect`: `anomalies`, `report`.
+//! - `hash`: `hash`, `find-value` (the only ones that talk to a server).
 //! - [`tail`]: `audit tail`, following a live log.
-//! - [`source`] (loading with a progress bar on a terminal, the value on stdin), [`filter`]
-//!   (the command-line filters), [`error`] (exit codes).
+//! - `source` (loading with a progress bar on a terminal, the value on stdin), `filter`
+//!   (the command-line filters), `error` (exit codes).
 //!
 //! Output uses vault-audit's writers; `--format` is table (default), json, jsonl or csv.
 //! Each subcommand writes into a buffer that is printed at the end, so a failure half-way prints

@@ -116,7 +116,7 @@ fn redact_arg(arg: &str) -> String {
 /// A JSON (or YAML) object of key/value pairs.
 fn object_from(text: &str, origin: &str, yaml: bool) -> CliResult<Map<String, Value>> {
     let parsed: Result<Value, String> = if yaml {
-        serde_yaml::from_str(text).map_err(|e| e.to_string())
+        serde_norway::from_str(text).map_err(|e| e.to_string())
     } else {
         serde_json::from_str(text).map_err(|e| {
             format!(

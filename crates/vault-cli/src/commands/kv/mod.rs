@@ -11,7 +11,7 @@ use vault_kv::{KvError, KvErrorKind};
 
 use super::Ctx;
 use crate::args::kv::{KvCommand, KvPath, MetadataCommand};
-use crate::error::{CliError, CliResult, ExitKind};
+use crate::error::{CliError, CliResult};
 
 pub mod input;
 pub mod read;
@@ -152,19 +152,7 @@ impl KvLocation {
 
 /// KV failures, with the exit code their kind calls for.
 pub fn kv_error(err: KvError) -> CliError {
-    let kind = match err.kind() {
-        KvErrorKind::NotFound
-        | KvErrorKind::NoSuchMount
-        | KvErrorKind::VersionDeleted
-        | KvErrorKind::VersionDestroyed => ExitKind::NotFound,
-        KvErrorKind::CasMismatch | KvErrorKind::Validation => ExitKind::Validation,
-        KvErrorKind::Permission => ExitKind::Permission,
-        _ => match err.vault() {
-            Some(v) => ExitKind::from_vault(v.kind()),
-            None => ExitKind::Other,
-        },
-    };
-    let mut out = CliError::new(kind, err.to_string());
+    let mut out = CliError::classified(&err);
     if err.kind() == KvErrorKind::NotFound
         && let Some((folder, _)) = err.path().and_then(|p| p.rsplit_once('/'))
     {

@@ -96,7 +96,7 @@ pub async fn list(ctx: &Ctx, client: &VaultClient, t: &KvLocation) -> CliResult<
 
 async fn metadata_of(client: &VaultClient, t: &KvLocation, what: &str) -> CliResult<KeyMetadata> {
     let kv = client.kv(&t.mount);
-    if kv.version().await.map_err(kv_error)? == KvVersion::V1 {
+    if kv.version_for(what, &t.path).await.map_err(kv_error)? == KvVersion::V1 {
         return Err(needs_v2(t, what));
     }
     kv.v2().read_metadata(&t.path).await.map_err(kv_error)

@@ -4,15 +4,18 @@
 //! YAML) or as dotenv lines named `RELATIVE_PATH_KEY`. Import reads the same JSON/YAML shape and
 //! merges it into the folder: by default it only prints the diff (which keys would be added, are
 //! unchanged, or differ), `--apply` writes, and a key whose value in Vault differs from the file is
-//! overwritten only with `--force`. Values never appear in the diff. KV v2 writes use
-//! check-and-set on the version read, so a concurrent change is never silently overwritten.
+//! overwritten only with `--force`. Values never appear in the diff. The diff and the write are
+//! [`vault_kv::sync`]'s: KV v2 writes use check-and-set on the version read and KV v1 writes
+//! re-read first, so a change made in Vault after the diff is never overwritten (it is reported
+//! and the import exits 6).
 
 use std::collections::BTreeMap;
 use std::path::Path;
 
 use serde_json::{Map, Value, json};
 use vault_core::VaultClient;
-use vault_kv::{KvExt, KvVersion};
+use vault_kv::KvExt;
+use vault_kv::sync::{self, ApplyOptions, Desired, KeyChange, Outcome, SyncDiff};
 
 use super::{KvLocation, kv_error, tree};
 use crate::commands::Ctx;
@@ -76,35 +79,18 @@ pub async fn export(
     ctx.out().write_to(output, &text)
 }
 
-/// What importing one key would do.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum Change {
-    Add,
-    Same,
-    Conflict,
-}
-
-impl Change {
-    fn label(self, force: bool) -> &'static str {
-        match self {
-            Change::Add => "add",
-            Change::Same => "unchanged",
-            Change::Conflict if force => "overwrite",
-            Change::Conflict => "conflict",
-        }
+/// How one key's change is labelled in the diff table.
+fn label(change: KeyChange, force: bool) -> &'static str {
+    match change {
+        KeyChange::Add => "add",
+        KeyChange::Unchanged => "unchanged",
+        KeyChange::Conflict if force => "overwrite",
+        _ => "conflict",
     }
 }
 
-/// The current state of one target secret.
-/// One secret of the plan: its path, what is in Vault now, and the change per key.
-type Step = (String, Current, Vec<(String, Change)>);
-
-struct Current {
-    data: Map<String, Value>,
-    /// KV v2 version for check-and-set (0 = does not exist yet); `None` on KV v1.
-    cas: Option<u64>,
-}
-
+/// `kv import FILE PATH [--apply] [--force]`: the diff and, with `--apply`, the write, both done
+/// by [`vault_kv::sync`] (check-and-set on KV v2, read-compare-write on KV v1).
 pub async fn import(
     ctx: &Ctx,
     client: &VaultClient,
@@ -115,54 +101,24 @@ pub async fn import(
 ) -> CliResult<()> {
     let wanted = load(file)?;
     let kv = client.kv(&t.mount);
-    let v2 = kv.version().await.map_err(kv_error)? != KvVersion::V1;
-    let mut plan: Vec<Step> = Vec::new();
-    for (rel, data) in &wanted {
-        let path = t.join(rel);
-        let current = match kv.get(&path).await {
-            Ok(s) => Current {
-                data: s.data.expose().clone(),
-                cas: s.metadata.version,
-            },
-            Err(e) if e.is_not_found() => Current {
-                data: Map::new(),
-                cas: v2.then_some(0),
-            },
-            Err(e) => return Err(kv_error(e)),
-        };
-        let changes = data
-            .iter()
-            .map(|(k, v)| {
-                let c = match current.data.get(k) {
-                    None => Change::Add,
-                    Some(old) if old == v => Change::Same,
-                    Some(_) => Change::Conflict,
-                };
-                (k.clone(), c)
-            })
-            .collect();
-        plan.push((path, current, changes));
+    let mut desired = Desired::new();
+    for (rel, data) in wanted {
+        desired.insert(&t.join(&rel), data).map_err(kv_error)?;
     }
-    print_plan(ctx, t, &plan, force)?;
+    let diff = sync::diff(&kv, &desired).await.map_err(kv_error)?;
+    print_plan(ctx, &diff, force)?;
 
-    let conflicts: Vec<String> = plan
-        .iter()
-        .flat_map(|(p, _, ch)| {
-            ch.iter()
-                .filter(|(_, c)| *c == Change::Conflict)
-                .map(move |(k, _)| format!("{}/{p}#{k}", t.mount))
+    let conflicts: Vec<String> = diff
+        .conflicts()
+        .flat_map(|s| {
+            s.conflicting_keys()
+                .map(move |k| format!("{}/{}#{k}", t.mount, s.path))
         })
         .collect();
-    let to_write = plan
-        .iter()
-        .filter(|(_, _, ch)| {
-            ch.iter()
-                .any(|(_, c)| *c == Change::Add || (force && *c == Change::Conflict))
-        })
-        .count();
     if !apply {
         ctx.out().info(&format!(
-            "Dry run: {to_write} secret(s) would be written{}. Re-run with --apply to write.",
+            "Dry run: {} secret(s) would be written{}. Re-run with --apply to write.",
+            diff.would_write(force),
             if conflicts.is_empty() || force {
                 String::new()
             } else {
@@ -179,32 +135,37 @@ pub async fn import(
         ))
         .with_hint("check the diff, then re-run with --force to overwrite them"));
     }
-    let mut written = 0;
-    for ((path, current, changes), (_, data)) in plan.into_iter().zip(&wanted) {
-        if !changes.iter().any(|(_, c)| *c != Change::Same) {
-            continue;
-        }
-        let mut merged = current.data;
-        merged.extend(data.iter().map(|(k, v)| (k.clone(), v.clone())));
-        match current.cas {
-            Some(cas) => kv.v2().write_cas(&path, &merged, cas).await.map(|_| ()),
-            None => kv.v1().write(&path, &merged).await,
-        }
+    let report = sync::apply(&kv, &diff, &ApplyOptions::default().with_force(force))
+        .await
         .map_err(kv_error)?;
-        written += 1;
-    }
     ctx.out().info(&format!(
-        "Success! Wrote {written} secret(s) under {}",
+        "Success! Wrote {} secret(s) under {}",
+        report.written(),
         t.display()
     ));
+    let raced: Vec<String> = report
+        .secrets
+        .iter()
+        .filter(|s| s.outcome == Outcome::ChangedConcurrently)
+        .map(|s| format!("{}/{}", t.mount, s.path))
+        .collect();
+    if !raced.is_empty() {
+        return Err(CliError::validation(format!(
+            "{} secret(s) changed in Vault while importing and were not written: {}",
+            raced.len(),
+            raced.join(", ")
+        ))
+        .with_hint("run the import again to compare with the new values"));
+    }
     Ok(())
 }
 
-fn print_plan(ctx: &Ctx, t: &KvLocation, plan: &[Step], force: bool) -> CliResult<()> {
-    let rows: Vec<Value> = plan
+fn print_plan(ctx: &Ctx, diff: &SyncDiff, force: bool) -> CliResult<()> {
+    let rows: Vec<Value> = diff
+        .secrets
         .iter()
-        .flat_map(|(p, _, changes)| {
-            changes.iter().map(move |(k, c)| json!({"path": format!("{}/{p}", t.mount), "key": k, "change": c.label(force)}))
+        .flat_map(|s| {
+            s.keys.iter().map(move |k| json!({"path": format!("{}/{}", diff.mount, s.path), "key": k.key, "change": label(k.change, force)}))
         })
         .collect();
     ctx.out().print(&json!(rows), || {
@@ -239,7 +200,7 @@ fn load(file: &Path) -> CliResult<BTreeMap<String, Map<String, Value>>> {
         Some("yaml" | "yml")
     );
     let parsed: Value = if yaml {
-        serde_yaml::from_str(&text)
+        serde_norway::from_str(&text)
             .map_err(|e| CliError::validation(format!("invalid YAML in `{name}`: {e}")))?
     } else {
         serde_json::from_str(&text).map_err(|e| {

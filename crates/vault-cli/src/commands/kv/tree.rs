@@ -93,6 +93,26 @@ pub async fn read_all(
 
 /// Rebuild an error for reporting (KvError is not Clone); keeps its kind and sentence.
 fn clone_error(err: &KvError) -> KvError {
+    if let KvError::Vault(v) = err {
+        // The same fields, so that the sentence reads once ("list `secret/`: connection error: …").
+        let mut c = vault_core::VaultError::new(v.kind()).with_errors(v.vault_errors().to_vec());
+        if let Some(op) = v.operation() {
+            c = c.with_operation(op);
+        }
+        if let Some(path) = v.path() {
+            c = c.with_path(path);
+        }
+        if let Some(status) = v.status() {
+            c = c.with_status(status);
+        }
+        if let Some(m) = v.message() {
+            c = c.with_message(m);
+        }
+        if let Some(h) = v.hint() {
+            c = c.with_hint(h);
+        }
+        return KvError::Vault(c);
+    }
     KvError::Vault(match err.vault() {
         Some(v) => vault_core::VaultError::new(v.kind()).with_message(err.to_string()),
         None => vault_core::VaultError::new(vault_core::VaultErrorKind::Validation)

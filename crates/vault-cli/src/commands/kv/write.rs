@@ -13,12 +13,16 @@ use crate::commands::Ctx;
 use crate::error::{CliError, CliResult};
 use crate::output::Table;
 
-async fn version_of(client: &VaultClient, t: &KvLocation) -> CliResult<KvVersion> {
-    client.kv(&t.mount).version().await.map_err(kv_error)
+async fn version_of(client: &VaultClient, t: &KvLocation, op: &str) -> CliResult<KvVersion> {
+    client
+        .kv(&t.mount)
+        .version_for(op, &t.path)
+        .await
+        .map_err(kv_error)
 }
 
 async fn require_v2(client: &VaultClient, t: &KvLocation, what: &str) -> CliResult<vault_kv::KvV2> {
-    match version_of(client, t).await? {
+    match version_of(client, t, what).await? {
         KvVersion::V1 => Err(needs_v2(t, what)),
         _ => Ok(client.kv(&t.mount).v2()),
     }
@@ -51,7 +55,7 @@ pub async fn put(
     cas: Option<u64>,
 ) -> CliResult<()> {
     let map = input::parse(data, &mut RealSource)?;
-    let meta = match (version_of(client, t).await?, cas) {
+    let meta = match (version_of(client, t, "write").await?, cas) {
         (KvVersion::V1, Some(_)) => return Err(needs_v2(t, "kv put --cas")),
         (KvVersion::V1, None) => {
             client

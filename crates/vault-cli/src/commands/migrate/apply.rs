@@ -3,9 +3,10 @@
 use std::path::Path;
 
 use vault_migrate::vault as render;
+use vault_migrate::vault::Action;
 use vault_migrate::{ApplyOptions, SourceValues};
 
-use super::{load_plan, migrate_error, to_value};
+use super::{load_plan, migrate_error, print};
 use crate::commands::Ctx;
 use crate::error::{CliError, CliResult};
 
@@ -17,19 +18,30 @@ pub(super) async fn run(ctx: &Ctx, plan: &Path, dry_run: bool, force: bool) -> C
     let report = vault_migrate::apply(&client, &plan, &values, &ApplyOptions { force, dry_run })
         .await
         .map_err(migrate_error)?;
-    if ctx.is_table() {
-        ctx.out().write_human(&render::apply_table(&report))?;
-    } else {
-        ctx.out()
-            .print(&to_value(&report)?, crate::output::Table::default)?;
-    }
-    let conflicts = report.conflicts().len();
+    print(ctx, &report, || render::apply_table(&report))?;
     if dry_run {
         ctx.out().info("Dry run: nothing was written.");
     }
-    if conflicts > 0 {
+    let raced = report
+        .outcomes
+        .iter()
+        .filter(|o| o.action == Action::ChangedConcurrently)
+        .count();
+    let differ = report.conflicts().len() - raced;
+    if raced > 0 {
         return Err(CliError::validation(format!(
-            "{conflicts} secret(s) differ in Vault from the sources and were not written"
+            "{raced} secret(s) changed in Vault while applying and were not written{}",
+            if differ > 0 {
+                format!("; {differ} more differ from the sources")
+            } else {
+                String::new()
+            }
+        ))
+        .with_hint("run `vaultkit migrate apply` again to compare with the new values"));
+    }
+    if differ > 0 {
+        return Err(CliError::validation(format!(
+            "{differ} secret(s) differ in Vault from the sources and were not written"
         ))
         .with_hint("review with --dry-run, then re-run with --force to overwrite"));
     }

@@ -1,6 +1,6 @@
 //! `migrate scan`, and the scanning that `plan` shares.
 
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::str::FromStr;
 
 use vault_migrate::report::{self, Format};
@@ -24,7 +24,7 @@ pub(super) fn run(
         None => Format::Table,
     };
     let fail_on = confidence(&scan.min_confidence)?;
-    let report = run_scan(ctx, scan)?;
+    let report = run_scan(ctx, scan, &scan.paths)?;
     if let Some(path) = write_baseline {
         let baseline = Baseline::from_findings(&report.findings);
         baseline.save(path).map_err(migrate_error)?;
@@ -51,8 +51,8 @@ fn confidence(level: &str) -> CliResult<Confidence> {
     }
 }
 
-/// Scan the paths of `args` (progress bar on a terminal).
-pub(super) fn run_scan(ctx: &Ctx, args: &ScanArgs) -> CliResult<ScanReport> {
+/// Scan `paths` with the options of `args` (progress bar on a terminal).
+pub(super) fn run_scan(ctx: &Ctx, args: &ScanArgs, paths: &[PathBuf]) -> CliResult<ScanReport> {
     let progress = Progress::new(None, "scanning files", ctx.global.quiet);
     let bar = progress.bar();
     let mut builder = Scanner::builder()
@@ -63,7 +63,7 @@ pub(super) fn run_scan(ctx: &Ctx, args: &ScanArgs) -> CliResult<ScanReport> {
         builder = builder.with_baseline(Baseline::load(b).map_err(migrate_error)?);
     }
     let scanner = builder.build().map_err(migrate_error)?;
-    let report = scanner.scan_paths(&args.paths).map_err(migrate_error)?;
+    let report = scanner.scan_paths(paths).map_err(migrate_error)?;
     progress.finish();
     Ok(report)
 }

@@ -4,7 +4,7 @@ use std::path::Path;
 
 use vault_migrate::vault as render;
 
-use super::{load_plan, to_value};
+use super::{load_plan, print};
 use crate::commands::Ctx;
 use crate::error::{CliError, CliResult};
 
@@ -13,12 +13,7 @@ pub(super) async fn run(ctx: &Ctx, plan: &Path) -> CliResult<()> {
     let plan = load_plan(plan)?;
     let client = ctx.client()?;
     let results = vault_migrate::validate(&client, &plan).await;
-    if ctx.is_table() {
-        ctx.out().write_human(&render::validation_table(&results))?;
-    } else {
-        ctx.out()
-            .print(&to_value(&results)?, crate::output::Table::default)?;
-    }
+    print(ctx, &results, || render::validation_table(&results))?;
     let bad = results
         .iter()
         .filter(|v| {

@@ -18,6 +18,22 @@ pub(super) fn chain_text(err: &(dyn std::error::Error + 'static)) -> String {
     parts.join(": ")
 }
 
+/// The innermost message of an error's source chain: the plain cause (`Connection refused (os
+/// error 111)`), without reqwest's and hyper's wrappers (`error sending request for url (…):
+/// client error (Connect): tcp connect error:`).
+pub(super) fn root_cause(err: &(dyn std::error::Error + 'static)) -> String {
+    let mut cause = err.to_string();
+    let mut cur = err.source();
+    while let Some(e) = cur {
+        let s = e.to_string();
+        if !s.trim().is_empty() {
+            cause = s;
+        }
+        cur = e.source();
+    }
+    cause
+}
+
 /// True when the chain says the failure was in TLS (handshake, certificate, protocol).
 fn is_tls_failure(text: &str) -> bool {
     let t = text.to_ascii_lowercase();
@@ -40,6 +56,7 @@ pub(super) fn connection_error(
     timeout: Duration,
 ) -> VaultError {
     let chain = chain_text(err);
+    let cause = root_cause(err);
     let (kind, message, hint) = if err.is_redirect() {
         // A refused redirect is a deployment problem, not a flaky network: not retryable.
         (
@@ -58,7 +75,7 @@ pub(super) fn connection_error(
     } else if err.is_timeout() {
         (
             VaultErrorKind::Connection,
-            format!("no answer from {address} within {timeout:?}: {chain}"),
+            format!("no answer from {address} within {timeout:?}: {cause}"),
             "the server is overloaded or unreachable; raise the timeout or retry later",
         )
     } else if err.is_body() || err.is_decode() {
@@ -70,7 +87,7 @@ pub(super) fn connection_error(
     } else {
         (
             VaultErrorKind::Connection,
-            format!("could not reach {address}: {chain}"),
+            format!("could not reach {address}: {cause}"),
             "check VAULT_ADDR and that the server is running",
         )
     };
@@ -86,6 +103,36 @@ pub(super) fn connection_error(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_root_cause_drops_the_wrappers() {
+        #[derive(Debug)]
+        struct Layer(&'static str, Option<Box<Layer>>);
+        impl std::fmt::Display for Layer {
+            fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str(self.0)
+            }
+        }
+        impl std::error::Error for Layer {
+            fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+                self.1
+                    .as_deref()
+                    .map(|l| l as &(dyn std::error::Error + 'static))
+            }
+        }
+        let e = Layer(
+            "error sending request for url (http://127.0.0.1:1/v1/sys/health)",
+            Some(Box::new(Layer(
+                "client error (Connect)",
+                Some(Box::new(Layer(
+                    "tcp connect error",
+                    Some(Box::new(Layer("Connection refused (os error 111)", None))),
+                ))),
+            ))),
+        );
+        assert_eq!(root_cause(&e), "Connection refused (os error 111)");
+        assert_eq!(root_cause(&Layer("alone", None)), "alone");
+    }
 
     #[test]
     fn tls_failures_are_recognised_in_chains() {

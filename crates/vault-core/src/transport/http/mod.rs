@@ -108,6 +108,20 @@ impl HttpTransport {
     }
 }
 
+/// The `X-Vault-*` headers every request carries, as static names (no parsing, lower-casing or
+/// allocation per request).
+fn known_header(name: &str) -> Option<reqwest::header::HeaderName> {
+    use reqwest::header::HeaderName;
+    [
+        (super::TOKEN_HEADER, "x-vault-token"),
+        (super::REQUEST_HEADER, "x-vault-request"),
+        (super::NAMESPACE_HEADER, "x-vault-namespace"),
+    ]
+    .into_iter()
+    .find(|(known, _)| known.eq_ignore_ascii_case(name))
+    .map(|(_, lower)| HeaderName::from_static(lower))
+}
+
 /// Zeroes header values when dropped (on every return path of `send`).
 struct ZeroizeOnDrop<'a>(&'a mut Vec<(String, String)>);
 
@@ -145,16 +159,20 @@ impl Transport for HttpTransport {
             stream_response,
             ..
         } = request;
+        // Header values may hold the token: clear our copies on every way out of `send`.
+        let sent = ZeroizeOnDrop(&mut headers);
         // Before anything else: a dot segment would be collapsed by URL building.
         super::check_path(&path)?;
         let url = self.url_for(&path, &query);
         let mut has_content_type = false;
         let mut builder = self.client.request(to_reqwest_method(method), url);
-        // Header values may hold the token: clear our copies once reqwest has its own.
-        let sent = ZeroizeOnDrop(&mut headers);
         for (name, value) in sent.0.iter() {
             has_content_type |= name.eq_ignore_ascii_case("content-type");
-            let hname = reqwest::header::HeaderName::from_bytes(name.as_bytes()).map_err(|_| {
+            let hname = known_header(name).map_or_else(
+                || reqwest::header::HeaderName::from_bytes(name.as_bytes()),
+                Ok,
+            );
+            let hname = hname.map_err(|_| {
                 VaultError::msg(
                     VaultErrorKind::Validation,
                     format!("invalid header name `{name}`"),
