@@ -22,12 +22,33 @@ async fn tls_ca_cert_and_skip_verify() {
     vk(&["status"]).run().await.code(5).one_line_error();
     vk(&["status", "--ca-cert", ca]).run().await.ok();
     vk(&["status"]).env("VAULT_CACERT", ca).run().await.ok();
-    vk(&["status"])
-        .env("VAULT_SKIP_VERIFY", "true")
+    // Skip-verify works, with a warning on stderr (issue 10 item 14).
+    let out = vk(&["status"]).env("VAULT_SKIP_VERIFY", "true").run().await;
+    out.ok();
+    assert!(
+        out.stderr
+            .contains("warning: TLS certificate verification is off"),
+        "{}",
+        out.stderr
+    );
+    let out = vk(&["status", "--tls-skip-verify"]).run().await;
+    out.ok();
+    assert_eq!(out.stderr.matches("warning:").count(), 1, "{}", out.stderr);
+    // The trusted connection has no warning.
+    let out = vk(&["status"]).env("VAULT_CACERT", ca).run().await;
+    assert!(!out.stderr.contains("warning"), "{}", out.stderr);
+    // Plain http:// to a host that is not loopback (0.0.0.0: refused at once) is warned about.
+    let out = Cmd::new(home.path(), &["status"])
+        .env("VAULT_ADDR", "http://0.0.0.0:1")
+        .env("VAULT_TOKEN", "t")
         .run()
-        .await
-        .ok();
-    vk(&["status", "--tls-skip-verify"]).run().await.ok();
+        .await;
+    assert!(
+        out.stderr
+            .contains("warning: VAULT_ADDR `http://0.0.0.0:1` is plain http://"),
+        "{}",
+        out.stderr
+    );
     let wrong = pki.wrong_ca_cert_path();
     vk(&["status", "--ca-cert", wrong.to_str().expect("path")])
         .run()
@@ -103,4 +124,39 @@ async fn namespaces_from_flag_env_and_profile() {
     .run()
     .await;
     assert_eq!(get.stdout, "in-team-a\n");
+}
+
+/// Issue 10 item 11: a `.`/`..` mount or path segment never reaches the server, whatever the
+/// command; a proxy in front of OpenBao counts what arrives.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn dot_segments_never_reach_the_server() {
+    let bao = OpenBao::dev().await;
+    let proxy = vault_testkit::FaultProxy::start(&bao.addr()).await;
+    let home = tempfile::tempdir().expect("home");
+    let vk = |args: &[&str]| {
+        Cmd::new(home.path(), args)
+            .env("VAULT_ADDR", &proxy.addr())
+            .env("VAULT_TOKEN", &bao.root_token())
+    };
+    for args in [
+        &["kv", "get", "--mount", "..", "sys/seal-status"][..],
+        &["kv", "get", "secret/../sys/policies/acl/root"],
+        &["kv", "get", "secret/%2e%2e/sys/policies/acl/root"],
+        &["kv", "put", "--mount", "../sys", "policies/acl/x", "k=v"],
+        &["kv", "list", "secret/./"],
+    ] {
+        let out = vk(args).run().await;
+        assert_ne!(out.code, Some(0), "{args:?}: {}", out.all());
+        assert!(out.stderr.contains("`..`"), "{args:?}: {}", out.stderr);
+    }
+    let reached: Vec<(String, String)> = proxy
+        .requests()
+        .into_iter()
+        // The token check and the `secret/` mount's version lookup (for `secret/../…`) are
+        // legitimate; nothing may reach another API path.
+        .filter(|(_, p)| {
+            p != "/v1/auth/token/lookup-self" && p != "/v1/sys/internal/ui/mounts/secret"
+        })
+        .collect();
+    assert!(reached.is_empty(), "reached the server: {reached:?}");
 }

@@ -90,7 +90,7 @@ fn time_stats(bin: &Path, file: &Path) -> Result<f64, String> {
     Ok(best)
 }
 
-/// Runs the case and returns its markdown section. Builds the release examples if needed.
+/// Runs the case and returns its markdown section. Builds the release `audit_stats` example.
 pub(crate) fn run(workspace_root: &Path) -> Result<String, String> {
     let target = std::env::var_os("CARGO_TARGET_DIR")
         .map(PathBuf::from)
@@ -99,12 +99,21 @@ pub(crate) fn run(workspace_root: &Path) -> Result<String, String> {
     std::fs::create_dir_all(&dir).map_err(|e| format!("create {}: {e}", dir.display()))?;
     let bin = target.join("release/examples/audit_stats");
     let status = Command::new(std::env::var("CARGO").unwrap_or_else(|_| "cargo".into()))
-        .args(["build", "--release", "--workspace", "--examples"])
+        .args([
+            "build",
+            "--release",
+            "--package",
+            "vault-audit",
+            "--example",
+            "audit_stats",
+        ])
         .current_dir(workspace_root)
         .status()
         .map_err(|e| format!("cargo build: {e}"))?;
     if !status.success() {
-        return Err("cargo build --release --workspace --examples failed".into());
+        return Err(
+            "cargo build --release --package vault-audit --example audit_stats failed".into(),
+        );
     }
     let mut rows = Vec::new();
     for mib in [1usize, 4] {

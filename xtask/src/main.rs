@@ -10,6 +10,7 @@ mod bench_audit_pretty;
 mod bench_kv;
 mod bench_scan;
 mod demo;
+mod fuzz;
 mod screenshot;
 mod setup;
 mod util;
@@ -25,7 +26,8 @@ commands:
   ci                 fmt check, clippy -D warnings, package every crate alone, then `test`
   demo               start an OpenBao dev server and tour vaultkit against it
   bench <name>       run a benchmark (kv | audit | audit-pretty | scan) and record it in docs/benchmarks.md
-  fuzz [secs]        run the audit line-parser fuzzer for SECS seconds (default 60; cargo-fuzz)
+  fuzz [secs] [t…]   run each cargo-fuzz target (crates/*/fuzz) for SECS seconds (default 60),
+                     or only the named targets; prints executions and findings
   report-screenshot  render the audit HTML report in headless Chromium, fail on console errors,
                      save docs/img/audit-report.png
 ";
@@ -44,7 +46,7 @@ fn main() -> ExitCode {
         "demo" => setup::run().and_then(|()| demo::run()),
         "bench" => bench::run(rest),
         "bench-inner" => bench::run_inner(rest),
-        "fuzz" => fuzz(rest),
+        "fuzz" => fuzz::run(rest),
         "report-screenshot" => screenshot::run(),
         "-h" | "--help" | "help" => {
             print!("{USAGE}");
@@ -97,31 +99,4 @@ fn ci(extra: &[String]) -> Result<(), String> {
     )?;
     setup::run()?;
     test(extra)
-}
-
-fn fuzz(rest: &[String]) -> Result<(), String> {
-    let root = util::workspace_root();
-    let secs = rest.first().map(String::as_str).unwrap_or("60");
-    let dir = root.join("crates/vault-audit/fuzz");
-    if !dir.exists() {
-        return Err(format!("no fuzz crate at {}", dir.display()));
-    }
-    if util::run_quiet("cargo", &["fuzz", "--version"], &root).is_err() {
-        util::run(&root, "cargo", &["install", "cargo-fuzz", "--locked"])?;
-    }
-    // Only the stable toolchain exists here; cargo-fuzz needs nightly flags (-Zsanitizer), which
-    // RUSTC_BOOTSTRAP unlocks on stable.
-    let max_time = format!("-max_total_time={secs}");
-    eprintln!("$ RUSTC_BOOTSTRAP=1 cargo fuzz run scan_record -- {max_time}");
-    let status = std::process::Command::new("cargo")
-        .args(["fuzz", "run", "scan_record", "--", &max_time])
-        .env("RUSTC_BOOTSTRAP", "1")
-        .current_dir(&dir)
-        .status()
-        .map_err(|e| format!("could not start cargo fuzz: {e}"))?;
-    if status.success() {
-        Ok(())
-    } else {
-        Err(format!("cargo fuzz failed with {status}"))
-    }
 }

@@ -7,6 +7,8 @@
 //! | `token` | `VAULT_TOKEN` | — |
 //! | `namespace` | `VAULT_NAMESPACE` | — |
 //! | `ca_cert` | `VAULT_CACERT` | — |
+//! | `ca_path` | `VAULT_CAPATH` (a folder of PEM files) | — |
+//! | `tls_server_name` | `VAULT_TLS_SERVER_NAME` | the address's host |
 //! | `client_cert`, `client_key` | `VAULT_CLIENT_CERT`, `VAULT_CLIENT_KEY` | — |
 //! | `verify` | `VAULT_SKIP_VERIFY` (inverted) | `true` |
 //! | `role_id`, `secret_id` | `VAULT_ROLE_ID`, `VAULT_SECRET_ID` | — |
@@ -104,6 +106,10 @@ pub struct VaultConnectionConfig {
     pub client_cert: Option<PathBuf>,
     /// Client private key file, PEM (`VAULT_CLIENT_KEY`).
     pub client_key: Option<PathBuf>,
+    /// A folder of PEM CA certificates (`VAULT_CAPATH`).
+    pub ca_path: Option<PathBuf>,
+    /// Name to verify the server certificate for, and send as SNI (`VAULT_TLS_SERVER_NAME`).
+    pub tls_server_name: Option<String>,
     /// Vault role for Kubernetes login.
     pub kubernetes_role: Option<String>,
     /// Service-account JWT file for Kubernetes login (default
@@ -129,6 +135,8 @@ impl Default for VaultConnectionConfig {
             ca_cert: None,
             client_cert: None,
             client_key: None,
+            ca_path: None,
+            tls_server_name: None,
             kubernetes_role: None,
             kubernetes_jwt_path: None,
             auth_mount: None,
@@ -159,6 +167,9 @@ impl VaultConnectionConfig {
         c.ca_cert = var(Setting::CaCert.env()).map(PathBuf::from);
         c.client_cert = var(Setting::ClientCert.env()).map(PathBuf::from);
         c.client_key = var(Setting::ClientKey.env()).map(PathBuf::from);
+        // Environment only (no flag or profile key yet), so not in `SETTINGS`.
+        c.ca_path = var("VAULT_CAPATH").map(PathBuf::from);
+        c.tls_server_name = var("VAULT_TLS_SERVER_NAME");
         if let Some(v) = var(Setting::SkipVerify.env()) {
             c.verify = !parse_bool(&v).ok_or_else(|| {
                 VaultError::msg(
@@ -195,6 +206,7 @@ impl VaultConnectionConfig {
                     .with_hint("set VAULT_ADDR"),
             );
         }
+        self.validate_tls()?;
         if self.retry.max_attempts == 0 {
             return Err(VaultError::msg(
                 VaultErrorKind::Config,

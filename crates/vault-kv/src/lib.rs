@@ -80,7 +80,7 @@ pub use v2::types::{
     SubkeysResponse, VersionMetadata, VersionState, VersionsRequest, WriteOptions,
     WriteSecretRequest,
 };
-pub use walk::{Walk, WalkEntry, WalkOptions};
+pub use walk::{DEFAULT_WALK_DEPTH_LIMIT, DEFAULT_WALK_ENTRY_LIMIT, Walk, WalkEntry, WalkOptions};
 
 pub use vault_core::VaultClient;
 

@@ -1,6 +1,11 @@
 //! Recursive walk of a KV mount: lists folders concurrently (bounded), streams every secret path
 //! as it is found, honours a depth limit and a glob filter, and reports folders the token may not
 //! list instead of failing.
+//!
+//! Architecture Invariant: a walk ends, whatever the server answers. LIST answers come from the
+//! server (and from whoever may write keys there): endless nesting and endless names are cut off
+//! by [`WalkOptions::with_depth_limit`] and [`WalkOptions::with_entry_limit`], each reported as a
+//! [`WalkEntry::Skipped`] that names the limit and how to raise it.
 
 use std::collections::VecDeque;
 use std::pin::Pin;
@@ -23,7 +28,14 @@ pub struct WalkOptions {
     concurrency: usize,
     filter: Option<GlobSet>,
     patterns: Vec<String>,
+    depth_limit: usize,
+    entry_limit: usize,
 }
+
+/// Default [`WalkOptions::with_depth_limit`]: deeper than any real tree.
+pub const DEFAULT_WALK_DEPTH_LIMIT: usize = 64;
+/// Default [`WalkOptions::with_entry_limit`]: names from all LIST answers of one walk.
+pub const DEFAULT_WALK_ENTRY_LIMIT: usize = 1_000_000;
 
 impl Default for WalkOptions {
     fn default() -> Self {
@@ -33,6 +45,8 @@ impl Default for WalkOptions {
             concurrency: 8,
             filter: None,
             patterns: Vec::new(),
+            depth_limit: DEFAULT_WALK_DEPTH_LIMIT,
+            entry_limit: DEFAULT_WALK_ENTRY_LIMIT,
         }
     }
 }
@@ -52,6 +66,23 @@ impl WalkOptions {
     /// Descend at most this many folder levels below the start (0: the start folder only).
     pub fn with_max_depth(mut self, depth: usize) -> Self {
         self.max_depth = Some(depth);
+        self
+    }
+
+    /// Safety limit on folder nesting (default [`DEFAULT_WALK_DEPTH_LIMIT`]). Unlike
+    /// [`with_max_depth`](Self::with_max_depth), which quietly stops descending, a folder beyond
+    /// this limit is reported as [`WalkEntry::Skipped`]: a server answering every LIST with one
+    /// more sub-folder cannot keep the walk going forever.
+    pub fn with_depth_limit(mut self, levels: usize) -> Self {
+        self.depth_limit = levels;
+        self
+    }
+
+    /// Safety limit on the names (secrets and folders) taken from all LIST answers of the walk
+    /// (default [`DEFAULT_WALK_ENTRY_LIMIT`]). When reached, the walk reports a
+    /// [`WalkEntry::Skipped`] naming the limit and stops.
+    pub fn with_entry_limit(mut self, names: usize) -> Self {
+        self.entry_limit = names;
         self
     }
 
@@ -167,6 +198,7 @@ async fn drive(kv: Kv, options: WalkOptions, tx: mpsc::Sender<WalkEntry>) {
     let (v1, v2) = (kv.v1(), kv.v2());
     let mut pending: VecDeque<(String, usize)> = VecDeque::from([(options.prefix.clone(), 0)]);
     let mut running: JoinSet<(String, usize, Result<Vec<String>, KvError>)> = JoinSet::new();
+    let mut names_seen = 0usize;
     loop {
         while running.len() < options.concurrency
             && let Some((folder, depth)) = pending.pop_front()
@@ -195,11 +227,44 @@ async fn drive(kv: Kv, options: WalkOptions, tx: mpsc::Sender<WalkEntry>) {
                 continue;
             }
         };
+        names_seen = names_seen.saturating_add(names.len());
+        if names_seen > options.entry_limit {
+            let error = KvError::validation(
+                "walk",
+                &folder,
+                format!(
+                    "the walk stopped after {} names from LIST answers (its entry limit); raise it with WalkOptions::with_entry_limit",
+                    options.entry_limit
+                ),
+            );
+            let _ = tx.send(WalkEntry::Skipped { folder, error }).await;
+            return;
+        }
         for name in names {
             if let Some(sub) = name.strip_suffix('/') {
-                if options.max_depth.is_none_or(|max| depth < max) {
-                    pending.push_back((join(&folder, sub), depth + 1));
+                if options.max_depth.is_some_and(|max| depth >= max) {
+                    continue;
                 }
+                let sub = join(&folder, sub);
+                if depth >= options.depth_limit {
+                    let error = KvError::validation(
+                        "walk",
+                        &sub,
+                        format!(
+                            "folder nested deeper than the walk's depth limit of {} levels; not listed (raise it with WalkOptions::with_depth_limit)",
+                            options.depth_limit
+                        ),
+                    );
+                    if tx
+                        .send(WalkEntry::Skipped { folder: sub, error })
+                        .await
+                        .is_err()
+                    {
+                        return;
+                    }
+                    continue;
+                }
+                pending.push_back((sub, depth + 1));
                 continue;
             }
             let path = join(&folder, &name);

@@ -115,12 +115,12 @@ impl Finding {
         self.value.expose() == candidate
     }
 
-    /// `hmac-sha256:<hex>` of the value under `key` (the key of the artifact that stores it).
+    /// `argon2id-m19456-t2-p1:<hex>` of the value salted with `key` (the artifact's salt).
     pub fn value_hmac(&self, key: &ValueKey) -> String {
         key.tag(self.value.expose().as_bytes())
     }
 
-    /// Identity for baselines under the baseline's `key`: `hmac-sha256:` of rule id, file path
+    /// Identity for baselines under the baseline's `key`: Argon2id of rule id, file path
     /// (with `/`), key and value, not the line number, so a finding keeps its identity when
     /// lines move and becomes new when the value changes.
     pub fn fingerprint(&self, key: &ValueKey) -> String {

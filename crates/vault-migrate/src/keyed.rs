@@ -1,31 +1,37 @@
-//! [`ValueKey`]: the random salt of one artifact (plan, baseline, JSON report) and the keyed
-//! hashes made with it.
+//! [`ValueKey`]: the random salt of one artifact (plan, baseline) and the slow keyed hashes
+//! made with it.
 //!
-//! Architecture Invariant: nothing this crate writes holds an unsalted hash of a secret value.
-//! A plain SHA-256 of a weak password is found again by guessing; an HMAC-SHA256 under a random
-//! 32-byte key is only comparable by someone holding the artifact it was written to, and only
-//! within it. Persisted hashes are tagged `hmac-sha256:<hex>` so the format says what it is.
+//! Architecture Invariant: nothing this crate writes holds a fast hash of a secret value. The
+//! salt is stored in the artifact (a plan or a baseline must be checkable on another machine, in
+//! CI, without a key to distribute), so whoever holds the file can test guesses against its
+//! hashes; each guess costs one Argon2id evaluation with 19 MiB of memory and 2 passes (OWASP's
+//! recommended minimum), not one SHA-256. Hashes are tagged `argon2id-m19456-t2-p1:<hex>` so the
+//! format says what it is. JSON reports carry no value hash at all.
 
 use std::fmt;
 
+use argon2::{Algorithm, Argon2, Params, Version};
 use base64::Engine as _;
 use base64::engine::general_purpose::STANDARD;
-use hmac::{Hmac, KeyInit, Mac};
 use rand::RngCore as _;
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
-use sha2::Sha256;
 
 use crate::error::{MigrateError, MigrateErrorKind};
 
-/// Scheme tag in front of every persisted keyed hash.
-pub(crate) const HMAC_SCHEME: &str = "hmac-sha256:";
+/// Scheme tag in front of every persisted keyed hash: Argon2id, version 0x13, 19,456 KiB of
+/// memory, 2 passes, 1 lane, 32-byte output.
+pub(crate) const TAG_SCHEME: &str = "argon2id-m19456-t2-p1:";
+
+/// Argon2id memory cost in KiB.
+const M_COST: u32 = 19_456;
+/// Argon2id passes.
+const T_COST: u32 = 2;
 
 /// Key length in bytes.
 pub(crate) const KEY_LEN: usize = 32;
 
-type HmacSha256 = Hmac<Sha256>;
-
-/// A 32-byte HMAC key, generated when an artifact is created and stored in it as base64.
+/// A 32-byte random salt, generated when an artifact is created and stored in it as base64
+/// (the field keeps its historical name, `value_hmac_key`).
 #[derive(Clone, PartialEq, Eq)]
 pub struct ValueKey([u8; KEY_LEN]);
 
@@ -58,30 +64,39 @@ impl ValueKey {
         STANDARD.encode(self.0)
     }
 
-    fn mac(&self, parts: &[&[u8]]) -> HmacSha256 {
-        // HMAC accepts keys of any length, so this cannot fail for a 32-byte key; the fallback
-        // keeps library code free of panics all the same.
-        let mut m = <HmacSha256 as KeyInit>::new_from_slice(&self.0)
-            .unwrap_or_else(|_| <HmacSha256 as KeyInit>::new(&Default::default()));
+    /// Argon2id of `parts` joined by NUL bytes, salted with this key.
+    fn digest(&self, parts: &[&[u8]]) -> [u8; 32] {
+        let mut input = Vec::with_capacity(parts.iter().map(|p| p.len() + 1).sum());
         for (i, p) in parts.iter().enumerate() {
             if i > 0 {
-                m.update(b"\0");
+                input.push(0);
             }
-            m.update(p);
+            input.extend_from_slice(p);
         }
-        m
+        let mut out = [0u8; 32];
+        // The parameters are constants within Argon2's limits and the salt is 32 bytes, so
+        // neither step can fail; the fallback keeps library code free of panics all the same
+        // (an all-zero digest matches nothing real).
+        if let Ok(params) = Params::new(M_COST, T_COST, 1, Some(32)) {
+            let _ = Argon2::new(Algorithm::Argon2id, Version::V0x13, params)
+                .hash_password_into(&input, &self.0, &mut out);
+        }
+        // The joined input holds the secret value: clear it before freeing.
+        input.iter_mut().for_each(|b| *b = 0);
+        std::hint::black_box(&input);
+        out
     }
 
-    /// `hmac-sha256:<hex>` of `value`.
+    /// `argon2id-m19456-t2-p1:<hex>` of `value`.
     pub fn tag(&self, value: &[u8]) -> String {
         self.tag_parts(&[value])
     }
 
-    /// `hmac-sha256:<hex>` of `parts` joined by NUL bytes.
+    /// `argon2id-m19456-t2-p1:<hex>` of `parts` joined by NUL bytes.
     pub fn tag_parts(&self, parts: &[&[u8]]) -> String {
-        let digest = self.mac(parts).finalize().into_bytes();
-        let mut s = String::with_capacity(HMAC_SCHEME.len() + 64);
-        s.push_str(HMAC_SCHEME);
+        let digest = self.digest(parts);
+        let mut s = String::with_capacity(TAG_SCHEME.len() + 64);
+        s.push_str(TAG_SCHEME);
         for b in digest.iter() {
             s.push(char::from(b"0123456789abcdef"[usize::from(b >> 4)]));
             s.push(char::from(b"0123456789abcdef"[usize::from(b & 0xf)]));
@@ -89,16 +104,22 @@ impl ValueKey {
         s
     }
 
-    /// Is `tagged` (an `hmac-sha256:<hex>` string) the keyed hash of `value`? Compared in
-    /// constant time; any other scheme or malformed hex is simply no match.
+    /// Is `tagged` (a `argon2id-m19456-t2-p1:<hex>` string) the keyed hash of `value`? Compared
+    /// without an early exit; any other scheme (the old `hmac-sha256:`) or malformed hex is
+    /// simply no match, and costs no hash.
     pub fn matches(&self, value: &[u8], tagged: &str) -> bool {
-        let Some(hex) = tagged.strip_prefix(HMAC_SCHEME) else {
+        let Some(hex) = tagged.strip_prefix(TAG_SCHEME) else {
             return false;
         };
         let Some(bytes) = from_hex(hex) else {
             return false;
         };
-        self.mac(&[value]).verify_slice(&bytes).is_ok()
+        let digest = self.digest(&[value]);
+        digest
+            .iter()
+            .zip(&bytes)
+            .fold(0u8, |acc, (a, b)| acc | (a ^ b))
+            == 0
     }
 }
 
@@ -149,7 +170,7 @@ mod tests {
         assert_eq!(a.to_base64().len(), 44);
         assert_eq!(ValueKey::from_base64(&a.to_base64()).ok(), Some(a.clone()));
         assert_ne!(a.tag(b"hunter2"), b.tag(b"hunter2"));
-        assert!(a.tag(b"hunter2").starts_with(HMAC_SCHEME));
+        assert!(a.tag(b"hunter2").starts_with(TAG_SCHEME));
         assert_eq!(format!("{a:?}"), "ValueKey(***)");
     }
 
@@ -160,29 +181,32 @@ mod tests {
         assert!(a.matches(b"hunter2", &t));
         assert!(a.matches(
             b"hunter2",
-            &t.to_uppercase().replace("HMAC-SHA256:", HMAC_SCHEME)
+            &format!("{TAG_SCHEME}{}", t[TAG_SCHEME.len()..].to_uppercase())
         ));
         assert!(!a.matches(b"hunter3", &t));
         assert!(!ValueKey::generate().matches(b"hunter2", &t));
-        // A plain SHA-256 (the old format) never matches.
+        // A plain SHA-256 or an HMAC (the old formats) never matches.
         let plain = crate::finding::sha256_hex(b"hunter2");
         assert!(!a.matches(b"hunter2", &plain));
-        assert!(!a.matches(b"hunter2", &format!("{HMAC_SCHEME}{plain}")));
-        assert!(!a.matches(b"hunter2", "hmac-sha256:zz"));
+        assert!(!a.matches(b"hunter2", &format!("hmac-sha256:{plain}")));
+        assert!(!a.matches(b"hunter2", &format!("{TAG_SCHEME}zz")));
     }
 
     #[test]
-    fn rfc4231_case_2() {
-        // RFC 4231 test case 2 uses a 4-byte key; check the HMAC itself with a padded 32-byte key
-        // against an independent computation: HMAC(k, m) where k = "Jefe" + 28 zero bytes equals
-        // HMAC("Jefe", m), because HMAC zero-pads short keys to the block size.
-        let mut k = [0u8; KEY_LEN];
-        k[..4].copy_from_slice(b"Jefe");
-        let t = ValueKey(k).tag(b"what do ya want for nothing?");
-        assert_eq!(
-            t,
-            "hmac-sha256:5bdcc146bf60754e6a042426089575c75a003f089d2739839dec58b964ec3843"
-        );
+    fn argon2id_reference_vector() {
+        // RFC 9106 parameters differ; check against the argon2 crate's own Argon2id with our
+        // parameters, computed independently of `digest`.
+        let k = ValueKey([7u8; KEY_LEN]);
+        let mut expected = [0u8; 32];
+        Argon2::new(
+            Algorithm::Argon2id,
+            Version::V0x13,
+            Params::new(19_456, 2, 1, Some(32)).expect("params"),
+        )
+        .hash_password_into(b"a\0b", &[7u8; KEY_LEN], &mut expected)
+        .expect("hash");
+        let hex: String = expected.iter().map(|b| format!("{b:02x}")).collect();
+        assert_eq!(k.tag_parts(&[b"a", b"b"]), format!("{TAG_SCHEME}{hex}"));
     }
 
     #[test]

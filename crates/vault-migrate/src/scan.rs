@@ -323,6 +323,10 @@ impl Scanner {
         ignore: Option<&SecretsIgnore>,
     ) -> FileScan {
         let kind = FileKind::detect(path);
+        if allow::is_own_artifact(kind, text) {
+            // vaultkit's own baseline/plan/report: salts and slow hashes, never findings.
+            return FileScan::default();
+        }
         let d = &self.inner.detector;
         let min_len = if d.custom.is_empty() {
             d.config.min_keyword_len.min(d.config.min_entropy_len)

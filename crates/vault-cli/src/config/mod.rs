@@ -49,6 +49,7 @@ impl Settings {
             ));
         }
         c.validate()?;
+        warn_once(c);
         Ok(VaultClient::from_config(c)?)
     }
 
@@ -75,8 +76,17 @@ impl Settings {
         if let (Some(cert), Some(key)) = (&c.client_cert, &c.client_key) {
             b = b.with_client_cert(cert, key);
         }
-        Ok(b.build()?)
+        c.validate_tls()?;
+        warn_once(c);
+        Ok(b.with_tls_from(c).build()?)
     }
+}
+
+/// Print the connection's warnings (TLS verification off, remote plain http) on stderr, once
+/// per process, when the first client is built.
+fn warn_once(c: &VaultConnectionConfig) {
+    static ONCE: std::sync::Once = std::sync::Once::new();
+    ONCE.call_once(|| c.warnings().iter().for_each(|w| eprintln!("warning: {w}")));
 }
 
 /// Layer flags (which clap already merged with their environment variables), the remaining

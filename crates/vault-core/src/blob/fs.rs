@@ -5,7 +5,6 @@ use std::io::ErrorKind;
 use std::path::{Path, PathBuf};
 
 use bytes::BytesMut;
-use chrono::{DateTime, Utc};
 use tokio::io::AsyncReadExt;
 
 use super::ByteStream;
@@ -42,14 +41,6 @@ impl Drop for TempGuard {
             let _ = std::fs::remove_file(path);
         }
     }
-}
-
-pub(crate) fn is_absent(e: &std::io::Error) -> bool {
-    matches!(e.kind(), ErrorKind::NotFound | ErrorKind::NotADirectory)
-}
-
-pub(crate) fn modified(meta: &std::fs::Metadata) -> Option<DateTime<Utc>> {
-    meta.modified().ok().map(DateTime::<Utc>::from)
 }
 
 /// fsync a directory so a rename or unlink in it survives a crash (no-op where unsupported).

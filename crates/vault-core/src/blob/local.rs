@@ -1,26 +1,49 @@
 //! [`LocalDirStore`]: a [`BlobStore`] over a local directory.
 //!
 //! Architecture Invariant: a key maps to `root/<segment>/…/<segment>` and can never point outside
-//! `root` ([`validate_key`] runs before any file system call; symbolic links are never listed).
-//! Writes are atomic: data goes to a `.vaultkit-tmp.*` file in the target's directory, is
-//! fsynced, renamed over the target, and the directory is fsynced. A failed or cancelled write
-//! removes its temporary file; temporary files never appear in [`BlobStore::list`].
+//! `root`: [`validate_key`] runs before any file system call, and every segment is then opened
+//! relative to its parent folder without following symbolic links (see `beneath.rs`). A link
+//! anywhere below the root — a folder or a final name — makes put/get/head/delete fail with a
+//! Validation error and is skipped by list; nothing outside the root is read, written or
+//! deleted. Writes are atomic: data goes to a `.vaultkit-tmp.*` file (mode 0600) in the target's
+//! directory, is fsynced, renamed over the target, and the directory is fsynced. A failed or
+//! cancelled write removes its temporary file; temporary files never appear in
+//! [`BlobStore::list`].
 
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 
 use async_trait::async_trait;
 use futures_util::StreamExt;
 use tokio::io::AsyncWriteExt;
 
-use super::fs::{TempGuard, create_temp, file_stream, is_absent, modified, sync_dir};
+use super::beneath::{self, Kind, OwnedFd, Refusal, TempInDir};
+use super::fs::file_stream;
 use super::key::{TEMP_PREFIX, validate_key, validate_prefix};
 use super::{BlobMeta, BlobStore, ByteStream};
 use crate::{VaultError, VaultErrorKind};
 
-/// Objects stored as files under a root directory.
+/// Objects stored as files under a root directory (Unix: folders are resolved with `openat` and
+/// `O_NOFOLLOW`, so symbolic links below the root are never followed).
 #[derive(Debug, Clone)]
 pub struct LocalDirStore {
     root: PathBuf,
+}
+
+/// A key split into its folders and its final name.
+fn split_key(key: &str) -> (Vec<&str>, &str) {
+    let mut segments: Vec<&str> = key.split('/').collect();
+    let name = segments.pop().unwrap_or("");
+    (segments, name)
+}
+
+/// Runs blocking file-system work off the async threads.
+async fn blocking<T: Send + 'static>(
+    f: impl FnOnce() -> Result<T, Refusal> + Send + 'static,
+) -> Result<T, Refusal> {
+    tokio::task::spawn_blocking(f)
+        .await
+        .unwrap_or_else(|e| Err(Refusal::Io(std::io::Error::other(e.to_string()))))
 }
 
 impl LocalDirStore {
@@ -43,13 +66,6 @@ impl LocalDirStore {
         &self.root
     }
 
-    /// The file of a (validated) key.
-    fn path_of(&self, key: &str) -> PathBuf {
-        let mut path = self.root.clone();
-        path.extend(key.split('/'));
-        path
-    }
-
     fn io_error(
         &self,
         operation: &str,
@@ -68,23 +84,26 @@ impl LocalDirStore {
             .with_source(e)
     }
 
-    /// The first proper prefix of `key` (`a`, `a/b` for `a/b/c`) that is stored as an object.
-    async fn object_on_the_way(&self, key: &str) -> Option<String> {
-        let mut prefix = String::new();
-        let segments: Vec<&str> = key.split('/').collect();
-        for segment in &segments[..segments.len().saturating_sub(1)] {
-            if !prefix.is_empty() {
-                prefix.push('/');
-            }
-            prefix.push_str(segment);
-            if tokio::fs::symlink_metadata(self.path_of(&prefix))
-                .await
-                .is_ok_and(|m| m.is_file())
-            {
-                return Some(prefix);
-            }
+    /// The error for a refusal met while resolving `key`.
+    fn refused(&self, operation: &str, key: &str, what: &str, refusal: Refusal) -> VaultError {
+        match refusal {
+            Refusal::Symlink(link) => VaultError::new(VaultErrorKind::Validation)
+                .with_operation(operation.to_string())
+                .with_path(key.to_string())
+                .with_message(format!(
+                    "`{link}` is a symbolic link in the store at {}; links are never followed (they could lead outside the store)",
+                    self.root.display()
+                ))
+                .with_hint("replace the link by a real folder or file, or point the store at the link's target"),
+            Refusal::FileInTheWay(object) => VaultError::new(VaultErrorKind::Validation)
+                .with_operation(operation.to_string())
+                .with_path(key.to_string())
+                .with_message(format!(
+                    "object `{object}` exists where this key needs a folder"
+                ))
+                .with_hint("choose a key that does not extend an existing object's key"),
+            Refusal::Io(e) => self.io_error(operation, key, what, e),
         }
-        None
     }
 
     fn not_found(&self, operation: &str, key: &str) -> VaultError {
@@ -96,6 +115,18 @@ impl LocalDirStore {
                 self.root.display()
             ))
     }
+
+    /// The folder that holds `key` (created when `create`), or `None` when it does not exist.
+    async fn folder_of(&self, key: &str, create: bool) -> Result<Option<OwnedFd>, Refusal> {
+        let root = self.root.clone();
+        let key = key.to_string();
+        blocking(move || {
+            let root_fd = beneath::open_root(&root)?;
+            let (folders, _) = split_key(&key);
+            beneath::open_dirs(&root_fd, &folders, create)
+        })
+        .await
+    }
 }
 
 #[async_trait]
@@ -103,24 +134,19 @@ impl BlobStore for LocalDirStore {
     async fn put(&self, key: &str, mut data: ByteStream) -> Result<BlobMeta, VaultError> {
         const OP: &str = "store blob";
         validate_key(key)?;
-        let target = self.path_of(key);
-        let dir = target.parent().unwrap_or(&self.root).to_path_buf();
-        if let Err(e) = tokio::fs::create_dir_all(&dir).await {
-            if let Some(object) = self.object_on_the_way(key).await {
-                return Err(VaultError::new(VaultErrorKind::Validation)
-                    .with_operation(OP)
-                    .with_path(key.to_string())
-                    .with_message(format!(
-                        "object `{object}` exists where this key needs a folder"
-                    ))
-                    .with_hint("choose a key that does not extend an existing object's key"));
+        let name = split_key(key).1.to_string();
+        let dir = match self.folder_of(key, true).await {
+            Ok(Some(dir)) => Arc::new(dir),
+            Ok(None) => {
+                let e = std::io::Error::new(std::io::ErrorKind::NotFound, "folder missing");
+                return Err(self.io_error(OP, key, "cannot create the object's directory", e));
             }
-            return Err(self.io_error(OP, key, "cannot create the object's directory", e));
-        }
-        let (tmp, mut file) = create_temp(&dir, TEMP_PREFIX)
-            .await
+            Err(r) => return Err(self.refused(OP, key, "cannot create the object's directory", r)),
+        };
+        let (tmp, file) = beneath::create_temp(&dir, TEMP_PREFIX)
             .map_err(|e| self.io_error(OP, key, "cannot create a temporary file", e))?;
-        let mut guard = TempGuard(Some(tmp.clone()));
+        let mut guard = TempInDir::new(dir.clone(), tmp.clone());
+        let mut file = tokio::fs::File::from_std(file);
 
         let mut size: u64 = 0;
         while let Some(chunk) = data.next().await {
@@ -145,54 +171,84 @@ impl BlobStore for LocalDirStore {
             .map_err(|e| self.io_error(OP, key, "cannot fsync the temporary file", e))?;
         drop(file);
 
-        if tokio::fs::symlink_metadata(&target)
+        let moved = {
+            let (dir, tmp, name) = (dir.clone(), tmp.clone(), name.clone());
+            let key = key.to_string();
+            blocking(move || {
+                match beneath::kind_of(&dir, &name)? {
+                    Some(Kind::Dir) => return Ok(None),
+                    // Renaming would replace the link, not write through it; still refuse, so a
+                    // planted link is noticed rather than silently dropped.
+                    Some(Kind::Symlink) => return Err(Refusal::Symlink(key)),
+                    _ => {}
+                }
+                beneath::rename(&dir, &tmp, &name)?;
+                beneath::sync(&dir)?;
+                Ok(Some(beneath::kind_of(&dir, &name)?))
+            })
             .await
-            .is_ok_and(|m| m.is_dir())
-        {
-            return Err(VaultError::new(VaultErrorKind::Validation)
+        };
+        match moved {
+            Ok(None) => Err(VaultError::new(VaultErrorKind::Validation)
                 .with_operation(OP)
                 .with_path(key.to_string())
                 .with_message("a folder of other objects already has this key")
-                .with_hint("choose a key that is not the prefix of existing keys"));
+                .with_hint("choose a key that is not the prefix of existing keys")),
+            Ok(Some(kind)) => {
+                guard.disarm();
+                let modified = match kind {
+                    Some(Kind::File { modified, .. }) => modified,
+                    _ => None,
+                };
+                Ok(BlobMeta::new(key, size, modified))
+            }
+            Err(r) => Err(self.refused(OP, key, "cannot move the object into place", r)),
         }
-        tokio::fs::rename(&tmp, &target)
-            .await
-            .map_err(|e| self.io_error(OP, key, "cannot move the object into place", e))?;
-        guard.disarm();
-        sync_dir(&dir)
-            .await
-            .map_err(|e| self.io_error(OP, key, "cannot fsync the object's directory", e))?;
-        let meta = tokio::fs::metadata(&target).await.ok();
-        Ok(BlobMeta::new(key, size, meta.as_ref().and_then(modified)))
     }
 
     async fn get(&self, key: &str) -> Result<ByteStream, VaultError> {
         const OP: &str = "read blob";
         validate_key(key)?;
-        let path = self.path_of(key);
-        match tokio::fs::metadata(&path).await {
-            Ok(m) if m.is_file() => {}
-            Ok(_) => return Err(self.not_found(OP, key)),
-            Err(e) if is_absent(&e) => return Err(self.not_found(OP, key)),
-            Err(e) => return Err(self.io_error(OP, key, "cannot read the object", e)),
+        let root = self.root.clone();
+        let owned = key.to_string();
+        let opened = blocking(move || {
+            let root_fd = beneath::open_root(&root)?;
+            let (folders, name) = split_key(&owned);
+            match beneath::open_dirs(&root_fd, &folders, false)? {
+                Some(dir) => beneath::open_file(&dir, name, &owned),
+                None => Ok(None),
+            }
+        })
+        .await;
+        match opened {
+            Ok(Some(file)) => Ok(file_stream(tokio::fs::File::from_std(file))),
+            Ok(None) | Err(Refusal::FileInTheWay(_)) => Err(self.not_found(OP, key)),
+            Err(r) => Err(self.refused(OP, key, "cannot open the object", r)),
         }
-        let file = match tokio::fs::File::open(&path).await {
-            Ok(f) => f,
-            Err(e) if is_absent(&e) => return Err(self.not_found(OP, key)),
-            Err(e) => return Err(self.io_error(OP, key, "cannot open the object", e)),
-        };
-        Ok(file_stream(file))
     }
 
     async fn head(&self, key: &str) -> Result<Option<BlobMeta>, VaultError> {
+        const OP: &str = "inspect blob";
         validate_key(key)?;
-        match tokio::fs::metadata(self.path_of(key)).await {
-            Ok(m) if m.is_file() => Ok(Some(BlobMeta::new(key, m.len(), modified(&m)))),
-            Ok(_) => Ok(None),
-            Err(e) if is_absent(&e) => Ok(None),
-            Err(e) => {
-                Err(self.io_error("inspect blob", key, "cannot read the object's metadata", e))
+        let name = split_key(key).1.to_string();
+        let owned = key.to_string();
+        let looked = match self.folder_of(key, false).await {
+            Ok(Some(dir)) => {
+                blocking(move || {
+                    Ok(match beneath::kind_of(&dir, &name)? {
+                        Some(Kind::Symlink) => return Err(Refusal::Symlink(owned)),
+                        other => other,
+                    })
+                })
+                .await
             }
+            Ok(None) | Err(Refusal::FileInTheWay(_)) => Ok(None),
+            Err(r) => Err(r),
+        };
+        match looked {
+            Ok(Some(Kind::File { size, modified })) => Ok(Some(BlobMeta::new(key, size, modified))),
+            Ok(_) => Ok(None),
+            Err(r) => Err(self.refused(OP, key, "cannot read the object's metadata", r)),
         }
     }
 
@@ -200,78 +256,66 @@ impl BlobStore for LocalDirStore {
         const OP: &str = "list blobs";
         validate_prefix(prefix)?;
         // Start in the deepest folder the prefix names completely.
-        let start_key = prefix.rfind('/').map(|i| &prefix[..i]).unwrap_or("");
-        let start = if start_key.is_empty() {
-            self.root.clone()
-        } else {
-            self.path_of(start_key)
-        };
-        let mut out = Vec::new();
-        let mut pending = vec![(start, start_key.to_string())];
-        while let Some((dir, dir_key)) = pending.pop() {
-            let mut entries = match tokio::fs::read_dir(&dir).await {
-                Ok(entries) => entries,
-                Err(e) if is_absent(&e) => continue,
-                Err(e) => {
-                    return Err(self.io_error(
-                        OP,
-                        prefix,
-                        format!("cannot read folder {}", dir.display()),
-                        e,
-                    ));
-                }
+        let start_key = prefix
+            .rfind('/')
+            .map(|i| &prefix[..i])
+            .unwrap_or("")
+            .to_string();
+        let root = self.root.clone();
+        let owned_prefix = prefix.to_string();
+        let listed = blocking(move || {
+            let prefix = owned_prefix.as_str();
+            let root_fd = beneath::open_root(&root)?;
+            let folders: Vec<&str> = if start_key.is_empty() {
+                Vec::new()
+            } else {
+                start_key.split('/').collect()
             };
-            loop {
-                let entry = match entries.next_entry().await {
-                    Ok(Some(entry)) => entry,
-                    Ok(None) => break,
-                    Err(e) => {
-                        return Err(self.io_error(
-                            OP,
-                            prefix,
-                            format!("cannot read folder {}", dir.display()),
-                            e,
-                        ));
+            let start = match beneath::open_dirs(&root_fd, &folders, false) {
+                Ok(Some(dir)) => dir,
+                Ok(None) | Err(Refusal::FileInTheWay(_)) => return Ok(Vec::new()),
+                Err(r) => return Err(r),
+            };
+            let mut out = Vec::new();
+            let mut pending = vec![(start, start_key.clone())];
+            while let Some((dir, dir_key)) = pending.pop() {
+                for (name, kind) in beneath::entries(&dir)? {
+                    if name.starts_with(TEMP_PREFIX) {
+                        continue;
                     }
-                };
-                let Some(name) = entry.file_name().to_str().map(str::to_string) else {
-                    continue; // not UTF-8: cannot be a key
-                };
-                if name.starts_with(TEMP_PREFIX) {
-                    continue;
-                }
-                let key = if dir_key.is_empty() {
-                    name
-                } else {
-                    format!("{dir_key}/{name}")
-                };
-                let Ok(file_type) = entry.file_type().await else {
-                    continue;
-                };
-                if file_type.is_dir() {
-                    let as_folder = format!("{key}/");
-                    if as_folder.starts_with(prefix) || prefix.starts_with(&as_folder) {
-                        pending.push((entry.path(), key));
-                    }
-                } else if file_type.is_file()
-                    && key.starts_with(prefix)
-                    && validate_key(&key).is_ok()
-                {
-                    match entry.metadata().await {
-                        Ok(m) => out.push(BlobMeta::new(key, m.len(), modified(&m))),
-                        Err(e) if is_absent(&e) => {} // deleted while listing
-                        Err(e) => {
-                            return Err(self.io_error(
-                                OP,
-                                &key,
-                                "cannot read the object's metadata",
-                                e,
-                            ));
+                    let key = if dir_key.is_empty() {
+                        name.clone()
+                    } else {
+                        format!("{dir_key}/{name}")
+                    };
+                    match kind {
+                        Kind::Dir => {
+                            let as_folder = format!("{key}/");
+                            if as_folder.starts_with(prefix) || prefix.starts_with(&as_folder) {
+                                match beneath::open_subdir(&dir, &name, &key) {
+                                    Ok(Some(sub)) => pending.push((sub, key)),
+                                    // Gone, or swapped for a link or file while listing: skip.
+                                    Ok(None)
+                                    | Err(Refusal::Symlink(_))
+                                    | Err(Refusal::FileInTheWay(_)) => {}
+                                    Err(r) => return Err(r),
+                                }
+                            }
                         }
+                        Kind::File { size, modified }
+                            if key.starts_with(prefix) && validate_key(&key).is_ok() =>
+                        {
+                            out.push(BlobMeta::new(key, size, modified));
+                        }
+                        // Symbolic links and special files are never listed.
+                        _ => {}
                     }
                 }
             }
-        }
+            Ok(out)
+        })
+        .await;
+        let mut out = listed.map_err(|r| self.refused(OP, prefix, "cannot read a folder", r))?;
         out.sort_by(|a, b| a.key.cmp(&b.key));
         Ok(out)
     }
@@ -279,24 +323,31 @@ impl BlobStore for LocalDirStore {
     async fn delete(&self, key: &str) -> Result<(), VaultError> {
         const OP: &str = "delete blob";
         validate_key(key)?;
-        let path = self.path_of(key);
-        match tokio::fs::symlink_metadata(&path).await {
-            Ok(m) if m.is_dir() => return Ok(()), // a folder: no object has this key
-            Ok(_) => {}
-            Err(e) if is_absent(&e) => return Ok(()),
-            Err(e) => return Err(self.io_error(OP, key, "cannot inspect the object", e)),
-        }
-        match tokio::fs::remove_file(&path).await {
-            Ok(()) => {}
-            Err(e) if is_absent(&e) => return Ok(()),
-            Err(e) => return Err(self.io_error(OP, key, "cannot remove the object", e)),
-        }
-        if let Some(dir) = path.parent() {
-            sync_dir(dir)
-                .await
-                .map_err(|e| self.io_error(OP, key, "cannot fsync the object's directory", e))?;
-        }
-        Ok(())
+        let root = self.root.clone();
+        let owned = key.to_string();
+        let removed = blocking(move || {
+            let root_fd = beneath::open_root(&root)?;
+            let (folders, name) = split_key(&owned);
+            let dir = match beneath::open_dirs(&root_fd, &folders, false) {
+                Ok(Some(dir)) => dir,
+                Ok(None) | Err(Refusal::FileInTheWay(_)) => return Ok(()),
+                Err(r) => return Err(r),
+            };
+            match beneath::kind_of(&dir, name)? {
+                None | Some(Kind::Dir) => return Ok(()), // a folder: no object has this key
+                Some(Kind::Symlink) => return Err(Refusal::Symlink(owned.clone())),
+                Some(_) => {}
+            }
+            match beneath::unlink(&dir, name) {
+                Ok(()) => {}
+                Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(()),
+                Err(e) => return Err(Refusal::Io(e)),
+            }
+            beneath::sync(&dir)?;
+            Ok(())
+        })
+        .await;
+        removed.map_err(|r| self.refused(OP, key, "cannot remove the object", r))
     }
 }
 

@@ -32,6 +32,8 @@ use serde::{Deserialize, Serialize};
 
 use crate::VaultError;
 
+#[cfg(unix)]
+mod beneath;
 mod ext;
 mod fs;
 pub mod key;

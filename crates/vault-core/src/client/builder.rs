@@ -21,6 +21,8 @@ pub struct VaultClientBuilder {
     retry: Option<RetryPolicy>,
     timeout: Option<Duration>,
     ca_cert_file: Option<PathBuf>,
+    ca_path: Option<PathBuf>,
+    tls_server_name: Option<String>,
     client_cert: Option<(PathBuf, PathBuf)>,
     skip_verify: bool,
 }
@@ -80,6 +82,20 @@ impl VaultClientBuilder {
         self
     }
     /// Client certificate and key (PEM) for the HTTP transport.
+    /// Trust the CA certificates in this folder of PEM files (`VAULT_CAPATH`).
+    pub fn with_ca_path(mut self, dir: impl Into<PathBuf>) -> Self {
+        self.ca_path = Some(dir.into());
+        self
+    }
+
+    /// Verify the server certificate for this name (`VAULT_TLS_SERVER_NAME`).
+    pub fn with_tls_server_name(mut self, name: impl Into<String>) -> Self {
+        self.tls_server_name = Some(name.into());
+        self
+    }
+
+    /// Present this client certificate and key (PEM files) for TLS client authentication
+    /// (`VAULT_CLIENT_CERT`, `VAULT_CLIENT_KEY`). Only the built-in HTTP transport uses it.
     pub fn with_client_cert(mut self, cert: impl Into<PathBuf>, key: impl Into<PathBuf>) -> Self {
         self.client_cert = Some((cert.into(), key.into()));
         self
@@ -127,6 +143,12 @@ impl VaultClientBuilder {
         if self.client_cert.is_some() {
             given.push("with_client_cert");
         }
+        if self.ca_path.is_some() {
+            given.push("with_ca_path");
+        }
+        if self.tls_server_name.is_some() {
+            given.push("with_tls_server_name");
+        }
         if self.skip_verify {
             given.push("with_skip_verify");
         }
@@ -157,6 +179,12 @@ impl VaultClientBuilder {
         }
         if let Some((cert, key)) = &self.client_cert {
             b = b.with_client_cert(cert, key);
+        }
+        if let Some(dir) = &self.ca_path {
+            b = b.with_ca_path(dir);
+        }
+        if let Some(name) = &self.tls_server_name {
+            b = b.with_tls_server_name(name);
         }
         Ok(Arc::new(b.build()?))
     }
@@ -216,6 +244,7 @@ impl VaultClient {
         if let (Some(cert), Some(key)) = (&config.client_cert, &config.client_key) {
             b = b.with_client_cert(cert, key);
         }
+        b = b.with_tls_from(config);
         let client = b.build()?;
         client.keep_config(config);
         Ok(client)

@@ -421,6 +421,18 @@ fn http_only_options_with_a_custom_transport_are_config_errors() {
         .build()
         .expect_err("refused");
     assert!(e.to_string().contains("with_client_cert"), "{e}");
+    let e = VaultClient::builder()
+        .with_transport(t.clone())
+        .with_token("t")
+        .with_ca_path("/etc/ssl/vault")
+        .with_tls_server_name("vault.internal")
+        .build()
+        .expect_err("refused");
+    let text = e.to_string();
+    assert!(
+        text.contains("with_ca_path") && text.contains("with_tls_server_name"),
+        "{text}"
+    );
     VaultClient::builder()
         .with_transport(t)
         .with_token("t")

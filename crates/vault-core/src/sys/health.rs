@@ -148,7 +148,8 @@ impl VaultHealth {
                 Ok(b) => Some(b),
                 Err(e) => {
                     detail = Some(format!(
-                        "sys/health answered HTTP {http_status} with a body that is not health JSON ({e})"
+                        "sys/health answered HTTP {http_status} with a body that is not health JSON ({})",
+                        crate::json_body::describe(&e)
                     ));
                     None
                 }

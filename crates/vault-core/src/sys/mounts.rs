@@ -239,14 +239,16 @@ impl VaultClient {
 
 /// The mount table in `data`: entries whose key ends in `/` (the top-level copy Vault also injects
 /// carries the same keys; anything else, such as request metadata, is skipped).
-fn parse_mount_table(data: Value) -> Result<BTreeMap<String, MountInfo>, serde_json::Error> {
+fn parse_mount_table(
+    data: Value,
+) -> Result<BTreeMap<String, MountInfo>, crate::json_body::JsonBodyError> {
     let Value::Object(map) = data else {
         return Ok(BTreeMap::new());
     };
     let mut out = BTreeMap::new();
     for (key, value) in map {
         if key.ends_with('/') && value.is_object() {
-            out.insert(key, serde_json::from_value(value)?);
+            out.insert(key, crate::json_body::from_value(value)?);
         }
     }
     Ok(out)

@@ -56,7 +56,7 @@ impl VaultClient {
                 .with_operation("read policy")
                 .with_path(path.clone())
                 .with_message("the answer has no `policy` text")
-                .with_source(e)
+                .with_source(crate::json_body::JsonBodyError::new(&e))
         })?;
         Ok(Some(data.policy))
     }

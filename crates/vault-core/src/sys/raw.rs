@@ -53,7 +53,7 @@ pub(crate) fn parse_json<T: serde::de::DeserializeOwned>(
     path: &str,
     body: &[u8],
 ) -> Result<T, VaultError> {
-    serde_json::from_slice(body).map_err(|e| {
+    crate::json_body::parse(body).map_err(|e| {
         VaultError::new(VaultErrorKind::Server)
             .with_operation(operation.to_string())
             .with_path(path.to_string())

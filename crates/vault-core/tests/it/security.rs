@@ -120,3 +120,253 @@ async fn dot_segments_are_refused_before_anything_is_sent() {
         .expect("dots inside a name");
     assert_eq!(sent(), ["/v1/secret/data/..env"]);
 }
+
+/// Answers every request 200 with a fixed body (a server sending something unexpected).
+#[derive(Debug)]
+struct FixedAnswer(String);
+
+#[async_trait::async_trait]
+impl vault_core::Transport for FixedAnswer {
+    async fn send(&self, _: VaultRequest) -> Result<VaultResponse, vault_core::VaultError> {
+        Ok(VaultResponse::new(200, vec![], self.0.clone()))
+    }
+    fn address(&self) -> String {
+        "http://fixed.invalid".into()
+    }
+}
+
+/// Item 16: a body of the wrong shape is reported by category and position, never quoted.
+/// Before the fix: `answer is not Vault's JSON envelope: invalid type: string "hvs.PLANTED…"`.
+#[tokio::test]
+async fn unexpected_json_bodies_are_not_quoted_in_errors() {
+    for body in [
+        format!(r#"{{"lease_duration":"{PLANTED}"}}"#),
+        format!(r#"{{"renewable":"{PLANTED}"}}"#),
+        format!(r#"{{"data":{{}}, "{PLANTED}"#),
+    ] {
+        let client = vault_core::VaultClient::builder()
+            .with_transport(std::sync::Arc::new(FixedAnswer(body.clone())))
+            .with_token("t")
+            .build()
+            .expect("client");
+        let e = client.read("secret/data/x").await.expect_err(&body);
+        let text = format!("{e} {e:?}");
+        assert!(!text.contains("PLANTED"), "{text}");
+        assert!(text.contains("line 1"), "names the position: {text}");
+    }
+}
+
+/// Item 8: a store whose root holds a symlinked folder (`linked/` → outside) and a symlinked
+/// final name (`snap` → a file outside). Returns (temp dir, store, outside dir).
+fn store_with_links() -> (
+    tempfile::TempDir,
+    vault_core::LocalDirStore,
+    std::path::PathBuf,
+) {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let outside = dir.path().join("outside");
+    std::fs::create_dir_all(outside.join("sub")).expect("outside");
+    std::fs::write(outside.join("victim"), b"outside data").expect("victim");
+    std::fs::write(outside.join("sub").join("victim"), b"outside data").expect("victim");
+    let root = dir.path().join("store");
+    std::fs::create_dir_all(root.join("real")).expect("root");
+    std::os::unix::fs::symlink(&outside, root.join("linked")).expect("dir link");
+    std::os::unix::fs::symlink(outside.join("victim"), root.join("snap")).expect("file link");
+    std::os::unix::fs::symlink(outside.join("victim"), root.join("real").join("snap"))
+        .expect("nested file link");
+    let store = vault_core::LocalDirStore::new(&root).expect("store");
+    (dir, store, outside)
+}
+
+fn outside_untouched(outside: &std::path::Path) {
+    let mut names: Vec<String> = std::fs::read_dir(outside)
+        .expect("outside")
+        .flatten()
+        .map(|e| e.file_name().to_string_lossy().into_owned())
+        .collect();
+    names.sort();
+    assert_eq!(
+        names,
+        ["sub", "victim"],
+        "nothing created or deleted outside"
+    );
+    assert_eq!(
+        std::fs::read(outside.join("victim")).expect("victim"),
+        b"outside data"
+    );
+    let sub: Vec<_> = std::fs::read_dir(outside.join("sub"))
+        .expect("sub")
+        .flatten()
+        .collect();
+    assert_eq!(sub.len(), 1);
+    assert_eq!(
+        std::fs::read(outside.join("sub").join("victim")).expect("victim"),
+        b"outside data"
+    );
+}
+
+/// Item 8: every operation refuses a symlinked folder and a symlinked final name; nothing
+/// outside the root is read, written or deleted. Before the fix `get("linked/victim")` read
+/// the outside file, `put("linked/new")` wrote outside and `delete("linked/victim")` removed it.
+#[tokio::test]
+async fn local_store_never_follows_symlinks() {
+    use vault_core::blob::{BlobStore, BlobStoreExt};
+    let (_dir, store, outside) = store_with_links();
+    let refused = |e: vault_core::VaultError, what: &str| {
+        assert_eq!(e.kind(), VaultErrorKind::Validation, "{what}: {e}");
+        assert!(e.to_string().contains("symbolic link"), "{what}: {e}");
+    };
+    for key in ["linked/victim", "linked/sub/victim", "snap", "real/snap"] {
+        refused(store.get_bytes(key).await.expect_err(key), key);
+        refused(store.head(key).await.expect_err(key), key);
+        refused(store.delete(key).await.expect_err(key), key);
+        refused(
+            store
+                .put_bytes(key, bytes::Bytes::from_static(b"attacker"))
+                .await
+                .expect_err(key),
+            key,
+        );
+    }
+    refused(
+        store
+            .put_bytes("linked/new", bytes::Bytes::from_static(b"x"))
+            .await
+            .expect_err("new file through a linked folder"),
+        "linked/new",
+    );
+    refused(
+        store
+            .list("linked/")
+            .await
+            .expect_err("list through a link"),
+        "list linked/",
+    );
+    // A listing of the whole store shows no link and nothing from outside.
+    store
+        .put_bytes("real/ok", bytes::Bytes::from_static(b"fine"))
+        .await
+        .expect("ordinary put");
+    let all: Vec<String> = store
+        .list("")
+        .await
+        .expect("list")
+        .into_iter()
+        .map(|m| m.key)
+        .collect();
+    assert_eq!(all, ["real/ok"]);
+    outside_untouched(&outside);
+    // The links themselves are still there (refused, not replaced).
+    assert!(
+        std::fs::symlink_metadata(store.root().join("snap"))
+            .expect("link")
+            .file_type()
+            .is_symlink()
+    );
+}
+
+/// Item 14: `VAULT_CAPATH` (a folder of PEM files) and `VAULT_TLS_SERVER_NAME` work against a
+/// real OpenBao TLS listener, and half a client certificate is a Config error. Before the fix
+/// both variables were ignored (the CA folder could not make the connection trusted, so the
+/// first read failed) and a certificate without its key was dropped silently.
+#[tokio::test]
+async fn capath_server_name_and_half_client_cert() {
+    use vault_core::{VaultClient, VaultConnectionConfig};
+    use vault_testkit::{OpenBao, TestPki};
+    let pki = TestPki::generate();
+    let bao = OpenBao::dev_tls(&pki).await;
+    let (addr, token) = (bao.addr(), bao.root_token());
+    let env_client = |vars: Vec<(&'static str, String)>| {
+        let (addr, token) = (addr.clone(), token.clone());
+        let config = VaultConnectionConfig::from_env_with(move |name| match name {
+            "VAULT_ADDR" => Some(addr.clone()),
+            "VAULT_TOKEN" => Some(token.clone()),
+            other => vars
+                .iter()
+                .find(|(k, _)| *k == other)
+                .map(|(_, v)| v.clone()),
+        })
+        .expect("config");
+        VaultClient::from_config(&config)
+    };
+
+    // A CA folder with an unrelated CA, the right one and a non-PEM file.
+    let ca_dir = tempfile::tempdir().expect("ca dir");
+    std::fs::copy(pki.wrong_ca_cert_path(), ca_dir.path().join("a-other.pem")).expect("copy");
+    std::fs::copy(pki.ca_cert_path(), ca_dir.path().join("b-ours.pem")).expect("copy");
+    std::fs::write(ca_dir.path().join("README"), "not a certificate").expect("write");
+    let capath = ca_dir.path().display().to_string();
+    let client = env_client(vec![("VAULT_CAPATH", capath.clone())]).expect("client");
+    assert!(
+        client
+            .read("secret/data/none")
+            .await
+            .expect("CA from VAULT_CAPATH")
+            .is_none()
+    );
+
+    // Only the wrong CA in the folder: not trusted.
+    let wrong_dir = tempfile::tempdir().expect("wrong dir");
+    std::fs::copy(pki.wrong_ca_cert_path(), wrong_dir.path().join("ca.pem")).expect("copy");
+    let client = env_client(vec![(
+        "VAULT_CAPATH",
+        wrong_dir.path().display().to_string(),
+    )])
+    .expect("client");
+    let e = client
+        .read("secret/data/none")
+        .await
+        .expect_err("wrong CA folder");
+    assert_eq!(e.kind(), VaultErrorKind::Connection, "{e}");
+
+    // An empty folder is a Config error naming it.
+    let empty = tempfile::tempdir().expect("empty");
+    let e = env_client(vec![("VAULT_CAPATH", empty.path().display().to_string())])
+        .expect_err("no certificate");
+    assert_eq!(e.kind(), VaultErrorKind::Config, "{e}");
+    assert!(
+        e.to_string().contains(&empty.path().display().to_string()),
+        "{e}"
+    );
+
+    // The certificate names 127.0.0.1 and localhost: verifying for `localhost` while
+    // connecting to 127.0.0.1 works; for another name it must fail (the name is really used).
+    let ca = pki.ca_cert_path().display().to_string();
+    let client = env_client(vec![
+        ("VAULT_CACERT", ca.clone()),
+        ("VAULT_TLS_SERVER_NAME", "localhost".into()),
+    ])
+    .expect("client");
+    assert!(
+        client
+            .read("secret/data/none")
+            .await
+            .expect("server name localhost")
+            .is_none()
+    );
+    let client = env_client(vec![
+        ("VAULT_CACERT", ca.clone()),
+        ("VAULT_TLS_SERVER_NAME", "vault.other.example".into()),
+    ])
+    .expect("client");
+    let e = client
+        .read("secret/data/none")
+        .await
+        .expect_err("name not in the certificate");
+    assert_eq!(e.kind(), VaultErrorKind::Connection, "{e}");
+    assert!(e.to_string().contains("certificate"), "{e}");
+
+    // A client certificate without its key (and the reverse) is refused, not dropped.
+    for (var, path) in [
+        ("VAULT_CLIENT_CERT", pki.client_cert_path()),
+        ("VAULT_CLIENT_KEY", pki.client_key_path()),
+    ] {
+        let e = env_client(vec![
+            ("VAULT_CACERT", ca.clone()),
+            (var, path.display().to_string()),
+        ])
+        .expect_err("half a client certificate");
+        assert_eq!(e.kind(), VaultErrorKind::Config, "{e}");
+        assert!(e.to_string().contains("VAULT_CLIENT_KEY"), "{e}");
+    }
+}

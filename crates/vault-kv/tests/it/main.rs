@@ -8,6 +8,7 @@ mod mount_memo;
 mod namespaces;
 mod permissions;
 mod resource;
+mod security;
 mod sync;
 mod v1;
 mod v2;

@@ -1,11 +1,13 @@
 //! Baselines: the fingerprints of accepted findings, so that only new findings fail a build.
 //!
-//! The file is JSON: `{"version": 2, "value_hmac_key": "<base64>", "findings": [{"fingerprint",
-//! "file", "rule_id", "key"}]}`. A fingerprint is `hmac-sha256:` of rule id, file, key and value
-//! under the baseline's own random `value_hmac_key`, not the line number, so a finding keeps its
-//! identity when lines move and changing the value makes it new, while the file holds no unsalted
-//! hash a weak password could be guessed from. Version 1 baselines (plain SHA-256) are refused
-//! with a hint to regenerate.
+//! The file is JSON: `{"version": 3, "value_hmac_key": "<base64>", "findings": [{"fingerprint",
+//! "file", "rule_id", "key"}]}`. A fingerprint is Argon2id (19 MiB, 2 passes;
+//! `argon2id-m19456-t2-p1:<hex>`) of rule id, file, key and value salted with the baseline's own
+//! random `value_hmac_key`, not the line number, so a finding keeps its identity when lines move
+//! and changing the value makes it new. Whoever holds the file pays one Argon2id per password
+//! guess. Only findings whose file, rule and key match an entry are hashed when checking.
+//! Version 1 (plain SHA-256) and 2 (HMAC-SHA256 next to its key) baselines are refused with a
+//! hint to regenerate.
 
 use std::collections::HashSet;
 use std::path::Path;
@@ -17,7 +19,7 @@ use crate::finding::Finding;
 use crate::keyed::ValueKey;
 
 /// The baseline format written by this version.
-pub(super) const BASELINE_VERSION: u32 = 2;
+pub(super) const BASELINE_VERSION: u32 = 3;
 
 /// One accepted finding.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -44,27 +46,59 @@ pub struct Baseline {
     pub findings: Vec<BaselineEntry>,
     #[serde(skip)]
     index: HashSet<String>,
+    /// `(file, rule_id, key)` of every entry: only findings found here are hashed.
+    #[serde(skip)]
+    places: HashSet<(String, String, Option<String>)>,
+}
+
+fn places_of(entries: &[BaselineEntry]) -> HashSet<(String, String, Option<String>)> {
+    entries
+        .iter()
+        .map(|e| (e.file.clone(), e.rule_id.clone(), e.key.clone()))
+        .collect()
 }
 
 impl Baseline {
     /// A baseline accepting exactly `findings`.
     pub fn from_findings<'a>(findings: impl IntoIterator<Item = &'a Finding>) -> Self {
         let key = ValueKey::generate();
-        let findings: Vec<BaselineEntry> = findings
-            .into_iter()
-            .map(|f| BaselineEntry {
-                fingerprint: f.fingerprint(&key),
-                file: f.file.to_string_lossy().replace('\\', "/"),
-                rule_id: f.rule_id.clone(),
-                key: f.key.clone(),
-            })
-            .collect();
+        let findings: Vec<&Finding> = findings.into_iter().collect();
+        // One Argon2id per finding: spread them over the CPUs.
+        let threads = std::thread::available_parallelism()
+            .map(|n| n.get())
+            .unwrap_or(1)
+            .min(findings.len().max(1));
+        let chunk = findings.len().div_ceil(threads).max(1);
+        let findings: Vec<BaselineEntry> = std::thread::scope(|scope| {
+            let workers: Vec<_> = findings
+                .chunks(chunk)
+                .map(|part| {
+                    let key = &key;
+                    scope.spawn(move || {
+                        part.iter()
+                            .map(|f| BaselineEntry {
+                                fingerprint: f.fingerprint(key),
+                                file: f.file.to_string_lossy().replace('\\', "/"),
+                                rule_id: f.rule_id.clone(),
+                                key: f.key.clone(),
+                            })
+                            .collect::<Vec<_>>()
+                    })
+                })
+                .collect();
+            workers
+                .into_iter()
+                .flat_map(|w| w.join().unwrap_or_default())
+                .collect()
+        });
         let index = findings.iter().map(|e| e.fingerprint.clone()).collect();
+        let places = places_of(&findings);
         Baseline {
             version: BASELINE_VERSION,
             value_hmac_key: key,
             findings,
             index,
+            places,
         }
     }
 
@@ -74,10 +108,18 @@ impl Baseline {
         struct Version {
             version: Option<u32>,
         }
-        if let Ok(Version { version: Some(1) }) = serde_json::from_str::<Version>(text) {
+        if let Ok(Version {
+            version: Some(old @ (1 | 2)),
+        }) = serde_json::from_str::<Version>(text)
+        {
+            let what = if old == 1 {
+                "unsalted SHA-256 hashes of the values"
+            } else {
+                "fast HMAC-SHA256 hashes of the values next to their key"
+            };
             return Err(MigrateError::new(
                 MigrateErrorKind::Config,
-                "baseline version 1 stores unsalted SHA-256 hashes of the values and is no longer read",
+                format!("baseline version {old} stores {what} and is no longer read"),
             )
             .with_hint("regenerate it from a fresh scan (`Baseline::from_findings`) and delete the old one"));
         }
@@ -99,6 +141,7 @@ impl Baseline {
             ));
         }
         b.index = b.findings.iter().map(|e| e.fingerprint.clone()).collect();
+        b.places = places_of(&b.findings);
         Ok(b)
     }
 
@@ -127,7 +170,16 @@ impl Baseline {
 
     /// Is this finding already accepted?
     pub fn contains(&self, f: &Finding) -> bool {
-        !self.index.is_empty() && self.index.contains(&f.fingerprint(&self.value_hmac_key))
+        if self.index.is_empty() {
+            return false;
+        }
+        let place = (
+            f.file.to_string_lossy().replace('\\', "/"),
+            f.rule_id.clone(),
+            f.key.clone(),
+        );
+        // The cheap check first: Argon2id only for findings at an accepted place.
+        self.places.contains(&place) && self.index.contains(&f.fingerprint(&self.value_hmac_key))
     }
 
     /// Number of accepted findings.

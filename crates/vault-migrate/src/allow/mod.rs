@@ -5,11 +5,14 @@
 //! | inline comment | on the finding's line: `vaultkit:allow` or detect-secrets' `pragma: allowlist secret`; on the line before: `vaultkit:allow-next-line` / `pragma: allowlist nextline secret` | one line |
 //! | [`SecretsIgnore`] | `.secretsignore` (ripsecrets format): gitignore patterns, then a `[secrets]` section of exact values | paths and values |
 //! | [`Baseline`] | a JSON file of finding fingerprints written by a previous scan | known findings |
+//! | own artifacts | a baseline, plan or JSON/SARIF report vaultkit wrote (exact shape only) | whole file |
 
 mod baseline;
+mod own;
 mod secretsignore;
 
 pub use baseline::{Baseline, BaselineEntry};
+pub(crate) use own::is_own_artifact;
 pub use secretsignore::SecretsIgnore;
 
 /// Is a finding on 1-based `line` allowed by an inline comment?

@@ -1,8 +1,8 @@
 //! [`Plan`]: where each found secret goes in Vault — a reviewable TOML file.
 //!
 //! ```toml
-//! version = 2
-//! value_hmac_key = "…"      # random, base64: the key of this plan's value hashes
+//! version = 3
+//! value_hmac_key = "…"      # random, base64: the salt of this plan's value hashes
 //! mount = "secret"
 //! prefix = "bike-data-flow/production"
 //! base_dir = "."
@@ -15,12 +15,13 @@
 //! env = "DB_PASSWORD"       # the key in the source file
 //! source = ".env"
 //! line = 4
-//! value_hmac = "hmac-sha256:…"  # of the value: apply refuses if the source changed since
+//! value_hmac = "argon2id-m19456-t2-p1:…"  # of the value: apply refuses if the source changed
 //! ```
-//! The plan holds no values and no unsalted hashes: `value_hmac` is an HMAC-SHA256 under the
-//! plan's own random `value_hmac_key`, so two plans of the same source share no hash and a weak
-//! password cannot be looked up or guessed from a precomputed table. `apply` reads the values from
-//! the source files again and checks them against the hashes. Version 1 plans (plain SHA-256) are
+//! The plan holds no values and no fast hashes: `value_hmac` is Argon2id (19 MiB, 2 passes)
+//! salted with the plan's own random `value_hmac_key`, so two plans of the same source share no
+//! hash, no precomputed table applies, and whoever holds the plan pays one Argon2id per password
+//! guess. `apply` reads the values from the source files again and checks them against the
+//! hashes. Version 1 (plain SHA-256) and 2 (HMAC-SHA256 with its key in the plan) plans are
 //! refused with a hint to plan again.
 
 mod mapping;
@@ -52,7 +53,7 @@ pub struct PlannedKey {
     pub source: String,
     /// 1-based line of the value in the source.
     pub line: usize,
-    /// `hmac-sha256:<hex>` of the value under the plan's `value_hmac_key`.
+    /// `argon2id-m19456-t2-p1:<hex>` of the value, salted with the plan's `value_hmac_key`.
     pub value_hmac: String,
     /// Whether a rule flagged it as a secret (false for companions such as `DB_HOST`).
     #[serde(default)]
@@ -303,7 +304,7 @@ impl Plan {
 }
 
 /// The plan format written by this version.
-pub const PLAN_VERSION: u32 = 2;
+pub const PLAN_VERSION: u32 = 3;
 
 fn check_version(v: u32) -> Result<(), MigrateError> {
     match v {
@@ -311,6 +312,11 @@ fn check_version(v: u32) -> Result<(), MigrateError> {
         1 => Err(MigrateError::new(
             MigrateErrorKind::Config,
             "plan version 1 stores unsalted SHA-256 hashes of the values and is no longer read",
+        )
+        .with_hint("run `vaultkit migrate plan` again and delete the old plan")),
+        2 => Err(MigrateError::new(
+            MigrateErrorKind::Config,
+            "plan version 2 stores fast HMAC-SHA256 hashes of the values next to their key and is no longer read",
         )
         .with_hint("run `vaultkit migrate plan` again and delete the old plan")),
         other => Err(MigrateError::new(

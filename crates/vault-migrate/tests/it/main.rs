@@ -7,6 +7,7 @@ mod no_leak;
 mod noseyparker;
 mod output_security;
 mod salted;
+mod security;
 mod tree;
 mod vault;
 

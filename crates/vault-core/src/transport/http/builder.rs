@@ -14,6 +14,8 @@ pub struct HttpTransportBuilder {
     timeout: Option<Duration>,
     ca_cert_file: Option<PathBuf>,
     ca_cert_pem: Option<Vec<u8>>,
+    ca_path: Option<PathBuf>,
+    tls_server_name: Option<String>,
     client_cert: Option<(PathBuf, PathBuf)>,
     skip_verify: bool,
 }
@@ -39,6 +41,20 @@ impl HttpTransportBuilder {
         self.ca_cert_pem = Some(pem.into());
         self
     }
+    /// Trust only the CA certificates in the PEM files of this folder (`VAULT_CAPATH`; every
+    /// regular file holding at least one PEM certificate, others skipped). Adds to
+    /// [`with_ca_cert_file`](Self::with_ca_cert_file) when both are given.
+    pub fn with_ca_path(mut self, dir: impl Into<PathBuf>) -> Self {
+        self.ca_path = Some(dir.into());
+        self
+    }
+    /// Verify the server certificate for this name, and send it as SNI, instead of the
+    /// address's host (`VAULT_TLS_SERVER_NAME`). The connection still goes to the address's
+    /// host (resolved once, when the transport is built) and port.
+    pub fn with_tls_server_name(mut self, name: impl Into<String>) -> Self {
+        self.tls_server_name = Some(name.into());
+        self
+    }
     /// Present a client certificate (`VAULT_CLIENT_CERT`, `VAULT_CLIENT_KEY`; PEM files).
     pub fn with_client_cert(mut self, cert: impl Into<PathBuf>, key: impl Into<PathBuf>) -> Self {
         self.client_cert = Some((cert.into(), key.into()));
@@ -58,7 +74,7 @@ impl HttpTransportBuilder {
             config("no Vault address given".into())
                 .with_hint("set VAULT_ADDR or call with_address(..)")
         })?;
-        let base = url::Url::parse(address.trim()).map_err(|e| {
+        let mut base = url::Url::parse(address.trim()).map_err(|e| {
             config(format!("invalid Vault address `{address}`: {e}"))
                 .with_hint("use a URL such as https://vault.example.com:8200")
         })?;
@@ -84,6 +100,13 @@ impl HttpTransportBuilder {
         }
         if let Some(pem) = &self.ca_cert_pem {
             roots.extend(parse_ca(pem, "the given PEM")?);
+        }
+        if let Some(dir) = &self.ca_path {
+            roots.extend(read_ca_dir(dir)?);
+        }
+        let shown = base.as_str().trim_end_matches('/').to_string();
+        if let Some(name) = &self.tls_server_name {
+            builder = server_name_override(builder, &mut base, name)?;
         }
         if !roots.is_empty() {
             builder = builder.tls_certs_only(roots);
@@ -113,6 +136,7 @@ impl HttpTransportBuilder {
         })?;
         Ok(HttpTransport {
             client,
+            shown: shown.into(),
             v1_path: HttpTransport::v1_path_for(&base),
             base,
             timeout,
@@ -145,6 +169,85 @@ fn parse_ca(pem: &[u8], origin: &str) -> Result<Vec<reqwest::Certificate>, Vault
         .with_hint("VAULT_CACERT must name a PEM file with -----BEGIN CERTIFICATE----- blocks"));
     }
     Ok(certs)
+}
+
+/// The certificates of every PEM file in `dir` (sorted by name; files without a certificate
+/// are skipped, as OpenSSL's hashed CA folders hold other files too).
+fn read_ca_dir(dir: &Path) -> Result<Vec<reqwest::Certificate>, VaultError> {
+    let config = |m: String| VaultError::msg(VaultErrorKind::Config, m);
+    let entries = std::fs::read_dir(dir).map_err(|e| {
+        config(format!("could not read CA folder `{}`: {e}", dir.display()))
+            .with_hint("check the folder given in VAULT_CAPATH")
+    })?;
+    let mut files: Vec<PathBuf> = entries
+        .flatten()
+        .map(|e| e.path())
+        .filter(|p| p.is_file())
+        .collect();
+    files.sort();
+    let mut certs = Vec::new();
+    for file in files {
+        let Ok(pem) = std::fs::read(&file) else {
+            continue;
+        };
+        if let Ok(found) = reqwest::Certificate::from_pem_bundle(&pem) {
+            certs.extend(found);
+        }
+    }
+    if certs.is_empty() {
+        return Err(config(format!(
+            "no PEM certificate found in CA folder `{}`",
+            dir.display()
+        ))
+        .with_hint(
+            "VAULT_CAPATH must name a folder of PEM files with -----BEGIN CERTIFICATE----- blocks",
+        ));
+    }
+    Ok(certs)
+}
+
+/// Point `base` at `name` and pin `name` to the addresses of the original host, so TLS
+/// verifies (and sends SNI for) `name` while the connection goes where the address says.
+fn server_name_override(
+    builder: reqwest::ClientBuilder,
+    base: &mut url::Url,
+    name: &str,
+) -> Result<reqwest::ClientBuilder, VaultError> {
+    use std::net::ToSocketAddrs;
+    let config = |m: String| VaultError::msg(VaultErrorKind::Config, m);
+    let name = name.trim();
+    if name.is_empty() || name.contains(['/', ':', '@', ' ']) {
+        return Err(config(format!(
+            "VAULT_TLS_SERVER_NAME `{}` is not a host name",
+            name.escape_debug()
+        )));
+    }
+    let port = base.port_or_known_default().unwrap_or(443);
+    let addrs: Vec<std::net::SocketAddr> = match base.host() {
+        Some(url::Host::Ipv4(ip)) => vec![(ip, port).into()],
+        Some(url::Host::Ipv6(ip)) => vec![(ip, port).into()],
+        Some(url::Host::Domain(host)) => (host, port)
+            .to_socket_addrs()
+            .map_err(|e| {
+                config(format!(
+                    "could not resolve `{host}` for VAULT_TLS_SERVER_NAME: {e}"
+                ))
+            })?
+            .collect(),
+        None => Vec::new(),
+    };
+    if addrs.is_empty() {
+        return Err(config(format!(
+            "the Vault address `{base}` has no host to connect to"
+        )));
+    }
+    base.set_host(Some(name)).map_err(|e| {
+        config(format!(
+            "VAULT_TLS_SERVER_NAME `{}` is not a host name: {e}",
+            name.escape_debug()
+        ))
+    })?;
+    Ok(builder.resolve_to_addrs(name, &addrs))
 }
 
 /// At most one redirect, and only to the same scheme, host and port as the original request.

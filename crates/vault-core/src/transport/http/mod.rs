@@ -61,6 +61,8 @@ pub(super) const DEFAULT_TIMEOUT: Duration = Duration::from_secs(30);
 #[derive(Clone)]
 pub struct HttpTransport {
     client: reqwest::Client,
+    /// The address as configured, for messages (`base` may carry a TLS server name instead).
+    shown: Arc<str>,
     base: url::Url,
     /// `<base path without trailing slash>/v1/`, see [`HttpTransport::v1_path_for`].
     v1_path: Arc<str>,
@@ -70,7 +72,7 @@ pub struct HttpTransport {
 impl std::fmt::Debug for HttpTransport {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("HttpTransport")
-            .field("address", &self.base.as_str())
+            .field("address", &&*self.shown)
             .field("timeout", &self.timeout)
             .finish_non_exhaustive()
     }
@@ -253,7 +255,7 @@ impl Transport for HttpTransport {
     }
 
     fn address(&self) -> String {
-        self.base.as_str().trim_end_matches('/').to_string()
+        self.shown.to_string()
     }
 }
 
