@@ -121,20 +121,44 @@ pub async fn delete(
     Ok(())
 }
 
+/// What `undelete` and `destroy` do to the versions they name.
+#[derive(Clone, Copy)]
+enum VersionChange {
+    Undelete,
+    Destroy,
+}
+
+/// Apply `change` to `versions` of a KV v2 secret and confirm on stderr. `undelete` and `destroy`
+/// differ only in the endpoint they call, so they share this.
+async fn change_versions(
+    ctx: &Ctx,
+    client: &VaultClient,
+    t: &KvLocation,
+    versions: &[u64],
+    change: VersionChange,
+) -> CliResult<()> {
+    let what = match change {
+        VersionChange::Undelete => "kv undelete",
+        VersionChange::Destroy => "kv destroy",
+    };
+    let kv2 = require_v2(client, t, what).await?;
+    match change {
+        VersionChange::Undelete => kv2.undelete_versions(&t.path, versions).await,
+        VersionChange::Destroy => kv2.destroy_versions(&t.path, versions).await,
+    }
+    .map_err(kv_error)?;
+    ctx.out()
+        .info(&format!("Success! Data written to: {}", t.display()));
+    Ok(())
+}
+
 pub async fn undelete(
     ctx: &Ctx,
     client: &VaultClient,
     t: &KvLocation,
     versions: &[u64],
 ) -> CliResult<()> {
-    require_v2(client, t, "kv undelete")
-        .await?
-        .undelete_versions(&t.path, versions)
-        .await
-        .map_err(kv_error)?;
-    ctx.out()
-        .info(&format!("Success! Data written to: {}", t.display()));
-    Ok(())
+    change_versions(ctx, client, t, versions, VersionChange::Undelete).await
 }
 
 pub async fn destroy(
@@ -143,14 +167,7 @@ pub async fn destroy(
     t: &KvLocation,
     versions: &[u64],
 ) -> CliResult<()> {
-    require_v2(client, t, "kv destroy")
-        .await?
-        .destroy_versions(&t.path, versions)
-        .await
-        .map_err(kv_error)?;
-    ctx.out()
-        .info(&format!("Success! Data written to: {}", t.display()));
-    Ok(())
+    change_versions(ctx, client, t, versions, VersionChange::Destroy).await
 }
 
 /// Write version `version`'s data as the new latest version, with check-and-set on the current one
