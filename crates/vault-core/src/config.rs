@@ -129,21 +129,17 @@ impl VaultConnectionConfig {
     /// Like [`VaultConnectionConfig::from_env`], reading variables through `get` (for tests and
     /// for layering other sources). Empty values count as unset.
     pub fn from_env_with(get: impl Fn(&str) -> Option<String>) -> Result<Self, VaultError> {
-        let var = |name: &str| {
-            get(name)
-                .map(|v| v.trim().to_string())
-                .filter(|v| !v.is_empty())
-        };
+        let var = |setting: Setting| setting.read(&get);
         let mut c = VaultConnectionConfig::default();
-        if let Some(addr) = var(Setting::Address.env()) {
+        if let Some(addr) = var(Setting::Address) {
             c.vault_addr = addr;
         }
-        c.token = var(Setting::Token.env()).map(SecretString::from);
-        c.namespace = var(Setting::Namespace.env());
-        c.ca_cert = var(Setting::CaCert.env()).map(PathBuf::from);
-        c.client_cert = var(Setting::ClientCert.env()).map(PathBuf::from);
-        c.client_key = var(Setting::ClientKey.env()).map(PathBuf::from);
-        if let Some(v) = var(Setting::SkipVerify.env()) {
+        c.token = var(Setting::Token).map(SecretString::from);
+        c.namespace = var(Setting::Namespace);
+        c.ca_cert = var(Setting::CaCert).map(PathBuf::from);
+        c.client_cert = var(Setting::ClientCert).map(PathBuf::from);
+        c.client_key = var(Setting::ClientKey).map(PathBuf::from);
+        if let Some(v) = var(Setting::SkipVerify) {
             c.verify = !parse_bool(&v).ok_or_else(|| {
                 VaultError::msg(
                     VaultErrorKind::Config,
@@ -152,9 +148,9 @@ impl VaultConnectionConfig {
                 .with_hint("use true/false, 1/0 or yes/no")
             })?;
         }
-        c.role_id = var(Setting::RoleId.env());
-        c.secret_id = var(Setting::SecretId.env()).map(SecretString::from);
-        c.auth_method = match var(Setting::AuthMethod.env()) {
+        c.role_id = var(Setting::RoleId);
+        c.secret_id = var(Setting::SecretId).map(SecretString::from);
+        c.auth_method = match var(Setting::AuthMethod) {
             Some(m) => m.parse()?,
             None => infer_auth_method(
                 c.token.is_some(),
