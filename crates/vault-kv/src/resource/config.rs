@@ -116,15 +116,7 @@ fn seconds(name: &str, value: &str) -> Result<Duration, KvError> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use std::collections::HashMap;
-
-    fn env(pairs: &[(&str, &str)]) -> impl Fn(&str) -> Option<String> {
-        let map: HashMap<String, String> = pairs
-            .iter()
-            .map(|(k, v)| (k.to_string(), v.to_string()))
-            .collect();
-        move |name| map.get(name).cloned()
-    }
+    use vault_core::testing::env_from as env;
 
     #[test]
     fn reads_the_python_modules_fields() {
