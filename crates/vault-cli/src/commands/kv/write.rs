@@ -121,16 +121,18 @@ pub async fn delete(
     Ok(())
 }
 
-/// What `undelete` and `destroy` do to the versions they name.
-#[derive(Clone, Copy)]
-enum VersionChange {
+/// What `kv undelete` and `kv destroy` do to the versions they name.
+#[derive(Debug, Clone, Copy)]
+pub enum VersionChange {
+    /// Bring soft-deleted versions back.
     Undelete,
+    /// Remove the versions' data for good.
     Destroy,
 }
 
-/// Apply `change` to `versions` of a KV v2 secret and confirm on stderr. `undelete` and `destroy`
-/// differ only in the endpoint they call, so they share this.
-async fn change_versions(
+/// `kv undelete` / `kv destroy`: apply `change` to `versions` of a KV v2 secret and confirm on
+/// stderr. The two commands differ only in the endpoint they call, so they share this.
+pub async fn change_versions(
     ctx: &Ctx,
     client: &VaultClient,
     t: &KvLocation,
@@ -150,24 +152,6 @@ async fn change_versions(
     ctx.out()
         .info(&format!("Success! Data written to: {}", t.display()));
     Ok(())
-}
-
-pub async fn undelete(
-    ctx: &Ctx,
-    client: &VaultClient,
-    t: &KvLocation,
-    versions: &[u64],
-) -> CliResult<()> {
-    change_versions(ctx, client, t, versions, VersionChange::Undelete).await
-}
-
-pub async fn destroy(
-    ctx: &Ctx,
-    client: &VaultClient,
-    t: &KvLocation,
-    versions: &[u64],
-) -> CliResult<()> {
-    change_versions(ctx, client, t, versions, VersionChange::Destroy).await
 }
 
 /// Write version `version`'s data as the new latest version, with check-and-set on the current one
