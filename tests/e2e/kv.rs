@@ -75,7 +75,7 @@ async fn put_get_in_every_input_form_and_format() {
         .vk(&["kv", "get", "-format=yaml", "secret/app/db"])
         .run()
         .await;
-    let y: serde_json::Value = serde_yaml::from_str(&yaml.stdout).expect("yaml");
+    let y: serde_json::Value = serde_norway::from_str(&yaml.stdout).expect("yaml");
     assert_eq!(y["data"]["user"], "etl");
 
     // A whole JSON object on stdin.

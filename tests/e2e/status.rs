@@ -17,7 +17,7 @@ async fn status_in_every_format() {
 
     let yaml = w.vk(&["status", "--format", "yaml"]).run().await;
     yaml.ok();
-    let y: serde_json::Value = serde_yaml::from_str(&yaml.stdout).expect("YAML");
+    let y: serde_json::Value = serde_norway::from_str(&yaml.stdout).expect("YAML");
     assert_eq!(y["address"], w.bao.addr());
 
     // VAULT_FORMAT like Vault's CLI, and Vault's single-dash spelling of flags.

@@ -89,7 +89,7 @@ async fn export_in_three_formats_and_import_round_trip() {
         .vk(&["kv", "export", "secret/bike-data-flow", "--format", "yaml"])
         .run()
         .await;
-    let y: serde_json::Value = serde_yaml::from_str(&yaml.stdout).expect("yaml");
+    let y: serde_json::Value = serde_norway::from_str(&yaml.stdout).expect("yaml");
     assert_eq!(y, exported);
 
     let dotenv = w

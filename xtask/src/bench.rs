@@ -8,7 +8,7 @@ use std::path::Path;
 
 use crate::{setup, util};
 
-pub fn run(args: &[String]) -> Result<(), String> {
+pub(crate) fn run(args: &[String]) -> Result<(), String> {
     let Some(name) = args.first() else {
         return Err("usage: cargo xtask bench <kv|audit|audit-pretty|scan>".to_string());
     };
@@ -55,7 +55,7 @@ pub fn run(args: &[String]) -> Result<(), String> {
 }
 
 /// The in-process part of benchmarks that need the `bench` feature (called as `xtask bench-inner NAME`).
-pub fn run_inner(args: &[String]) -> Result<(), String> {
+pub(crate) fn run_inner(args: &[String]) -> Result<(), String> {
     match args.first().map(String::as_str) {
         #[cfg(feature = "bench")]
         Some("kv") => {
@@ -71,7 +71,7 @@ pub fn run_inner(args: &[String]) -> Result<(), String> {
 }
 
 /// Replace (or append) the section for `name` in docs/benchmarks.md.
-pub fn record(root: &Path, name: &str, section: &str) -> Result<(), String> {
+pub(crate) fn record(root: &Path, name: &str, section: &str) -> Result<(), String> {
     let path = root.join("docs/benchmarks.md");
     let old = std::fs::read_to_string(&path).unwrap_or_else(|_| "# Benchmarks\n".to_string());
     let start = format!("<!-- bench:{name} -->");

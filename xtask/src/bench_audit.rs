@@ -234,7 +234,7 @@ fn best_of(
 }
 
 /// Runs the benchmark and returns the markdown section for docs/benchmarks.md.
-pub fn run(workspace_root: &Path) -> Result<String, String> {
+pub(crate) fn run(workspace_root: &Path) -> Result<String, String> {
     let mb: u64 = std::env::var("VAULTKIT_BENCH_AUDIT_MB")
         .ok()
         .and_then(|v| v.parse().ok())

@@ -91,7 +91,7 @@ fn time_stats(bin: &Path, file: &Path) -> Result<f64, String> {
 }
 
 /// Runs the case and returns its markdown section. Builds the release examples if needed.
-pub fn run(workspace_root: &Path) -> Result<String, String> {
+pub(crate) fn run(workspace_root: &Path) -> Result<String, String> {
     let target = std::env::var_os("CARGO_TARGET_DIR")
         .map(PathBuf::from)
         .unwrap_or_else(|| workspace_root.join("target"));

@@ -34,7 +34,7 @@ const DETECT_SECRETS: &str = "detect-secrets==1.5.0";
 const RUNS: usize = 3;
 
 /// Run the benchmark; returns the markdown section for docs/benchmarks.md.
-pub fn run(workspace_root: &Path) -> Result<String, String> {
+pub(crate) fn run(workspace_root: &Path) -> Result<String, String> {
     let bench = workspace_root.join("target/bench");
     let tree = bench.join("scan-tree");
     let planted_file = bench.join("scan-planted.tsv");

@@ -22,7 +22,7 @@ usage: cargo xtask <command>
 commands:
   setup              install test tools (OpenBao 2.7.2 and python-dotenv into target/tools, apt packages if missing)
   test               setup, then the whole test suite (nextest + doctests)
-  ci                 fmt check, clippy -D warnings, then `test`
+  ci                 fmt check, clippy -D warnings, package every crate alone, then `test`
   demo               start an OpenBao dev server and tour vaultkit against it
   bench <name>       run a benchmark (kv | audit | audit-pretty | scan) and record it in docs/benchmarks.md
   fuzz [secs]        run the audit line-parser fuzzer for SECS seconds (default 60; cargo-fuzz)
@@ -88,6 +88,12 @@ fn ci(extra: &[String]) -> Result<(), String> {
             "-D",
             "warnings",
         ],
+    )?;
+    // Each crate ships and versions on its own: every one must package from its own manifest
+    // (no dev-dependency pinned to an unpublished version, README and metadata present).
+    util::cargo(
+        &root,
+        &["package", "--workspace", "--no-verify", "--allow-dirty"],
     )?;
     setup::run()?;
     test(extra)

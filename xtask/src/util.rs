@@ -4,13 +4,13 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 
 /// The workspace root (the parent of xtask's manifest dir).
-pub fn workspace_root() -> PathBuf {
+pub(crate) fn workspace_root() -> PathBuf {
     let manifest = PathBuf::from(env!("CARGO_MANIFEST_DIR"));
     manifest.parent().map(Path::to_path_buf).unwrap_or(manifest)
 }
 
 /// The target directory (honours CARGO_TARGET_DIR).
-pub fn target_dir() -> PathBuf {
+pub(crate) fn target_dir() -> PathBuf {
     match std::env::var_os("CARGO_TARGET_DIR") {
         Some(d) => {
             let p = PathBuf::from(d);
@@ -25,13 +25,13 @@ pub fn target_dir() -> PathBuf {
 }
 
 /// Run `cargo <args>` in `dir`, inheriting stdio.
-pub fn cargo(dir: &Path, args: &[&str]) -> Result<(), String> {
+pub(crate) fn cargo(dir: &Path, args: &[&str]) -> Result<(), String> {
     let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".to_string());
     run(dir, &cargo, args)
 }
 
 /// Run a program, inheriting stdio; error if it fails.
-pub fn run(dir: &Path, program: &str, args: &[&str]) -> Result<(), String> {
+pub(crate) fn run(dir: &Path, program: &str, args: &[&str]) -> Result<(), String> {
     eprintln!("$ {program} {}", args.join(" "));
     let status = Command::new(program)
         .args(args)
@@ -49,7 +49,7 @@ pub fn run(dir: &Path, program: &str, args: &[&str]) -> Result<(), String> {
 }
 
 /// Run a program quietly and return its stdout.
-pub fn run_quiet(program: &str, args: &[&str], dir: &Path) -> Result<String, String> {
+pub(crate) fn run_quiet(program: &str, args: &[&str], dir: &Path) -> Result<String, String> {
     let out = Command::new(program)
         .args(args)
         .current_dir(dir)
@@ -69,7 +69,7 @@ pub fn run_quiet(program: &str, args: &[&str], dir: &Path) -> Result<String, Str
 }
 
 /// Whether a program is on PATH.
-pub fn have(program: &str) -> bool {
+pub(crate) fn have(program: &str) -> bool {
     std::env::var_os("PATH")
         .map(|paths| std::env::split_paths(&paths).any(|p| p.join(program).is_file()))
         .unwrap_or(false)

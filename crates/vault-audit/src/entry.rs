@@ -14,13 +14,16 @@ use crate::time::nanos_to_datetime;
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
 #[serde(rename_all = "lowercase")]
 pub enum EntryKind {
+    /// A `request` entry, written when Vault receives a call.
     Request,
+    /// A `response` entry, written when Vault answers it.
     Response,
     /// Anything else (or missing).
     Other,
 }
 
 impl EntryKind {
+    /// Reads an entry's `type` field (`None` or unknown text gives [`EntryKind::Other`]).
     pub fn parse(s: Option<&str>) -> Self {
         match s {
             Some("request") => EntryKind::Request,
@@ -29,6 +32,7 @@ impl EntryKind {
         }
     }
 
+    /// The `type` text: `request`, `response` or `other`.
     pub fn as_str(self) -> &'static str {
         match self {
             EntryKind::Request => "request",
@@ -48,16 +52,24 @@ impl fmt::Display for EntryKind {
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
 #[serde(into = "String")]
 pub enum Operation {
+    /// `read`: a GET of a path.
     Read,
+    /// `list`: a LIST of a path's children.
     List,
+    /// `create`: a write to a path that did not exist.
     Create,
+    /// `update`: a write to an existing path (most POST/PUT calls log as this).
     Update,
+    /// `delete`.
     Delete,
+    /// `patch`: a partial write (KV v2 PATCH).
     Patch,
+    /// Any other operation name, kept verbatim (`help`, `alias-lookahead`, …).
     Other(String),
 }
 
 impl Operation {
+    /// Reads `request.operation` text.
     pub fn parse(s: &str) -> Self {
         match s {
             "read" => Operation::Read,
@@ -70,6 +82,7 @@ impl Operation {
         }
     }
 
+    /// The operation as Vault writes it (`read`, `update`, …).
     pub fn as_str(&self) -> &str {
         match self {
             Operation::Read => "read",
@@ -107,23 +120,35 @@ impl fmt::Display for Operation {
 /// lookup. HMAC values are opaque strings.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct AuditEntry {
+    /// File and line of the entry.
     pub location: Location,
+    /// `time`, if it parsed as RFC 3339.
     pub time: Option<DateTime<Utc>>,
+    /// `type`: request, response or other.
     pub kind: EntryKind,
+    /// `request.operation`.
     pub operation: Option<Operation>,
+    /// `request.path` (e.g. `secret/data/app/db`, `auth/approle/login`).
     pub path: Option<String>,
+    /// `request.id`: the same on a request and its response.
     pub request_id: Option<String>,
+    /// `request.remote_address`: the client IP as Vault saw it.
     pub remote_address: Option<String>,
     /// Namespace path (`None` for the root namespace).
     pub namespace: Option<String>,
+    /// `request.mount_point` (e.g. `secret/`).
     pub mount_point: Option<String>,
+    /// `request.mount_type` (e.g. `kv`, `approle`).
     pub mount_type: Option<String>,
+    /// `auth.display_name`: the token's human-readable owner.
     pub display_name: Option<String>,
+    /// `auth.entity_id`: the identity entity behind the token.
     pub entity_id: Option<String>,
     /// HMAC of the token accessor.
     pub accessor: Option<String>,
     /// HMAC of the client token.
     pub client_token: Option<String>,
+    /// `auth.token_type` (`service`, `batch`).
     pub token_type: Option<String>,
     /// The token carries the `root` policy.
     pub root_token: bool,
@@ -133,6 +158,7 @@ pub struct AuditEntry {
     pub issued_token: bool,
     /// `response.auth.display_name` for logins.
     pub issued_to: Option<String>,
+    /// The entry's JSON line, unchanged (not serialized).
     #[serde(skip)]
     pub raw: String,
 }
@@ -204,7 +230,7 @@ impl AuditEntry {
 }
 
 /// `a` of `a/b/c`.
-pub fn first_segment(path: &str) -> &str {
+pub(crate) fn first_segment(path: &str) -> &str {
     path.split('/').next().unwrap_or(path)
 }
 

@@ -36,8 +36,11 @@ pub enum AuditError {
     /// A file or directory could not be opened or read.
     #[error("could not {action} `{path}`: {source}; check that the path exists and is readable")]
     Io {
+        /// What was being done (`open`, `read`, `list`…).
         action: &'static str,
+        /// The file or directory.
         path: PathBuf,
+        /// The operating system's error.
         #[source]
         source: io::Error,
     },
@@ -45,15 +48,24 @@ pub enum AuditError {
     #[error(
         "no audit log files in `{dir}` (looked for names containing `.log`, or ending in `.json`/`.jsonl`, optionally `.gz`)"
     )]
-    NoLogs { dir: PathBuf },
+    NoLogs {
+        /// The directory that was searched.
+        dir: PathBuf,
+    },
     /// A reader source was already read once.
     #[error("the input `{name}` was already read; a reader source can be scanned only once")]
-    Consumed { name: String },
+    Consumed {
+        /// Name of the input (`-` for stdin).
+        name: String,
+    },
     /// A filter argument is invalid (bad glob, regex, CIDR, interval, …).
     #[error("invalid {what} `{value}`: {reason}")]
     InvalidArgument {
+        /// Which argument (`path glob`, `CIDR`, `interval`…).
         what: &'static str,
+        /// The value as given.
         value: String,
+        /// Why it was refused.
         reason: String,
     },
     /// The detection configuration could not be read.
@@ -67,7 +79,12 @@ pub enum AuditError {
     Vault(#[from] vault_core::VaultError),
     /// The server's answer had an unexpected shape.
     #[error("unexpected answer from `{path}`: {reason}")]
-    Protocol { path: String, reason: String },
+    Protocol {
+        /// The API path called (e.g. `sys/audit-hash/file`).
+        path: String,
+        /// What was wrong with the answer.
+        reason: String,
+    },
 }
 
 impl AuditError {

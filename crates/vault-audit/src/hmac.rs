@@ -20,11 +20,17 @@ use crate::read::{AuditSource, Location, ScanOptions};
 /// An entry that carries the HMAC.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct HmacMatch {
+    /// File and line of the entry.
     pub location: Location,
+    /// Request or response.
     pub kind: EntryKind,
+    /// The entry's `time` as written in the log.
     pub time: Option<String>,
+    /// `request.operation`.
     pub operation: Option<String>,
+    /// `request.path`.
     pub path: Option<String>,
+    /// `auth.display_name` of the caller.
     pub actor: Option<String>,
     /// JSON pointers (`/request/data/password`) of every occurrence in the entry.
     pub fields: Vec<String>,

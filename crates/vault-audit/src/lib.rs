@@ -4,7 +4,7 @@
 //! (except for the HMAC lookup, which asks the server to hash a value).
 //!
 //! Two ways in:
-//! - **Streaming** ([`stats`], [`AuditSource::scan`], [`Detector`], [`Follower`]): one pass,
+//! - **Streaming** ([`stats()`], [`AuditSource::scan`], [`Detector`], [`Follower`]): one pass,
 //!   memory bounded by counters and distinct keys, not by the file size.
 //! - **In memory** ([`AuditLogCollection`]): load once, then filter, aggregate, pair, detect,
 //!   search and render a report.
@@ -42,31 +42,38 @@
 //! Architecture Invariant: the plaintext given to [`find_value`] is sent only to the server's
 //! `sys/audit-hash` endpoint and is never logged, stored or put into an error.
 
-pub mod collection;
-pub mod detect;
-pub mod entry;
-pub mod error;
+mod collection;
+mod detect;
+mod entry;
+mod error;
 mod fxhash;
-pub mod hmac;
+mod hmac;
 pub mod output;
-pub mod pairs;
-pub mod read;
-pub mod report;
+mod pairs;
+mod read;
+mod report;
 pub mod scan;
-pub mod stats;
-pub mod time;
+mod stats;
+mod time;
 
 pub use collection::{
     AccessPatterns, ActorMatch, AuditLogCollection, PathPattern, TimeBucket, parse_interval,
 };
-pub use detect::{Detection, DetectionConfig, Detector, Severity};
+pub use detect::{Detection, DetectionConfig, Detector, RULES, Severity};
 pub use entry::{AuditEntry, EntryKind, Operation};
 pub use error::{AuditError, AuditErrorKind};
 pub use hmac::{HmacMatch, audit_hash, find_hmac, find_hmac_in, find_value};
-pub use pairs::{Pair, Pairing, Unpaired, pair_entries};
+pub use pairs::{LatencySummary, Pair, Pairing, Unpaired, pair_entries};
 pub use read::{
-    AuditSource, FollowOptions, Follower, Location, Malformed, MalformedLine, ScanOptions,
-    ScanSummary,
+    AuditSource, FollowOptions, Follower, Location, Malformed, MalformedLine, Progress,
+    ScanOptions, ScanSummary, rotated_files,
 };
 pub use report::render_report_html;
-pub use stats::{Statistics, StatsAccumulator, stats};
+pub use stats::{
+    ErrorRef, KEEP_LISTED, Statistics, StatsAccumulator, UnpairedRef, stats, stats_sequential,
+};
+
+/// The examples of this crate's README.md, compiled and run with the doctests.
+#[cfg(doctest)]
+#[doc = include_str!("../README.md")]
+pub struct ReadmeDoctests;

@@ -14,9 +14,13 @@ use crate::stats::Statistics;
 /// An output format.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Format {
+    /// Aligned columns for a terminal.
     Table,
+    /// One JSON object per line (JSON Lines).
     JsonLines,
+    /// One JSON array.
     Json,
+    /// Comma-separated values with a header row.
     Csv,
 }
 

@@ -10,43 +10,64 @@ use crate::read::Location;
 /// A request entry and its response entry.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Pair {
+    /// `request.id` shared by both entries.
     pub request_id: String,
+    /// Where the request entry is.
     pub request: Location,
+    /// Where the response entry is.
     pub response: Location,
+    /// `request.operation`.
     pub operation: Option<String>,
+    /// `request.path`.
     pub path: Option<String>,
+    /// `auth.display_name` of the caller.
     pub actor: Option<String>,
     /// Response time minus request time, in milliseconds (when both times are known).
     pub latency_ms: Option<f64>,
+    /// The response's `error`, if the call failed.
     pub error: Option<String>,
 }
 
 /// An entry with no partner.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Unpaired {
+    /// Where the entry is.
     pub location: Location,
+    /// Request (no response seen) or response (no request seen).
     pub kind: EntryKind,
+    /// `request.id` that found no partner.
     pub request_id: String,
+    /// `request.operation`.
     pub operation: Option<String>,
+    /// `request.path`.
     pub path: Option<String>,
 }
 
 /// Latency figures over all pairs with a latency.
 #[derive(Debug, Clone, Default, PartialEq, Serialize)]
 pub struct LatencySummary {
+    /// Number of pairs with a latency.
     pub count: u64,
+    /// Mean latency in milliseconds.
     pub mean_ms: f64,
+    /// Median latency in milliseconds.
     pub p50_ms: f64,
+    /// 95th percentile latency in milliseconds.
     pub p95_ms: f64,
+    /// 99th percentile latency in milliseconds.
     pub p99_ms: f64,
+    /// Slowest pair in milliseconds.
     pub max_ms: f64,
 }
 
 /// Result of [`pair_entries`].
 #[derive(Debug, Clone, Default, PartialEq, Serialize)]
 pub struct Pairing {
+    /// Matched request/response pairs, in request order.
     pub pairs: Vec<Pair>,
+    /// Entries whose `request.id` has no partner.
     pub unpaired: Vec<Unpaired>,
+    /// Latency over [`Pairing::pairs`].
     pub latency: LatencySummary,
 }
 

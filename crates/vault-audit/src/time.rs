@@ -27,7 +27,7 @@ fn days_from_civil(y: i64, m: i64, d: i64) -> i64 {
 /// Parses `YYYY-MM-DDTHH:MM:SS[.fraction](Z|±HH:MM)` into Unix nanoseconds (UTC).
 /// Returns `None` for anything else. Much faster than a general parser; audit files hold
 /// millions of these.
-pub fn parse_rfc3339_nanos(s: &str) -> Option<i64> {
+pub(crate) fn parse_rfc3339_nanos(s: &str) -> Option<i64> {
     let b = s.as_bytes();
     if b.len() < 20 || b[4] != b'-' || b[7] != b'-' || !matches!(b[10], b'T' | b't' | b' ') {
         return None;
@@ -73,12 +73,12 @@ pub fn parse_rfc3339_nanos(s: &str) -> Option<i64> {
 }
 
 /// Unix nanoseconds to a chrono UTC time.
-pub fn nanos_to_datetime(n: i64) -> DateTime<Utc> {
+pub(crate) fn nanos_to_datetime(n: i64) -> DateTime<Utc> {
     Utc.timestamp_nanos(n)
 }
 
 /// Unix nanoseconds to RFC 3339 text with the fraction Vault writes (trailing zeros trimmed).
-pub fn format_nanos(n: i64) -> String {
+pub(crate) fn format_nanos(n: i64) -> String {
     nanos_to_datetime(n).to_rfc3339_opts(chrono::SecondsFormat::AutoSi, true)
 }
 

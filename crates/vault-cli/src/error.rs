@@ -11,7 +11,7 @@ use vault_core::{Classify, ErrorClass, VaultError, VaultErrorKind};
 /// Exit codes, documented in `vaultkit --help`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 #[non_exhaustive]
-pub enum ExitKind {
+pub(crate) enum ExitKind {
     /// 1: anything not covered below (server error, I/O, a child that could not start).
     Other,
     /// 2: the command line was wrong (clap also exits 2 for usage errors).
@@ -28,7 +28,7 @@ pub enum ExitKind {
 }
 
 impl ExitKind {
-    pub fn code(self) -> u8 {
+    pub(crate) fn code(self) -> u8 {
         match self {
             ExitKind::Other => 1,
             ExitKind::Usage => 2,
@@ -41,7 +41,7 @@ impl ExitKind {
 
     /// The exit code of an error of any vaultkit crate, from its Python-module class
     /// ([`Classify::class`]); the one mapping every command uses.
-    pub fn from_class(class: ErrorClass) -> ExitKind {
+    pub(crate) fn from_class(class: ErrorClass) -> ExitKind {
         match class {
             ErrorClass::SecretNotFound | ErrorClass::Version => ExitKind::NotFound,
             ErrorClass::Authentication | ErrorClass::InvalidToken | ErrorClass::Permission => {
@@ -58,7 +58,7 @@ impl ExitKind {
 
     /// The exit code of `err`: [`ExitKind::from_class`], except that an error outside the
     /// module's kinds (`Other`) caused by a missing local file is "not found" (3).
-    pub fn of(err: &(dyn std::error::Error + 'static), class: ErrorClass) -> ExitKind {
+    pub(crate) fn of(err: &(dyn std::error::Error + 'static), class: ErrorClass) -> ExitKind {
         if class == ErrorClass::Other && missing_file(err) {
             return ExitKind::NotFound;
         }
@@ -83,7 +83,7 @@ fn missing_file(err: &(dyn std::error::Error + 'static)) -> bool {
 /// A failure of one command, ready to be printed as one line.
 #[derive(Debug, thiserror::Error)]
 #[non_exhaustive]
-pub struct CliError {
+pub(crate) struct CliError {
     kind: ExitKind,
     message: String,
     hint: Option<String>,
@@ -105,41 +105,41 @@ fn one_line(s: &str) -> String {
 }
 
 impl CliError {
-    pub fn new(kind: ExitKind, message: impl Into<String>) -> Self {
+    pub(crate) fn new(kind: ExitKind, message: impl Into<String>) -> Self {
         CliError {
             kind,
             message: message.into(),
             hint: None,
         }
     }
-    pub fn usage(message: impl Into<String>) -> Self {
+    pub(crate) fn usage(message: impl Into<String>) -> Self {
         CliError::new(ExitKind::Usage, message)
     }
-    pub fn not_found(message: impl Into<String>) -> Self {
+    pub(crate) fn not_found(message: impl Into<String>) -> Self {
         CliError::new(ExitKind::NotFound, message)
     }
-    pub fn validation(message: impl Into<String>) -> Self {
+    pub(crate) fn validation(message: impl Into<String>) -> Self {
         CliError::new(ExitKind::Validation, message)
     }
-    pub fn other(message: impl Into<String>) -> Self {
+    pub(crate) fn other(message: impl Into<String>) -> Self {
         CliError::new(ExitKind::Other, message)
     }
-    pub fn with_hint(mut self, hint: impl Into<String>) -> Self {
+    pub(crate) fn with_hint(mut self, hint: impl Into<String>) -> Self {
         self.hint = Some(hint.into());
         self
     }
-    pub fn kind(&self) -> ExitKind {
+    pub(crate) fn kind(&self) -> ExitKind {
         self.kind
     }
 
     /// Any vaultkit crate's error, with the exit code of its Python-module class
     /// ([`ExitKind::of`]).
-    pub fn classified<E: Classify + std::error::Error + 'static>(err: &E) -> Self {
+    pub(crate) fn classified<E: Classify + std::error::Error + 'static>(err: &E) -> Self {
         CliError::new(ExitKind::of(err, err.class()), err.to_string())
     }
 
     /// An I/O failure on a local file.
-    pub fn io(action: &str, path: &std::path::Path, err: &std::io::Error) -> Self {
+    pub(crate) fn io(action: &str, path: &std::path::Path, err: &std::io::Error) -> Self {
         let kind = if err.kind() == std::io::ErrorKind::NotFound {
             ExitKind::NotFound
         } else {
@@ -189,7 +189,7 @@ pub(crate) fn default_hint(kind: VaultErrorKind) -> Option<&'static str> {
     })
 }
 
-pub type CliResult<T> = Result<T, CliError>;
+pub(crate) type CliResult<T> = Result<T, CliError>;
 
 #[cfg(test)]
 mod tests {

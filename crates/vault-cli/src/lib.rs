@@ -18,13 +18,14 @@
 //! was asked to print it (`kv get`, `kv tree --reveal`, `kv export`, `env`, `login --field token`),
 //! and none ever reaches argv or a temporary file.
 //!
-//! Layout:
-//! - [`args`]: the clap definitions (global options, every subcommand).
-//! - [`config`]: flags > environment > config-file profile; `~/.vault-token`.
-//! - [`output`]: tables / JSON / YAML / `--field`, colours, progress bars.
-//! - [`commands`]: one module per command group.
-//! - [`error`]: [`error::CliError`] and the documented exit codes.
-//! - [`logging`]: the libraries' diagnostics on stderr behind `-v` / `VAULTKIT_LOG`.
+//! Layout (all private to the crate; the public API is [`main_entry`], [`run_with_args`] and
+//! [`quote`], which the tests and the fuzz target use):
+//! - `args`: the clap definitions (global options, every subcommand).
+//! - `config`: flags > environment > config-file profile; `~/.vault-token`.
+//! - `output`: tables / JSON / YAML / `--field`, colours, progress bars.
+//! - `commands`: one module per command group.
+//! - `error`: `CliError` and the documented exit codes.
+//! - `logging`: the libraries' diagnostics on stderr behind `-v` / `VAULTKIT_LOG`.
 
 use std::ffi::OsString;
 use std::io::IsTerminal;
@@ -32,12 +33,12 @@ use std::process::ExitCode;
 
 use clap::{CommandFactory, FromArgMatches};
 
-pub mod args;
-pub mod commands;
-pub mod config;
-pub mod error;
-pub mod logging;
-pub mod output;
+pub(crate) mod args;
+pub(crate) mod commands;
+pub(crate) mod config;
+pub(crate) mod error;
+pub(crate) mod logging;
+pub(crate) mod output;
 pub mod quote;
 
 /// Run with the process's arguments and exit code.
@@ -108,3 +109,8 @@ where
         }
     }
 }
+
+/// The examples of this crate's README.md, compiled and run with the doctests.
+#[cfg(doctest)]
+#[doc = include_str!("../README.md")]
+pub struct ReadmeDoctests;

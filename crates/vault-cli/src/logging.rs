@@ -16,7 +16,7 @@ use tracing_subscriber::EnvFilter;
 use crate::error::{CliError, CliResult};
 
 /// The environment variable holding a filter.
-pub const LOG_ENV: &str = "VAULTKIT_LOG";
+pub(crate) const LOG_ENV: &str = "VAULTKIT_LOG";
 
 const OUR_CRATES: [&str; 5] = [
     "vault_core",
@@ -51,7 +51,7 @@ fn filter(verbose: u8, env: Option<&str>) -> CliResult<Option<EnvFilter>> {
 }
 
 /// Install the stderr subscriber when `-v` or `VAULTKIT_LOG` asks for one.
-pub fn init(verbose: u8, no_color: bool) -> CliResult<()> {
+pub(crate) fn init(verbose: u8, no_color: bool) -> CliResult<()> {
     let env = std::env::var(LOG_ENV).ok();
     let Some(filter) = filter(verbose, env.as_deref())? else {
         return Ok(());

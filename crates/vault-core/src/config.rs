@@ -33,13 +33,17 @@ use crate::settings::Setting;
 /// Which auth method a configuration uses.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub enum AuthMethodKind {
+    /// A static token (`VAULT_TOKEN`).
     #[default]
     Token,
+    /// AppRole: `role_id` + `secret_id`.
     AppRole,
+    /// Kubernetes: the pod's service-account JWT.
     Kubernetes,
 }
 
 impl AuthMethodKind {
+    /// The name used in `VAULT_AUTH_METHOD` and profiles (`token`, `approle`, `kubernetes`).
     pub fn as_str(self) -> &'static str {
         match self {
             AuthMethodKind::Token => "token",
@@ -74,11 +78,17 @@ impl FromStr for AuthMethodKind {
 /// Connection settings (the Python module's `VaultConnectionConfig`, plus TLS and Kubernetes).
 #[derive(Debug, Clone)]
 pub struct VaultConnectionConfig {
+    /// Server address (`VAULT_ADDR`, default `https://127.0.0.1:8200`).
     pub vault_addr: String,
+    /// How to log in (`VAULT_AUTH_METHOD`, default `token`).
     pub auth_method: AuthMethodKind,
+    /// AppRole role id (`VAULT_ROLE_ID`).
     pub role_id: Option<String>,
+    /// AppRole secret id (`VAULT_SECRET_ID`).
     pub secret_id: Option<SecretString>,
+    /// Static token (`VAULT_TOKEN`).
     pub token: Option<SecretString>,
+    /// Enterprise/OpenBao namespace (`VAULT_NAMESPACE`); `None` for the root namespace.
     pub namespace: Option<String>,
     /// How long feature crates may cache secrets (default 300 s).
     pub cache_ttl: Duration,
@@ -88,10 +98,16 @@ pub struct VaultConnectionConfig {
     pub verify: bool,
     /// Retries of failed requests (default: 3 attempts, 1 s base delay, 30 s cap).
     pub retry: RetryPolicy,
+    /// CA certificate file, PEM (`VAULT_CACERT`).
     pub ca_cert: Option<PathBuf>,
+    /// Client certificate file for TLS client auth, PEM (`VAULT_CLIENT_CERT`).
     pub client_cert: Option<PathBuf>,
+    /// Client private key file, PEM (`VAULT_CLIENT_KEY`).
     pub client_key: Option<PathBuf>,
+    /// Vault role for Kubernetes login.
     pub kubernetes_role: Option<String>,
+    /// Service-account JWT file for Kubernetes login (default
+    /// [`DEFAULT_JWT_PATH`](crate::auth::DEFAULT_JWT_PATH)).
     pub kubernetes_jwt_path: Option<PathBuf>,
     /// Mount path of the auth method (default: the method's name).
     pub auth_mount: Option<String>,

@@ -131,30 +131,37 @@ impl VaultError {
         VaultError::new(kind).with_message(message)
     }
 
+    /// Sets what was being done (`read`, `login`, …).
     pub fn with_operation(mut self, operation: impl Into<String>) -> Self {
         self.inner.operation = Some(operation.into());
         self
     }
+    /// Sets the API path concerned.
     pub fn with_path(mut self, path: impl Into<String>) -> Self {
         self.inner.path = Some(path.into());
         self
     }
+    /// Sets the HTTP status Vault answered with.
     pub fn with_status(mut self, status: u16) -> Self {
         self.inner.status = Some(status);
         self
     }
+    /// Sets Vault's own `errors` strings.
     pub fn with_errors(mut self, errors: Vec<String>) -> Self {
         self.inner.errors = errors;
         self
     }
+    /// Sets the human-readable message.
     pub fn with_message(mut self, message: impl Into<String>) -> Self {
         self.inner.message = Some(message.into());
         self
     }
+    /// Adds what the user can try next.
     pub fn with_hint(mut self, hint: impl Into<String>) -> Self {
         self.inner.hint = Some(hint.into());
         self
     }
+    /// Sets the wait the server asked for before a retry.
     pub fn with_retry_after(mut self, d: std::time::Duration) -> Self {
         self.inner.retry_after = Some(d);
         self
@@ -170,6 +177,7 @@ impl VaultError {
         self.inner.attempts = attempts;
         self
     }
+    /// Keeps the underlying error as [`std::error::Error::source`].
     pub fn with_source(mut self, source: impl std::error::Error + Send + Sync + 'static) -> Self {
         self.inner.source = Some(Box::new(source));
         self
@@ -180,15 +188,19 @@ impl VaultError {
         self
     }
 
+    /// What went wrong, to branch on.
     pub fn kind(&self) -> VaultErrorKind {
         self.inner.kind
     }
+    /// What was being done, if recorded.
     pub fn operation(&self) -> Option<&str> {
         self.inner.operation.as_deref()
     }
+    /// The API path concerned, if recorded.
     pub fn path(&self) -> Option<&str> {
         self.inner.path.as_deref()
     }
+    /// The HTTP status, when Vault answered.
     pub fn status(&self) -> Option<u16> {
         self.inner.status
     }
@@ -196,9 +208,11 @@ impl VaultError {
     pub fn vault_errors(&self) -> &[String] {
         &self.inner.errors
     }
+    /// The human-readable message, if any.
     pub fn message(&self) -> Option<&str> {
         self.inner.message.as_deref()
     }
+    /// What the user can try next, if known.
     pub fn hint(&self) -> Option<&str> {
         self.inner.hint.as_deref()
     }

@@ -103,3 +103,8 @@ mod tests {
     /// The plug-in traits stay dyn-compatible.
     fn _object_safe(_: &dyn crate::Transport, _: &dyn crate::AuthMethod) {}
 }
+
+/// The examples of this crate's README.md, compiled and run with the doctests.
+#[cfg(doctest)]
+#[doc = include_str!("../README.md")]
+pub struct ReadmeDoctests;

@@ -9,6 +9,7 @@ use std::fmt;
 pub struct SecretString(String);
 
 impl SecretString {
+    /// Wraps `value`.
     pub fn new(value: impl Into<String>) -> Self {
         SecretString(value.into())
     }
@@ -18,10 +19,12 @@ impl SecretString {
         &self.0
     }
 
+    /// True when the value is empty.
     pub fn is_empty(&self) -> bool {
         self.0.is_empty()
     }
 
+    /// Length of the value in bytes.
     pub fn len(&self) -> usize {
         self.0.len()
     }

@@ -1,5 +1,5 @@
 //! [`error_from_response`]: turn an HTTP status and Vault's `{"errors":[…]}` body into a
-//! [`VaultError`] of the right kind (shared/vault-http-api.md §1.4–1.5).
+//! [`VaultError`] of the right kind ([HTTP status codes](https://developer.hashicorp.com/vault/api-docs#http-status-codes)).
 //!
 //! Architecture Invariant: only Vault's `errors` strings (and at most a short snippet of a
 //! non-JSON body) go into the error; request bodies and tokens never do.

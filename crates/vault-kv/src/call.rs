@@ -21,7 +21,7 @@ pub(crate) struct Target<'a> {
 
 impl Target<'_> {
     /// `mount/path` as a person writes it (`secret/app/db`).
-    pub fn logical(&self) -> String {
+    pub(crate) fn logical(&self) -> String {
         if self.path.is_empty() {
             self.mount.to_string()
         } else {
@@ -30,7 +30,7 @@ impl Target<'_> {
     }
 
     /// The API path for a KV v2 sub-tree: `mount/<section>/path` (`secret/data/app/db`).
-    pub fn v2(&self, section: &str) -> String {
+    pub(crate) fn v2(&self, section: &str) -> String {
         let mut s = String::with_capacity(self.mount.len() + section.len() + self.path.len() + 2);
         s.push_str(self.mount);
         s.push('/');
@@ -43,7 +43,7 @@ impl Target<'_> {
     }
 
     /// Map a vault-core error to the KV error a caller can act on.
-    pub fn error(&self, e: VaultError) -> KvError {
+    pub(crate) fn error(&self, e: VaultError) -> KvError {
         match e.kind() {
             VaultErrorKind::Permission => KvError::Permission {
                 operation: self.op,

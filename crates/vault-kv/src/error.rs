@@ -60,8 +60,11 @@ pub enum KvError {
     /// No secret at `path` (`version` set when a specific version was asked for).
     #[error("secret `{path}` {}", not_found_text(*.version, .existing))]
     NotFound {
+        /// The secret's path inside the mount.
         path: String,
+        /// The version asked for, if one was.
         version: Option<u64>,
+        /// Live versions that do exist (empty when the secret has none).
         existing: Vec<u64>,
     },
 
@@ -70,36 +73,52 @@ pub enum KvError {
         "{operation} `{path}`: no such mount or route `{mount}` — check the mount name (`vault secrets list`)"
     )]
     NoSuchMount {
+        /// What was being done (`read`, `write`, `list`…).
         operation: &'static str,
+        /// The secret's path inside the mount.
         path: String,
+        /// The mount that Vault does not know.
         mount: String,
+        /// Vault's answer.
         source: VaultError,
     },
 
     /// The version was soft-deleted at `deletion_time`.
     #[error("secret `{path}` version {version} was deleted at {deletion_time}; {} — `undelete` restores it", existing_text(.existing))]
     VersionDeleted {
+        /// The secret's path inside the mount.
         path: String,
+        /// The version asked for.
         version: u64,
+        /// RFC 3339 time of the soft delete.
         deletion_time: String,
+        /// Live versions that do exist.
         existing: Vec<u64>,
     },
 
     /// The version was destroyed; its data is gone.
     #[error("secret `{path}` version {version} was destroyed; {}", existing_text(.existing))]
     VersionDestroyed {
+        /// The secret's path inside the mount.
         path: String,
+        /// The version asked for.
         version: u64,
+        /// Live versions that do exist.
         existing: Vec<u64>,
     },
 
     /// Check-and-set failed: the caller expected `expected`, the key is at `current`.
     #[error("{operation} `{path}`: check-and-set failed: expected version {expected}, {}", current_text(*.current))]
     CasMismatch {
+        /// What was being done (`write`, `patch`, `delete`…).
         operation: &'static str,
+        /// The secret's path inside the mount.
         path: String,
+        /// The version the caller said the secret was at (0: must not exist).
         expected: u64,
+        /// The secret's current version, if it could be read.
         current: Option<u64>,
+        /// Vault's answer.
         source: VaultError,
     },
 
@@ -108,17 +127,24 @@ pub enum KvError {
         "{operation} `{path}`: permission denied — the token's policies do not allow this on `{api_path}`"
     )]
     Permission {
+        /// What was being done (`read`, `write`, `list`…).
         operation: &'static str,
+        /// The secret's path inside the mount.
         path: String,
+        /// The full API path Vault refused (e.g. `secret/data/app/db`).
         api_path: String,
+        /// Vault's answer.
         source: VaultError,
     },
 
     /// Invalid input or an unexpected response shape.
     #[error("{operation} `{path}`: {message}")]
     Validation {
+        /// What was being done.
         operation: &'static str,
+        /// The secret's path (or the argument) that was refused.
         path: String,
+        /// What was wrong.
         message: String,
     },
 
@@ -127,10 +153,15 @@ pub enum KvError {
         "{operation} `{path}`: the cached value is {age_secs} s old, past the stale-on-error limit of {limit_secs} s, and Vault failed: {source}"
     )]
     StaleLimitExceeded {
+        /// What was being done (`get` or `get version`).
         operation: &'static str,
+        /// The secret's path inside the mount.
         path: String,
+        /// Age of the cached value, in seconds.
         age_secs: u64,
+        /// The configured stale-on-error limit, in seconds.
         limit_secs: u64,
+        /// Why Vault could not answer.
         source: Box<KvError>,
     },
 

@@ -1,5 +1,5 @@
 //! [`Kv`]: a mount whose KV version is detected on first use, so the same call works on v1 and
-//! v2 mounts. The seed's calls (`get_secret`, `write_secret`, …) go through it.
+//! v2 mounts. The Python module's calls (`get_secret`, `write_secret`, …) go through it.
 //!
 //! The version is remembered on the client (`mount.rs`). When a mount answers as the other
 //! version (it was re-mounted or upgraded since), the call detects it again and, if the version

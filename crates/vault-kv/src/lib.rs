@@ -36,7 +36,8 @@
 //! - [`KvExt`] (on `VaultClient`): [`Kv`] (auto-detected), [`KvV1`], [`KvV2`] handles and the
 //!   Python module's `get_secret` / `write_secret` / `delete_secret` / `list_secrets` /
 //!   `get_secret_version`.
-//! - [`v2::types`]: one request/response struct per KV v2 endpoint.
+//! - One request/response struct per KV v2 endpoint ([`MetadataRequest`], [`KeyMetadata`], …),
+//!   re-exported at the crate root.
 //! - [`CachedKv`]: the cache, as a wrapper.
 //! - [`Walk`]: recursive listing, streamed.
 //! - [`SecretsResource`]: typed [`DatabaseCredentials`], API keys, health.
@@ -50,25 +51,27 @@
 //! Architecture Invariant: a cache hit takes no async lock, allocates nothing and copies no map
 //! (an `Arc` is cloned).
 
-pub mod cache;
+mod cache;
 mod call;
-pub mod error;
+mod error;
 mod ext;
 mod kv;
-pub mod mount;
-pub mod resource;
-pub mod secret;
+mod mount;
+mod resource;
+mod secret;
 pub mod sync;
-pub mod v1;
-pub mod v2;
-pub mod walk;
+mod v1;
+mod v2;
+mod walk;
 
 pub use cache::{CacheConfig, CacheStats, CachedKv, CachedKvBuilder, CachedSecret};
 pub use error::{KvError, KvErrorKind};
 pub use ext::{DEFAULT_MOUNT, KvExt};
 pub use kv::Kv;
 pub use mount::{KvVersion, forget_mount, remember_mount};
-pub use resource::{DatabaseCredentials, SecretsResource, SecretsResourceConfig};
+pub use resource::{
+    DEFAULT_API_KEYS_PATH, DatabaseCredentials, SecretsResource, SecretsResourceConfig,
+};
 pub use secret::{SecretData, SecretMetadata, VaultSecret};
 pub use v1::KvV1;
 pub use v2::KvV2;
@@ -80,3 +83,8 @@ pub use v2::types::{
 pub use walk::{Walk, WalkEntry, WalkOptions};
 
 pub use vault_core::VaultClient;
+
+/// The examples of this crate's README.md, compiled and run with the doctests.
+#[cfg(doctest)]
+#[doc = include_str!("../README.md")]
+pub struct ReadmeDoctests;

@@ -1,5 +1,6 @@
 //! Telling a KV v1 mount from a KV v2 mount, as the vault CLI does: `GET
-//! sys/internal/ui/mounts/<mount>` and look at `options.version` (vault-http-api.md §4.6).
+//! sys/internal/ui/mounts/<mount>` and look at `options.version`
+//! ([`sys/internal/ui/mounts`](https://developer.hashicorp.com/vault/api-docs/system/internal-ui-mounts)).
 //!
 //! The answer is remembered on the client (one memo per [`VaultClient`] and its clones, see
 //! [`VaultClient::extension`]), per mount. The first calls for a mount are single-flighted: any

@@ -1,4 +1,4 @@
-//! What a read returns: [`VaultSecret`] (the seed's shape: `path`, `data`, `metadata`), with its
+//! What a read returns: [`VaultSecret`] (the Python module's shape: `path`, `data`, `metadata`), with its
 //! values in [`SecretData`], which never prints them.
 
 use std::collections::HashMap;
@@ -41,10 +41,12 @@ impl SecretData {
         self.0.keys().map(String::as_str)
     }
 
+    /// Number of keys.
     pub fn len(&self) -> usize {
         self.0.len()
     }
 
+    /// True when the secret has no key.
     pub fn is_empty(&self) -> bool {
         self.0.is_empty()
     }
@@ -104,6 +106,7 @@ pub struct SecretMetadata {
     /// RFC 3339 time the version was (or will be) soft-deleted; empty when not deleted.
     #[serde(default)]
     pub deletion_time: String,
+    /// True once the version was destroyed (its data is gone for good).
     #[serde(default)]
     pub destroyed: bool,
     /// The version number; `None` on KV v1 (no versions).
@@ -119,7 +122,7 @@ impl SecretMetadata {
     }
 }
 
-/// A secret as read: the seed's `VaultSecret { path, data, metadata }`.
+/// A secret as read: the Python module's `VaultSecret { path, data, metadata }`.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct VaultSecret {
     /// The path inside the mount, as asked for (`app/db`).

@@ -38,6 +38,7 @@ impl Default for WalkOptions {
 }
 
 impl WalkOptions {
+    /// The defaults: the whole mount, no depth limit, 8 lists in flight, no filter.
     pub fn builder() -> Self {
         WalkOptions::default()
     }
@@ -81,6 +82,7 @@ impl WalkOptions {
         Ok(self)
     }
 
+    /// The finished options.
     pub fn build(self) -> Self {
         self
     }
@@ -93,7 +95,12 @@ pub enum WalkEntry {
     /// A secret, by its path relative to the mount (`app/prod/db`).
     Secret(String),
     /// A folder that could not be listed (typically permission denied); its subtree was skipped.
-    Skipped { folder: String, error: KvError },
+    Skipped {
+        /// The folder, relative to the mount.
+        folder: String,
+        /// Why it could not be listed.
+        error: KvError,
+    },
 }
 
 /// A running walk: a [`Stream`] of [`WalkEntry`]s in the order they are found. Dropping it stops

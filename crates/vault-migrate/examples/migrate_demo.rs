@@ -5,10 +5,10 @@
 
 use vault_core::VaultClient;
 use vault_migrate::report::to_table;
-use vault_migrate::vault::{apply_table, diff_table, validation_table};
 use vault_migrate::{
     ApplyOptions, Plan, PlanOptions, Scanner, SourceValues, apply, diff, validate,
 };
+use vault_migrate::{apply_table, diff_table, validation_table};
 
 #[tokio::main]
 async fn main() -> Result<(), Box<dyn std::error::Error>> {

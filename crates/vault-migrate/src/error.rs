@@ -77,38 +77,46 @@ impl MigrateError {
         MigrateError::new(MigrateErrorKind::Parse, message).with_line(line)
     }
 
+    /// Sets the file the error is about.
     pub fn with_path(mut self, path: impl Into<PathBuf>) -> Self {
         self.path = Some(path.into());
         self
     }
 
+    /// Sets the 1-based line the error is about.
     pub fn with_line(mut self, line: usize) -> Self {
         self.line = Some(line);
         self
     }
 
+    /// Adds what the user can try next (shown after the message).
     pub fn with_hint(mut self, hint: impl Into<String>) -> Self {
         self.hint = Some(hint.into());
         self
     }
 
+    /// Keeps the underlying error as [`std::error::Error::source`].
     pub fn with_source(mut self, source: impl std::error::Error + Send + Sync + 'static) -> Self {
         self.source = Some(Box::new(source));
         self
     }
 
+    /// What went wrong, to branch on.
     pub fn kind(&self) -> MigrateErrorKind {
         self.kind
     }
 
+    /// The file the error is about, if any.
     pub fn path(&self) -> Option<&Path> {
         self.path.as_deref()
     }
 
+    /// The 1-based line the error is about, if any.
     pub fn line(&self) -> Option<usize> {
         self.line
     }
 
+    /// The message alone, without path, line or hint.
     pub fn message(&self) -> &str {
         &self.message
     }

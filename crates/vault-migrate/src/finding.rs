@@ -19,11 +19,16 @@ use crate::keyed::ValueKey;
 pub enum Confidence {
     /// The shape matched but the value looks like a template (`xxxx`, `PASSWORD`).
     Low,
+    /// A secret-named key with a value of moderate entropy, or a test-mode credential
+    /// (Stripe `sk_test_…`).
     Medium,
+    /// A known credential format with a real-looking value (`AKIA…`, `ghp_…`, a PEM private
+    /// key), or a secret-named key with a long, high-entropy value.
     High,
 }
 
 impl Confidence {
+    /// Lowercase name as in reports (`low`, `medium`, `high`).
     pub fn as_str(self) -> &'static str {
         match self {
             Confidence::Low => "low",
@@ -56,6 +61,7 @@ pub struct Finding {
     pub rule_id: String,
     /// What the rule looks for, in words.
     pub description: String,
+    /// How sure the rule is that the value is a live secret.
     pub confidence: Confidence,
     /// Shannon entropy of the value, bits per character.
     pub entropy: f64,
@@ -158,7 +164,7 @@ impl fmt::Debug for Finding {
 
 /// Lower-case hex SHA-256, for in-memory comparisons and value-free identities only: never
 /// persist it for a secret value (use [`ValueKey::tag`]).
-pub fn sha256_hex(bytes: &[u8]) -> String {
+pub(crate) fn sha256_hex(bytes: &[u8]) -> String {
     let digest = Sha256::digest(bytes);
     let mut s = String::with_capacity(64);
     for b in digest.iter() {
@@ -170,7 +176,7 @@ pub fn sha256_hex(bytes: &[u8]) -> String {
 
 /// `ab…(22)`: two leading characters for values of 12+ characters, none for shorter ones, so a
 /// short password loses nothing; multi-line values (keys) show nothing either.
-pub fn mask(value: &str) -> String {
+pub(crate) fn mask(value: &str) -> String {
     let n = value.chars().count();
     if n >= 12 && !value.starts_with("-----") {
         let head: String = value.chars().take(2).collect();

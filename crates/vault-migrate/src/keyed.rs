@@ -18,10 +18,10 @@ use sha2::Sha256;
 use crate::error::{MigrateError, MigrateErrorKind};
 
 /// Scheme tag in front of every persisted keyed hash.
-pub const HMAC_SCHEME: &str = "hmac-sha256:";
+pub(crate) const HMAC_SCHEME: &str = "hmac-sha256:";
 
 /// Key length in bytes.
-pub const KEY_LEN: usize = 32;
+pub(crate) const KEY_LEN: usize = 32;
 
 type HmacSha256 = Hmac<Sha256>;
 

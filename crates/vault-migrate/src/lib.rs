@@ -41,30 +41,38 @@
 //! keeps the value in a [`vault_core::SecretString`] that is skipped by serde and hidden by
 //! `Debug`; reports carry a masked preview, the length and the entropy. Anything written that
 //! identifies a value (plan, baseline, JSON report) is an HMAC-SHA256 under a random key stored in
-//! that artifact ([`keyed::ValueKey`]), never a plain hash a weak password could be guessed from.
+//! that artifact ([`ValueKey`]), never a plain hash a weak password could be guessed from.
 //!
 //! Architecture Invariant: parsing never panics and never stops a scan; malformed lines become
 //! warnings with line numbers.
 
-pub mod allow;
-pub mod detect;
-pub mod error;
-pub mod finding;
-pub mod keyed;
+mod allow;
+mod detect;
+mod error;
+mod finding;
+mod keyed;
 pub mod parse;
-pub mod plan;
+mod plan;
 pub mod report;
-pub mod scan;
-pub mod vault;
+mod scan;
+mod vault;
 
-pub use allow::{Baseline, SecretsIgnore};
+pub use allow::{Baseline, BaselineEntry, SecretsIgnore};
 pub use detect::DetectConfig;
 pub use error::{MigrateError, MigrateErrorKind};
 pub use finding::{Confidence, Finding};
-pub use plan::{Plan, PlanOptions, SourceValues, scan_roots};
-pub use scan::{ScanProgress, ScanReport, Scanner, ScannerBuilder, SkipReason};
+pub use keyed::ValueKey;
+pub use plan::{
+    PLAN_VERSION, Plan, PlanOptions, PlannedKey, PlannedSecret, SourceValues, Unplanned, scan_roots,
+};
+pub use scan::{
+    FileDuplicate, FileIssue, FileScan, ScanProgress, ScanReport, Scanner, ScannerBuilder,
+    SkipReason, SkippedFile, Suppressed,
+};
 pub use vault::{
-    ApplyOptions, ApplyReport, Validation, apply, diff, validate, validate_paths, write_to_vault,
+    Action, ApplyOptions, ApplyReport, KeyDiff, KeyStatus, SecretDiff, SecretOutcome, Validation,
+    apply, apply_table, diff, diff_table, validate, validate_paths, validation_table,
+    write_to_vault,
 };
 
 /// The Python module's `scan_for_secrets(path, patterns=[…])`: scan a file or directory with the
@@ -78,3 +86,8 @@ pub fn scan_for_secrets<P: AsRef<std::path::Path>>(
         .build()?;
     Ok(scanner.scan_paths(&[path.as_ref()])?.findings)
 }
+
+/// The examples of this crate's README.md, compiled and run with the doctests.
+#[cfg(doctest)]
+#[doc = include_str!("../README.md")]
+pub struct ReadmeDoctests;

@@ -14,9 +14,13 @@ use crate::parse::{self, DuplicateKey, FileKind, LineIndex, ParseIssue};
 /// Progress of a tree scan, reported after every file.
 #[derive(Debug, Clone, Default)]
 pub struct ScanProgress {
+    /// Files scanned so far.
     pub files_scanned: u64,
+    /// Files skipped so far (binary, too large, unreadable).
     pub files_skipped: u64,
+    /// Bytes scanned so far.
     pub bytes_scanned: u64,
+    /// Findings reported so far.
     pub findings: u64,
     /// The file just finished.
     pub path: PathBuf,
@@ -29,31 +33,47 @@ pub enum SkipReason {
     /// Contains NUL bytes.
     Binary,
     /// Larger than the configured limit.
-    TooLarge { size: u64, limit: u64 },
+    TooLarge {
+        /// Size of the file in bytes.
+        size: u64,
+        /// The limit in bytes.
+        limit: u64,
+    },
     /// Could not be read.
-    Unreadable { error: String },
+    Unreadable {
+        /// The operating system's error, as text.
+        error: String,
+    },
 }
 
 /// A file that was not scanned, and why.
 #[derive(Debug, Clone, serde::Serialize)]
 pub struct SkippedFile {
+    /// The file.
     pub path: PathBuf,
+    /// Why it was skipped.
     pub reason: SkipReason,
 }
 
 /// A parse problem in a scanned file (the rest of the file was still scanned).
 #[derive(Debug, Clone, serde::Serialize)]
 pub struct FileIssue {
+    /// The file.
     pub path: PathBuf,
+    /// 1-based line of the problem.
     pub line: usize,
+    /// What was wrong.
     pub message: String,
 }
 
 /// A key set more than once in a dotenv file.
 #[derive(Debug, Clone, serde::Serialize)]
 pub struct FileDuplicate {
+    /// The file.
     pub path: PathBuf,
+    /// The key set more than once.
     pub key: String,
+    /// Every line where it is set, in order; the last one is in effect.
     pub lines: Vec<usize>,
 }
 
@@ -82,9 +102,13 @@ impl Suppressed {
 /// The result of scanning one text.
 #[derive(Debug, Clone, Default)]
 pub struct FileScan {
+    /// Reported findings, in file order.
     pub findings: Vec<Finding>,
+    /// Findings that were dropped, by reason.
     pub suppressed: Suppressed,
+    /// Lines that could not be parsed.
     pub issues: Vec<ParseIssue>,
+    /// Keys set more than once (dotenv only).
     pub duplicates: Vec<DuplicateKey>,
 }
 
@@ -93,14 +117,21 @@ pub struct FileScan {
 pub struct ScanReport {
     /// Reported findings, sorted by file, line, column.
     pub findings: Vec<Finding>,
+    /// Files read and scanned.
     pub files_scanned: u64,
+    /// Bytes read from those files.
     pub bytes_scanned: u64,
+    /// Files not scanned, and why.
     pub skipped: Vec<SkippedFile>,
+    /// Parse problems (the rest of each file was still scanned).
     pub issues: Vec<FileIssue>,
+    /// Keys set more than once in a dotenv file.
     pub duplicates: Vec<FileDuplicate>,
+    /// Findings that were found but not reported, by reason.
     pub suppressed: Suppressed,
     /// Walk errors (unreadable directories, broken links), as text.
     pub errors: Vec<String>,
+    /// Wall-clock time of the scan (serialized as seconds).
     #[serde(serialize_with = "ser_secs")]
     pub elapsed: Duration,
 }
@@ -274,6 +305,7 @@ impl std::fmt::Debug for Scanner {
 }
 
 impl Scanner {
+    /// A builder with the default rules and limits.
     pub fn builder() -> ScannerBuilder {
         ScannerBuilder::default()
     }

@@ -77,3 +77,8 @@ pub use k8s::TokenReviewer;
 pub use proxy::{Fault, FaultProxy, Hold};
 pub use server::OpenBao;
 pub use tls::TestPki;
+
+/// The examples of this crate's README.md, compiled and run with the doctests.
+#[cfg(doctest)]
+#[doc = include_str!("../README.md")]
+pub struct ReadmeDoctests;

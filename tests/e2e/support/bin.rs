@@ -15,7 +15,7 @@ use std::time::SystemTime;
 
 static BIN: OnceLock<PathBuf> = OnceLock::new();
 
-pub fn vaultkit() -> &'static Path {
+pub(crate) fn vaultkit() -> &'static Path {
     BIN.get_or_init(locate)
 }
 

@@ -7,7 +7,7 @@ use std::path::PathBuf;
 use regex::Regex;
 
 /// Replace what changes from run to run.
-pub fn normalize(text: &str, addr: &str) -> String {
+pub(crate) fn normalize(text: &str, addr: &str) -> String {
     let mut s = text.replace(addr, "<addr>");
     let rules = [
         (r"\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?Z", "<time>"),
@@ -23,7 +23,7 @@ pub fn normalize(text: &str, addr: &str) -> String {
 }
 
 #[track_caller]
-pub fn check(name: &str, actual: &str) {
+pub(crate) fn check(name: &str, actual: &str) {
     let path = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
         .join("golden")
         .join(format!("{name}.txt"));

@@ -8,40 +8,40 @@ use tempfile::TempDir;
 use tokio::io::AsyncWriteExt;
 use vault_testkit::OpenBao;
 
-pub mod bin;
-pub mod golden;
+pub(crate) mod bin;
+pub(crate) mod golden;
 
 /// A dev server plus a private home directory.
-pub struct World {
+pub(crate) struct World {
     pub bao: OpenBao,
     pub home: TempDir,
 }
 
 impl World {
-    pub async fn new() -> World {
+    pub(crate) async fn new() -> World {
         let bao = OpenBao::dev().await;
         let home = tempfile::tempdir().expect("temp HOME");
         World { bao, home }
     }
 
-    pub fn home(&self) -> &Path {
+    pub(crate) fn home(&self) -> &Path {
         self.home.path()
     }
 
     /// `vaultkit ARGS` with VAULT_ADDR and the root token.
-    pub fn vk(&self, args: &[&str]) -> Cmd {
+    pub(crate) fn vk(&self, args: &[&str]) -> Cmd {
         Cmd::new(self.home(), args)
             .env("VAULT_ADDR", &self.bao.addr())
             .env("VAULT_TOKEN", &self.bao.root_token())
     }
 
     /// `vaultkit ARGS` with VAULT_ADDR but no token.
-    pub fn vk_anon(&self, args: &[&str]) -> Cmd {
+    pub(crate) fn vk_anon(&self, args: &[&str]) -> Cmd {
         Cmd::new(self.home(), args).env("VAULT_ADDR", &self.bao.addr())
     }
 
     /// Put a KV v2 secret through the API (not through vaultkit).
-    pub async fn seed(&self, path: &str, data: serde_json::Value) {
+    pub(crate) async fn seed(&self, path: &str, data: serde_json::Value) {
         let (mount, rest) = path.split_once('/').expect("mount/path");
         let (status, body) = self
             .bao
@@ -56,7 +56,7 @@ impl World {
 }
 
 /// One invocation being prepared.
-pub struct Cmd {
+pub(crate) struct Cmd {
     args: Vec<String>,
     envs: Vec<(String, String)>,
     stdin: Option<Vec<u8>>,
@@ -66,7 +66,7 @@ pub struct Cmd {
 
 /// What the process did.
 #[derive(Debug)]
-pub struct Out {
+pub(crate) struct Out {
     pub code: Option<i32>,
     pub stdout: String,
     pub stderr: String,
@@ -75,7 +75,7 @@ pub struct Out {
 impl Out {
     /// Assert the exit code, showing both streams when it differs.
     #[track_caller]
-    pub fn code(&self, expected: i32) -> &Self {
+    pub(crate) fn code(&self, expected: i32) -> &Self {
         assert_eq!(
             self.code,
             Some(expected),
@@ -87,13 +87,13 @@ impl Out {
     }
 
     #[track_caller]
-    pub fn ok(&self) -> &Self {
+    pub(crate) fn ok(&self) -> &Self {
         self.code(0)
     }
 
     /// The last stderr line is the one `error:` line (tables may come before it on stdout).
     #[track_caller]
-    pub fn one_line_error_last(&self) -> &Self {
+    pub(crate) fn one_line_error_last(&self) -> &Self {
         let errors: Vec<&str> = self
             .stderr
             .lines()
@@ -114,18 +114,18 @@ impl Out {
     }
 
     /// stdout + stderr, for leak checks.
-    pub fn all(&self) -> String {
+    pub(crate) fn all(&self) -> String {
         format!("{}{}", self.stdout, self.stderr)
     }
 
-    pub fn json(&self) -> serde_json::Value {
+    pub(crate) fn json(&self) -> serde_json::Value {
         serde_json::from_str(&self.stdout)
             .unwrap_or_else(|e| panic!("stdout is not JSON ({e}):\n{}", self.stdout))
     }
 
     /// stderr is exactly one line starting with `error:`.
     #[track_caller]
-    pub fn one_line_error(&self) -> &Self {
+    pub(crate) fn one_line_error(&self) -> &Self {
         let lines: Vec<&str> = self.stderr.lines().collect();
         assert_eq!(
             lines.len(),
@@ -144,7 +144,7 @@ impl Out {
 }
 
 impl Cmd {
-    pub fn new(home: &Path, args: &[&str]) -> Cmd {
+    pub(crate) fn new(home: &Path, args: &[&str]) -> Cmd {
         Cmd {
             args: args.iter().map(|s| s.to_string()).collect(),
             envs: Vec::new(),
@@ -154,23 +154,23 @@ impl Cmd {
         }
     }
 
-    pub fn env(mut self, k: &str, v: &str) -> Cmd {
+    pub(crate) fn env(mut self, k: &str, v: &str) -> Cmd {
         self.envs.push((k.into(), v.into()));
         self
     }
 
     /// Run in `dir` instead of the test's working directory.
-    pub fn current_dir(mut self, dir: &Path) -> Cmd {
+    pub(crate) fn current_dir(mut self, dir: &Path) -> Cmd {
         self.cwd = Some(dir.to_path_buf());
         self
     }
 
-    pub fn stdin(mut self, data: &str) -> Cmd {
+    pub(crate) fn stdin(mut self, data: &str) -> Cmd {
         self.stdin = Some(data.as_bytes().to_vec());
         self
     }
 
-    pub fn command(&self) -> tokio::process::Command {
+    pub(crate) fn command(&self) -> tokio::process::Command {
         let mut cmd = tokio::process::Command::new(bin::vaultkit());
         cmd.args(&self.args).env_clear();
         for keep in ["PATH", "LANG", "TMPDIR"] {
@@ -191,7 +191,7 @@ impl Cmd {
         cmd
     }
 
-    pub async fn run(self) -> Out {
+    pub(crate) async fn run(self) -> Out {
         let mut cmd = self.command();
         cmd.stdin(if self.stdin.is_some() {
             Stdio::piped()

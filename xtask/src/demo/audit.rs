@@ -6,7 +6,7 @@ use std::path::{Path, PathBuf};
 use super::vaultkit::{Vaultkit, step};
 
 /// Analyse `log`; returns where the HTML report was written.
-pub fn run(vk: &Vaultkit, log: &Path) -> Result<PathBuf, String> {
+pub(crate) fn run(vk: &Vaultkit, log: &Path) -> Result<PathBuf, String> {
     let log_arg = log.to_string_lossy().into_owned();
     step("Everything the tour did is in the server's audit log: statistics (offline, no token)");
     let stats = vk.run(&["audit", "stats", &log_arg], None, None)?;

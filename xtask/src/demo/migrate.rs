@@ -26,7 +26,7 @@ DB_USER=bike_etl
 ";
 
 /// Run the migration tour with the root token (apply and validate write and read Vault).
-pub fn run(vk: &Vaultkit, root_token: &str) -> Result<(), String> {
+pub(crate) fn run(vk: &Vaultkit, root_token: &str) -> Result<(), String> {
     let project = vk.home.join("bike-data-flow");
     std::fs::create_dir_all(&project)
         .map_err(|e| format!("could not create {}: {e}", project.display()))?;

@@ -21,7 +21,7 @@ use crate::util;
 use server::DevServer;
 use vaultkit::{Vaultkit, step};
 
-pub fn run() -> Result<(), String> {
+pub(crate) fn run() -> Result<(), String> {
     let root = util::workspace_root();
     step("Building the vaultkit binary");
     util::cargo(

@@ -9,7 +9,7 @@ use std::time::{Duration, Instant};
 use crate::setup;
 
 /// A `bao server -dev` process, killed on drop.
-pub struct DevServer {
+pub(crate) struct DevServer {
     child: Child,
     pub addr: String,
     pub token: String,
@@ -37,7 +37,7 @@ fn audit_config(log: &Path) -> String {
 impl DevServer {
     /// Start a dev server whose file audit device writes every request and response to
     /// `audit_log` (configuration written next to it as `bao-demo.hcl`).
-    pub fn start(audit_log: &Path) -> Result<DevServer, String> {
+    pub(crate) fn start(audit_log: &Path) -> Result<DevServer, String> {
         let bao = setup::bao_path();
         let port = TcpListener::bind("127.0.0.1:0")
             .and_then(|l| l.local_addr())
@@ -81,7 +81,7 @@ impl DevServer {
     }
 
     /// Run the `bao` CLI against this server; returns stdout.
-    pub fn bao(&self, args: &[&str]) -> Result<String, String> {
+    pub(crate) fn bao(&self, args: &[&str]) -> Result<String, String> {
         let out = Command::new(setup::bao_path())
             .args(args)
             .env("VAULT_ADDR", &self.addr)

@@ -5,12 +5,12 @@ use std::path::PathBuf;
 use std::process::{Command, Stdio};
 
 /// Whether to print ANSI styles: stdout is a terminal and NO_COLOR is not set.
-pub fn styled() -> bool {
+pub(crate) fn styled() -> bool {
     std::io::stdout().is_terminal() && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty())
 }
 
 /// `text` in ANSI style `code` when `styled`, else as it is.
-pub fn paint(styled: bool, code: &str, text: &str) -> String {
+pub(crate) fn paint(styled: bool, code: &str, text: &str) -> String {
     if styled {
         format!("\x1b[{code}m{text}\x1b[0m")
     } else {
@@ -19,19 +19,19 @@ pub fn paint(styled: bool, code: &str, text: &str) -> String {
 }
 
 /// A step heading.
-pub fn step(title: &str) {
+pub(crate) fn step(title: &str) {
     println!("\n{}", paint(styled(), "1", &format!("==> {title}")));
 }
 
 /// Runs the `vaultkit` binary against the demo server, in a private HOME, echoing the command.
-pub struct Vaultkit {
+pub(crate) struct Vaultkit {
     pub bin: PathBuf,
     pub addr: String,
     pub home: PathBuf,
 }
 
 /// What a run printed and how it ended.
-pub struct Ran {
+pub(crate) struct Ran {
     pub code: Option<i32>,
     pub stdout: String,
 }
@@ -39,7 +39,7 @@ pub struct Ran {
 impl Vaultkit {
     /// `vaultkit ARGS` with `token` (if any) in VAULT_TOKEN and `stdin` piped in; prints the
     /// command line and its output indented, returns stdout. Fails unless it exits 0.
-    pub fn run(
+    pub(crate) fn run(
         &self,
         args: &[&str],
         token: Option<&str>,
@@ -58,7 +58,7 @@ impl Vaultkit {
     }
 
     /// Like [`Vaultkit::run`], but the exit code must be `expected`.
-    pub fn run_expecting(
+    pub(crate) fn run_expecting(
         &self,
         expected: i32,
         args: &[&str],

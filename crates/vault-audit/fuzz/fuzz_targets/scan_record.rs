@@ -5,7 +5,7 @@
 
 use libfuzzer_sys::fuzz_target;
 use vault_audit::scan::scan_bytes;
-use vault_audit::{AuditSource, ScanOptions, stats::stats_sequential};
+use vault_audit::{AuditSource, ScanOptions, stats_sequential};
 
 fuzz_target!(|data: &[u8]| {
     let ours = scan_bytes(data);

@@ -14,10 +14,15 @@ use crate::stats::top;
 /// One bucket of [`AuditLogCollection::aggregate_by_time`].
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct TimeBucket {
+    /// Start of the bucket (UTC, aligned to the interval).
     pub start: DateTime<Utc>,
+    /// Entries of any type in the bucket.
     pub entries: u64,
+    /// Request entries (one per call to Vault).
     pub requests: u64,
+    /// Entries with a non-empty `error`.
     pub errors: u64,
+    /// `request.operation` → number of entries.
     pub operations: BTreeMap<String, u64>,
 }
 

@@ -13,7 +13,9 @@ use crate::error::AuditError;
 /// A path pattern: a glob (`secret/data/app/*`, `**` crosses `/`) or a regex.
 #[derive(Debug, Clone)]
 pub enum PathPattern {
+    /// A compiled glob (see [`PathPattern::glob`]).
     Glob(globset::GlobMatcher),
+    /// A regular expression (see [`PathPattern::regex`]).
     Regex(Regex),
 }
 
@@ -34,6 +36,7 @@ impl PathPattern {
             .map_err(|e| AuditError::invalid("path regex", pattern, e))
     }
 
+    /// True when `path` (a request path such as `secret/data/app/db`) matches.
     pub fn is_match(&self, path: &str) -> bool {
         match self {
             PathPattern::Glob(g) => g.is_match(path),
@@ -47,8 +50,11 @@ impl PathPattern {
 pub enum ActorMatch {
     /// Display name, entity id or accessor HMAC — any of them.
     Any,
+    /// `auth.display_name` (e.g. `approle`, `token`, `userpass-alice`).
     DisplayName,
+    /// `auth.entity_id`.
     EntityId,
+    /// `auth.accessor` (an HMAC unless the device logs accessors in clear).
     Accessor,
 }
 

@@ -34,7 +34,7 @@ impl AuditLogCollection {
         Ok(AuditLogCollection { entries, scan })
     }
 
-    /// Parses a file or directory (`parse_from_file` / `parse_from_directory` of the seed).
+    /// Parses a file or directory (`parse_from_file` / `parse_from_directory` of the Python module).
     pub fn from_path(path: impl AsRef<std::path::Path>) -> Result<Self, AuditError> {
         Self::load(&AuditSource::open(path)?, &mut ScanOptions::default())
     }
@@ -44,22 +44,27 @@ impl AuditLogCollection {
         AuditLogCollection { entries, scan }
     }
 
+    /// The entries, in file and line order.
     pub fn entries(&self) -> &[AuditEntry] {
         &self.entries
     }
 
+    /// Takes the entries out of the collection.
     pub fn into_entries(self) -> Vec<AuditEntry> {
         self.entries
     }
 
+    /// Number of entries.
     pub fn len(&self) -> usize {
         self.entries.len()
     }
 
+    /// True when the collection holds no entry.
     pub fn is_empty(&self) -> bool {
         self.entries.is_empty()
     }
 
+    /// Iterates over the entries in file and line order.
     pub fn iter(&self) -> std::slice::Iter<'_, AuditEntry> {
         self.entries.iter()
     }
@@ -85,7 +90,7 @@ impl AuditLogCollection {
         }
     }
 
-    /// Summary statistics, computed exactly as the streaming [`stats`](crate::stats) does
+    /// Summary statistics, computed exactly as the streaming [`stats`](crate::stats()) does
     /// (each entry's raw text goes through the same scanner), so the numbers always agree.
     pub fn statistics(&self) -> Statistics {
         let mut b = StatsAccumulator::new();

@@ -62,6 +62,7 @@ impl Default for DetectionConfig {
 }
 
 impl DetectionConfig {
+    /// The sliding window of the burst rules (`window_secs`) as a [`Duration`].
     pub fn window(&self) -> Duration {
         Duration::from_secs(self.window_secs)
     }
@@ -78,7 +79,7 @@ impl DetectionConfig {
 
     /// Reads a config from YAML text.
     pub fn from_yaml(text: &str) -> Result<Self, AuditError> {
-        serde_yaml::from_str(text).map_err(|e| AuditError::Config(format!("YAML: {e}")))
+        serde_norway::from_str(text).map_err(|e| AuditError::Config(format!("YAML: {e}")))
     }
 
     /// Reads a config file: TOML for `.toml`, YAML for `.yaml`/`.yml`, JSON otherwise.

@@ -20,13 +20,18 @@ use crate::read::Location;
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
 #[serde(rename_all = "lowercase")]
 pub enum Severity {
+    /// Context worth seeing, not a problem in itself.
     Info,
+    /// Unusual but commonly benign.
     Low,
+    /// Likely misuse or misconfiguration; look at it.
     Medium,
+    /// Likely an attack or a leaked credential; act on it.
     High,
 }
 
 impl Severity {
+    /// Lowercase name as written in reports and JSON (`info` … `high`).
     pub fn as_str(self) -> &'static str {
         match self {
             Severity::Info => "info",
@@ -42,14 +47,22 @@ impl Severity {
 pub struct Detection {
     /// Stable rule id, e.g. `permission-denied-burst`.
     pub rule: &'static str,
+    /// How much the finding matters.
     pub severity: Severity,
+    /// Time of the first entry behind the finding.
     pub window_start: Option<DateTime<Utc>>,
+    /// Time of the last entry behind the finding.
     pub window_end: Option<DateTime<Utc>>,
+    /// Who the finding is about (display name, else entity id, else accessor), when it is
+    /// about one actor.
     pub actor: Option<String>,
+    /// Client address (`request.remote_address`), when the finding is about one.
     pub client_ip: Option<String>,
+    /// Request path, when the finding is about one.
     pub path: Option<String>,
     /// Number of entries behind the finding.
     pub count: u64,
+    /// One sentence for a human: what was seen and why it matters.
     pub message: String,
     /// Where the evidence is (first `max_evidence`).
     pub evidence: Vec<Location>,

@@ -36,6 +36,7 @@ fn is_write(e: &AuditEntry) -> bool {
 }
 
 impl Detector {
+    /// A detector with empty state, applying the rules and thresholds of `cfg`.
     pub fn new(cfg: DetectionConfig) -> Self {
         Detector {
             cfg,

@@ -25,6 +25,7 @@ pub struct FollowOptions {
     pub stop: Arc<AtomicBool>,
     /// See [`ScanOptions`](super::ScanOptions).
     pub max_record_bytes: usize,
+    /// See [`ScanOptions`](super::ScanOptions) (default 20).
     pub keep_malformed: usize,
 }
 
@@ -55,6 +56,7 @@ fn identity(path: &Path) -> Option<(u64, u64, u64)> {
 }
 
 impl Follower {
+    /// A follower of `path`; nothing is opened until it runs.
     pub fn new(path: impl AsRef<Path>, opts: FollowOptions) -> Self {
         Follower {
             path: path.as_ref().to_path_buf(),

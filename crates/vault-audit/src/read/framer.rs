@@ -12,16 +12,26 @@ use std::io::{self, Read};
 
 /// What the framer produced: a record to scan, or a line it had to give up on.
 #[derive(Debug)]
-pub enum Frame<'a> {
+pub(crate) enum Frame<'a> {
     /// A candidate record starting at 1-based `line`.
-    Record { line: u64, bytes: &'a [u8] },
+    Record {
+        /// 1-based line of the record's first byte.
+        line: u64,
+        /// The record's bytes: one line, or every line of a pretty-printed object.
+        bytes: &'a [u8],
+    },
     /// A line longer than the limit; skipped.
-    TooLong { line: u64, len: u64 },
+    TooLong {
+        /// 1-based line number.
+        line: u64,
+        /// Length of the line in bytes.
+        len: u64,
+    },
 }
 
 /// Reads records from any `Read`, with its own large buffer.
 #[derive(Debug)]
-pub struct Framer<R> {
+pub(crate) struct Framer<R> {
     inner: R,
     buf: Vec<u8>,
     start: usize,
@@ -37,7 +47,8 @@ pub struct Framer<R> {
 const CHUNK: usize = 1 << 20;
 
 impl<R: Read> Framer<R> {
-    pub fn new(inner: R, max_record: usize) -> Self {
+    /// A framer over `inner` that skips records longer than `max_record` bytes.
+    pub(crate) fn new(inner: R, max_record: usize) -> Self {
         Framer {
             inner,
             buf: vec![0; CHUNK],
@@ -53,28 +64,23 @@ impl<R: Read> Framer<R> {
     }
 
     /// Bytes consumed from the underlying reader so far.
-    pub fn bytes_read(&self) -> u64 {
+    pub(crate) fn bytes_read(&self) -> u64 {
         self.bytes_read
     }
 
     /// 1-based number of the next line to be read.
-    pub fn next_line(&self) -> u64 {
+    pub(crate) fn next_line(&self) -> u64 {
         self.next_line
-    }
-
-    /// The underlying reader (for `follow`, which re-opens files).
-    pub fn get_mut(&mut self) -> &mut R {
-        &mut self.inner
     }
 
     /// In follow mode a last line without a newline is held back (the writer may be mid-line)
     /// until its newline arrives or this is switched off again.
-    pub fn set_wait_for_newline(&mut self, wait: bool) {
+    pub(crate) fn set_wait_for_newline(&mut self, wait: bool) {
         self.wait_for_newline = wait;
     }
 
     /// Clears the end-of-file flag so a growing file can be read further.
-    pub fn clear_eof(&mut self) {
+    pub(crate) fn clear_eof(&mut self) {
         self.eof = false;
     }
 
@@ -164,7 +170,7 @@ impl<R: Read> Framer<R> {
     }
 
     /// The next frame, or `None` at the end of the input.
-    pub fn next_frame(&mut self) -> io::Result<Option<Frame<'_>>> {
+    pub(crate) fn next_frame(&mut self) -> io::Result<Option<Frame<'_>>> {
         let Some((line, span)) = self.line()? else {
             return Ok(None);
         };

@@ -15,7 +15,7 @@ use std::fmt;
 use serde::Serialize;
 
 pub use follow::{FollowOptions, Follower};
-pub use framer::{Frame, Framer};
+pub(crate) use framer::{Frame, Framer};
 pub use source::{AuditSource, rotated_files};
 
 use crate::error::AuditError;
@@ -24,7 +24,9 @@ use crate::scan::{RawRecord, scan_bytes};
 /// Where a record sits: the index of its file in [`ScanSummary::files`] and its 1-based line.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
 pub struct Location {
+    /// Index of the file in [`ScanSummary::files`].
     pub file: u32,
+    /// 1-based line number in that file.
     pub line: u64,
 }
 
@@ -68,15 +70,20 @@ impl fmt::Debug for ScanOptions {
 /// One line that could not be read as an audit entry.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct MalformedLine {
+    /// Name of the input (path, or `-` for stdin).
     pub file: String,
+    /// 1-based line number.
     pub line: u64,
+    /// Why the line was rejected.
     pub reason: String,
 }
 
 /// All malformed lines counted; the first few kept with reasons.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
 pub struct Malformed {
+    /// Malformed lines seen, all of them.
     pub count: u64,
+    /// The first ones with their reason (up to `keep_malformed`).
     pub first: Vec<MalformedLine>,
 }
 
@@ -106,6 +113,7 @@ pub struct ScanSummary {
     pub bytes: u64,
     /// Blank lines (skipped, not malformed).
     pub blank_lines: u64,
+    /// Lines that could not be read as audit entries.
     pub malformed: Malformed,
 }
 

@@ -11,7 +11,7 @@ const DEPTH: usize = 3;
 
 /// Reads `inner` on a background thread in 4 MiB chunks.
 #[derive(Debug)]
-pub struct Prefetch {
+pub(super) struct Prefetch {
     rx: Receiver<io::Result<Vec<u8>>>,
     recycle: SyncSender<Vec<u8>>,
     cur: Vec<u8>,
@@ -21,7 +21,7 @@ pub struct Prefetch {
 }
 
 impl Prefetch {
-    pub fn new<R: Read + Send + 'static>(mut inner: R) -> Self {
+    pub(super) fn new<R: Read + Send + 'static>(mut inner: R) -> Self {
         let (tx, rx) = sync_channel::<io::Result<Vec<u8>>>(DEPTH);
         let (recycle, back) = sync_channel::<Vec<u8>>(DEPTH + 2);
         let handle = std::thread::Builder::new()

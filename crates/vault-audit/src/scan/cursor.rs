@@ -14,14 +14,14 @@ pub const MAX_DEPTH: usize = 128;
 
 /// A JSON string as found in the input: the bytes between the quotes, still escaped.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct JStr<'a> {
+pub(super) struct JStr<'a> {
     raw: &'a str,
     escaped: bool,
 }
 
 impl<'a> JStr<'a> {
     /// The decoded text; borrows unless the string contains escapes.
-    pub fn decode(self) -> Cow<'a, str> {
+    pub(super) fn decode(self) -> Cow<'a, str> {
         if !self.escaped {
             return Cow::Borrowed(self.raw);
         }
@@ -54,7 +54,7 @@ fn has_control_byte(b: &[u8]) -> bool {
 }
 
 #[derive(Debug)]
-pub struct Cursor<'a> {
+pub(super) struct Cursor<'a> {
     text: &'a str,
     pub(crate) pos: usize,
     /// False when the whole input has no byte below 0x20, so no string can hold one.
@@ -62,7 +62,7 @@ pub struct Cursor<'a> {
 }
 
 impl<'a> Cursor<'a> {
-    pub fn new(text: &'a str) -> Self {
+    pub(super) fn new(text: &'a str) -> Self {
         Cursor {
             text,
             pos: 0,
@@ -74,7 +74,7 @@ impl<'a> Cursor<'a> {
         self.text.as_bytes()
     }
 
-    pub fn err(&self, what: &'static str) -> ScanError {
+    pub(super) fn err(&self, what: &'static str) -> ScanError {
         ScanError {
             offset: self.pos,
             what,
@@ -82,7 +82,7 @@ impl<'a> Cursor<'a> {
     }
 
     #[inline]
-    pub fn ws(&mut self) {
+    pub(super) fn ws(&mut self) {
         let b = self.bytes();
         while let Some(c) = b.get(self.pos) {
             match c {
@@ -93,13 +93,13 @@ impl<'a> Cursor<'a> {
     }
 
     #[inline]
-    pub fn peek(&self) -> Option<u8> {
+    pub(super) fn peek(&self) -> Option<u8> {
         self.bytes().get(self.pos).copied()
     }
 
     /// Skips whitespace, then consumes `c` or fails with `what`.
     #[inline]
-    pub fn expect(&mut self, c: u8, what: &'static str) -> Result<(), ScanError> {
+    pub(super) fn expect(&mut self, c: u8, what: &'static str) -> Result<(), ScanError> {
         self.ws();
         if self.peek() == Some(c) {
             self.pos += 1;
@@ -110,13 +110,13 @@ impl<'a> Cursor<'a> {
     }
 
     /// True when only whitespace is left.
-    pub fn at_end(&mut self) -> bool {
+    pub(super) fn at_end(&mut self) -> bool {
         self.ws();
         self.pos >= self.bytes().len()
     }
 
     /// Reads a string; the cursor must be on the opening quote.
-    pub fn string(&mut self) -> Result<JStr<'a>, ScanError> {
+    pub(super) fn string(&mut self) -> Result<JStr<'a>, ScanError> {
         let b = self.bytes();
         if b.get(self.pos) != Some(&b'"') {
             return Err(self.err("expected a string"));
@@ -222,7 +222,7 @@ impl<'a> Cursor<'a> {
     }
 
     /// Reads `"key" :` inside an object, returning the key.
-    pub fn key(&mut self) -> Result<JStr<'a>, ScanError> {
+    pub(super) fn key(&mut self) -> Result<JStr<'a>, ScanError> {
         self.ws();
         let k = self.string()?;
         self.expect(b':', "expected ':' after an object key")?;
@@ -230,7 +230,7 @@ impl<'a> Cursor<'a> {
     }
 
     /// Skips any value, validating it. `depth` is the nesting depth the value sits at.
-    pub fn skip_value(&mut self, depth: usize) -> Result<(), ScanError> {
+    pub(super) fn skip_value(&mut self, depth: usize) -> Result<(), ScanError> {
         // stack[d] is true for an object, false for an array.
         let mut stack = [false; MAX_DEPTH];
         let mut d = 0usize;
@@ -287,7 +287,7 @@ impl<'a> Cursor<'a> {
 
     /// Iterates the members of an object (cursor on `{`), calling `f(cursor, key)` which must
     /// consume the value.
-    pub fn object<F>(&mut self, depth: usize, mut f: F) -> Result<(), ScanError>
+    pub(super) fn object<F>(&mut self, depth: usize, mut f: F) -> Result<(), ScanError>
     where
         F: FnMut(&mut Self, &[u8]) -> Result<(), ScanError>,
     {
@@ -318,7 +318,7 @@ impl<'a> Cursor<'a> {
     }
 
     /// Reads a string value, or `null` (as `None`); any other value is skipped and ignored.
-    pub fn opt_string(&mut self, depth: usize) -> Result<Option<JStr<'a>>, ScanError> {
+    pub(super) fn opt_string(&mut self, depth: usize) -> Result<Option<JStr<'a>>, ScanError> {
         match self.peek() {
             Some(b'"') => self.string().map(Some),
             _ => self.skip_value(depth).map(|_| None),
@@ -326,7 +326,7 @@ impl<'a> Cursor<'a> {
     }
 
     /// Reads an array of strings; non-string elements are skipped. Calls `f` per string.
-    pub fn string_array<F: FnMut(JStr<'a>)>(
+    pub(super) fn string_array<F: FnMut(JStr<'a>)>(
         &mut self,
         depth: usize,
         mut f: F,

@@ -13,7 +13,9 @@ pub use record::{RawAuth, RawRecord, RawRequest, scan_record};
 /// Why a record could not be read: what was wrong and the byte offset inside the record.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct ScanError {
+    /// Byte offset inside the record where reading failed.
     pub offset: usize,
+    /// What was expected or wrong there (e.g. `a string`, `nesting too deep`).
     pub what: &'static str,
 }
 

@@ -19,7 +19,9 @@ pub struct RawRecord<'a> {
     pub kind: Option<Cow<'a, str>>,
     /// Top-level `error`; empty strings become `None`.
     pub error: Option<Cow<'a, str>>,
+    /// The `auth` block.
     pub auth: RawAuth<'a>,
+    /// The `request` block.
     pub request: RawRequest<'a>,
     /// True when the entry has a `response` object.
     pub has_response: bool,
@@ -32,11 +34,15 @@ pub struct RawRecord<'a> {
 /// The `auth` block: who made the request.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct RawAuth<'a> {
+    /// `display_name`: the token's human-readable owner.
     pub display_name: Option<Cow<'a, str>>,
+    /// `entity_id`: the identity entity behind the token.
     pub entity_id: Option<Cow<'a, str>>,
     /// HMAC of the token accessor (clear if the device has `hmac_accessor=false`).
     pub accessor: Option<Cow<'a, str>>,
+    /// HMAC of the client token.
     pub client_token: Option<Cow<'a, str>>,
+    /// `token_type` (`service`, `batch`).
     pub token_type: Option<Cow<'a, str>>,
     /// True when `policies` or `token_policies` contains `root`.
     pub root_policy: bool,
@@ -45,15 +51,21 @@ pub struct RawAuth<'a> {
 /// The `request` block: what was asked.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct RawRequest<'a> {
+    /// `id`: the same on a request and its response.
     pub id: Option<Cow<'a, str>>,
+    /// `operation` (`read`, `update`, …).
     pub operation: Option<Cow<'a, str>>,
+    /// `path` (e.g. `secret/data/app/db`).
     pub path: Option<Cow<'a, str>>,
+    /// `remote_address`: the client IP as Vault saw it.
     pub remote_address: Option<Cow<'a, str>>,
     /// `namespace.path` (absent for the root namespace).
     pub namespace_path: Option<Cow<'a, str>>,
     /// `namespace.id` (`root` for the root namespace).
     pub namespace_id: Option<Cow<'a, str>>,
+    /// `mount_point` (e.g. `secret/`).
     pub mount_point: Option<Cow<'a, str>>,
+    /// `mount_type` (e.g. `kv`).
     pub mount_type: Option<Cow<'a, str>>,
 }
 

@@ -24,64 +24,97 @@ pub const KEEP_LISTED: usize = 100;
 /// An entry with a non-empty `error`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct ErrorRef {
+    /// File and line of the entry.
     pub location: Location,
+    /// `type` of the entry (`request`, `response`, …).
     pub kind: String,
+    /// `request.operation`.
     pub operation: Option<String>,
+    /// `request.path`.
     pub path: Option<String>,
+    /// The entry's `error` text.
     pub error: String,
 }
 
 /// An entry whose request id has no partner.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct UnpairedRef {
+    /// File and line of the entry.
     pub location: Location,
+    /// `type` of the entry (`request` or `response`).
     pub kind: String,
+    /// `request.id` that found no partner.
     pub request_id: String,
+    /// `request.operation`.
     pub operation: Option<String>,
+    /// `request.path`.
     pub path: Option<String>,
 }
 
 /// Summary statistics of an audit log.
 #[derive(Debug, Clone, Default, PartialEq, Serialize)]
 pub struct Statistics {
+    /// Names of the inputs, in reading order.
     pub files: Vec<String>,
+    /// Physical lines read.
     pub lines: u64,
+    /// Bytes read (after decompression).
     pub bytes: u64,
+    /// Records that parsed as audit entries.
     pub entries: u64,
+    /// Entries of type `request` (one per call to Vault).
     pub requests: u64,
+    /// Entries of type `response`.
     pub responses: u64,
+    /// Entries of any other or missing type.
     pub other_types: u64,
     /// `request.operation` over all entries.
     pub operations: BTreeMap<String, u64>,
     /// `request.operation` over request entries only (one per call).
     pub request_operations: BTreeMap<String, u64>,
+    /// Entries with a non-empty `error`.
     pub errors: u64,
     /// `errors / entries` (0 when empty).
     pub error_rate: f64,
+    /// Entries whose error contains `permission denied` (a policy refused the call).
     pub permission_denied: u64,
     /// Login responses (`auth/*/login*`) that issued a token, and ones that failed.
     pub logins_ok: u64,
+    /// Login responses with an error.
     pub logins_failed: u64,
+    /// Different request paths seen.
     pub distinct_paths: u64,
+    /// Different actors (display name, else entity id, else accessor) seen.
     pub distinct_actors: u64,
+    /// Different client addresses seen.
     pub distinct_client_ips: u64,
     /// Entries per first path segment.
     pub mounts: BTreeMap<String, u64>,
-    /// Top 10 paths and actors by entries (ties by name).
+    /// Top 10 paths by entries (ties by name).
     pub top_paths: Vec<(String, u64)>,
+    /// Top 10 actors by entries (ties by name).
     pub top_actors: Vec<(String, u64)>,
+    /// Earliest entry time (RFC 3339, UTC).
     pub first_time: Option<String>,
+    /// Latest entry time (RFC 3339, UTC).
     pub last_time: Option<String>,
+    /// Seconds between the first and last entry.
     pub span_seconds: f64,
     /// Entries per minute (`YYYY-MM-DDTHH:MM` UTC); the report re-buckets this.
     pub per_minute: BTreeMap<String, u64>,
+    /// Requests matched with their response by `request.id`.
     pub paired: u64,
+    /// Requests with no response (still running, or the log was cut).
     pub unpaired_requests: u64,
+    /// Responses with no request (the request is in an earlier log).
     pub unpaired_responses: u64,
     /// The first [`KEEP_LISTED`] unpaired entries and error entries.
     pub unpaired: Vec<UnpairedRef>,
+    /// The first [`KEEP_LISTED`] entries with an error.
     pub error_entries: Vec<ErrorRef>,
+    /// Empty lines (skipped, not malformed).
     pub blank_lines: u64,
+    /// Lines that could not be read as audit entries.
     pub malformed: Malformed,
 }
 
@@ -109,6 +142,7 @@ pub struct StatsAccumulator {
 }
 
 impl StatsAccumulator {
+    /// An empty accumulator.
     pub fn new() -> Self {
         Self::default()
     }

@@ -1,5 +1,5 @@
-//! The shared corpora (tests/data, copied from shared/testdata) with the exact counts from
-//! shared/testdata/README.md §1.
+//! The test corpora (tests/data; sources, commits and licences in tests/data/SOURCES.md) with
+//! exact counts established by hand from the files.
 
 use std::collections::BTreeMap;
 
@@ -282,7 +282,7 @@ fn ops_agent_two_lines_without_trailing_newline() {
 fn datadog_pretty_printed_and_server_lines() {
     let text =
         std::fs::read_to_string(data("datadog-integrations-core/vault_tests.yaml")).expect("read");
-    let doc: serde_yaml::Value = serde_yaml::from_str(&text).expect("yaml");
+    let doc: serde_norway::Value = serde_norway::from_str(&text).expect("yaml");
     let tests = doc["tests"].as_sequence().expect("tests");
     assert_eq!(tests.len(), 4);
     let samples: Vec<&str> = tests

@@ -1,4 +1,4 @@
-//! vault-audit integration tests: the shared corpora with exact counts, hostile input,
+//! vault-audit integration tests: the test corpora with exact counts, hostile input,
 //! sources (directory, gzip, follow), the HTML report, and real logs from OpenBao.
 
 mod corpus;
@@ -13,18 +13,18 @@ use std::path::PathBuf;
 
 use vault_audit::{AuditLogCollection, AuditSource, ScanOptions, Statistics, stats};
 
-pub fn data(rel: &str) -> PathBuf {
+pub(crate) fn data(rel: &str) -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR"))
         .join("tests/data")
         .join(rel)
 }
 
-pub fn stats_of(path: &std::path::Path) -> Statistics {
+pub(crate) fn stats_of(path: &std::path::Path) -> Statistics {
     let src = AuditSource::open(path).expect("source opens");
     stats(&src, &mut ScanOptions::default()).expect("scan runs")
 }
 
-pub fn stats_of_bytes(bytes: impl Into<Vec<u8>>) -> Statistics {
+pub(crate) fn stats_of_bytes(bytes: impl Into<Vec<u8>>) -> Statistics {
     stats(
         &AuditSource::bytes("test", bytes),
         &mut ScanOptions::default(),
@@ -32,6 +32,6 @@ pub fn stats_of_bytes(bytes: impl Into<Vec<u8>>) -> Statistics {
     .expect("scan runs")
 }
 
-pub fn load(path: &std::path::Path) -> AuditLogCollection {
+pub(crate) fn load(path: &std::path::Path) -> AuditLogCollection {
     AuditLogCollection::from_path(path).expect("loads")
 }

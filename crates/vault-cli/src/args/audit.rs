@@ -8,7 +8,7 @@ use clap::{Args, Subcommand};
 
 /// Filters shared by `filter`, `search` and `tail`.
 #[derive(Debug, Clone, Default, Args)]
-pub struct EntryFilter {
+pub(crate) struct EntryFilter {
     /// Only entries at or after this time (RFC 3339, e.g. 2026-11-28T10:00:00Z).
     #[arg(long, value_name = "TIME")]
     pub since: Option<String>,
@@ -39,7 +39,7 @@ pub struct EntryFilter {
 }
 
 #[derive(Debug, Subcommand)]
-pub enum AuditCommand {
+pub(crate) enum AuditCommand {
     /// Counts, error rate, operations, top paths and actors, in one streaming pass.
     Stats {
         /// Audit log file, or a directory of them (`.log`, `.json`, `.jsonl`, optionally `.gz`).

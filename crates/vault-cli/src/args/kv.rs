@@ -11,7 +11,7 @@ use clap::{Args, Subcommand};
 
 /// Where a secret lives: a path and an optional explicit mount.
 #[derive(Debug, Clone, Args)]
-pub struct KvPath {
+pub(crate) struct KvPath {
     /// Secret path: `MOUNT/PATH`, or `PATH` together with --mount.
     pub path: String,
     /// The KV mount (default: the first segment of PATH).
@@ -20,7 +20,7 @@ pub struct KvPath {
 }
 
 #[derive(Debug, Subcommand)]
-pub enum KvCommand {
+pub(crate) enum KvCommand {
     /// Read a secret (all keys, or one with --field).
     Get {
         #[command(flatten)]
@@ -132,7 +132,7 @@ pub enum KvCommand {
 }
 
 #[derive(Debug, Subcommand)]
-pub enum MetadataCommand {
+pub(crate) enum MetadataCommand {
     /// Show versions, timestamps and settings of a secret.
     Get {
         #[command(flatten)]

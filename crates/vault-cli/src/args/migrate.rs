@@ -7,7 +7,7 @@ use clap::{Args, Subcommand};
 
 /// What to scan and how, shared by `scan` and `plan`.
 #[derive(Debug, Clone, Args)]
-pub struct ScanArgs {
+pub(crate) struct ScanArgs {
     /// Files or directories to scan (default: the current directory).
     #[arg(default_value = ".")]
     pub paths: Vec<PathBuf>,
@@ -23,7 +23,7 @@ pub struct ScanArgs {
 }
 
 #[derive(Debug, Subcommand)]
-pub enum MigrateCommand {
+pub(crate) enum MigrateCommand {
     /// Find plaintext secrets (--format table, json or sarif). Exit 1 when something was found.
     Scan {
         #[command(flatten)]

@@ -11,14 +11,14 @@
 use clap::{Args, Parser, Subcommand};
 use vault_core::Setting;
 
-pub mod audit;
-pub mod kv;
-pub mod migrate;
-pub mod ops;
-pub mod secrets;
-pub mod vault_style;
+pub(crate) mod audit;
+pub(crate) mod kv;
+pub(crate) mod migrate;
+pub(crate) mod ops;
+pub(crate) mod secrets;
+pub(crate) mod vault_style;
 
-pub const EXIT_CODES_HELP: &str = "\
+pub(crate) const EXIT_CODES_HELP: &str = "\
 Getting started:
   vaultkit dev                                   # local OpenBao; paste its two `export` lines
   vaultkit status
@@ -45,7 +45,7 @@ Configuration (flags > environment > config file):
 /// vaultkit: a friendly, scriptable command line for HashiCorp Vault and OpenBao.
 #[derive(Debug, Parser)]
 #[command(name = "vaultkit", version, about, after_long_help = EXIT_CODES_HELP, after_help = EXIT_CODES_HELP)]
-pub struct Cli {
+pub(crate) struct Cli {
     #[command(flatten)]
     pub global: GlobalArgs,
     #[command(subcommand)]
@@ -55,7 +55,7 @@ pub struct Cli {
 /// Options every command accepts. The connection options take their flag and environment
 /// variable names from vault-core's [`vault_core::SETTINGS`] table.
 #[derive(Debug, Clone, Args)]
-pub struct GlobalArgs {
+pub(crate) struct GlobalArgs {
     /// Named profile from the config file.
     #[arg(long, global = true, env = "VAULTKIT_PROFILE", value_name = "NAME")]
     pub profile: Option<String>,
@@ -101,7 +101,7 @@ pub struct GlobalArgs {
 
 /// How results are printed.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum OutputFormat {
+pub(crate) enum OutputFormat {
     Table,
     Json,
     Yaml,
@@ -123,7 +123,7 @@ impl std::str::FromStr for OutputFormat {
 }
 
 #[derive(Debug, Subcommand)]
-pub enum Command {
+pub(crate) enum Command {
     /// Show the server's health and seal status.
     Status,
     /// Log in (token, AppRole, Kubernetes) and optionally store the token in ~/.vault-token.
@@ -170,7 +170,7 @@ const OFFLINE: &[&[&str]] = &[
 /// The command line as parsed and shown: [`Cli`]'s definition, with the connection options
 /// (the flags of vault-core's [`vault_core::SETTINGS`]) hidden from the help of the
 /// [`OFFLINE`] subcommands, which ignore them.
-pub fn command() -> clap::Command {
+pub(crate) fn command() -> clap::Command {
     let mut cmd = <Cli as clap::CommandFactory>::command();
     // Propagate the global options into every subcommand first, so that they can be hidden.
     cmd.build();

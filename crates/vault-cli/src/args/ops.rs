@@ -5,7 +5,7 @@ use std::path::PathBuf;
 use clap::{Args, Subcommand, ValueEnum};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
-pub enum LoginMethod {
+pub(crate) enum LoginMethod {
     /// A token read from stdin (or VAULT_TOKEN); checked with `auth/token/lookup-self`.
     Token,
     /// AppRole: --role-id plus a secret id from --secret-id-file, VAULT_SECRET_ID or stdin.
@@ -21,7 +21,7 @@ pub enum LoginMethod {
   printf '%s' \"$TOKEN\" | vaultkit login --store
   vaultkit login --method approle --role-id $ROLE_ID --secret-id-file /run/secrets/secret-id
   vaultkit login --method kubernetes --role pipeline")]
-pub struct LoginArgs {
+pub(crate) struct LoginArgs {
     /// How to log in.
     #[arg(long, short = 'm', value_enum, default_value_t = LoginMethod::Token)]
     pub method: LoginMethod,
@@ -46,7 +46,7 @@ pub struct LoginArgs {
 }
 
 #[derive(Debug, Subcommand)]
-pub enum PolicyCommand {
+pub(crate) enum PolicyCommand {
     /// Write a policy from an HCL file, or from a TOML/YAML AccessPolicy (`-` = stdin, HCL).
     Write {
         /// Policy name (for TOML/YAML files, defaults to the file's `name`).
@@ -75,7 +75,7 @@ pub enum PolicyCommand {
 
 /// `vaultkit dev`: a throw-away OpenBao dev server (in memory, unsealed, root token).
 #[derive(Debug, Args)]
-pub struct DevArgs {
+pub(crate) struct DevArgs {
     /// Port to listen on (default: a free port chosen by the OS).
     #[arg(long)]
     pub port: Option<u16>,
@@ -94,7 +94,7 @@ pub struct DevArgs {
 }
 
 #[derive(Debug, Args)]
-pub struct CompletionsArgs {
+pub(crate) struct CompletionsArgs {
     /// The shell to generate completions for.
     #[arg(value_enum)]
     pub shell: clap_complete::Shell,

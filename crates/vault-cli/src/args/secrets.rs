@@ -4,7 +4,7 @@ use clap::Args;
 
 /// Which secrets to hand over, shared by `env` and `exec`.
 #[derive(Debug, Clone, Args)]
-pub struct SecretSelection {
+pub(crate) struct SecretSelection {
     /// `NAME=MOUNT/path#key` for one value, `NAME=MOUNT/path` for every key as NAME_KEY, or
     /// `MOUNT/path` for every key under its own (upper-cased) name. Repeatable.
     #[arg(
@@ -24,7 +24,7 @@ pub struct SecretSelection {
 
 /// What secrets may set, shared by `env` and `exec` (see `commands::env_rules`).
 #[derive(Debug, Clone, Default, Args)]
-pub struct EnvRules {
+pub(crate) struct EnvRules {
     /// Let a secret set NAME although it changes how programs load or run (LD_*, DYLD_*, PATH,
     /// BASH_ENV, ENV, PYTHON*, NODE_OPTIONS, PERL5*, RUBYOPT, VAULT_*, BAO_*, …). Repeatable.
     #[arg(long = "allow-env", value_name = "NAME")]
@@ -45,7 +45,7 @@ Examples:
   vaultkit env -s DB_PASSWORD=secret/app/db#password --format export
   eval \"$(vaultkit env -s secret/app/api --format export)\""
 )]
-pub struct EnvArgs {
+pub(crate) struct EnvArgs {
     #[command(flatten)]
     pub selection: SecretSelection,
     #[command(flatten)]
@@ -67,7 +67,7 @@ or 128+N when the child was killed by signal N.
 Example:
   vaultkit exec -s DB_PASSWORD=secret/app/db#password -- python pipeline.py"
 )]
-pub struct ExecArgs {
+pub(crate) struct ExecArgs {
     #[command(flatten)]
     pub selection: SecretSelection,
     #[command(flatten)]

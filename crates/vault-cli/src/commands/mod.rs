@@ -12,29 +12,29 @@ use crate::config::{self, Settings};
 use crate::error::CliResult;
 use crate::output::Output;
 
-pub mod audit;
-pub mod completions;
-pub mod dev;
-pub mod env;
-pub mod env_rules;
-pub mod exec;
-pub mod kv;
-pub mod login;
-pub mod migrate;
-pub mod policy;
-pub mod secrets;
-pub mod status;
+pub(crate) mod audit;
+pub(crate) mod completions;
+pub(crate) mod dev;
+pub(crate) mod env;
+pub(crate) mod env_rules;
+pub(crate) mod exec;
+pub(crate) mod kv;
+pub(crate) mod login;
+pub(crate) mod migrate;
+pub(crate) mod policy;
+pub(crate) mod secrets;
+pub(crate) mod status;
 
 /// What every command gets: the global options, the resolved settings and the printer.
 #[derive(Debug)]
-pub struct Ctx {
+pub(crate) struct Ctx {
     pub global: GlobalArgs,
     pub settings: Settings,
     pub out: Output,
 }
 
 impl Ctx {
-    pub fn new(global: GlobalArgs, own_formats: bool) -> CliResult<Ctx> {
+    pub(crate) fn new(global: GlobalArgs, own_formats: bool) -> CliResult<Ctx> {
         let settings = config::resolve(&global, own_formats)?;
         let out = Output::new(
             settings.format,
@@ -50,27 +50,27 @@ impl Ctx {
     }
 
     /// A client for the configured server (fails with exit 4 when there are no credentials).
-    pub fn client(&self) -> CliResult<VaultClient> {
+    pub(crate) fn client(&self) -> CliResult<VaultClient> {
         self.settings.client()
     }
 
     /// The `--format` flag exactly as given (for commands with their own formats).
-    pub fn format_flag(&self) -> Option<&str> {
+    pub(crate) fn format_flag(&self) -> Option<&str> {
         self.global.format.as_deref()
     }
 
     /// The printer, for commands whose output is a table/JSON/YAML.
-    pub fn out(&self) -> &Output {
+    pub(crate) fn out(&self) -> &Output {
         &self.out
     }
 
-    pub fn is_table(&self) -> bool {
+    pub(crate) fn is_table(&self) -> bool {
         self.out.format == OutputFormat::Table
     }
 }
 
 /// Run the parsed command line; `Ok(code)` is the exit code (non-zero only for `exec`/`status`).
-pub async fn run(cli: Cli) -> CliResult<u8> {
+pub(crate) async fn run(cli: Cli) -> CliResult<u8> {
     // Commands that need no configuration at all.
     match &cli.command {
         Command::Completions(a) => return completions::run(a).map(|()| 0),

@@ -21,7 +21,7 @@ use crate::args::ops::PolicyCommand;
 use crate::error::{CliError, CliResult};
 use crate::output::{Output, Table};
 
-pub async fn run(ctx: &Ctx, cmd: PolicyCommand) -> CliResult<()> {
+pub(crate) async fn run(ctx: &Ctx, cmd: PolicyCommand) -> CliResult<()> {
     let client = ctx.client()?;
     match cmd {
         PolicyCommand::Write { name, file } => {
@@ -75,7 +75,7 @@ pub async fn run(ctx: &Ctx, cmd: PolicyCommand) -> CliResult<()> {
 }
 
 /// `policy render FILE`: validate a TOML/YAML policy and print its HCL (no server needed).
-pub fn render(file: &Path, out: &Output) -> CliResult<()> {
+pub(crate) fn render(file: &Path, out: &Output) -> CliResult<()> {
     if structured_kind(file).is_none() {
         return Err(CliError::usage(format!(
             "`{}` is not a .toml, .yaml or .yml file",
@@ -141,6 +141,6 @@ fn load(file: &Path) -> CliResult<AccessPolicy> {
                 e.message()
             ))
         }),
-        _ => serde_yaml::from_str(&text).map_err(|e| bad(e.to_string())),
+        _ => serde_norway::from_str(&text).map_err(|e| bad(e.to_string())),
     }
 }

@@ -17,7 +17,7 @@ use crate::quote::{env_name, is_env_name};
 
 /// One `--secret` argument, parsed.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Spec {
+pub(crate) struct Spec {
     /// Explicit variable name (or prefix when no key is given).
     pub name: Option<String>,
     pub target: KvLocation,
@@ -25,7 +25,7 @@ pub struct Spec {
 }
 
 impl Spec {
-    pub fn parse(raw: &str, mount: Option<&str>) -> CliResult<Spec> {
+    pub(crate) fn parse(raw: &str, mount: Option<&str>) -> CliResult<Spec> {
         let (name, rest) = match raw.split_once('=') {
             Some((n, r)) => (Some(n.to_string()), r),
             None => (None, raw),
@@ -56,7 +56,7 @@ impl Spec {
 }
 
 /// Read the selected secrets: (variable name, value) in selection order; later names win.
-pub async fn resolve(
+pub(crate) async fn resolve(
     client: &VaultClient,
     sel: &SecretSelection,
 ) -> CliResult<Vec<(String, SecretString)>> {

@@ -9,7 +9,7 @@ use super::Ctx;
 use crate::error::{CliResult, ExitKind};
 use crate::output::Table;
 
-pub async fn run(ctx: &Ctx) -> CliResult<u8> {
+pub(crate) async fn run(ctx: &Ctx) -> CliResult<u8> {
     let client = ctx.settings.unauthenticated_client()?;
     let health = client.get_health().await?;
     let seal = client.seal_status().await?;

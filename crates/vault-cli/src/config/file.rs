@@ -24,7 +24,7 @@ use crate::error::{CliError, CliResult};
 /// The whole file.
 #[derive(Debug, Default, Deserialize)]
 #[serde(deny_unknown_fields)]
-pub struct ConfigFile {
+pub(crate) struct ConfigFile {
     /// Profile used when neither --profile nor VAULTKIT_PROFILE names one.
     pub default_profile: Option<String>,
     #[serde(default)]
@@ -34,7 +34,7 @@ pub struct ConfigFile {
 /// One Vault target.
 #[derive(Debug, Default, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
-pub struct Profile {
+pub(crate) struct Profile {
     pub address: Option<String>,
     pub namespace: Option<String>,
     pub ca_cert: Option<PathBuf>,
@@ -49,7 +49,7 @@ pub struct Profile {
 /// How a profile logs in. Secrets are never stored in the file itself, only where to find them.
 #[derive(Debug, Clone, Deserialize)]
 #[serde(tag = "method", rename_all = "lowercase", deny_unknown_fields)]
-pub enum ProfileAuth {
+pub(crate) enum ProfileAuth {
     /// A token kept in a file (mode 0600), e.g. one written by `vaultkit login --store`.
     Token { token_file: PathBuf },
     /// AppRole with the secret id in a file or an environment variable.
@@ -69,7 +69,7 @@ pub enum ProfileAuth {
 
 impl ConfigFile {
     /// Parse the file's text; errors name the file and what to fix.
-    pub fn parse(text: &str, path: &Path) -> CliResult<ConfigFile> {
+    pub(crate) fn parse(text: &str, path: &Path) -> CliResult<ConfigFile> {
         toml::from_str(text).map_err(|e| {
             let msg = e.message().to_string();
             let line = e
@@ -85,7 +85,7 @@ impl ConfigFile {
     }
 
     /// Read `path`; a missing file is an empty config unless `required`.
-    pub fn load(path: &Path, required: bool) -> CliResult<ConfigFile> {
+    pub(crate) fn load(path: &Path, required: bool) -> CliResult<ConfigFile> {
         match std::fs::read_to_string(path) {
             Ok(text) => ConfigFile::parse(&text, path),
             Err(e) if e.kind() == std::io::ErrorKind::NotFound && !required => {
@@ -97,7 +97,7 @@ impl ConfigFile {
     }
 
     /// The profile to use: `requested` (from --profile) or the file's `default_profile`.
-    pub fn profile(
+    pub(crate) fn profile(
         &self,
         requested: Option<&str>,
         path: &Path,
@@ -127,7 +127,7 @@ impl ConfigFile {
 }
 
 /// `$XDG_CONFIG_HOME/vaultkit/config.toml`, else `$HOME/.config/vaultkit/config.toml`.
-pub fn default_path() -> Option<PathBuf> {
+pub(crate) fn default_path() -> Option<PathBuf> {
     let base = std::env::var_os("XDG_CONFIG_HOME")
         .filter(|v| !v.is_empty())
         .map(PathBuf::from)
@@ -136,7 +136,7 @@ pub fn default_path() -> Option<PathBuf> {
 }
 
 /// `$HOME` (tests point it at a temp dir).
-pub fn home_dir() -> Option<PathBuf> {
+pub(crate) fn home_dir() -> Option<PathBuf> {
     std::env::var_os("HOME")
         .filter(|v| !v.is_empty())
         .map(PathBuf::from)

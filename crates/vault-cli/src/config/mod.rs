@@ -18,14 +18,14 @@ use vault_core::{AuthMethodKind, SecretString, Setting, VaultClient, VaultConnec
 use crate::args::{GlobalArgs, OutputFormat};
 use crate::error::{CliError, CliResult, ExitKind};
 
-pub mod file;
-pub mod token_file;
+pub(crate) mod file;
+pub(crate) mod token_file;
 
 use file::{ConfigFile, Profile, ProfileAuth};
 
 /// Everything a command needs to know about where and how to talk to Vault.
 #[derive(Debug)]
-pub struct Settings {
+pub(crate) struct Settings {
     pub connection: VaultConnectionConfig,
     /// Output format after flags, VAULT_FORMAT and the profile.
     pub format: OutputFormat,
@@ -37,7 +37,7 @@ pub struct Settings {
 
 impl Settings {
     /// Build the client. Fails with exit code 4 and a hint when there are no credentials at all.
-    pub fn client(&self) -> CliResult<VaultClient> {
+    pub(crate) fn client(&self) -> CliResult<VaultClient> {
         let c = &self.connection;
         if c.auth_method == AuthMethodKind::Token && c.token.is_none() {
             return Err(CliError::new(
@@ -54,7 +54,7 @@ impl Settings {
 
     /// A client for unauthenticated endpoints (`sys/health`, `sys/seal-status`, logins): the
     /// configured address, TLS and namespace, and the configured token when there is one.
-    pub fn unauthenticated_client(&self) -> CliResult<VaultClient> {
+    pub(crate) fn unauthenticated_client(&self) -> CliResult<VaultClient> {
         let c = &self.connection;
         let token = c
             .token
@@ -84,7 +84,7 @@ impl Settings {
 ///
 /// `own_formats`: the command reads `--format` itself (`env`, `kv export`), so the flag does not
 /// choose the table/JSON/YAML printer.
-pub fn resolve(global: &GlobalArgs, own_formats: bool) -> CliResult<Settings> {
+pub(crate) fn resolve(global: &GlobalArgs, own_formats: bool) -> CliResult<Settings> {
     let (config_path, required) = match &global.config {
         Some(p) => (Some(p.clone()), true),
         None => (file::default_path(), false),
@@ -227,7 +227,7 @@ fn apply_credentials(
 }
 
 /// Read a one-line secret (secret id, token) from a file, trimmed.
-pub fn read_secret_file(path: &std::path::Path) -> CliResult<SecretString> {
+pub(crate) fn read_secret_file(path: &std::path::Path) -> CliResult<SecretString> {
     let text =
         std::fs::read_to_string(path).map_err(|e| CliError::io("read secret file", path, &e))?;
     let value = text.trim();

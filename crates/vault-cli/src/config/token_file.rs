@@ -7,12 +7,12 @@ use vault_core::SecretString;
 use crate::error::{CliError, CliResult};
 
 /// `$HOME/.vault-token`.
-pub fn default_path() -> Option<PathBuf> {
+pub(crate) fn default_path() -> Option<PathBuf> {
     super::file::home_dir().map(|h| h.join(".vault-token"))
 }
 
 /// Read a token file; `None` when it does not exist or is empty.
-pub fn read(path: &Path) -> CliResult<Option<SecretString>> {
+pub(crate) fn read(path: &Path) -> CliResult<Option<SecretString>> {
     match std::fs::read_to_string(path) {
         Ok(text) => {
             let token = text.trim();
@@ -26,7 +26,7 @@ pub fn read(path: &Path) -> CliResult<Option<SecretString>> {
 /// Write a token file readable only by its owner: created 0600, atomically (temporary file,
 /// `fsync`, rename), and never through a symbolic link planted at `path`
 /// ([`vault_core::write_private`]).
-pub fn write(path: &Path, token: &SecretString) -> CliResult<()> {
+pub(crate) fn write(path: &Path, token: &SecretString) -> CliResult<()> {
     vault_core::write_private(path, token.expose().as_bytes())
         .map_err(|e| CliError::io("write token file", path, &e))
 }

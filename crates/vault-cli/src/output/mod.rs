@@ -16,14 +16,16 @@ use serde_json::Value;
 use crate::args::OutputFormat;
 use crate::error::{CliError, CliResult};
 
-pub mod progress;
+pub(crate) mod progress;
+#[cfg(test)]
+mod yaml_tests;
 
-pub use vault_core::render::Table;
+pub(crate) use vault_core::render::Table;
 use vault_core::render::escape_text;
 
 /// The printer every command uses.
 #[derive(Debug, Clone)]
-pub struct Output {
+pub(crate) struct Output {
     pub format: OutputFormat,
     pub field: Option<String>,
     pub color: bool,
@@ -31,7 +33,12 @@ pub struct Output {
 }
 
 impl Output {
-    pub fn new(format: OutputFormat, field: Option<String>, no_color: bool, quiet: bool) -> Output {
+    pub(crate) fn new(
+        format: OutputFormat,
+        field: Option<String>,
+        no_color: bool,
+        quiet: bool,
+    ) -> Output {
         let color =
             !no_color && std::env::var_os("NO_COLOR").is_none() && std::io::stdout().is_terminal();
         Output {
@@ -44,7 +51,7 @@ impl Output {
 
     /// Print `value` as JSON/YAML, or `table()` for the table format; `--field` prints one raw
     /// value of the object instead.
-    pub fn print(&self, value: &Value, table: impl FnOnce() -> Table) -> CliResult<()> {
+    pub(crate) fn print(&self, value: &Value, table: impl FnOnce() -> Table) -> CliResult<()> {
         if let Some(field) = &self.field {
             return self.print_field(value, field);
         }
@@ -105,7 +112,7 @@ impl Output {
     /// Print a message for people (on stderr, so it never mixes with data); nothing with `-q`.
     /// Messages quote paths and keys that came from Vault or files, so each line is escaped for
     /// the terminal ([`escape_text`]); the message's own line breaks are kept.
-    pub fn info(&self, message: &str) {
+    pub(crate) fn info(&self, message: &str) {
         if !self.quiet {
             let lines: Vec<String> = message
                 .split('\n')
@@ -117,7 +124,7 @@ impl Output {
 
     /// Write text for people to stdout with each line escaped for the terminal (for reports
     /// built outside [`Table`], e.g. migrate's apply and validation lists).
-    pub fn write_human(&self, text: &str) -> CliResult<()> {
+    pub(crate) fn write_human(&self, text: &str) -> CliResult<()> {
         let lines: Vec<String> = text
             .split('\n')
             .map(|l| escape_text(l).into_owned())
@@ -126,7 +133,7 @@ impl Output {
     }
 
     /// Write text to stdout; a closed pipe (e.g. `| head`) is not an error.
-    pub fn write(&self, text: &str) -> CliResult<()> {
+    pub(crate) fn write(&self, text: &str) -> CliResult<()> {
         let mut out = std::io::stdout().lock();
         match out.write_all(text.as_bytes()).and_then(|()| out.flush()) {
             Ok(()) => Ok(()),
@@ -137,7 +144,7 @@ impl Output {
 
     /// Write text that holds secrets to `file` (owner-only, atomic, never through a symlink: see
     /// [`vault_core::write_private`]) or, without one, to stdout.
-    pub fn write_to(&self, file: Option<&std::path::Path>, text: &str) -> CliResult<()> {
+    pub(crate) fn write_to(&self, file: Option<&std::path::Path>, text: &str) -> CliResult<()> {
         match file {
             None => self.write(text),
             Some(path) => {
@@ -150,7 +157,7 @@ impl Output {
     }
 
     /// Green/red/yellow when colours are on.
-    pub fn paint(&self, text: &str, color: Color) -> String {
+    pub(crate) fn paint(&self, text: &str, color: Color) -> String {
         if !self.color {
             return text.to_string();
         }
@@ -165,24 +172,25 @@ impl Output {
 }
 
 #[derive(Debug, Clone, Copy)]
-pub enum Color {
+pub(crate) enum Color {
     Green,
     Red,
     Yellow,
     Dim,
 }
 
-pub fn to_json(value: &Value) -> CliResult<String> {
+pub(crate) fn to_json(value: &Value) -> CliResult<String> {
     serde_json::to_string_pretty(value)
         .map_err(|e| CliError::other(format!("could not encode JSON: {e}")))
 }
 
-pub fn to_yaml(value: &Value) -> CliResult<String> {
-    serde_yaml::to_string(value).map_err(|e| CliError::other(format!("could not encode YAML: {e}")))
+pub(crate) fn to_yaml(value: &Value) -> CliResult<String> {
+    serde_norway::to_string(value)
+        .map_err(|e| CliError::other(format!("could not encode YAML: {e}")))
 }
 
 /// A JSON value as table text: strings raw, `null` empty, the rest as compact JSON.
-pub fn cell(value: &Value) -> String {
+pub(crate) fn cell(value: &Value) -> String {
     match value {
         Value::String(s) => s.clone(),
         Value::Null => String::new(),

@@ -8,13 +8,13 @@ use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 
 /// A bar or spinner that may be hidden.
 #[derive(Debug)]
-pub struct Progress {
+pub(crate) struct Progress {
     bar: ProgressBar,
 }
 
 impl Progress {
     /// A bar of `total` steps (bytes, records, secrets), or a spinner when `total` is unknown.
-    pub fn new(total: Option<u64>, message: &str, quiet: bool) -> Progress {
+    pub(crate) fn new(total: Option<u64>, message: &str, quiet: bool) -> Progress {
         let visible = !quiet && std::io::stderr().is_terminal();
         let bar = match total {
             Some(n) => ProgressBar::new(n),
@@ -39,24 +39,17 @@ impl Progress {
     }
 
     /// The underlying bar (hidden when not drawing), for callbacks on other threads.
-    pub fn bar(&self) -> ProgressBar {
+    pub(crate) fn bar(&self) -> ProgressBar {
         self.bar.clone()
     }
 
-    pub fn inc(&self, n: u64) {
+    /// Advance the bar by `n` units (files, lines or bytes, as the caller counts).
+    pub(crate) fn inc(&self, n: u64) {
         self.bar.inc(n);
     }
 
-    pub fn set_position(&self, pos: u64) {
-        self.bar.set_position(pos);
-    }
-
-    pub fn set_length(&self, len: u64) {
-        self.bar.set_length(len);
-    }
-
     /// Remove the bar from the screen.
-    pub fn finish(&self) {
+    pub(crate) fn finish(&self) {
         self.bar.finish_and_clear();
     }
 }

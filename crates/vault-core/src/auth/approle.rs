@@ -17,6 +17,7 @@ pub struct AppRoleAuth {
 }
 
 impl AppRoleAuth {
+    /// AppRole login with `role_id` and `secret_id` at the default mount `approle`.
     pub fn new(role_id: impl Into<String>, secret_id: impl Into<SecretString>) -> Self {
         AppRoleAuth {
             role_id: role_id.into(),
@@ -31,10 +32,12 @@ impl AppRoleAuth {
         self
     }
 
+    /// The role id (not secret; it names the role).
     pub fn role_id(&self) -> &str {
         &self.role_id
     }
 
+    /// Mount path of the AppRole method.
     pub fn mount(&self) -> &str {
         &self.mount
     }

@@ -23,6 +23,8 @@ pub struct KubernetesAuth {
 }
 
 impl KubernetesAuth {
+    /// Kubernetes login as Vault role `role`, with the JWT at [`DEFAULT_JWT_PATH`] and the
+    /// mount `kubernetes`.
     pub fn new(role: impl Into<String>) -> Self {
         KubernetesAuth {
             role: role.into(),
@@ -43,10 +45,12 @@ impl KubernetesAuth {
         self
     }
 
+    /// The Vault role to log in as.
     pub fn role(&self) -> &str {
         &self.role
     }
 
+    /// The file the service-account JWT is read from at each login.
     pub fn jwt_path(&self) -> &Path {
         &self.jwt_path
     }

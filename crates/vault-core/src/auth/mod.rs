@@ -21,11 +21,15 @@ pub use token::TokenAuth;
 /// A token obtained by logging in.
 #[derive(Clone, Debug)]
 pub struct AuthToken {
+    /// The client token (`X-Vault-Token`).
     pub token: SecretString,
+    /// The token's accessor, when the login response gave one.
     pub accessor: Option<String>,
     /// The token's TTL, when the login response told it (`None` for a bare token).
     pub lease_duration: Option<Duration>,
+    /// Whether the token's TTL can be extended with `auth/token/renew-self`.
     pub renewable: bool,
+    /// Policies attached to the token.
     pub policies: Vec<String>,
 }
 
@@ -42,11 +46,13 @@ pub struct AuthToken {
 /// methods over a mocked [`Transport`].)
 #[async_trait]
 pub trait AuthMethod: Send + Sync + fmt::Debug {
+    /// Logs in through `transport` (in `namespace`, if set) and returns the token.
     async fn login(
         &self,
         transport: &dyn Transport,
         namespace: Option<&str>,
     ) -> Result<AuthToken, VaultError>;
+    /// False when logging in again cannot yield a new token (a static token).
     fn can_relogin(&self) -> bool;
     /// Short name, e.g. `token`, `approle`, `kubernetes`.
     fn name(&self) -> &str;

@@ -15,6 +15,7 @@ pub struct TokenAuth {
 }
 
 impl TokenAuth {
+    /// Use `token` as is; it cannot log in again once it expires.
     pub fn new(token: impl Into<SecretString>) -> Self {
         TokenAuth {
             token: token.into(),

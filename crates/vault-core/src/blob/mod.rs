@@ -8,8 +8,8 @@
 //! - [`LocalDirStore`]: a directory on the local file system, atomic writes.
 //! - [`file_stream`]: a local file as a chunked [`ByteStream`].
 //!
-//! The S3 store lives in vault-backup and implements the same trait; both run
-//! `vault_core::testing::blob_store_suite`.
+//! Other stores (S3 for backups, say) implement the same trait in their own crates and run the
+//! same `vault_core::testing::blob_store_suite` as [`LocalDirStore`].
 //!
 //! ```
 //! # #[tokio::main(flavor = "current_thread")]
@@ -56,6 +56,7 @@ pub struct BlobMeta {
 }
 
 impl BlobMeta {
+    /// Metadata of the object `key`: `size` in bytes, `modified` when known.
     pub fn new(key: impl Into<String>, size: u64, modified: Option<DateTime<Utc>>) -> Self {
         BlobMeta {
             key: key.into(),
@@ -124,7 +125,7 @@ mod tests {
     use crate::transport::Transport;
     use bytes::Bytes;
 
-    /// STYLE.md item 4: the plug-in traits stay dyn-compatible (this fails to compile otherwise).
+    /// The plug-in traits stay dyn-compatible (this fails to compile otherwise).
     #[allow(dead_code)]
     fn _object_safe(_: &dyn Transport, _: &dyn AuthMethod, _: &dyn BlobStore, _: &dyn Notifier) {}
 

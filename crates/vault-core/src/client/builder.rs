@@ -64,6 +64,7 @@ impl VaultClientBuilder {
         self.transport = Some(transport);
         self
     }
+    /// Retry policy for failed requests (default [`RetryPolicy::default`]).
     pub fn with_retry(mut self, policy: RetryPolicy) -> Self {
         self.retry = Some(policy);
         self
@@ -89,6 +90,9 @@ impl VaultClientBuilder {
         self
     }
 
+    /// Builds the client. `Config` error when no authentication is set, when the address is missing
+    /// or invalid, or when HTTP-only options (timeout, CA, client certificate) come with a custom
+    /// transport.
     pub fn build(self) -> Result<VaultClient, VaultError> {
         let auth = self.auth.clone().ok_or_else(|| {
             VaultError::msg(VaultErrorKind::Config, "no authentication configured")

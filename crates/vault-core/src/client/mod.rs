@@ -104,6 +104,7 @@ impl Drop for Inner {
 }
 
 impl VaultClient {
+    /// A builder with no address and no authentication yet.
     pub fn builder() -> VaultClientBuilder {
         VaultClientBuilder::default()
     }

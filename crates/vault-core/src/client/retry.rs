@@ -42,6 +42,7 @@ enum Next {
 }
 
 impl RetryingTransport {
+    /// Wraps `inner`, retrying what `policy` allows.
     pub fn new(inner: Arc<dyn Transport>, policy: RetryPolicy) -> Self {
         RetryingTransport {
             inner,
@@ -62,6 +63,7 @@ impl RetryingTransport {
         }
     }
 
+    /// The retry policy in use.
     pub fn policy(&self) -> &RetryPolicy {
         &self.policy
     }

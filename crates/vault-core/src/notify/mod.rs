@@ -5,7 +5,8 @@
 //! - [`Notifier`]: the trait every channel implements.
 //! - [`WebhookNotifier`] (feature `notify-webhook`, on by default): JSON or Slack-style POST.
 //!
-//! SMTP email comes with vault-backup.
+//! Other channels (SMTP email, chat APIs) implement [`Notifier`] in their own crates and run
+//! `vault_core::testing::notifier_suite` from their tests.
 //!
 //! ```no_run
 //! # async fn demo() -> Result<(), vault_core::VaultError> {
@@ -38,13 +39,18 @@ pub use webhook::{WebhookFormat, WebhookNotifier, WebhookNotifierBuilder};
 #[serde(rename_all = "lowercase")]
 #[non_exhaustive]
 pub enum NotifySeverity {
+    /// For the record; nothing to do.
     Info,
+    /// Something degraded; look at it soon.
     Warning,
+    /// Something failed.
     Error,
+    /// Something failed and data or access is at risk; act now.
     Critical,
 }
 
 impl NotifySeverity {
+    /// Lowercase name (`info`, `warning`, `error`, `critical`).
     pub fn as_str(self) -> &'static str {
         match self {
             NotifySeverity::Info => "info",
@@ -67,8 +73,11 @@ impl fmt::Display for NotifySeverity {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[non_exhaustive]
 pub struct NotifyMessage {
+    /// One line (e-mail subject, chat title).
     pub subject: String,
+    /// The text of the message.
     pub body: String,
+    /// How bad the news is.
     pub severity: NotifySeverity,
     /// Named details (job name, snapshot key, duration, …), sorted by name.
     #[serde(default)]
@@ -76,6 +85,7 @@ pub struct NotifyMessage {
 }
 
 impl NotifyMessage {
+    /// A message with no fields.
     pub fn new(
         severity: NotifySeverity,
         subject: impl Into<String>,
@@ -89,6 +99,7 @@ impl NotifyMessage {
         }
     }
 
+    /// Adds a named detail (replaces one of the same name).
     pub fn with_field(mut self, name: impl Into<String>, value: impl Into<String>) -> Self {
         self.fields.insert(name.into(), value.into());
         self
@@ -102,8 +113,12 @@ impl NotifyMessage {
 ///   refusal is an `Err` naming the channel and the reason (an HTTP status, an SMTP reply).
 /// - Errors and `Debug` output never show credentials, including tokens embedded in URLs.
 /// - Implementations are `Send + Sync` and used as `Arc<dyn Notifier>`.
+///
+/// Every implementation runs `vault_core::testing::notifier_suite` (feature `testing`) from its
+/// tests against a real receiving channel, as `WebhookNotifier` does against a local HTTP server.
 #[async_trait]
 pub trait Notifier: Send + Sync + fmt::Debug {
+    /// Delivers `message`; see the contract above.
     async fn notify(&self, message: &NotifyMessage) -> Result<(), VaultError>;
     /// Short channel name for logs, e.g. `webhook`, `smtp`.
     fn name(&self) -> &str;

@@ -84,6 +84,7 @@ impl WebhookNotifierBuilder {
         self
     }
 
+    /// Builds the notifier; fails with a `Config` error on an invalid URL or header.
     pub fn build(self) -> Result<WebhookNotifier, VaultError> {
         let redacted = redact_str(self.url.expose());
         let config_error = |message: &str| {
@@ -134,6 +135,7 @@ impl WebhookNotifier {
         WebhookNotifier::builder(url).build()
     }
 
+    /// A builder posting to `url` (a secret: webhook URLs often embed a token).
     pub fn builder(url: impl Into<SecretString>) -> WebhookNotifierBuilder {
         WebhookNotifierBuilder {
             url: url.into(),

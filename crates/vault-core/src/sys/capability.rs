@@ -1,4 +1,5 @@
-//! [`Capability`]: the verbs of Vault's ACL policy language (vault-http-api.md §5.4).
+//! [`Capability`]: the verbs of Vault's ACL policy language
+//! ([policies](https://developer.hashicorp.com/vault/docs/concepts/policies#capabilities)).
 
 use std::fmt;
 use std::str::FromStr;
@@ -7,18 +8,26 @@ use serde::{Deserialize, Serialize};
 
 use crate::{VaultError, VaultErrorKind};
 
-/// One ACL capability (vault-http-api.md §5.4).
+/// One ACL capability.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
 #[non_exhaustive]
 pub enum Capability {
+    /// Create a path that does not exist (POST/PUT).
     Create,
+    /// Read a path (GET).
     Read,
+    /// Change an existing path (POST/PUT).
     Update,
+    /// Partially update a path (PATCH).
     Patch,
+    /// Delete a path (DELETE).
     Delete,
+    /// List a path's children (LIST).
     List,
+    /// Use root-protected paths (in addition to the other capabilities).
     Sudo,
+    /// Deny everything on the path, overriding any grant.
     Deny,
     /// OpenBao only: recursive listing.
     Scan,

@@ -1,6 +1,6 @@
 //! [`VaultHealth`]: what `sys/health` says about a server, for every state it can be in.
 //!
-//! `sys/health` encodes the server state in the HTTP status (vault-http-api.md §2.1): 200 active,
+//! `sys/health` encodes the server state in the HTTP status ([`sys/health`](https://developer.hashicorp.com/vault/api-docs/system/health)): 200 active,
 //! 429 standby, 472 DR secondary, 473 performance standby, 501 not initialised, 503 sealed (474 HA
 //! unhealthy and 530 removed on newer Vault). [`VaultClient::get_health`] maps each of them to a
 //! [`VaultHealth`] and never turns one into an error: only failing to reach the server is an `Err`.
@@ -94,6 +94,7 @@ impl std::fmt::Display for VaultHealthStatus {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[non_exhaustive]
 pub struct VaultHealth {
+    /// Summary state (active, standby, sealed, …).
     pub status: VaultHealthStatus,
     /// Server version (empty when the server redacts it).
     pub version: String,
@@ -101,9 +102,13 @@ pub struct VaultHealth {
     pub cluster_id: Option<String>,
     /// Absent while sealed.
     pub cluster_name: Option<String>,
+    /// The server is sealed.
     pub is_sealed: bool,
+    /// The server is initialized.
     pub is_initialized: bool,
+    /// The node is a standby.
     pub is_standby: bool,
+    /// The node is a performance standby (Vault Enterprise).
     pub performance_standby: bool,
     /// The active node's API address (`sys/leader`), when HA is enabled and the node serves.
     pub leader_address: Option<String>,

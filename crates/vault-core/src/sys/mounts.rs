@@ -1,4 +1,5 @@
-//! Secrets-engine mounts (`sys/mounts`) and auth-method mounts (`sys/auth`), vault-http-api.md §5.1–5.2.
+//! Secrets-engine mounts (`sys/mounts`) and auth-method mounts (`sys/auth`):
+//! [mounts API](https://developer.hashicorp.com/vault/api-docs/system/mounts), [auth API](https://developer.hashicorp.com/vault/api-docs/system/auth).
 
 use std::collections::BTreeMap;
 
@@ -11,15 +12,19 @@ use crate::{VaultClient, VaultError, VaultErrorKind};
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[non_exhaustive]
 pub struct MountTuning {
+    /// Default lease TTL in seconds (0: system default).
     #[serde(default)]
     pub default_lease_ttl: u64,
+    /// Maximum lease TTL in seconds (0: system default).
     #[serde(default)]
     pub max_lease_ttl: u64,
+    /// Responses from this mount are never cached by Vault.
     #[serde(default)]
     pub force_no_cache: bool,
     /// Auth mounts: `default-service`, `service`, `batch`, …
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub token_type: Option<String>,
+    /// Whether the mount is listed in the UI (`unauth`, `hidden`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub listing_visibility: Option<String>,
 }
@@ -31,21 +36,28 @@ pub struct MountInfo {
     /// Engine type: `kv`, `approle`, `token`, …
     #[serde(rename = "type")]
     pub mount_type: String,
+    /// Free-text description.
     #[serde(default)]
     pub description: String,
+    /// The mount's accessor (stable id, e.g. `kv_1a2b3c4d`).
     #[serde(default)]
     pub accessor: String,
     /// Engine options; for KV, `version` is `"1"` or `"2"` (absent or null on old v1 mounts).
     #[serde(default, deserialize_with = "null_as_empty_map")]
     pub options: BTreeMap<String, String>,
+    /// Tuning (TTLs, caching).
     #[serde(default)]
     pub config: MountTuning,
+    /// Not replicated to other clusters (Vault Enterprise).
     #[serde(default)]
     pub local: bool,
+    /// Seal wrapping on (Vault Enterprise).
     #[serde(default)]
     pub seal_wrap: bool,
+    /// The mount's UUID.
     #[serde(default)]
     pub uuid: String,
+    /// Plugin version running the engine (e.g. `v0.20.0+builtin`).
     #[serde(default)]
     pub running_plugin_version: String,
 }
@@ -84,10 +96,13 @@ fn null_as_empty_map<'de, D: serde::Deserializer<'de>>(
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[non_exhaustive]
 pub struct MountConfig {
+    /// Engine type (`kv`, `transit`, `approle`, …).
     #[serde(rename = "type")]
     pub mount_type: String,
+    /// Free-text description.
     #[serde(default)]
     pub description: String,
+    /// Engine options (for KV: `version` = `1` or `2`).
     #[serde(default)]
     pub options: BTreeMap<String, String>,
 }
@@ -109,10 +124,12 @@ impl MountConfig {
     pub fn kv_v1() -> Self {
         MountConfig::new("kv").with_option("version", "1")
     }
+    /// Sets the description.
     pub fn with_description(mut self, description: impl Into<String>) -> Self {
         self.description = description.into();
         self
     }
+    /// Adds an engine option.
     pub fn with_option(mut self, key: impl Into<String>, value: impl Into<String>) -> Self {
         self.options.insert(key.into(), value.into());
         self

@@ -30,6 +30,7 @@ use crate::{VaultError, VaultErrorKind};
 pub struct PolicyRule {
     /// API path pattern relative to `/v1/` (`*` allowed only at the end, `+` for one segment).
     pub path: String,
+    /// What the rule allows (or denies).
     pub capabilities: Vec<Capability>,
     /// Rendered as a `#` comment above the block.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -37,6 +38,7 @@ pub struct PolicyRule {
     /// Duration string (`"1s"`, `"5m"`) or seconds.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub min_wrapping_ttl: Option<String>,
+    /// Longest response-wrapping TTL allowed (duration string or seconds).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub max_wrapping_ttl: Option<String>,
     /// Parameter name (or `*`) → allowed values (empty = any value).
@@ -45,6 +47,7 @@ pub struct PolicyRule {
     /// Parameter name (or `*`) → denied values (empty = any value).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub denied_parameters: Option<BTreeMap<String, Vec<String>>>,
+    /// Parameters a request must send.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub required_parameters: Option<Vec<String>>,
 }
@@ -82,14 +85,17 @@ impl PolicyRule {
         }
     }
 
+    /// Sets the `#` comment rendered above the block.
     pub fn with_description(mut self, description: impl Into<String>) -> Self {
         self.description = Some(description.into());
         self
     }
+    /// Sets the shortest response-wrapping TTL allowed.
     pub fn with_min_wrapping_ttl(mut self, ttl: impl Into<String>) -> Self {
         self.min_wrapping_ttl = Some(ttl.into());
         self
     }
+    /// Sets the longest response-wrapping TTL allowed.
     pub fn with_max_wrapping_ttl(mut self, ttl: impl Into<String>) -> Self {
         self.max_wrapping_ttl = Some(ttl.into());
         self
@@ -112,6 +118,7 @@ impl PolicyRule {
         set_parameter(&mut self.denied_parameters, name, values);
         self
     }
+    /// Requires parameter `name` in requests.
     pub fn with_required_parameter(mut self, name: impl Into<String>) -> Self {
         self.required_parameters
             .get_or_insert_with(Vec::new)
@@ -248,7 +255,9 @@ fn is_duration(s: &str) -> bool {
 #[serde(deny_unknown_fields)]
 #[non_exhaustive]
 pub struct AccessPolicy {
+    /// Policy name (as in `sys/policies/acl/<name>`).
     pub name: String,
+    /// The path blocks, in order.
     #[serde(default)]
     pub rules: Vec<PolicyRule>,
 }
@@ -262,6 +271,7 @@ impl AccessPolicy {
         }
     }
 
+    /// Appends a path block.
     pub fn with_rule(mut self, rule: PolicyRule) -> Self {
         self.rules.push(rule);
         self
@@ -442,14 +452,14 @@ rules:
       "*": []
 "#;
         let from_toml: AccessPolicy = toml::from_str(toml_text).expect("toml");
-        let from_yaml: AccessPolicy = serde_yaml::from_str(yaml_text).expect("yaml");
+        let from_yaml: AccessPolicy = serde_norway::from_str(yaml_text).expect("yaml");
         assert_eq!(from_toml, from_yaml);
         from_toml.validate().expect("valid");
         let back: AccessPolicy =
             toml::from_str(&toml::to_string(&from_toml).expect("to toml")).expect("round trip");
         assert_eq!(back, from_toml);
         let bad = "name: x\nrules:\n  - path: a\n    capabilities: [raed]\n";
-        let e = serde_yaml::from_str::<AccessPolicy>(bad)
+        let e = serde_norway::from_str::<AccessPolicy>(bad)
             .err()
             .map(|e| e.to_string())
             .unwrap_or_default();

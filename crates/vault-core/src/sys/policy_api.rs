@@ -1,4 +1,4 @@
-//! ACL policy CRUD over `sys/policies/acl/<name>` (vault-http-api.md §5.3).
+//! ACL policy CRUD over `sys/policies/acl/<name>` ([API](https://developer.hashicorp.com/vault/api-docs/system/policies)).
 
 use serde::Deserialize;
 use serde_json::json;

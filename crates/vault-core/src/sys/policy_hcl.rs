@@ -1,4 +1,5 @@
-//! Render an [`AccessPolicy`] as the HCL text Vault stores and parses (vault-http-api.md §5.4).
+//! Render an [`AccessPolicy`] as the HCL text Vault stores and parses
+//! ([policy syntax](https://developer.hashicorp.com/vault/docs/concepts/policies#policy-syntax)).
 //!
 //! Output shape (two-space indent, one blank line between blocks, keys in a fixed order, parameter
 //! maps sorted by name, strings quoted with `\` and `"` escaped):

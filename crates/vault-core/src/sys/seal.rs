@@ -1,5 +1,6 @@
 //! [`SealStatus`] (`sys/seal-status`) and [`LeaderStatus`] (`sys/leader`): unauthenticated,
-//! root-namespace endpoints whose bodies carry no envelope (vault-http-api.md §2.2, §2.6).
+//! root-namespace endpoints whose bodies carry no envelope ([seal-status](https://developer.hashicorp.com/vault/api-docs/system/seal-status),
+//! [leader](https://developer.hashicorp.com/vault/api-docs/system/leader)).
 
 use serde::{Deserialize, Serialize};
 
@@ -13,8 +14,10 @@ pub struct SealStatus {
     /// Seal type, e.g. `shamir`.
     #[serde(rename = "type", default)]
     pub seal_type: String,
+    /// The server has been initialized.
     #[serde(default)]
     pub initialized: bool,
+    /// The server is sealed.
     #[serde(default)]
     pub sealed: bool,
     /// Unseal threshold (key shares needed).
@@ -29,6 +32,7 @@ pub struct SealStatus {
     /// Nonce of the current unseal attempt (empty when none is running).
     #[serde(default)]
     pub nonce: String,
+    /// Server version.
     #[serde(default)]
     pub version: String,
     /// Present when unsealed.
@@ -40,10 +44,13 @@ pub struct SealStatus {
     /// Storage backend, e.g. `raft`, `inmem`, `file`.
     #[serde(default)]
     pub storage_type: Option<String>,
+    /// A seal migration is in progress.
     #[serde(default)]
     pub migration: bool,
+    /// Unsealing uses recovery keys (auto-unseal).
     #[serde(default)]
     pub recovery_seal: bool,
+    /// Type of the recovery seal, when there is one.
     #[serde(default)]
     pub recovery_seal_type: Option<String>,
     /// HashiCorp Vault: build date.
@@ -58,6 +65,7 @@ pub struct SealStatus {
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[non_exhaustive]
 pub struct LeaderStatus {
+    /// High availability is enabled.
     #[serde(default)]
     pub ha_enabled: bool,
     /// Whether the node that answered is the leader.
@@ -69,12 +77,16 @@ pub struct LeaderStatus {
     /// API address of the active node (empty when HA is off).
     #[serde(default)]
     pub leader_address: Option<String>,
+    /// Cluster address of the active node.
     #[serde(default)]
     pub leader_cluster_address: Option<String>,
+    /// The answering node is a performance standby (Vault Enterprise).
     #[serde(default)]
     pub performance_standby: bool,
+    /// Last Raft log index committed (integrated storage only).
     #[serde(default)]
     pub raft_committed_index: Option<u64>,
+    /// Last Raft log index applied (integrated storage only).
     #[serde(default)]
     pub raft_applied_index: Option<u64>,
 }

@@ -23,12 +23,19 @@ pub use path_guard::check_path;
 /// HTTP verb of a Vault request. `List` is Vault's own `LIST` method.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum Method {
+    /// `GET`.
     Get,
+    /// `POST`.
     Post,
+    /// `PUT` (Vault treats it like `POST`).
     Put,
+    /// `PATCH` (KV v2 JSON merge patch).
     Patch,
+    /// `DELETE`.
     Delete,
+    /// `LIST`: Vault's own verb for listing a path's children.
     List,
+    /// `HEAD`.
     Head,
 }
 
@@ -115,11 +122,15 @@ pub const REQUEST_HEADER: &str = "X-Vault-Request";
 /// `Debug` prints the method, the path, query and header *names* and the body's kind and length:
 /// never a header value (the token travels in one) nor a body.
 pub struct VaultRequest {
+    /// HTTP verb.
     pub method: Method,
+    /// API path relative to `/v1/`, no leading slash.
     pub path: String,
+    /// Query parameters, in order.
     pub query: Vec<(String, String)>,
     /// Extra headers. Header values are treated as sensitive and never logged.
     pub headers: Vec<(String, String)>,
+    /// Request body.
     pub body: RequestBody,
     /// Ask the transport for a streamed response body ([`ResponseBody::Stream`]) instead of
     /// reading it whole (only honoured for 2xx answers).
@@ -131,6 +142,7 @@ pub struct VaultRequest {
 }
 
 impl VaultRequest {
+    /// A request with no query, header or body; a leading `/` in `path` is dropped.
     pub fn new(method: Method, path: impl Into<String>) -> Self {
         let mut path: String = path.into();
         if path.starts_with('/') {
@@ -147,26 +159,31 @@ impl VaultRequest {
         }
     }
 
+    /// Adds a query parameter.
     pub fn with_query(mut self, key: impl Into<String>, value: impl Into<String>) -> Self {
         self.query.push((key.into(), value.into()));
         self
     }
 
+    /// Adds a header (its value is never logged).
     pub fn with_header(mut self, name: impl Into<String>, value: impl Into<String>) -> Self {
         self.headers.push((name.into(), value.into()));
         self
     }
 
+    /// Sends `body` as JSON.
     pub fn with_json(mut self, body: serde_json::Value) -> Self {
         self.body = RequestBody::Json(body);
         self
     }
 
+    /// Sends raw bytes (e.g. a snapshot upload).
     pub fn with_bytes(mut self, body: impl Into<Bytes>) -> Self {
         self.body = RequestBody::Bytes(body.into());
         self
     }
 
+    /// Streams the body (large uploads).
     pub fn with_stream(mut self, body: ByteStream) -> Self {
         self.body = RequestBody::Stream(body);
         self
@@ -289,9 +306,11 @@ impl fmt::Debug for ResponseBody {
 /// `Debug` prints the status, the header *names* and the body's length, never a header value or
 /// the body (a login answer carries a token in both).
 pub struct VaultResponse {
+    /// HTTP status code.
     pub status: u16,
     /// Response headers, names lower-cased.
     pub headers: Vec<(String, String)>,
+    /// Response body.
     pub body: ResponseBody,
 }
 

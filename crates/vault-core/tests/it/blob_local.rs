@@ -1,4 +1,4 @@
-//! `LocalDirStore` passes the shared `blob_store_suite` (the S3 store runs the same suite).
+//! `LocalDirStore` passes `blob_store_suite`, the conformance suite every `BlobStore` runs.
 
 use std::sync::Arc;
 

@@ -7,7 +7,7 @@ use vault_core::{AppRoleAuth, RetryPolicy, VaultClient};
 use vault_testkit::OpenBao;
 
 /// Retries with short waits, so fault tests run quickly.
-pub fn fast_retry(max_attempts: u32) -> RetryPolicy {
+pub(crate) fn fast_retry(max_attempts: u32) -> RetryPolicy {
     RetryPolicy {
         max_attempts,
         base_delay: Duration::from_millis(20),
@@ -16,7 +16,7 @@ pub fn fast_retry(max_attempts: u32) -> RetryPolicy {
 }
 
 /// A client with the server's root token.
-pub fn root_client(bao: &OpenBao) -> VaultClient {
+pub(crate) fn root_client(bao: &OpenBao) -> VaultClient {
     VaultClient::builder()
         .with_address(bao.addr())
         .with_token(bao.root_token())
@@ -26,11 +26,11 @@ pub fn root_client(bao: &OpenBao) -> VaultClient {
 }
 
 /// A policy allowing everything under `secret/` (KV v2 at the dev server's `secret/` mount).
-pub const SECRET_RW: &str =
+pub(crate) const SECRET_RW: &str =
     r#"path "secret/*" { capabilities = ["create", "read", "update", "delete", "list"] }"#;
 
 /// AppRole `role` with read/write on `secret/*` and the given token TTL; returns a client.
-pub async fn approle_client(bao: &OpenBao, role: &str, token_ttl: &str) -> VaultClient {
+pub(crate) async fn approle_client(bao: &OpenBao, role: &str, token_ttl: &str) -> VaultClient {
     bao.write_policy("secret-rw", SECRET_RW).await;
     let (role_id, secret_id) = bao.enable_approle(role, &["secret-rw"], token_ttl).await;
     VaultClient::builder()
@@ -42,7 +42,7 @@ pub async fn approle_client(bao: &OpenBao, role: &str, token_ttl: &str) -> Vault
 }
 
 /// The accessor of the (single) token issued by `login_path`, found with the root token.
-pub async fn accessor_of_login(bao: &OpenBao, login_path: &str) -> String {
+pub(crate) async fn accessor_of_login(bao: &OpenBao, login_path: &str) -> String {
     let (status, body) = bao.api("LIST", "auth/token/accessors", None).await;
     assert_eq!(status, 200, "list accessors: {body}");
     let accessors = body["data"]["keys"].as_array().cloned().unwrap_or_default();

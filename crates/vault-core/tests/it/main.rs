@@ -1,3 +1,6 @@
+//! vault-core integration tests against a real OpenBao server (vault-testkit): auth methods,
+//! the client, blob stores, sys endpoints and notifiers.
+
 mod auth_approle;
 mod auth_kubernetes;
 mod auth_token;

@@ -1,5 +1,6 @@
-//! `WebhookNotifier` against a small local receiver: the JSON and Slack payloads as received,
-//! extra headers, and errors that name the status but never the token in the URL.
+//! `WebhookNotifier` against a small local receiver: the `Notifier` conformance suite in both
+//! payload formats, the JSON and Slack payloads as received, extra headers, and errors that name
+//! the status but never the token in the URL.
 
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
@@ -12,6 +13,7 @@ use axum::routing::post;
 use serde_json::{Value, json};
 use vault_core::VaultErrorKind;
 use vault_core::notify::{Notifier, NotifyMessage, NotifySeverity, WebhookFormat, WebhookNotifier};
+use vault_core::testing::notifier_suite;
 
 /// One received request: path, `authorization` header, JSON body.
 type Seen = Arc<Mutex<Vec<(String, Option<String>, Value)>>>;
@@ -65,6 +67,44 @@ fn message() -> NotifyMessage {
         "S3 refused the upload",
     )
     .with_field("job", "nightly")
+}
+
+#[tokio::test]
+async fn webhook_notifier_passes_the_notifier_suite_in_both_formats() {
+    for format in [WebhookFormat::Json, WebhookFormat::SlackText] {
+        let (base, seen) = receiver().await;
+        let build = |path: &str| {
+            WebhookNotifier::builder(format!(
+                "{base}/{path}/planted-hook-token?sig=planted-query"
+            ))
+            .with_format(format)
+            .with_header("Authorization", "Bearer planted-header-secret")
+            .build()
+            .expect("notifier")
+        };
+        let accepting = build("ok");
+        let refusing = build("status/500");
+        // What the accepting URL received: each request body as text.
+        let received = move || -> Vec<String> {
+            seen.lock()
+                .expect("lock")
+                .iter()
+                .filter(|(path, _, _)| path.starts_with("ok/"))
+                .map(|(_, _, body)| body.to_string())
+                .collect()
+        };
+        notifier_suite(
+            &accepting,
+            &refusing,
+            &received,
+            &[
+                "planted-hook-token",
+                "planted-query",
+                "planted-header-secret",
+            ],
+        )
+        .await;
+    }
 }
 
 #[tokio::test]

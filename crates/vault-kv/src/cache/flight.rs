@@ -24,7 +24,7 @@ pub(crate) struct Flight<'a> {
 
 impl Flights {
     /// Wait for our turn on `key` (a secret hash and version).
-    pub async fn join(&self, hash: u64, version: Option<u64>) -> Flight<'_> {
+    pub(super) async fn join(&self, hash: u64, version: Option<u64>) -> Flight<'_> {
         let key = (hash, version);
         let gate = {
             let mut gates = self.gates.lock();

@@ -18,7 +18,7 @@ use crate::walk::{Walk, WalkOptions};
 
 /// A `VaultClient` with a KV read cache in front. Cheap to clone (clones share the cache).
 ///
-/// Reads through it (the seed-shaped calls here, or the handles from [`CachedKv::kv`],
+/// Reads through it (the Python module's calls here, or the handles from [`CachedKv::kv`],
 /// [`CachedKv::kv1`], [`CachedKv::kv2`]) are cached; writes, patches, deletes, destroys,
 /// undeletes and metadata deletes through it invalidate the secret at once. Calls made on the
 /// bare client ([`CachedKv::client`]) bypass the cache and do not invalidate it.
@@ -74,6 +74,7 @@ impl CachedKvBuilder {
         self
     }
 
+    /// The cached handle, with an empty cache.
     pub fn build(self) -> CachedKv {
         CachedKv {
             client: self.client,
@@ -83,6 +84,7 @@ impl CachedKvBuilder {
 }
 
 impl CachedKv {
+    /// A builder over `client` with the default [`CacheConfig`].
     pub fn builder(client: VaultClient) -> CachedKvBuilder {
         CachedKvBuilder {
             client,

@@ -1,9 +1,9 @@
-//! The read cache (the seed's `cache_ttl`), as a wrapper: [`CachedKv`] wraps a `VaultClient`
+//! The read cache (the Python module's `cache_ttl`), as a wrapper: [`CachedKv`] wraps a `VaultClient`
 //! and hands out KV handles whose reads go through the cache and whose writes invalidate it.
 //!
 //! - `store`: sharded, bounded, LRU storage with allocation-free hits.
 //! - `flight`: single-flight: concurrent misses for one key make one request.
-//! - `layer`: [`CachedKv`], its builder and the seed-shaped calls.
+//! - `layer`: [`CachedKv`], its builder and the Python module's calls.
 //! - `handle`: the one handle the KV engines are made of (one read-through, one invalidation).
 //!
 //! Keys are (namespace, mount, path, version; latest = no version). A TTL of zero disables the
@@ -126,7 +126,7 @@ pub(crate) struct Cache {
 }
 
 impl Cache {
-    pub fn new(config: CacheConfig) -> Cache {
+    pub(crate) fn new(config: CacheConfig) -> Cache {
         Cache {
             config,
             store: store::Store::new(config.capacity.max(1)),
@@ -138,7 +138,7 @@ impl Cache {
         }
     }
 
-    pub fn config(&self) -> &CacheConfig {
+    pub(crate) fn config(&self) -> &CacheConfig {
         &self.config
     }
 
@@ -154,7 +154,7 @@ impl Cache {
     }
 
     /// A fresh hit, if there is one (the fast path: no await, no allocation).
-    pub fn lookup(
+    pub(crate) fn lookup(
         &self,
         ns: &str,
         mount: &str,
@@ -187,7 +187,7 @@ impl Cache {
     }
 
     /// Return the cached value, or fetch it once for all concurrent callers and cache it.
-    pub async fn get_or_fetch<F, Fut>(
+    pub(crate) async fn get_or_fetch<F, Fut>(
         &self,
         ns: &str,
         mount: &str,
@@ -273,18 +273,18 @@ impl Cache {
     }
 
     /// Drop every cached version of a secret.
-    pub fn invalidate(&self, ns: &str, mount: &str, path: &str) {
+    pub(crate) fn invalidate(&self, ns: &str, mount: &str, path: &str) {
         let path = path.trim_matches('/');
         let hash = self.store.hash(ns, mount, path);
         self.store.remove_secret(hash, ns, mount, path);
         self.invalidations.fetch_add(1, Ordering::Relaxed);
     }
 
-    pub fn clear(&self) {
+    pub(crate) fn clear(&self) {
         self.store.clear();
     }
 
-    pub fn stats(&self) -> CacheStats {
+    pub(crate) fn stats(&self) -> CacheStats {
         CacheStats {
             hits: self.hits.load(Ordering::Relaxed),
             misses: self.misses.load(Ordering::Relaxed),

@@ -80,7 +80,7 @@ pub(crate) struct Store {
 }
 
 impl Store {
-    pub fn new(capacity: usize) -> Store {
+    pub(super) fn new(capacity: usize) -> Store {
         let n = if capacity < 256 { 1 } else { 16 };
         Store {
             shards: (0..n).map(|_| RwLock::new(Shard::default())).collect(),
@@ -92,7 +92,7 @@ impl Store {
         }
     }
 
-    pub fn hash(&self, ns: &str, mount: &str, path: &str) -> u64 {
+    pub(super) fn hash(&self, ns: &str, mount: &str, path: &str) -> u64 {
         let mut h = self.hasher.build_hasher();
         h.write(ns.as_bytes());
         h.write_u8(0xff);
@@ -106,14 +106,14 @@ impl Store {
         (hash >> 32) as usize % self.shards.len()
     }
 
-    pub fn generation(&self, hash: u64) -> u64 {
+    pub(super) fn generation(&self, hash: u64) -> u64 {
         self.generations[self.shard_index(hash)].load(Ordering::Acquire)
     }
 
     /// Look the key up; `keep` is how long past insertion an entry is still worth returning as
     /// stale (TTL + max staleness).
     #[allow(clippy::too_many_arguments)]
-    pub fn get(
+    pub(super) fn get(
         &self,
         hash: u64,
         ns: &str,
@@ -145,7 +145,7 @@ impl Store {
 
     /// Insert (or replace) a value, unless the shard was invalidated since `generation`.
     #[allow(clippy::too_many_arguments)]
-    pub fn insert(
+    pub(super) fn insert(
         &self,
         hash: u64,
         generation: u64,
@@ -215,7 +215,7 @@ impl Store {
     }
 
     /// Remove every cached version of one secret.
-    pub fn remove_secret(&self, hash: u64, ns: &str, mount: &str, path: &str) {
+    pub(super) fn remove_secret(&self, hash: u64, ns: &str, mount: &str, path: &str) {
         let idx = self.shard_index(hash);
         let mut shard = self.shards[idx].write();
         self.generations[idx].fetch_add(1, Ordering::AcqRel);
@@ -232,7 +232,7 @@ impl Store {
     }
 
     /// Remove everything.
-    pub fn clear(&self) {
+    pub(super) fn clear(&self) {
         for (idx, shard) in self.shards.iter().enumerate() {
             let mut shard = shard.write();
             self.generations[idx].fetch_add(1, Ordering::AcqRel);
@@ -241,7 +241,7 @@ impl Store {
         }
     }
 
-    pub fn len(&self) -> usize {
+    pub(super) fn len(&self) -> usize {
         self.shards.iter().map(|s| s.read().len).sum()
     }
 }

@@ -30,6 +30,7 @@ pub struct SecretsResourceConfig {
     pub mount: String,
     /// Serve stale values up to this long past the TTL when Vault is unreachable.
     pub stale_on_error: Option<Duration>,
+    /// Most secrets kept in the cache (default 10 000).
     pub cache_capacity: usize,
 }
 

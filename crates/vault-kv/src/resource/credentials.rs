@@ -15,9 +15,13 @@ use crate::secret::SecretData;
 /// or a string (`"5432"`). `Debug` never shows the password.
 #[derive(Clone, PartialEq, Eq)]
 pub struct DatabaseCredentials {
+    /// Database user (`username`, or `user`).
     pub username: String,
+    /// Database password; hidden from `Debug`.
     pub password: SecretString,
+    /// Host name or address (`host`, or `hostname`).
     pub host: String,
+    /// TCP port.
     pub port: u16,
     /// The database name, when the secret has one.
     pub database: Option<String>,

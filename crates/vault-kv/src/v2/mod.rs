@@ -25,7 +25,7 @@ mod config;
 mod data;
 mod explain;
 mod metadata;
-pub mod types;
+pub(crate) mod types;
 mod versions;
 #[cfg(test)]
 mod wire_tests;

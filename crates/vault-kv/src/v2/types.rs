@@ -1,4 +1,4 @@
-//! One request/response struct per KV v2 endpoint (shared/vault-http-api.md §4.1–4.2).
+//! One request/response struct per KV v2 endpoint ([KV v2 API](https://developer.hashicorp.com/vault/api-docs/secret/kv/kv-v2)).
 //!
 //! Unknown response fields are ignored (newer plugins add attribution fields), missing ones take
 //! their defaults, and `null` maps read as empty.
@@ -20,9 +20,11 @@ where
 
 /// `GET <mount>/data/<path>[?version=n]` → `data`.
 #[derive(Debug, Clone, Deserialize)]
-pub struct ReadSecretResponse {
+pub(crate) struct ReadSecretResponse {
+    /// The secret's key/value pairs.
     #[serde(default)]
     pub data: SecretData,
+    /// The version read.
     #[serde(default)]
     pub metadata: SecretMetadata,
 }
@@ -31,6 +33,7 @@ pub struct ReadSecretResponse {
 /// (0 = the key must not exist yet).
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
 pub struct WriteOptions {
+    /// Version the key must be at for the write to succeed (0: must not exist yet).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub cas: Option<u64>,
 }
@@ -39,12 +42,15 @@ pub struct WriteOptions {
 /// Answer: [`VersionMetadata`]. `PATCH` uses the same body as a JSON merge patch.
 #[derive(Clone, Serialize)]
 pub struct WriteSecretRequest {
+    /// The secret's key/value pairs (the whole new version, or the patch).
     pub data: Map<String, Value>,
+    /// Check-and-set, if wanted.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub options: Option<WriteOptions>,
 }
 
 impl WriteSecretRequest {
+    /// A write of `data` without check-and-set.
     pub fn new(data: Map<String, Value>) -> Self {
         WriteSecretRequest {
             data,
@@ -73,22 +79,26 @@ impl std::fmt::Debug for WriteSecretRequest {
 }
 
 /// The flat version metadata a write or patch answers with (same fields as
-/// [`SecretMetadata`]); this is the seed's "write response with version info".
+/// [`SecretMetadata`]); this is the Python module's "write response with version info".
 pub type VersionMetadata = SecretMetadata;
 
 /// `POST <mount>/delete|undelete|destroy/<path>` body.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct VersionsRequest {
+    /// The version numbers to act on.
     pub versions: Vec<u64>,
 }
 
 /// The state of one retained version in [`KeyMetadata::versions`].
 #[derive(Debug, Clone, Default, PartialEq, Eq, Deserialize, Serialize)]
 pub struct VersionState {
+    /// RFC 3339 time the version was written.
     #[serde(default)]
     pub created_time: String,
+    /// RFC 3339 time of the soft delete; empty when not deleted.
     #[serde(default)]
     pub deletion_time: String,
+    /// True once the version was destroyed.
     #[serde(default)]
     pub destroyed: bool,
 }
@@ -103,21 +113,28 @@ impl VersionState {
 /// `GET <mount>/metadata/<path>` → `data`: key-level metadata and every retained version.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Deserialize, Serialize)]
 pub struct KeyMetadata {
+    /// Writes to this key must give `cas`.
     #[serde(default)]
     pub cas_required: bool,
+    /// RFC 3339 time the key was first written.
     #[serde(default)]
     pub created_time: String,
+    /// The newest version number.
     #[serde(default)]
     pub current_version: u64,
+    /// Free-form string metadata on the key (not versioned).
     #[serde(default, deserialize_with = "null_as_default")]
     pub custom_metadata: HashMap<String, String>,
     /// Go duration string (`"0s"`, `"3h25m19s"`).
     #[serde(default)]
     pub delete_version_after: String,
+    /// Versions kept for this key (0: the mount's setting).
     #[serde(default)]
     pub max_versions: u64,
+    /// The oldest version still retained.
     #[serde(default)]
     pub oldest_version: u64,
+    /// RFC 3339 time of the last write.
     #[serde(default)]
     pub updated_time: String,
     /// Retained versions by number.
@@ -154,33 +171,41 @@ fn versions_by_number<'de, D: Deserializer<'de>>(
 /// sent, so they keep their current value.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
 pub struct MetadataRequest {
+    /// Versions to keep (0: the mount's setting).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub max_versions: Option<u64>,
+    /// Require `cas` on writes to this key.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub cas_required: Option<bool>,
     /// Go duration string, e.g. `"1h"`; `"0s"` clears it.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub delete_version_after: Option<String>,
+    /// Replaces the key's custom metadata as a whole.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub custom_metadata: Option<HashMap<String, String>>,
 }
 
 impl MetadataRequest {
+    /// An empty request (changes nothing until a field is set).
     pub fn builder() -> Self {
         MetadataRequest::default()
     }
+    /// Sets the number of versions to keep.
     pub fn with_max_versions(mut self, n: u64) -> Self {
         self.max_versions = Some(n);
         self
     }
+    /// Requires (or stops requiring) `cas` on writes.
     pub fn with_cas_required(mut self, required: bool) -> Self {
         self.cas_required = Some(required);
         self
     }
+    /// Sets the Go duration after which versions are soft-deleted (`"0s"` clears it).
     pub fn with_delete_version_after(mut self, duration: impl Into<String>) -> Self {
         self.delete_version_after = Some(duration.into());
         self
     }
+    /// Adds one custom metadata entry.
     pub fn with_custom_metadata(
         mut self,
         key: impl Into<String>,
@@ -196,6 +221,7 @@ impl MetadataRequest {
 /// `LIST <mount>/metadata/<path>/` → `data`: names, folders end in `/`.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Deserialize)]
 pub struct ListResponse {
+    /// Child names; folders end in `/`.
     #[serde(default)]
     pub keys: Vec<String>,
 }
@@ -204,8 +230,10 @@ pub struct ListResponse {
 /// replaced by `null` (so no secret values), plus the version metadata.
 #[derive(Debug, Clone, Deserialize)]
 pub struct SubkeysResponse {
+    /// The key structure; every leaf is `null`.
     #[serde(default)]
     pub subkeys: Value,
+    /// The version described.
     #[serde(default)]
     pub metadata: SecretMetadata,
 }
@@ -222,8 +250,10 @@ pub struct SubkeysRequest {
 /// `GET|POST <mount>/config`: the mount-wide defaults.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Deserialize, Serialize)]
 pub struct KvV2Config {
+    /// Versions kept per key (0: Vault's default of 10).
     #[serde(default)]
     pub max_versions: u64,
+    /// Writes to every key must give `cas`.
     #[serde(default)]
     pub cas_required: bool,
     /// Go duration string.
@@ -234,10 +264,13 @@ pub struct KvV2Config {
 /// `POST <mount>/config` body: fields left `None` are not changed.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
 pub struct KvV2ConfigRequest {
+    /// Versions to keep per key.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub max_versions: Option<u64>,
+    /// Require `cas` on every write.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub cas_required: Option<bool>,
+    /// Go duration after which versions are soft-deleted (`"0s"` clears it).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub delete_version_after: Option<String>,
 }

@@ -7,14 +7,14 @@ use vault_core::{RetryPolicy, VaultClient};
 use vault_testkit::OpenBao;
 
 /// A dev server (KV v2 at `secret/`) and a root client.
-pub async fn server() -> (OpenBao, VaultClient) {
+pub(crate) async fn server() -> (OpenBao, VaultClient) {
     let bao = OpenBao::dev().await;
     let client = client_for(&bao.addr(), &bao.root_token());
     (bao, client)
 }
 
 /// A client for `addr` with `token`.
-pub fn client_for(addr: &str, token: &str) -> VaultClient {
+pub(crate) fn client_for(addr: &str, token: &str) -> VaultClient {
     VaultClient::builder()
         .with_address(addr)
         .with_token(token)
@@ -23,7 +23,7 @@ pub fn client_for(addr: &str, token: &str) -> VaultClient {
 }
 
 /// A client that gives up quickly: short timeout, no retries (for fault tests).
-pub fn impatient_client(addr: &str, token: &str) -> VaultClient {
+pub(crate) fn impatient_client(addr: &str, token: &str) -> VaultClient {
     VaultClient::builder()
         .with_address(addr)
         .with_token(token)
@@ -34,7 +34,7 @@ pub fn impatient_client(addr: &str, token: &str) -> VaultClient {
 }
 
 /// A JSON object literal as a map.
-pub fn obj(v: Value) -> Map<String, Value> {
+pub(crate) fn obj(v: Value) -> Map<String, Value> {
     match v {
         Value::Object(m) => m,
         other => panic!("expected a JSON object, got {other}"),
@@ -42,7 +42,7 @@ pub fn obj(v: Value) -> Map<String, Value> {
 }
 
 /// Requests recorded by a proxy whose path starts with `prefix` (e.g. `/v1/secret/data/`).
-pub fn count_paths(requests: &[(String, String)], prefix: &str) -> usize {
+pub(crate) fn count_paths(requests: &[(String, String)], prefix: &str) -> usize {
     requests
         .iter()
         .filter(|(_, p)| p.starts_with(prefix))

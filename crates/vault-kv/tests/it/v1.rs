@@ -1,4 +1,4 @@
-//! KV v1 mounts, and the seed's calls detecting the mount version.
+//! KV v1 mounts, and the Python module's calls detecting the mount version.
 
 use serde_json::json;
 use vault_kv::{KvErrorKind, KvExt, KvVersion};

@@ -82,7 +82,7 @@ async fn deleted_and_destroyed_versions_are_told_apart() {
     assert_eq!(e.kind(), KvErrorKind::VersionDeleted, "{e}");
     assert!(e.to_string().contains("version 4 was deleted at"), "{e}");
     assert!(e.to_string().contains("versions 1–2 exist"), "{e}");
-    // The seed's call on the same secret, through version detection.
+    // The Python module's call on the same secret, through version detection.
     let e = client
         .get_secret("app/db", "secret")
         .await

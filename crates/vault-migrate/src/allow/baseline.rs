@@ -17,14 +17,18 @@ use crate::finding::Finding;
 use crate::keyed::ValueKey;
 
 /// The baseline format written by this version.
-pub const BASELINE_VERSION: u32 = 2;
+pub(super) const BASELINE_VERSION: u32 = 2;
 
 /// One accepted finding.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct BaselineEntry {
+    /// Keyed hash of file, key and value (see [`Finding::fingerprint`](crate::Finding::fingerprint)); never the value.
     pub fingerprint: String,
+    /// File the finding was in, relative to the scan root.
     pub file: String,
+    /// Rule that found it.
     pub rule_id: String,
+    /// The key the value was assigned to, if any.
     #[serde(default)]
     pub key: Option<String>,
 }
@@ -32,9 +36,11 @@ pub struct BaselineEntry {
 /// A set of accepted findings.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Baseline {
+    /// Format version of the baseline file (this version writes 2; version 1 is refused with a hint).
     pub version: u32,
     /// Random key of the fingerprints, made with the baseline.
     pub value_hmac_key: ValueKey,
+    /// The accepted findings.
     pub findings: Vec<BaselineEntry>,
     #[serde(skip)]
     index: HashSet<String>,
@@ -124,10 +130,12 @@ impl Baseline {
         !self.index.is_empty() && self.index.contains(&f.fingerprint(&self.value_hmac_key))
     }
 
+    /// Number of accepted findings.
     pub fn len(&self) -> usize {
         self.findings.len()
     }
 
+    /// True when nothing is accepted.
     pub fn is_empty(&self) -> bool {
         self.findings.is_empty()
     }

@@ -13,7 +13,7 @@ pub use baseline::{Baseline, BaselineEntry};
 pub use secretsignore::SecretsIgnore;
 
 /// Is a finding on 1-based `line` allowed by an inline comment?
-pub fn inline_allowed(text: &str, index: &crate::parse::LineIndex, line: usize) -> bool {
+pub(crate) fn inline_allowed(text: &str, index: &crate::parse::LineIndex, line: usize) -> bool {
     let this = &text[index.line_range(text, line)];
     if this.contains("vaultkit:allow") && !this.contains("vaultkit:allow-next-line")
         || this.contains("pragma: allowlist secret")

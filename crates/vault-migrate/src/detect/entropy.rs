@@ -3,7 +3,7 @@
 /// The alphabet a value is drawn from; each has its own entropy threshold.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
 #[serde(rename_all = "lowercase")]
-pub enum Charset {
+pub(crate) enum Charset {
     /// Only `0-9a-fA-F`.
     Hex,
     /// Only base64 / base64url characters (`A-Za-z0-9+/=_-`).
@@ -13,7 +13,7 @@ pub enum Charset {
 }
 
 /// Shannon entropy in bits per character.
-pub fn shannon(s: &str) -> f64 {
+pub(crate) fn shannon(s: &str) -> f64 {
     let mut counts = [0u32; 256];
     let mut other: Vec<(char, u32)> = Vec::new();
     let mut n = 0u32;
@@ -44,7 +44,7 @@ pub fn shannon(s: &str) -> f64 {
 }
 
 /// The character class of `s`.
-pub fn charset(s: &str) -> Charset {
+pub(crate) fn charset(s: &str) -> Charset {
     if s.bytes().all(|b| b.is_ascii_hexdigit()) {
         Charset::Hex
     } else if s

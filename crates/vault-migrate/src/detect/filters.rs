@@ -76,7 +76,7 @@ const NON_VALUES: &[&str] = &[
 ];
 
 /// A placeholder, template or non-value (`changeme`, `<your-token>`, `{{ x }}`, `%s`, `xxx`, `true`).
-pub fn is_placeholder(v: &str) -> bool {
+pub(crate) fn is_placeholder(v: &str) -> bool {
     let t = v.trim();
     if t.is_empty() {
         return true;
@@ -109,7 +109,7 @@ pub fn is_placeholder(v: &str) -> bool {
 }
 
 /// A run of one character, or a short pattern repeated (`asdfasdfasdf`, `abab`).
-pub fn is_repetitive(v: &str) -> bool {
+pub(crate) fn is_repetitive(v: &str) -> bool {
     let b = v.as_bytes();
     let n = b.len();
     if n < 2 {
@@ -119,7 +119,7 @@ pub fn is_repetitive(v: &str) -> bool {
 }
 
 /// A run of consecutive letters or digits (`abcdefghijklmnop`, `0123456789`, `qwertyuiop`).
-pub fn is_sequential(v: &str) -> bool {
+pub(crate) fn is_sequential(v: &str) -> bool {
     const SEQS: &[&str] = &[
         "abcdefghijklmnopqrstuvwxyzabcdefghijklmnopqrstuvwxyz",
         "0123456789012345678901234567890123456789",
@@ -137,7 +137,7 @@ pub fn is_sequential(v: &str) -> bool {
 }
 
 /// `xxxxxxxx-xxxx-xxxx-xxxx-xxxxxxxxxxxx` in hex.
-pub fn is_uuid(v: &str) -> bool {
+pub(crate) fn is_uuid(v: &str) -> bool {
     let b = v.as_bytes();
     b.len() == 36
         && b.iter().enumerate().all(|(i, c)| {
@@ -150,7 +150,7 @@ pub fn is_uuid(v: &str) -> bool {
 }
 
 /// Digits with optional separators: numbers, dates, IPs, versions (`443`, `2024-01-01`, `10.0.0.1`).
-pub fn is_numeric(v: &str) -> bool {
+pub(crate) fn is_numeric(v: &str) -> bool {
     v.bytes().any(|c| c.is_ascii_digit())
         && v.bytes().all(|c| {
             c.is_ascii_digit() || matches!(c, b'.' | b'-' | b'_' | b':' | b'/' | b'+' | b' ')
@@ -159,7 +159,7 @@ pub fn is_numeric(v: &str) -> bool {
 
 /// An unquoted code reference rather than a literal: `settings.GITHUB_API_SECRET`,
 /// `os.environ`, `PROJECT_NAME_ALIAS`.
-pub fn is_identifier_reference(v: &str) -> bool {
+pub(crate) fn is_identifier_reference(v: &str) -> bool {
     let ident = |s: &str| {
         let b = s.as_bytes();
         !b.is_empty()
@@ -186,7 +186,7 @@ pub fn is_identifier_reference(v: &str) -> bool {
 }
 
 /// A URL, path, query or prose: structure, not randomness.
-pub fn is_structured_text(v: &str) -> bool {
+pub(crate) fn is_structured_text(v: &str) -> bool {
     v.contains("://")
         || v.starts_with('/')
         || v.starts_with("./")
@@ -201,7 +201,7 @@ pub fn is_structured_text(v: &str) -> bool {
 
 /// Has a piece (split on `-_./:+=`) of at least `min` characters mixing letters and digits: what
 /// random strings have and names (`eu-west-1`, `my-service-v2`) do not.
-pub fn has_random_segment(v: &str, min: usize) -> bool {
+pub(crate) fn has_random_segment(v: &str, min: usize) -> bool {
     v.split(['-', '_', '.', '/', ':', '+', '=']).any(|s| {
         s.len() >= min
             && s.bytes().any(|c| c.is_ascii_digit())
@@ -210,7 +210,7 @@ pub fn has_random_segment(v: &str, min: usize) -> bool {
 }
 
 /// A reference or template rather than a literal (`$VAR`, `${VAR}`, `{{ x }}`, `%(x)s`).
-pub fn reference_like(v: &str) -> bool {
+pub(crate) fn reference_like(v: &str) -> bool {
     v.starts_with('$') || v.contains("${") || v.contains("{{") || v.starts_with('%')
 }
 

@@ -9,11 +9,16 @@
 /// What kind of secret a key names.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
 #[serde(rename_all = "kebab-case")]
-pub enum SecretKind {
+pub(crate) enum SecretKind {
+    /// `password`, `passwd`, `pwd` and the like.
     Password,
+    /// `secret`, `client_secret` and the like.
     Secret,
+    /// `token`, `auth_token` and the like.
     Token,
+    /// `api_key`, `apikey` and the like.
     ApiKey,
+    /// `private_key` and the like.
     PrivateKey,
     /// A DSN or connection string (may embed credentials).
     Dsn,
@@ -21,7 +26,7 @@ pub enum SecretKind {
 
 impl SecretKind {
     /// Rule id used for findings made by this key class.
-    pub fn rule_id(self) -> &'static str {
+    pub(crate) fn rule_id(self) -> &'static str {
         match self {
             SecretKind::Password => "generic-password",
             SecretKind::Secret => "generic-secret",
@@ -35,7 +40,7 @@ impl SecretKind {
 
 /// The verdict on a key name.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum KeyClass {
+pub(crate) enum KeyClass {
     /// The key names a secret.
     Secret(SecretKind),
     /// The key describes something that is not a secret (`DB_HOST`, `API_KEY_ID`).
@@ -237,7 +242,7 @@ fn is_key_qualifier(w: &str) -> bool {
 }
 
 /// Split a key into lower-case words on separators and camelCase boundaries.
-pub fn words(key: &str) -> Vec<String> {
+pub(crate) fn words(key: &str) -> Vec<String> {
     let mut out = Vec::new();
     let mut cur = String::new();
     let chars: Vec<char> = key.chars().collect();
@@ -317,7 +322,7 @@ fn ascii_words(key: &str, buf: &mut [u8; 96], bounds: &mut [(usize, usize); 16])
 
 /// Classify a key. `dotenv` makes a bare final `key` (`STRIPE_KEY`) a secret, as it is in
 /// environment files.
-pub fn classify(key: &str, dotenv: bool) -> KeyClass {
+pub(crate) fn classify(key: &str, dotenv: bool) -> KeyClass {
     let mut buf = [0u8; 96];
     let mut bounds = [(0usize, 0usize); 16];
     let owned: Vec<String>;

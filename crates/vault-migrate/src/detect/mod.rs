@@ -11,10 +11,10 @@
 //! secret key name with a plausible value (2), high entropy under a neutral key (1). Where hits
 //! overlap, the strongest one is kept, so each value is reported once.
 
-pub mod entropy;
-pub mod filters;
-pub mod keyname;
-pub mod rules;
+pub(crate) mod entropy;
+pub(crate) mod filters;
+pub(crate) mod keyname;
+pub(crate) mod rules;
 
 use std::borrow::Cow;
 use std::ops::Range;
@@ -72,17 +72,18 @@ impl DetectConfig {
     }
 }
 
-/// A user regex pattern (the seed's `patterns=[r"API_KEY.*=.*"]`). With a capture group, group 1
+/// A user regex pattern (the Python module's `patterns=[r"API_KEY.*=.*"]`). With a capture group, group 1
 /// is the secret; otherwise the value of the assignment on the matched line, or the whole match.
 #[derive(Debug, Clone)]
-pub struct CustomPattern {
+pub(crate) struct CustomPattern {
+    /// Rule id reported for its findings (`custom-1`, `custom-2`, … in the order given).
     pub id: String,
     regex: Regex,
 }
 
 impl CustomPattern {
     /// Compile `pattern`; `index` names it `custom-<index>` in findings.
-    pub fn new(index: usize, pattern: &str) -> Result<Self, MigrateError> {
+    pub(crate) fn new(index: usize, pattern: &str) -> Result<Self, MigrateError> {
         let regex = Regex::new(pattern).map_err(|e| {
             MigrateError::new(
                 MigrateErrorKind::Pattern,
@@ -117,7 +118,7 @@ pub(crate) struct Detector {
 }
 
 impl Detector {
-    pub fn detect(&self, kind: FileKind, text: &str, parsed: &Parsed) -> Vec<Hit> {
+    pub(crate) fn detect(&self, kind: FileKind, text: &str, parsed: &Parsed) -> Vec<Hit> {
         let mut hits: Vec<Hit> = rules::scan(text)
             .into_iter()
             .map(|r| Hit {

@@ -28,8 +28,10 @@ enum Check {
 
 /// One value-format rule.
 #[derive(Debug)]
-pub struct FormatRule {
+pub(crate) struct FormatRule {
+    /// Stable rule id (e.g. `aws-access-key-id`).
     pub id: &'static str,
+    /// What the rule looks for, in words.
     pub description: &'static str,
     regex: Regex,
     check: Check,
@@ -37,11 +39,14 @@ pub struct FormatRule {
 
 /// A match of a format rule.
 #[derive(Debug, Clone)]
-pub struct RawHit {
+pub(crate) struct RawHit {
+    /// Id of the rule that matched.
     pub rule_id: &'static str,
+    /// What the rule looks for, in words.
     pub description: &'static str,
     /// Byte range of the secret in the file.
     pub span: Range<usize>,
+    /// How sure the rule is that this is a live secret.
     pub confidence: Confidence,
 }
 
@@ -217,7 +222,7 @@ const TABLE: &[(&str, &str, &str, Check)] = &[
 ];
 
 /// All built-in format rules, compiled once.
-pub static RULES: LazyLock<Vec<FormatRule>> = LazyLock::new(|| {
+pub(crate) static RULES: LazyLock<Vec<FormatRule>> = LazyLock::new(|| {
     TABLE
         .iter()
         .filter_map(|(id, description, re, check)| {
@@ -252,7 +257,7 @@ const DEMO_PASSWORDS: &[&str] = &[
 ];
 
 /// Run every format rule, the URL rule and the PEM rule over `text`.
-pub fn scan(text: &str) -> Vec<RawHit> {
+pub(crate) fn scan(text: &str) -> Vec<RawHit> {
     let mut out = Vec::new();
     let candidates = RULE_SET.as_ref().map(|set| set.matches(text));
     for (i, rule) in RULES.iter().enumerate() {

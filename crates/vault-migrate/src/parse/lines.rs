@@ -58,6 +58,7 @@ impl LineIndex {
         self.starts.len()
     }
 
+    /// Always false: a text has at least one (possibly empty) line.
     pub fn is_empty(&self) -> bool {
         false
     }

@@ -25,9 +25,13 @@ pub use lines::LineIndex;
 /// How a value was written.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Quote {
+    /// Bare (unquoted).
     None,
+    /// In `'…'`: no escapes, no interpolation.
     Single,
+    /// In `"…"`: escapes (and, in dotenv, `${VAR}`) apply.
     Double,
+    /// In `` `…` ``.
     Backtick,
 }
 
@@ -79,6 +83,7 @@ pub struct ParseIssue {
 /// A key set more than once in one dotenv file (the last one wins).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct DuplicateKey {
+    /// The key as written.
     pub key: String,
     /// Every line where the key is set, in order; the last one is in effect.
     pub lines: Vec<usize>,
@@ -87,18 +92,26 @@ pub struct DuplicateKey {
 /// The result of parsing one file.
 #[derive(Debug, Clone, Default)]
 pub struct Parsed {
+    /// Every `key = value` pair, in file order.
     pub entries: Vec<Entry>,
+    /// Lines that could not be parsed (the rest of the file still was).
     pub issues: Vec<ParseIssue>,
+    /// Keys set more than once (dotenv only).
     pub duplicates: Vec<DuplicateKey>,
 }
 
 /// Which parser handles a file.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum FileKind {
+    /// `.env`, `.env.*`, `*.env`, `.envrc`, `.flaskenv`.
     Dotenv,
+    /// `.yml`, `.yaml`.
     Yaml,
+    /// `.ini`, `.cfg`, `.conf`, `.properties`.
     Ini,
+    /// `.toml`.
     Toml,
+    /// Anything else: assignments found by a line-based heuristic.
     Generic,
 }
 

@@ -8,7 +8,7 @@
 
 /// Where one source key goes.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Mapped {
+pub(crate) struct Mapped {
     /// Secret name under the prefix (`database`).
     pub secret: String,
     /// Key inside the secret (`password`).
@@ -28,7 +28,7 @@ const DB_PREFIXES: &[&str] = &[
 ];
 
 /// Map `env` (case-insensitive) using `default_secret` for keys of no group.
-pub fn map_key(env: &str, default_secret: &str) -> Mapped {
+pub(crate) fn map_key(env: &str, default_secret: &str) -> Mapped {
     let up = env.to_ascii_uppercase();
     for p in DB_PREFIXES {
         if let Some(rest) = up.strip_prefix(p) {

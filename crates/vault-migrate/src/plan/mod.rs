@@ -32,7 +32,7 @@ use std::path::{Path, PathBuf};
 
 use serde::{Deserialize, Serialize};
 
-pub use mapping::{Mapped, map_key};
+pub(crate) use mapping::map_key;
 pub use roots::scan_roots;
 pub use values::SourceValues;
 
@@ -64,21 +64,27 @@ pub struct PlannedKey {
 pub struct PlannedSecret {
     /// Path inside the mount.
     pub path: String,
+    /// The keys to write into this secret.
     pub keys: Vec<PlannedKey>,
 }
 
 /// A finding the plan could not place, with the reason.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Unplanned {
+    /// `file:line` of the finding.
     pub source: String,
+    /// 1-based line of the finding.
     pub line: usize,
+    /// Rule that found it.
     pub rule_id: String,
+    /// Why it was not placed in a secret.
     pub reason: String,
 }
 
 /// The migration plan.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Plan {
+    /// Format version of the plan file.
     pub version: u32,
     /// Random key of the `value_hmac` hashes, made with the plan.
     pub value_hmac_key: ValueKey,
@@ -88,8 +94,10 @@ pub struct Plan {
     pub prefix: String,
     /// Directory the `source` paths are relative to.
     pub base_dir: String,
+    /// The secrets to write, sorted by path.
     #[serde(default)]
     pub secrets: Vec<PlannedSecret>,
+    /// Findings left out of the plan, with the reason.
     #[serde(default)]
     pub unplanned: Vec<Unplanned>,
 }
@@ -97,7 +105,9 @@ pub struct Plan {
 /// Options for [`Plan::from_report`].
 #[derive(Debug, Clone)]
 pub struct PlanOptions {
+    /// KV v2 mount to write to (e.g. `secret`).
     pub mount: String,
+    /// Path prefix inside the mount (e.g. `myapp/production`).
     pub prefix: String,
     /// Secret for keys of no group (default `app`).
     pub default_secret: String,
@@ -106,6 +116,7 @@ pub struct PlanOptions {
 }
 
 impl PlanOptions {
+    /// Options for `mount` and `prefix`, with the default secret `app` and base directory `.`.
     pub fn new(mount: impl Into<String>, prefix: impl Into<String>) -> Self {
         PlanOptions {
             mount: mount.into(),
@@ -115,11 +126,13 @@ impl PlanOptions {
         }
     }
 
+    /// Sets the secret that keys of no group go to.
     pub fn with_default_secret(mut self, name: impl Into<String>) -> Self {
         self.default_secret = name.into();
         self
     }
 
+    /// Sets the directory the report's file names are relative to.
     pub fn with_base_dir(mut self, dir: impl Into<PathBuf>) -> Self {
         self.base_dir = dir.into();
         self

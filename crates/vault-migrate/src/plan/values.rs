@@ -88,7 +88,7 @@ impl SourceValues {
         Ok(SourceValues { values })
     }
 
-    /// Values given directly (the seed's `write_to_vault(path, secrets={…})`).
+    /// Values given directly (the Python module's `write_to_vault(path, secrets={…})`).
     pub fn from_map(values: HashMap<(String, String), SecretString>) -> Self {
         SourceValues { values }
     }
@@ -98,10 +98,12 @@ impl SourceValues {
         self.values.get(&(path.to_string(), key.to_string()))
     }
 
+    /// Number of (path, key) values held.
     pub fn len(&self) -> usize {
         self.values.len()
     }
 
+    /// True when no value is held.
     pub fn is_empty(&self) -> bool {
         self.values.is_empty()
     }

@@ -1,4 +1,4 @@
-//! Output writers for a [`ScanReport`](crate::ScanReport): a table for people, JSON and SARIF 2.1.0
+//! Output writers for a [`ScanReport`]: a table for people, JSON and SARIF 2.1.0
 //! for machines, and the exit code.
 //!
 //! Architecture Invariant: writers only see [`Finding`](crate::Finding)'s public fields; the
@@ -20,8 +20,11 @@ use crate::scan::ScanReport;
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 #[non_exhaustive]
 pub enum Format {
+    /// Aligned, human-readable columns; values masked.
     Table,
+    /// The report as JSON; values masked.
     Json,
+    /// SARIF 2.1.0, for code-scanning tools (GitHub, GitLab); values masked.
     Sarif,
 }
 

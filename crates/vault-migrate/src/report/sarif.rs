@@ -15,7 +15,7 @@ use serde_json::{Value, json};
 use crate::finding::Confidence;
 use crate::scan::ScanReport;
 
-pub const SARIF_SCHEMA: &str = "https://json.schemastore.org/sarif-2.1.0.json";
+pub(super) const SARIF_SCHEMA: &str = "https://json.schemastore.org/sarif-2.1.0.json";
 
 /// Render the report as a SARIF 2.1.0 log.
 pub fn to_sarif(report: &ScanReport) -> String {

@@ -43,17 +43,22 @@ pub enum Action {
 /// The outcome for one secret.
 #[derive(Debug, Clone, Serialize)]
 pub struct SecretOutcome {
+    /// The secret's path inside the mount.
     pub path: String,
+    /// What was (or, in a dry run, would be) done.
     pub action: Action,
     /// The version written, if any.
     pub version: Option<u64>,
+    /// How the secret compared with Vault before the write.
     pub diff: SecretDiff,
 }
 
 /// The outcome of an apply.
 #[derive(Debug, Clone, Default, Serialize)]
 pub struct ApplyReport {
+    /// The KV mount written to.
     pub mount: String,
+    /// One outcome per planned secret, in plan order.
     pub outcomes: Vec<SecretOutcome>,
 }
 

@@ -46,7 +46,9 @@ pub enum KeyStatus {
 /// One key of a [`SecretDiff`].
 #[derive(Debug, Clone, Serialize)]
 pub struct KeyDiff {
+    /// The key inside the secret.
     pub key: String,
+    /// New, changed or unchanged compared with Vault.
     pub status: KeyStatus,
     /// Masked preview of the source value.
     pub preview: String,
@@ -57,10 +59,13 @@ pub struct KeyDiff {
 /// How one planned secret compares with Vault.
 #[derive(Debug, Clone, Serialize)]
 pub struct SecretDiff {
+    /// The secret's path inside the mount.
     pub path: String,
+    /// True when Vault holds a live version of the secret.
     pub exists: bool,
     /// Current version in Vault, if the secret exists (always `None` on KV v1).
     pub current_version: Option<u64>,
+    /// The planned keys and how each compares.
     pub keys: Vec<KeyDiff>,
     /// Keys in Vault that the plan does not mention (left alone).
     pub extra_keys: Vec<String>,

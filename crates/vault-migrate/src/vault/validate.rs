@@ -11,11 +11,13 @@ use crate::plan::Plan;
 /// The check of one path.
 #[derive(Debug, Clone, Default, Serialize)]
 pub struct Validation {
+    /// The secret's path inside the mount.
     pub path: String,
     /// A live (not deleted) version exists.
     pub exists: bool,
     /// The current token may read it.
     pub readable: bool,
+    /// Current version, if the secret exists and is readable.
     pub version: Option<u64>,
     /// Planned keys not in Vault.
     pub missing_keys: Vec<String>,
@@ -87,7 +89,7 @@ pub async fn validate(client: &VaultClient, plan: &Plan) -> Vec<Validation> {
     out
 }
 
-/// The seed's `validate_paths(client, paths, mount_point)`: existence and readability of each
+/// The Python module's `validate_paths(client, paths, mount_point)`: existence and readability of each
 /// path (no key expectations).
 pub async fn validate_paths(
     client: &VaultClient,

@@ -1,5 +1,5 @@
 //! Upstream scanner fixtures with the expectations their own test suites assert
-//! (shared/testdata/README.md §2).
+//! (sources, commits and licences in tests/data/SOURCES.md).
 
 use crate::{
     data, describe, lines, ripsecrets_scanner, ripsecrets_values_scanner, scan_file, scanner,

@@ -6,7 +6,7 @@ use std::path::Path;
 
 use vault_core::{SecretString, VaultClient};
 use vault_kv::KvExt;
-use vault_migrate::vault::Action;
+use vault_migrate::Action;
 use vault_migrate::{
     ApplyOptions, MigrateErrorKind, Plan, PlanOptions, Scanner, SourceValues, apply, validate,
     validate_paths, write_to_vault,

@@ -69,7 +69,7 @@ pub fn lines(f: &[Finding]) -> Vec<usize> {
 }
 
 /// Scan `text` as the file `name`.
-pub fn scan_text(s: &Scanner, name: &str, text: &str) -> vault_migrate::scan::FileScan {
+pub fn scan_text(s: &Scanner, name: &str, text: &str) -> vault_migrate::FileScan {
     s.scan_text(Path::new(name), text)
 }
 

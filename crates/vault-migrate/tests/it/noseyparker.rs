@@ -3,7 +3,7 @@
 
 use std::path::Path;
 
-use serde_yaml::Value;
+use serde_norway::Value;
 
 use crate::{data, scanner};
 
@@ -34,7 +34,7 @@ fn strings(v: &Value, key: &str) -> Vec<String> {
 #[test]
 fn hashicorp_examples_match_and_negatives_do_not() {
     let text = std::fs::read_to_string(data("noseyparker/hashicorp.yml")).expect("read rules");
-    let doc: Value = serde_yaml::from_str(&text).expect("rules are YAML");
+    let doc: Value = serde_norway::from_str(&text).expect("rules are YAML");
     let rules = doc
         .get("rules")
         .and_then(Value::as_sequence)

@@ -5,7 +5,7 @@ use std::path::Path;
 
 use vault_core::{SecretString, VaultClient};
 use vault_kv::KvExt;
-use vault_migrate::vault::{Action, apply_table, diff_table, validation_table};
+use vault_migrate::{Action, apply_table, diff_table, validation_table};
 use vault_migrate::{
     ApplyOptions, Plan, PlanOptions, Scanner, SourceValues, apply, diff, validate, validate_paths,
     write_to_vault,

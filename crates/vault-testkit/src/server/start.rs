@@ -17,6 +17,8 @@ use crate::tls::TestPki;
 const START_TIMEOUT: Duration = Duration::from_secs(60);
 /// How often a start that lost a port race is retried.
 const START_ATTEMPTS: usize = 5;
+/// What OpenBao prints once all its listeners are bound.
+const STARTED_BANNER: &str = "server started";
 
 /// One attempt's plan: command line, environment, address, and the files it needs.
 struct Plan {
@@ -304,7 +306,12 @@ async fn wait_ready(
             };
         }
         match health_status(client, addr).await {
-            Ok(status) if ready(status) => return Ok(()),
+            // Another process may hold the port we lost (a test's server started a moment
+            // earlier): its answer is not ours. OpenBao prints its banner only once every
+            // listener is bound, so an answer counts only after our process printed it.
+            Ok(status) if ready(status) && process.log().contains(STARTED_BANNER) => {
+                return Ok(());
+            }
             Ok(status) => last = format!("sys/health answered {status}"),
             Err(e) => last = e,
         }

@@ -5,6 +5,6 @@ use vault_audit::AuditError;
 
 use crate::error::CliError;
 
-pub fn audit_error(e: AuditError) -> CliError {
+pub(crate) fn audit_error(e: AuditError) -> CliError {
     CliError::classified(&e)
 }

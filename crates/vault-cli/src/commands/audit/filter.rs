@@ -8,7 +8,7 @@ use crate::args::audit::EntryFilter;
 use crate::error::{CliError, CliResult};
 
 /// Reject bad filter arguments before reading a possibly large log.
-pub fn check(f: &EntryFilter) -> CliResult<()> {
+pub(crate) fn check(f: &EntryFilter) -> CliResult<()> {
     apply(
         &AuditLogCollection::from_entries(Vec::new(), vault_audit::ScanSummary::default()),
         f,
@@ -17,7 +17,7 @@ pub fn check(f: &EntryFilter) -> CliResult<()> {
 }
 
 /// Apply the command-line filters to a collection.
-pub fn apply(c: &AuditLogCollection, f: &EntryFilter) -> CliResult<AuditLogCollection> {
+pub(crate) fn apply(c: &AuditLogCollection, f: &EntryFilter) -> CliResult<AuditLogCollection> {
     let time = |s: &Option<String>, what: &str| -> CliResult<_> {
         s.as_deref()
             .map(|t| {

@@ -28,12 +28,12 @@ mod filter;
 mod hash;
 mod source;
 mod summary;
-pub mod tail;
+pub(crate) mod tail;
 
-pub use error::audit_error;
-pub use filter::{apply, check};
+pub(crate) use error::audit_error;
+pub(crate) use filter::{apply, check};
 
-pub async fn run(ctx: &Ctx, cmd: AuditCommand) -> CliResult<()> {
+pub(crate) async fn run(ctx: &Ctx, cmd: AuditCommand) -> CliResult<()> {
     let format = format(ctx)?;
     let mut buf = Vec::new();
     match cmd {

@@ -15,7 +15,7 @@ use crate::args::audit::EntryFilter;
 use crate::commands::Ctx;
 use crate::error::{CliError, CliResult};
 
-pub async fn run(
+pub(crate) async fn run(
     ctx: &Ctx,
     log: &Path,
     from_start: bool,

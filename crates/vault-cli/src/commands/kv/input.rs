@@ -19,14 +19,14 @@ use serde_json::{Map, Value};
 use crate::error::{CliError, CliResult};
 
 /// Where bytes come from; abstracted so tests need no real stdin.
-pub trait Source {
+pub(crate) trait Source {
     fn stdin(&mut self) -> CliResult<String>;
     fn file(&mut self, path: &Path) -> CliResult<String>;
 }
 
 /// The process's stdin and the file system.
 #[derive(Debug, Default)]
-pub struct RealSource;
+pub(crate) struct RealSource;
 
 impl Source for RealSource {
     fn stdin(&mut self) -> CliResult<String> {
@@ -42,7 +42,7 @@ impl Source for RealSource {
 }
 
 /// Parse the data arguments into one object (later arguments win on repeated keys).
-pub fn parse(args: &[String], src: &mut dyn Source) -> CliResult<Map<String, Value>> {
+pub(crate) fn parse(args: &[String], src: &mut dyn Source) -> CliResult<Map<String, Value>> {
     let mut out = Map::new();
     let mut stdin_used = false;
     let mut take_stdin = |src: &mut dyn Source| -> CliResult<String> {
@@ -116,7 +116,7 @@ fn redact_arg(arg: &str) -> String {
 /// A JSON (or YAML) object of key/value pairs.
 fn object_from(text: &str, origin: &str, yaml: bool) -> CliResult<Map<String, Value>> {
     let parsed: Result<Value, String> = if yaml {
-        serde_yaml::from_str(text).map_err(|e| e.to_string())
+        serde_norway::from_str(text).map_err(|e| e.to_string())
     } else {
         serde_json::from_str(text).map_err(|e| {
             format!(

@@ -13,13 +13,13 @@ use super::Ctx;
 use crate::args::kv::{KvCommand, KvPath, MetadataCommand};
 use crate::error::{CliError, CliResult};
 
-pub mod input;
-pub mod read;
-pub mod transfer;
-pub mod tree;
-pub mod write;
+pub(crate) mod input;
+pub(crate) mod read;
+pub(crate) mod transfer;
+pub(crate) mod tree;
+pub(crate) mod write;
 
-pub async fn run(ctx: &Ctx, cmd: KvCommand) -> CliResult<()> {
+pub(crate) async fn run(ctx: &Ctx, cmd: KvCommand) -> CliResult<()> {
     let client = ctx.client()?;
     match cmd {
         KvCommand::Get { at, version } => {
@@ -91,14 +91,14 @@ pub async fn run(ctx: &Ctx, cmd: KvCommand) -> CliResult<()> {
 
 /// A mount and a path inside it.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct KvLocation {
+pub(crate) struct KvLocation {
     pub mount: String,
     pub path: String,
 }
 
 impl KvLocation {
     /// A secret: `--mount M PATH`, or `MOUNT/PATH`. The path must not be empty.
-    pub fn of(at: &KvPath) -> CliResult<KvLocation> {
+    pub(crate) fn of(at: &KvPath) -> CliResult<KvLocation> {
         let t = KvLocation::folder(at)?;
         if t.path.is_empty() {
             return Err(
@@ -111,7 +111,7 @@ impl KvLocation {
     }
 
     /// A folder (may be the mount's root).
-    pub fn folder(at: &KvPath) -> CliResult<KvLocation> {
+    pub(crate) fn folder(at: &KvPath) -> CliResult<KvLocation> {
         let path = at.path.trim_matches('/');
         match at.mount.as_deref().map(|m| m.trim_matches('/')) {
             Some(m) if !m.is_empty() => Ok(KvLocation {
@@ -134,7 +134,7 @@ impl KvLocation {
     }
 
     /// `mount/path` for messages.
-    pub fn display(&self) -> String {
+    pub(crate) fn display(&self) -> String {
         if self.path.is_empty() {
             format!("{}/", self.mount)
         } else {
@@ -143,7 +143,7 @@ impl KvLocation {
     }
 
     /// A path below this folder.
-    pub fn join(&self, rel: &str) -> String {
+    pub(crate) fn join(&self, rel: &str) -> String {
         match (self.path.is_empty(), rel.is_empty()) {
             (true, _) => rel.to_string(),
             (false, true) => self.path.clone(),
@@ -153,7 +153,7 @@ impl KvLocation {
 }
 
 /// KV failures, with the exit code their kind calls for.
-pub fn kv_error(err: KvError) -> CliError {
+pub(crate) fn kv_error(err: KvError) -> CliError {
     let mut out = CliError::classified(&err);
     if err.kind() == KvErrorKind::NotFound
         && let Some((folder, _)) = err.path().and_then(|p| p.rsplit_once('/'))
@@ -171,7 +171,7 @@ pub fn kv_error(err: KvError) -> CliError {
 }
 
 /// A KV v2 only command on a v1 mount.
-pub fn needs_v2(target: &KvLocation, what: &str) -> CliError {
+pub(crate) fn needs_v2(target: &KvLocation, what: &str) -> CliError {
     CliError::usage(format!(
         "`{what}` needs a KV v2 mount, and `{}` is KV v1",
         target.mount

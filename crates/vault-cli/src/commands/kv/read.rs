@@ -11,7 +11,7 @@ use crate::output::{Table, cell};
 
 /// `kv get`: metadata and data tables, or JSON/YAML `{data, metadata}`; `--field KEY` prints one
 /// value raw (looked up in the data first).
-pub async fn get(
+pub(crate) async fn get(
     ctx: &Ctx,
     client: &VaultClient,
     t: &KvLocation,
@@ -26,7 +26,7 @@ pub async fn get(
     print_secret(ctx, t, &secret)
 }
 
-pub fn print_secret(ctx: &Ctx, t: &KvLocation, secret: &VaultSecret) -> CliResult<()> {
+pub(crate) fn print_secret(ctx: &Ctx, t: &KvLocation, secret: &VaultSecret) -> CliResult<()> {
     let data = Value::Object(secret.data.expose().clone());
     if ctx.global.field.is_some() {
         return ctx.out().print(&data, Table::default);
@@ -77,7 +77,7 @@ pub fn print_secret(ctx: &Ctx, t: &KvLocation, secret: &VaultSecret) -> CliResul
 }
 
 /// `kv list`: the names under a folder; nothing there is "not found" (exit 3), like Vault.
-pub async fn list(ctx: &Ctx, client: &VaultClient, t: &KvLocation) -> CliResult<()> {
+pub(crate) async fn list(ctx: &Ctx, client: &VaultClient, t: &KvLocation) -> CliResult<()> {
     let keys = client.kv(&t.mount).list(&t.path).await.map_err(kv_error)?;
     if keys.is_empty() {
         return Err(
@@ -103,7 +103,7 @@ async fn metadata_of(client: &VaultClient, t: &KvLocation, what: &str) -> CliRes
 }
 
 /// `kv versions`: one row per retained version with its state.
-pub async fn versions(ctx: &Ctx, client: &VaultClient, t: &KvLocation) -> CliResult<()> {
+pub(crate) async fn versions(ctx: &Ctx, client: &VaultClient, t: &KvLocation) -> CliResult<()> {
     let meta = metadata_of(client, t, "kv versions").await?;
     let rows: Vec<Value> = meta
         .versions
@@ -141,7 +141,7 @@ pub async fn versions(ctx: &Ctx, client: &VaultClient, t: &KvLocation) -> CliRes
 }
 
 /// `kv metadata get`.
-pub async fn metadata(ctx: &Ctx, client: &VaultClient, t: &KvLocation) -> CliResult<()> {
+pub(crate) async fn metadata(ctx: &Ctx, client: &VaultClient, t: &KvLocation) -> CliResult<()> {
     let meta = metadata_of(client, t, "kv metadata get").await?;
     let value = serde_json::to_value(&meta)
         .map_err(|e| CliError::other(format!("could not encode metadata: {e}")))?;

@@ -23,7 +23,7 @@ use crate::error::{CliError, CliResult};
 use crate::output::{Color, Table, cell};
 use crate::quote;
 
-pub async fn export(
+pub(crate) async fn export(
     ctx: &Ctx,
     client: &VaultClient,
     t: &KvLocation,
@@ -91,7 +91,7 @@ fn label(change: KeyChange, force: bool) -> &'static str {
 
 /// `kv import FILE PATH [--apply] [--force]`: the diff and, with `--apply`, the write, both done
 /// by [`vault_kv::sync`] (check-and-set on KV v2, read-compare-write on KV v1).
-pub async fn import(
+pub(crate) async fn import(
     ctx: &Ctx,
     client: &VaultClient,
     file: &Path,
@@ -200,7 +200,7 @@ fn load(file: &Path) -> CliResult<BTreeMap<String, Map<String, Value>>> {
         Some("yaml" | "yml")
     );
     let parsed: Value = if yaml {
-        serde_yaml::from_str(&text)
+        serde_norway::from_str(&text)
             .map_err(|e| CliError::validation(format!("invalid YAML in `{name}`: {e}")))?
     } else {
         serde_json::from_str(&text).map_err(|e| {

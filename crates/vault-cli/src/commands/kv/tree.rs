@@ -18,10 +18,10 @@ use crate::commands::Ctx;
 use crate::error::{CliError, CliResult};
 use crate::output::progress::Progress;
 
-pub const MASK: &str = "****";
+pub(crate) const MASK: &str = "****";
 
 /// Every secret under `t` (paths relative to `t`), read concurrently.
-pub async fn read_all(
+pub(crate) async fn read_all(
     ctx: &Ctx,
     client: &VaultClient,
     t: &KvLocation,
@@ -120,7 +120,7 @@ fn clone_error(err: &KvError) -> KvError {
     })
 }
 
-pub async fn run(
+pub(crate) async fn run(
     ctx: &Ctx,
     client: &VaultClient,
     t: &KvLocation,

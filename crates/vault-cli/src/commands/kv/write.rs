@@ -47,7 +47,7 @@ fn print_written(ctx: &Ctx, t: &KvLocation, meta: &VersionMetadata) -> CliResult
     })
 }
 
-pub async fn put(
+pub(crate) async fn put(
     ctx: &Ctx,
     client: &VaultClient,
     t: &KvLocation,
@@ -82,7 +82,7 @@ pub async fn put(
     print_written(ctx, t, &meta)
 }
 
-pub async fn patch(
+pub(crate) async fn patch(
     ctx: &Ctx,
     client: &VaultClient,
     t: &KvLocation,
@@ -95,7 +95,7 @@ pub async fn patch(
     print_written(ctx, t, &meta)
 }
 
-pub async fn delete(
+pub(crate) async fn delete(
     ctx: &Ctx,
     client: &VaultClient,
     t: &KvLocation,
@@ -123,7 +123,7 @@ pub async fn delete(
 
 /// What `kv undelete` and `kv destroy` do to the versions they name.
 #[derive(Debug, Clone, Copy)]
-pub enum VersionChange {
+pub(crate) enum VersionChange {
     /// Bring soft-deleted versions back.
     Undelete,
     /// Remove the versions' data for good.
@@ -132,7 +132,7 @@ pub enum VersionChange {
 
 /// `kv undelete` / `kv destroy`: apply `change` to `versions` of a KV v2 secret and confirm on
 /// stderr. The two commands differ only in the endpoint they call, so they share this.
-pub async fn change_versions(
+pub(crate) async fn change_versions(
     ctx: &Ctx,
     client: &VaultClient,
     t: &KvLocation,
@@ -156,7 +156,7 @@ pub async fn change_versions(
 
 /// Write version `version`'s data as the new latest version, with check-and-set on the current one
 /// so a concurrent write is not silently overwritten.
-pub async fn rollback(
+pub(crate) async fn rollback(
     ctx: &Ctx,
     client: &VaultClient,
     t: &KvLocation,
@@ -184,14 +184,14 @@ pub async fn rollback(
 
 /// The settings `kv metadata put` can change.
 #[derive(Debug, Default)]
-pub struct MetadataChange {
+pub(crate) struct MetadataChange {
     pub max_versions: Option<u64>,
     pub cas_required: Option<bool>,
     pub delete_version_after: Option<String>,
     pub custom_metadata: Vec<String>,
 }
 
-pub async fn metadata_put(
+pub(crate) async fn metadata_put(
     ctx: &Ctx,
     client: &VaultClient,
     t: &KvLocation,
@@ -232,7 +232,11 @@ pub async fn metadata_put(
     Ok(())
 }
 
-pub async fn metadata_delete(ctx: &Ctx, client: &VaultClient, t: &KvLocation) -> CliResult<()> {
+pub(crate) async fn metadata_delete(
+    ctx: &Ctx,
+    client: &VaultClient,
+    t: &KvLocation,
+) -> CliResult<()> {
     require_v2(client, t, "kv metadata delete")
         .await?
         .delete_metadata(&t.path)

@@ -2,8 +2,7 @@
 
 use std::path::Path;
 
-use vault_migrate::vault as render;
-use vault_migrate::vault::Action;
+use vault_migrate::Action;
 use vault_migrate::{ApplyOptions, SourceValues};
 
 use super::{load_plan, migrate_error, print};
@@ -18,7 +17,7 @@ pub(super) async fn run(ctx: &Ctx, plan: &Path, dry_run: bool, force: bool) -> C
     let report = vault_migrate::apply(&client, &plan, &values, &ApplyOptions { force, dry_run })
         .await
         .map_err(migrate_error)?;
-    print(ctx, &report, || render::apply_table(&report))?;
+    print(ctx, &report, || vault_migrate::apply_table(&report))?;
     if dry_run {
         ctx.out().info("Dry run: nothing was written.");
     }

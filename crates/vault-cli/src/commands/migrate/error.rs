@@ -5,6 +5,6 @@ use vault_migrate::MigrateError;
 
 use crate::error::CliError;
 
-pub fn migrate_error(e: MigrateError) -> CliError {
+pub(crate) fn migrate_error(e: MigrateError) -> CliError {
     CliError::classified(&e)
 }

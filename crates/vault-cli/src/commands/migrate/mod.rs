@@ -19,9 +19,9 @@ mod plan;
 mod scan;
 mod validate;
 
-pub use error::migrate_error;
+pub(crate) use error::migrate_error;
 
-pub async fn run(ctx: &Ctx, cmd: MigrateCommand) -> CliResult<u8> {
+pub(crate) async fn run(ctx: &Ctx, cmd: MigrateCommand) -> CliResult<u8> {
     match cmd {
         MigrateCommand::Scan {
             scan,

@@ -3,7 +3,6 @@
 
 use std::path::Path;
 
-use vault_migrate::vault as render;
 use vault_migrate::{Plan, PlanOptions, SourceValues, scan_roots};
 
 use super::scan::run_scan;
@@ -63,5 +62,5 @@ async fn print_diff(ctx: &Ctx, plan: &Plan) -> CliResult<()> {
     let diffs = vault_migrate::diff(&client, plan, &values)
         .await
         .map_err(migrate_error)?;
-    print(ctx, &diffs, || render::diff_table(&diffs))
+    print(ctx, &diffs, || vault_migrate::diff_table(&diffs))
 }

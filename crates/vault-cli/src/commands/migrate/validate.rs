@@ -2,8 +2,6 @@
 
 use std::path::Path;
 
-use vault_migrate::vault as render;
-
 use super::{load_plan, print};
 use crate::commands::Ctx;
 use crate::error::{CliError, CliResult};
@@ -13,7 +11,7 @@ pub(super) async fn run(ctx: &Ctx, plan: &Path) -> CliResult<()> {
     let plan = load_plan(plan)?;
     let client = ctx.client()?;
     let results = vault_migrate::validate(&client, &plan).await;
-    print(ctx, &results, || render::validation_table(&results))?;
+    print(ctx, &results, || vault_migrate::validation_table(&results))?;
     let bad = results
         .iter()
         .filter(|v| {

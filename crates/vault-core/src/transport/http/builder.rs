@@ -50,6 +50,8 @@ impl HttpTransportBuilder {
         self
     }
 
+    /// Builds the transport. `Config` error when the address is missing, is not an `http://` or
+    /// `https://` URL, or a CA or client certificate file cannot be read or used.
     pub fn build(self) -> Result<HttpTransport, VaultError> {
         let config = |m: String| VaultError::msg(VaultErrorKind::Config, m);
         let address = self.address.ok_or_else(|| {

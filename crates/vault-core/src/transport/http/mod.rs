@@ -45,7 +45,7 @@ const SEGMENT: &AsciiSet = &CONTROLS
 const NO_TOTAL_TIMEOUT: Duration = Duration::from_secs(100 * 365 * 24 * 3600);
 
 /// Default per-request timeout (Vault's CLI uses 60 s; the Python module used 30 s).
-pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(30);
+pub(super) const DEFAULT_TIMEOUT: Duration = Duration::from_secs(30);
 
 /// Sends requests over HTTP(S) with a pooled reqwest client.
 ///
@@ -77,6 +77,7 @@ impl std::fmt::Debug for HttpTransport {
 }
 
 impl HttpTransport {
+    /// A builder; the address is required.
     pub fn builder() -> HttpTransportBuilder {
         HttpTransportBuilder::default()
     }
