@@ -28,9 +28,22 @@ async fn require_v2(client: &VaultClient, t: &KvLocation, what: &str) -> CliResu
     }
 }
 
-fn print_written(ctx: &Ctx, t: &KvLocation, meta: &VersionMetadata) -> CliResult<()> {
+/// Vault's own confirmation of a write, on stderr.
+fn confirm_written(ctx: &Ctx, t: &KvLocation) {
     ctx.out()
         .info(&format!("Success! Data written to: {}", t.display()));
+}
+
+/// Vault's own confirmation of a delete, on stderr.
+fn confirm_deleted(ctx: &Ctx, t: &KvLocation) {
+    ctx.out().info(&format!(
+        "Success! Data deleted (if it existed) at: {}",
+        t.display()
+    ));
+}
+
+fn print_written(ctx: &Ctx, t: &KvLocation, meta: &VersionMetadata) -> CliResult<()> {
+    confirm_written(ctx, t);
     if meta.version.is_none() {
         return Ok(());
     }
@@ -114,10 +127,7 @@ pub(crate) async fn delete(
             .await
             .map_err(kv_error)?;
     }
-    ctx.out().info(&format!(
-        "Success! Data deleted (if it existed) at: {}",
-        t.display()
-    ));
+    confirm_deleted(ctx, t);
     Ok(())
 }
 
@@ -149,8 +159,7 @@ pub(crate) async fn change_versions(
         VersionChange::Destroy => kv2.destroy_versions(&t.path, versions).await,
     }
     .map_err(kv_error)?;
-    ctx.out()
-        .info(&format!("Success! Data written to: {}", t.display()));
+    confirm_written(ctx, t);
     Ok(())
 }
 
@@ -227,8 +236,7 @@ pub(crate) async fn metadata_put(
         .write_metadata(&t.path, &req)
         .await
         .map_err(kv_error)?;
-    ctx.out()
-        .info(&format!("Success! Data written to: {}", t.display()));
+    confirm_written(ctx, t);
     Ok(())
 }
 
@@ -242,9 +250,6 @@ pub(crate) async fn metadata_delete(
         .delete_metadata(&t.path)
         .await
         .map_err(kv_error)?;
-    ctx.out().info(&format!(
-        "Success! Data deleted (if it existed) at: {}",
-        t.display()
-    ));
+    confirm_deleted(ctx, t);
     Ok(())
 }
