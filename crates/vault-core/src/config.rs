@@ -153,24 +153,25 @@ impl VaultConnectionConfig {
     /// Like [`VaultConnectionConfig::from_env`], reading variables through `get` (for tests and
     /// for layering other sources). Empty values count as unset.
     pub fn from_env_with(get: impl Fn(&str) -> Option<String>) -> Result<Self, VaultError> {
-        let var = |name: &str| {
+        let var = |setting: Setting| setting.read(&get);
+        let mut c = VaultConnectionConfig::default();
+        if let Some(addr) = var(Setting::Address) {
+            c.vault_addr = addr;
+        }
+        c.token = var(Setting::Token).map(SecretString::from);
+        c.namespace = var(Setting::Namespace);
+        c.ca_cert = var(Setting::CaCert).map(PathBuf::from);
+        c.client_cert = var(Setting::ClientCert).map(PathBuf::from);
+        c.client_key = var(Setting::ClientKey).map(PathBuf::from);
+        // Environment only (no flag or profile key yet), so not in `SETTINGS`.
+        let env_only = |name: &str| {
             get(name)
                 .map(|v| v.trim().to_string())
                 .filter(|v| !v.is_empty())
         };
-        let mut c = VaultConnectionConfig::default();
-        if let Some(addr) = var(Setting::Address.env()) {
-            c.vault_addr = addr;
-        }
-        c.token = var(Setting::Token.env()).map(SecretString::from);
-        c.namespace = var(Setting::Namespace.env());
-        c.ca_cert = var(Setting::CaCert.env()).map(PathBuf::from);
-        c.client_cert = var(Setting::ClientCert.env()).map(PathBuf::from);
-        c.client_key = var(Setting::ClientKey.env()).map(PathBuf::from);
-        // Environment only (no flag or profile key yet), so not in `SETTINGS`.
-        c.ca_path = var("VAULT_CAPATH").map(PathBuf::from);
-        c.tls_server_name = var("VAULT_TLS_SERVER_NAME");
-        if let Some(v) = var(Setting::SkipVerify.env()) {
+        c.ca_path = env_only("VAULT_CAPATH").map(PathBuf::from);
+        c.tls_server_name = env_only("VAULT_TLS_SERVER_NAME");
+        if let Some(v) = var(Setting::SkipVerify) {
             c.verify = !parse_bool(&v).ok_or_else(|| {
                 VaultError::msg(
                     VaultErrorKind::Config,
@@ -179,9 +180,9 @@ impl VaultConnectionConfig {
                 .with_hint("use true/false, 1/0 or yes/no")
             })?;
         }
-        c.role_id = var(Setting::RoleId.env());
-        c.secret_id = var(Setting::SecretId.env()).map(SecretString::from);
-        c.auth_method = match var(Setting::AuthMethod.env()) {
+        c.role_id = var(Setting::RoleId);
+        c.secret_id = var(Setting::SecretId).map(SecretString::from);
+        c.auth_method = match var(Setting::AuthMethod) {
             Some(m) => m.parse()?,
             None => infer_auth_method(
                 c.token.is_some(),
@@ -256,15 +257,7 @@ fn parse_bool(v: &str) -> Option<bool> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use std::collections::HashMap;
-
-    fn env(pairs: &[(&str, &str)]) -> impl Fn(&str) -> Option<String> {
-        let map: HashMap<String, String> = pairs
-            .iter()
-            .map(|(k, v)| (k.to_string(), v.to_string()))
-            .collect();
-        move |name| map.get(name).cloned()
-    }
+    use crate::testing::env_from as env;
 
     #[test]
     fn defaults_match_the_python_module() {

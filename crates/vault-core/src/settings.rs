@@ -183,6 +183,15 @@ impl Setting {
         self.spec().env
     }
 
+    /// This setting's environment variable read through `get` (e.g. `|n| std::env::var(n).ok()`),
+    /// trimmed; an empty or all-blank value counts as unset. The one reading rule of every
+    /// `from_env_with` (vault-core's connection config, vault-kv's resource config).
+    pub fn read(self, get: impl Fn(&str) -> Option<String>) -> Option<String> {
+        get(self.env())
+            .map(|v| v.trim().to_string())
+            .filter(|v| !v.is_empty())
+    }
+
     /// The `vaultkit` long flag without dashes (e.g. `address`), if the setting has one.
     pub const fn flag(self) -> Option<&'static str> {
         self.spec().flag

@@ -98,6 +98,22 @@ fn approle_client(transport: Arc<MockTransport>) -> VaultClient {
         .expect("client")
 }
 
+/// An [`approle_client`] on a [`mock`] transport whose AppRole logins return `token` and whose
+/// other requests are answered by `other`.
+fn approle_mock(
+    token: &'static str,
+    other: impl Fn(&VaultRequest, usize) -> VaultResponse + Send + Sync + 'static,
+) -> (VaultClient, Log) {
+    let (t, log) = mock(move |req, n| {
+        if req.path == "auth/approle/login" {
+            login_ok(token)
+        } else {
+            other(req, n)
+        }
+    });
+    (approle_client(t), log)
+}
+
 #[tokio::test]
 async fn headers_and_lazy_login() {
     let seen_headers = Arc::new(Mutex::new(Vec::new()));
@@ -187,14 +203,7 @@ async fn invalid_token_triggers_one_relogin_and_a_replay() {
 
 #[tokio::test]
 async fn relogin_happens_only_once() {
-    let (t, log) = mock(|req, _| {
-        if req.path == "auth/approle/login" {
-            login_ok("tok")
-        } else {
-            denied(true)
-        }
-    });
-    let client = approle_client(t);
+    let (client, log) = approle_mock("tok", |_, _| denied(true));
     let e = client
         .read("secret/data/app")
         .await
@@ -366,14 +375,7 @@ async fn token_auth_learns_ttl_from_lookup_self() {
 
 #[tokio::test]
 async fn dropping_the_client_releases_its_state() {
-    let (t, _) = mock(|req, _| {
-        if req.path == "auth/approle/login" {
-            login_ok("tok")
-        } else {
-            secret()
-        }
-    });
-    let client = approle_client(t);
+    let (client, _) = approle_mock("tok", |_, _| secret());
     client.read("secret/data/app").await.expect("read");
     // The login started the renewal task (a 3600 s renewable token): it must hold only a Weak.
     assert!(

@@ -178,17 +178,13 @@ impl VaultClient {
 
     /// Mount a secrets engine at `path`. A path already in use is an error (HTTP 409 or 400).
     pub async fn enable_mount(&self, path: &str, config: &MountConfig) -> Result<(), VaultError> {
-        let path = mount_path("enable mount", path)?;
-        self.write(&format!("sys/mounts/{path}"), config.body())
-            .await?;
-        Ok(())
+        self.enable_at("enable mount", "sys/mounts", path, config)
+            .await
     }
 
     /// Unmount the secrets engine at `path` (its data and leases are gone).
     pub async fn disable_mount(&self, path: &str) -> Result<(), VaultError> {
-        let path = mount_path("disable mount", path)?;
-        self.delete(&format!("sys/mounts/{path}")).await?;
-        Ok(())
+        self.disable_at("disable mount", "sys/mounts", path).await
     }
 
     /// Enable auth method `auth_type` at `path` (needs `sudo` on `sys/auth/*`).
@@ -203,16 +199,36 @@ impl VaultClient {
         path: &str,
         config: &MountConfig,
     ) -> Result<(), VaultError> {
-        let path = mount_path("enable auth method", path)?;
-        self.write(&format!("sys/auth/{path}"), config.body())
-            .await?;
-        Ok(())
+        self.enable_at("enable auth method", "sys/auth", path, config)
+            .await
     }
 
     /// Disable the auth method at `path` (its tokens are revoked).
     pub async fn disable_auth(&self, path: &str) -> Result<(), VaultError> {
-        let path = mount_path("disable auth method", path)?;
-        self.delete(&format!("sys/auth/{path}")).await?;
+        self.disable_at("disable auth method", "sys/auth", path)
+            .await
+    }
+
+    /// Check `path` and write `config` to `<table>/<path>` (`table` is `sys/mounts` or
+    /// `sys/auth`): the one body of [`Self::enable_mount`] and [`Self::enable_auth_with`].
+    async fn enable_at(
+        &self,
+        operation: &str,
+        table: &str,
+        path: &str,
+        config: &MountConfig,
+    ) -> Result<(), VaultError> {
+        let path = mount_path(operation, path)?;
+        self.write(&format!("{table}/{path}"), config.body())
+            .await?;
+        Ok(())
+    }
+
+    /// Check `path` and delete `<table>/<path>`: the one body of [`Self::disable_mount`] and
+    /// [`Self::disable_auth`].
+    async fn disable_at(&self, operation: &str, table: &str, path: &str) -> Result<(), VaultError> {
+        let path = mount_path(operation, path)?;
+        self.delete(&format!("{table}/{path}")).await?;
         Ok(())
     }
 

@@ -52,6 +52,21 @@ pub struct PolicyRule {
     pub required_parameters: Option<Vec<String>>,
 }
 
+/// Record `values` for parameter `name` in an `allowed_parameters` / `denied_parameters` map,
+/// creating the map on first use (shared by [`PolicyRule::with_allowed_parameter`] and
+/// [`PolicyRule::with_denied_parameter`]).
+fn set_parameter<I, S>(
+    map: &mut Option<BTreeMap<String, Vec<String>>>,
+    name: impl Into<String>,
+    values: I,
+) where
+    I: IntoIterator<Item = S>,
+    S: Into<String>,
+{
+    map.get_or_insert_with(BTreeMap::new)
+        .insert(name.into(), values.into_iter().map(Into::into).collect());
+}
+
 impl PolicyRule {
     /// A rule granting `capabilities` on `path`.
     pub fn new(
@@ -91,8 +106,7 @@ impl PolicyRule {
         I: IntoIterator<Item = S>,
         S: Into<String>,
     {
-        let map = self.allowed_parameters.get_or_insert_with(BTreeMap::new);
-        map.insert(name.into(), values.into_iter().map(Into::into).collect());
+        set_parameter(&mut self.allowed_parameters, name, values);
         self
     }
     /// Deny parameter `name` with `values` (empty = any value).
@@ -101,8 +115,7 @@ impl PolicyRule {
         I: IntoIterator<Item = S>,
         S: Into<String>,
     {
-        let map = self.denied_parameters.get_or_insert_with(BTreeMap::new);
-        map.insert(name.into(), values.into_iter().map(Into::into).collect());
+        set_parameter(&mut self.denied_parameters, name, values);
         self
     }
     /// Requires parameter `name` in requests.

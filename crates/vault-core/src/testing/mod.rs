@@ -22,6 +22,17 @@ pub use blob_suite::blob_store_suite;
 pub use notifier_suite::{Received, notifier_suite};
 pub use transport_suite::transport_suite;
 
+/// An environment for the `from_env_with` readers (e.g.
+/// [`VaultConnectionConfig::from_env_with`](crate::VaultConnectionConfig::from_env_with)): the
+/// variables in `pairs`, and nothing else.
+pub fn env_from(pairs: &[(&str, &str)]) -> impl Fn(&str) -> Option<String> + use<> {
+    let map: std::collections::HashMap<String, String> = pairs
+        .iter()
+        .map(|(k, v)| (k.to_string(), v.to_string()))
+        .collect();
+    move |name| map.get(name).cloned()
+}
+
 /// A short random hex tag, so concurrent suite runs never share keys or paths.
 pub(crate) fn run_tag() -> String {
     format!("{:08x}", rand::random::<u32>())

@@ -58,12 +58,8 @@ impl SecretsResourceConfig {
 
     /// Like [`SecretsResourceConfig::from_env`], reading variables through `get`.
     pub fn from_env_with(get: impl Fn(&str) -> Option<String>) -> Result<Self, KvError> {
-        let var = |name: &str| {
-            get(name)
-                .map(|v| v.trim().to_string())
-                .filter(|v| !v.is_empty())
-        };
-        if var(Setting::Address.env()).is_none() {
+        let var = |setting: Setting| setting.read(&get);
+        if var(Setting::Address).is_none() {
             return Err(KvError::Vault(
                 VaultError::msg(
                     VaultErrorKind::Config,
@@ -76,16 +72,16 @@ impl SecretsResourceConfig {
             connection: VaultConnectionConfig::from_env_with(&get)?,
             ..Default::default()
         };
-        if let Some(v) = var(Setting::CacheTtl.env()) {
+        if let Some(v) = var(Setting::CacheTtl) {
             config.connection.cache_ttl = seconds(Setting::CacheTtl.env(), &v)?;
         }
-        if let Some(v) = var(Setting::Timeout.env()) {
+        if let Some(v) = var(Setting::Timeout) {
             config.connection.timeout = seconds(Setting::Timeout.env(), &v)?;
         }
-        if let Some(v) = var(Setting::StaleOnError.env()) {
+        if let Some(v) = var(Setting::StaleOnError) {
             config.stale_on_error = Some(seconds(Setting::StaleOnError.env(), &v)?);
         }
-        if let Some(v) = var(Setting::KvMount.env()) {
+        if let Some(v) = var(Setting::KvMount) {
             config.mount = v.trim_matches('/').to_string();
         }
         Ok(config)
@@ -121,15 +117,7 @@ fn seconds(name: &str, value: &str) -> Result<Duration, KvError> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use std::collections::HashMap;
-
-    fn env(pairs: &[(&str, &str)]) -> impl Fn(&str) -> Option<String> {
-        let map: HashMap<String, String> = pairs
-            .iter()
-            .map(|(k, v)| (k.to_string(), v.to_string()))
-            .collect();
-        move |name| map.get(name).cloned()
-    }
+    use vault_core::testing::env_from as env;
 
     #[test]
     fn reads_the_python_modules_fields() {

@@ -40,10 +40,12 @@ pub(crate) async fn run(ctx: &Ctx, cmd: KvCommand) -> CliResult<()> {
             write::delete(ctx, &client, &KvLocation::of(&at)?, &versions).await
         }
         KvCommand::Undelete { at, versions } => {
-            write::undelete(ctx, &client, &KvLocation::of(&at)?, &versions).await
+            let change = write::VersionChange::Undelete;
+            write::change_versions(ctx, &client, &KvLocation::of(&at)?, &versions, change).await
         }
         KvCommand::Destroy { at, versions } => {
-            write::destroy(ctx, &client, &KvLocation::of(&at)?, &versions).await
+            let change = write::VersionChange::Destroy;
+            write::change_versions(ctx, &client, &KvLocation::of(&at)?, &versions, change).await
         }
         KvCommand::Rollback { at, version } => {
             write::rollback(ctx, &client, &KvLocation::of(&at)?, version).await

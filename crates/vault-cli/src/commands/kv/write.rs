@@ -28,9 +28,22 @@ async fn require_v2(client: &VaultClient, t: &KvLocation, what: &str) -> CliResu
     }
 }
 
-fn print_written(ctx: &Ctx, t: &KvLocation, meta: &VersionMetadata) -> CliResult<()> {
+/// Vault's own confirmation of a write, on stderr.
+fn confirm_written(ctx: &Ctx, t: &KvLocation) {
     ctx.out()
         .info(&format!("Success! Data written to: {}", t.display()));
+}
+
+/// Vault's own confirmation of a delete, on stderr.
+fn confirm_deleted(ctx: &Ctx, t: &KvLocation) {
+    ctx.out().info(&format!(
+        "Success! Data deleted (if it existed) at: {}",
+        t.display()
+    ));
+}
+
+fn print_written(ctx: &Ctx, t: &KvLocation, meta: &VersionMetadata) -> CliResult<()> {
+    confirm_written(ctx, t);
     if meta.version.is_none() {
         return Ok(());
     }
@@ -114,42 +127,39 @@ pub(crate) async fn delete(
             .await
             .map_err(kv_error)?;
     }
-    ctx.out().info(&format!(
-        "Success! Data deleted (if it existed) at: {}",
-        t.display()
-    ));
+    confirm_deleted(ctx, t);
     Ok(())
 }
 
-pub(crate) async fn undelete(
+/// What `kv undelete` and `kv destroy` do to the versions they name.
+#[derive(Debug, Clone, Copy)]
+pub(crate) enum VersionChange {
+    /// Bring soft-deleted versions back.
+    Undelete,
+    /// Remove the versions' data for good.
+    Destroy,
+}
+
+/// `kv undelete` / `kv destroy`: apply `change` to `versions` of a KV v2 secret and confirm on
+/// stderr. The two commands differ only in the endpoint they call, so they share this.
+pub(crate) async fn change_versions(
     ctx: &Ctx,
     client: &VaultClient,
     t: &KvLocation,
     versions: &[u64],
+    change: VersionChange,
 ) -> CliResult<()> {
-    require_v2(client, t, "kv undelete")
-        .await?
-        .undelete_versions(&t.path, versions)
-        .await
-        .map_err(kv_error)?;
-    ctx.out()
-        .info(&format!("Success! Data written to: {}", t.display()));
-    Ok(())
-}
-
-pub(crate) async fn destroy(
-    ctx: &Ctx,
-    client: &VaultClient,
-    t: &KvLocation,
-    versions: &[u64],
-) -> CliResult<()> {
-    require_v2(client, t, "kv destroy")
-        .await?
-        .destroy_versions(&t.path, versions)
-        .await
-        .map_err(kv_error)?;
-    ctx.out()
-        .info(&format!("Success! Data written to: {}", t.display()));
+    let what = match change {
+        VersionChange::Undelete => "kv undelete",
+        VersionChange::Destroy => "kv destroy",
+    };
+    let kv2 = require_v2(client, t, what).await?;
+    match change {
+        VersionChange::Undelete => kv2.undelete_versions(&t.path, versions).await,
+        VersionChange::Destroy => kv2.destroy_versions(&t.path, versions).await,
+    }
+    .map_err(kv_error)?;
+    confirm_written(ctx, t);
     Ok(())
 }
 
@@ -226,8 +236,7 @@ pub(crate) async fn metadata_put(
         .write_metadata(&t.path, &req)
         .await
         .map_err(kv_error)?;
-    ctx.out()
-        .info(&format!("Success! Data written to: {}", t.display()));
+    confirm_written(ctx, t);
     Ok(())
 }
 
@@ -241,9 +250,6 @@ pub(crate) async fn metadata_delete(
         .delete_metadata(&t.path)
         .await
         .map_err(kv_error)?;
-    ctx.out().info(&format!(
-        "Success! Data deleted (if it existed) at: {}",
-        t.display()
-    ));
+    confirm_deleted(ctx, t);
     Ok(())
 }
