@@ -32,16 +32,18 @@ struct ChunkOut {
 }
 
 /// Where to cut `buf`: just after the last newline that is followed by `{` (the start of a
-/// record in both NDJSON and pretty-printed logs), else after the last newline.
-fn cut_point(buf: &[u8]) -> Option<usize> {
+/// record in both NDJSON and pretty-printed logs; `true`), else after the last newline (`false`:
+/// not known to be a record boundary — inside a pretty-printed record larger than the buffer,
+/// or in lines that are not JSON).
+fn cut_point(buf: &[u8]) -> Option<(usize, bool)> {
     let mut end = buf.len();
     while let Some(p) = memchr::memrchr(b'\n', &buf[..end]) {
         if buf.get(p + 1) == Some(&b'{') {
-            return Some(p + 1);
+            return Some((p + 1, true));
         }
         end = p;
     }
-    memchr::memrchr(b'\n', buf).map(|p| p + 1)
+    memchr::memrchr(b'\n', buf).map(|p| (p + 1, false))
 }
 
 fn scan_chunk(idx: u64, chunk: &[u8], keep: usize, max_record: usize, name: &str) -> ChunkOut {
@@ -163,16 +165,22 @@ fn split(
         let mut len = filled;
         if !eof {
             match cut_point(&buf[..filled]) {
-                Some(cut) if cut > 0 => {
+                Some((cut, true)) => {
                     carry.extend_from_slice(&buf[cut..filled]);
                     len = cut;
                 }
                 _ if filled <= max_carry => {
-                    // No newline yet: a long line; keep reading (bounded by the record limit).
+                    // No record boundary yet: a long line, or a pretty-printed record larger
+                    // than a chunk. Keep reading (bounded by the record limit): cutting at any
+                    // newline here would split the record between two scanners.
                     carry.extend_from_slice(&buf[..filled]);
                     continue;
                 }
-                _ => {}
+                Some((cut, false)) => {
+                    carry.extend_from_slice(&buf[cut..filled]);
+                    len = cut;
+                }
+                None => {}
             }
         }
         if len > 0 && tx.send((idx, buf, len)).is_err() {
@@ -276,9 +284,9 @@ mod tests {
 
     #[test]
     fn cuts_before_a_record_start() {
-        assert_eq!(cut_point(b"{\"a\":1}\n{\"b\":2}\n{\"c\""), Some(16));
-        assert_eq!(cut_point(b"{\n  \"a\": 1\n}\n{\n  \"b\""), Some(13));
-        assert_eq!(cut_point(b"garbage\nmore"), Some(8));
+        assert_eq!(cut_point(b"{\"a\":1}\n{\"b\":2}\n{\"c\""), Some((16, true)));
+        assert_eq!(cut_point(b"{\n  \"a\": 1\n}\n{\n  \"b\""), Some((13, true)));
+        assert_eq!(cut_point(b"garbage\nmore"), Some((8, false)));
         assert_eq!(cut_point(b"no newline"), None);
     }
 
@@ -317,5 +325,41 @@ mod tests {
             seq.unpaired_requests, 3,
             "openbao line 1, the pretty one, ops-agent line 1"
         );
+    }
+
+    /// A pretty-printed record larger than a chunk has no record boundary inside it; cutting
+    /// at its last newline split it between two scanners and lost it (found by
+    /// `cargo xtask bench audit-pretty`: 15 of 16 records of 4 MiB counted).
+    #[test]
+    fn pretty_records_larger_than_a_chunk_are_counted_whole() {
+        let mut bytes = Vec::new();
+        for n in 0..6 {
+            bytes.extend(format!("{{\n  \"type\": \"request\",\n  \"request\": {{\n    \"id\": \"r{n}\",\n    \"path\": \"secret/data/x\",\n    \"data\": {{\n").as_bytes());
+            for k in 0..700 {
+                bytes.extend(format!("      \"k{k}\": {{\n      }},\n").as_bytes());
+            }
+            bytes.extend(b"      \"end\": 1\n    }\n  }\n}\n");
+        }
+        assert!(
+            bytes.len() / 6 > 3 * 4096,
+            "each record spans several chunks"
+        );
+        let seq = super::super::stats_sequential(
+            &AuditSource::bytes("t", bytes.clone()),
+            &mut ScanOptions::default(),
+        )
+        .expect("seq");
+        assert_eq!(seq.entries, 6);
+        assert_eq!(seq.malformed.count, 0);
+        for chunk in [1 << 12, 1 << 13] {
+            let par = stats_parallel_with(
+                &AuditSource::bytes("t", bytes.clone()),
+                &mut ScanOptions::default(),
+                2,
+                chunk,
+            )
+            .expect("par");
+            assert_eq!(par, seq, "chunk {chunk}");
+        }
     }
 }
