@@ -108,7 +108,7 @@ mod tests {
             format!(r#"{{"ttl": 1, "{PLANTED}": }}"#),
             format!(r#"{{"ttl": "{PLANTED}"#),
             format!(r#""{PLANTED}""#),
-            format!("{PLANTED}"),
+            PLANTED.to_string(),
         ] {
             let e = parse::<Ttl>(body.as_bytes()).expect_err(&body);
             assert!(!e.to_string().contains("PLANTED"), "{e}");
