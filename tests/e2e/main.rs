@@ -11,6 +11,8 @@
 //! - [`leaks`]: a planted secret never appears unless a command was asked to print it.
 //! - [`logging`]: `-v` / `VAULTKIT_LOG` show library warnings (a retry); stderr clean without.
 //! - [`audit`]: every `audit` subcommand on a log written by OpenBao's file audit device.
+//! - [`audit_filters`]: each `audit filter` option (and `-` for stdin) selects exactly the
+//!   expected entries of a fixture.
 //! - [`audit_plaintext`]: a plaintext planted in the log or given to `find-value` never shows,
 //!   in any audit command or format.
 //! - [`migrate`]: `migrate scan|plan|apply|validate` on a bike-data-flow `.env`.
@@ -24,6 +26,7 @@
 
 mod access;
 mod audit;
+mod audit_filters;
 mod audit_plaintext;
 mod config;
 mod contract;
