@@ -4,6 +4,8 @@
 //! Topics:
 //! - [`status`]: `status` in every format, golden table, exit code 5 when unreachable / sealed.
 //! - [`kv`]: every `kv` subcommand on KV v2 and v1, data input forms, formats, `--field`, exit codes.
+//! - [`kv_listing`]: `kv list` on a missing folder is exit 3; `kv tree` reports unlistable
+//!   folders on stderr and prints the rest.
 //! - [`transfer`]: `kv tree` (masked / `--reveal`), `kv export`, `kv import` dry run / apply / conflict.
 //! - [`env_exec`]: `env` quoting round trips through `sh`; `exec` environment, exit codes, signals.
 //! - [`access`]: `policy`, `login` (token, AppRole, Kubernetes), permission / usage / validation exit codes.
@@ -33,6 +35,7 @@ mod contract;
 mod dev;
 mod env_exec;
 mod kv;
+mod kv_listing;
 mod leaks;
 mod logging;
 mod migrate;
