@@ -100,6 +100,7 @@ pub(crate) enum AuditCommand {
     FindValue {
         /// Audit log file, or a directory of them (`.log`, `.json`, `.jsonl`, optionally `.gz`).
         log: PathBuf,
+        /// Audit device path, e.g. `file` (its salt computes the value's HMAC).
         #[arg(long, default_value = "file")]
         device: String,
     },
