@@ -111,6 +111,7 @@ pub(crate) enum AuditCommand {
         /// Write here instead of stdout.
         #[arg(long, short = 'o', value_name = "FILE")]
         output: Option<PathBuf>,
+        /// The report's title.
         #[arg(long, default_value = "Vault audit report")]
         title: String,
     },
