@@ -33,7 +33,8 @@ Exit codes:
   2  usage error (bad flags or arguments, bad configuration file, unknown profile)
   3  not found (no secret, mount, policy or file; a deleted, destroyed or missing version)
   4  permission denied (policy, invalid or expired token, failed login)
-  5  connection failed, Vault is sealed / not initialised, cached value past its stale limit
+  5  connection failed, Vault is sealed / not initialised, cached value past its stale limit,
+     `dev --port` on a port that is taken
   6  validation failed (bad input file, filter or configuration, CAS mismatch)
   `exec` exits with the child's code, or 128+N when the child died of signal N.
 
