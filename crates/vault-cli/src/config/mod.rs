@@ -20,11 +20,9 @@
 
 use std::path::PathBuf;
 
-use vault_core::auth::TokenAuth;
-use vault_core::client::RetryPolicy;
 use vault_core::{
-    AuthMethodKind, SETTINGS, SecretString, Setting, VaultClient, VaultConnectionConfig,
-    VaultError, VaultErrorKind,
+    AuthMethodKind, RetryPolicy, SETTINGS, SecretString, Setting, TokenAuth, VaultClient,
+    VaultConnectionConfig, VaultError, VaultErrorKind,
 };
 
 use crate::args::{GlobalArgs, OutputFormat};

@@ -9,8 +9,7 @@ use std::time::Duration;
 
 use tokio::io::{AsyncBufReadExt, AsyncRead, BufReader};
 use tokio::process::Child;
-use vault_core::client::RetryPolicy;
-use vault_core::{SecretString, VaultClient};
+use vault_core::{RetryPolicy, SecretString, VaultClient};
 
 use crate::error::{CliError, CliResult, ExitKind};
 use crate::output::progress::Progress;
