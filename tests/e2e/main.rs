@@ -9,7 +9,8 @@
 //! - [`transfer`]: `kv tree` (masked / `--reveal`), `kv export`, `kv import` dry run / apply / conflict.
 //! - [`env_exec`]: `env` quoting round trips through `sh`; `exec` environment, exit codes, signals.
 //! - [`access`]: `policy`, `login` (token, AppRole, Kubernetes), permission / usage / validation exit codes.
-//! - [`config`]: profiles, precedence flags > env > file, `~/.vault-token`.
+//! - [`config`]: profiles, one source per connection (a named profile beats the environment), flags
+//!   on top, errors naming the source, no credentials read by commands that need no token.
 //! - [`leaks`]: a planted secret never appears unless a command was asked to print it.
 //! - [`logging`]: `-v` / `VAULTKIT_LOG` show library warnings (a retry); stderr clean without.
 //! - [`audit`]: every `audit` subcommand on a log written by OpenBao's file audit device.
@@ -21,7 +22,8 @@
 //! - [`migrate_paths`]: every way of naming sources and plans, KV v1, `migrate plan --diff`.
 //! - [`races`]: `kv import` and `migrate apply` against a writer racing them (KV v1 and v2).
 //! - [`transport`]: `--ca-cert` / `VAULT_CACERT` / `--tls-skip-verify` on HTTPS; namespaces.
-//! - [`dev`]: `vaultkit dev` starts a server, prints exports, stops on SIGTERM.
+//! - [`dev`]: `vaultkit dev` starts a server, prints exports, stops on SIGTERM; a taken port is exit 5
+//!   with no exports; `--audit-log` gives a file audit device; `audit hash` without one.
 //! - [`contract`]: `VAULT_TOKEN` wins over `VAULT_ROLE_ID` + `VAULT_SECRET_ID` (every combination);
 //!   connection errors name the user's operation and path; offline commands show no connection flags.
 //! - [`security`]: hostile secrets, keys, request paths, symlinks and process lists (hardening).

@@ -109,7 +109,32 @@ async fn scan_plan_apply_validate() {
         .run()
         .await
         .code(6);
-    w.vk(&["migrate", "apply", p]).run().await.code(6);
+    let refused = w.vk(&["migrate", "apply", p]).run().await;
+    refused.code(6).one_line_error_last();
+    assert!(
+        refused
+            .stderr
+            .contains(&format!("vaultkit migrate apply {p} --dry-run")),
+        "{}",
+        refused.stderr
+    );
+    // After a refused apply, validate's hint leads somewhere new (--force or a new plan), never
+    // back to the plain `apply` that was just refused.
+    let after = w.vk(&["migrate", "validate", p]).run().await;
+    after.code(6).one_line_error_last();
+    let hint = after
+        .stderr
+        .lines()
+        .last()
+        .and_then(|l| l.split_once("; try: "))
+        .map(|(_, h)| h.to_string())
+        .unwrap_or_else(|| panic!("no hint:\n{}", after.stderr));
+    assert!(
+        hint.contains(&format!("vaultkit migrate apply {p} --force"))
+            && hint.contains("new plan")
+            && !hint.contains(&format!("`vaultkit migrate apply {p}`")),
+        "{hint}"
+    );
     w.vk(&["migrate", "apply", p, "--force"]).run().await.ok();
     let pw = w
         .vk(&[
@@ -186,4 +211,36 @@ async fn baseline_accepts_current_findings_and_reports_only_new_ones() {
     assert_eq!(findings.len(), 1, "{}", scan.stdout);
     assert_eq!(findings[0]["key"], "GITHUB_TOKEN", "{}", scan.stdout);
     assert!(!scan.stdout.contains(new_token) && !scan.stderr.contains(new_token));
+}
+
+/// A `.env` value changed after the plan was reviewed: a validation conflict (exit 6) that says
+/// so, not "invalid configuration"; nothing is written.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_source_changed_since_the_plan_is_a_conflict() {
+    let w = World::new().await;
+    let dir = project(&w);
+    let plan = w.home().join("plan.toml");
+    let p = plan.to_str().expect("path");
+    w.vk(&["migrate", "plan", dir.to_str().expect("path"), "-o", p])
+        .run()
+        .await
+        .ok();
+    std::fs::write(
+        dir.join(".env"),
+        format!(
+            "DB_HOST=db.internal\nDB_PASSWORD=changed-after-review-77\nWEATHER_API_KEY={API_KEY}\n"
+        ),
+    )
+    .expect("rewrite .env");
+    let apply = w.vk(&["migrate", "apply", p]).run().await;
+    apply.code(6).one_line_error();
+    assert!(
+        apply.stderr.contains("`DB_PASSWORD`")
+            && apply.stderr.contains("has changed since the plan was made")
+            && !apply.stderr.contains("invalid configuration")
+            && !apply.stderr.contains("changed-after-review-77"),
+        "{}",
+        apply.stderr
+    );
+    w.vk(&["kv", "get", "secret/database"]).run().await.code(3);
 }

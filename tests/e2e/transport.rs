@@ -105,14 +105,17 @@ async fn namespaces_from_flag_env_and_profile() {
     assert_eq!(get.stdout, "in-team-a\n");
     // Not visible from the root namespace.
     w.vk(&["kv", "get", "secret/ns"]).run().await.code(3);
-    // From a profile.
+    // From a profile (which supplies the whole connection, credentials included).
     let dir = w.home().join(".config/vaultkit");
     std::fs::create_dir_all(&dir).expect("mkdir");
+    let token_file = w.home().join("token-a");
+    std::fs::write(&token_file, w.bao.root_token()).expect("write token");
     std::fs::write(
         dir.join("config.toml"),
         format!(
-            "[profiles.a]\naddress = \"{}\"\nnamespace = \"team-a\"\n",
-            w.bao.addr()
+            "[profiles.a]\naddress = \"{}\"\nnamespace = \"team-a\"\nauth = {{ method = \"token\", token_file = \"{}\" }}\n",
+            w.bao.addr(),
+            token_file.display()
         ),
     )
     .expect("write");
@@ -120,7 +123,6 @@ async fn namespaces_from_flag_env_and_profile() {
         w.home(),
         &["kv", "get", "-field=k", "secret/ns", "--profile", "a"],
     )
-    .env("VAULT_TOKEN", &w.bao.root_token())
     .run()
     .await;
     assert_eq!(get.stdout, "in-team-a\n");

@@ -21,7 +21,8 @@
 //! Layout (all private to the crate; the public API is [`main_entry`], [`run_with_args`] and
 //! [`quote`], which the tests and the fuzz target use):
 //! - `args`: the clap definitions (global options, every subcommand).
-//! - `config`: flags > environment > config-file profile; `~/.vault-token`.
+//! - `config`: one source per connection (named profile, else `VAULT_ADDR`'s environment, else the
+//!   default profile), flags on top; credentials read only when a command needs a token.
 //! - `output`: tables / JSON / YAML / `--field`, colours, progress bars.
 //! - `commands`: one module per command group.
 //! - `error`: `CliError` and the documented exit codes.

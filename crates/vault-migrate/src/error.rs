@@ -22,7 +22,8 @@ pub enum MigrateErrorKind {
     Config,
     /// Talking to Vault failed.
     Vault,
-    /// A value in Vault differs from the source and `force` was not given.
+    /// A value in Vault differs from the source and `force` was not given, or a source value
+    /// no longer matches the plan it was planned with.
     Conflict,
 }
 

@@ -100,6 +100,7 @@ pub(crate) enum AuditCommand {
     FindValue {
         /// Audit log file, or a directory of them (`.log`, `.json`, `.jsonl`, optionally `.gz`).
         log: PathBuf,
+        /// Audit device path, e.g. `file` (its salt computes the value's HMAC).
         #[arg(long, default_value = "file")]
         device: String,
     },
@@ -110,6 +111,7 @@ pub(crate) enum AuditCommand {
         /// Write here instead of stdout.
         #[arg(long, short = 'o', value_name = "FILE")]
         output: Option<PathBuf>,
+        /// The report's title.
         #[arg(long, default_value = "Vault audit report")]
         title: String,
     },

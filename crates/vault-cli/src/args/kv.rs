@@ -48,6 +48,7 @@ pub(crate) enum KvCommand {
         /// - for a JSON object.
         #[arg(required = true, value_name = "DATA")]
         data: Vec<String>,
+        /// Check-and-set: only write if the current version is this (0 = only if absent).
         #[arg(long)]
         cas: Option<u64>,
     },
@@ -63,6 +64,7 @@ pub(crate) enum KvCommand {
     Undelete {
         #[command(flatten)]
         at: KvPath,
+        /// Comma-separated versions to restore (KV v2).
         #[arg(long, value_delimiter = ',', required = true)]
         versions: Vec<u64>,
     },
@@ -70,6 +72,7 @@ pub(crate) enum KvCommand {
     Destroy {
         #[command(flatten)]
         at: KvPath,
+        /// Comma-separated versions to destroy for good (KV v2; cannot be undone).
         #[arg(long, value_delimiter = ',', required = true)]
         versions: Vec<u64>,
     },
@@ -142,8 +145,10 @@ pub(crate) enum MetadataCommand {
     Put {
         #[command(flatten)]
         at: KvPath,
+        /// How many versions to keep (0 = the mount's setting).
         #[arg(long)]
         max_versions: Option<u64>,
+        /// true: every write to this secret must pass `-cas=N`; false: lift that requirement.
         #[arg(long)]
         cas_required: Option<bool>,
         /// e.g. `768h`, `0s` = never.

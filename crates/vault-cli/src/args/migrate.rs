@@ -63,6 +63,8 @@ pub(crate) enum MigrateCommand {
         /// Show what would be written; write nothing.
         #[arg(long)]
         dry_run: bool,
+        /// Overwrite values in Vault that differ from the sources (they are refused, exit 6,
+        /// without it). Review them first with --dry-run or `migrate plan --diff`.
         #[arg(long)]
         force: bool,
     },

@@ -33,11 +33,14 @@ Exit codes:
   2  usage error (bad flags or arguments, bad configuration file, unknown profile)
   3  not found (no secret, mount, policy or file; a deleted, destroyed or missing version)
   4  permission denied (policy, invalid or expired token, failed login)
-  5  connection failed, Vault is sealed / not initialised, cached value past its stale limit
+  5  connection failed, Vault is sealed / not initialised, cached value past its stale limit,
+     `dev --port` on a port that is taken
   6  validation failed (bad input file, filter or configuration, CAS mismatch)
   `exec` exits with the child's code, or 128+N when the child died of signal N.
 
-Configuration (flags > environment > config file):
+Configuration: flags override single settings. The connection (address, namespace, TLS,
+credentials) comes from one place: a profile named by --profile / VAULTKIT_PROFILE; else the
+environment if VAULT_ADDR is set; else the config file's default_profile; else the environment.
   VAULT_ADDR, VAULT_TOKEN, VAULT_NAMESPACE, VAULT_CACERT, VAULT_CLIENT_CERT, VAULT_CLIENT_KEY,
   VAULT_SKIP_VERIFY, VAULT_FORMAT, VAULT_ROLE_ID + VAULT_SECRET_ID, ~/.vault-token,
   and profiles in $XDG_CONFIG_HOME/vaultkit/config.toml (default ~/.config/vaultkit/config.toml).";
@@ -52,33 +55,36 @@ pub(crate) struct Cli {
     pub command: Command,
 }
 
-/// Options every command accepts. The connection options take their flag and environment
-/// variable names from vault-core's [`vault_core::SETTINGS`] table.
+/// Options every command accepts. The connection options take their flag names from vault-core's
+/// [`vault_core::SETTINGS`] table; their environment variables are read by [`crate::config`],
+/// not by clap (clap would list an option set in the environment in usage lines as if it were
+/// required, and could not tell a flag from a variable, which the precedence rule needs).
 #[derive(Debug, Clone, Args)]
 pub(crate) struct GlobalArgs {
-    /// Named profile from the config file.
-    #[arg(long, global = true, env = "VAULTKIT_PROFILE", value_name = "NAME")]
+    /// Named profile from the config file (env VAULTKIT_PROFILE). It supplies the whole
+    /// connection (address, namespace, TLS, credentials); flags still override single settings.
+    #[arg(long, global = true, value_name = "NAME")]
     pub profile: Option<String>,
-    /// Config file to read instead of $XDG_CONFIG_HOME/vaultkit/config.toml.
-    #[arg(long, global = true, env = "VAULTKIT_CONFIG", value_name = "FILE")]
+    /// Config file to read instead of $XDG_CONFIG_HOME/vaultkit/config.toml (env VAULTKIT_CONFIG).
+    #[arg(long, global = true, value_name = "FILE")]
     pub config: Option<std::path::PathBuf>,
-    /// Vault address, e.g. https://vault.example.com:8200.
-    #[arg(long = Setting::Address.flag(), global = true, env = Setting::Address.env(), value_name = "URL")]
+    /// Vault address, e.g. https://vault.example.com:8200 (env VAULT_ADDR).
+    #[arg(long = Setting::Address.flag(), global = true, value_name = "URL")]
     pub address: Option<String>,
-    /// Vault Enterprise / OpenBao namespace.
-    #[arg(long = Setting::Namespace.flag(), global = true, env = Setting::Namespace.env(), value_name = "NS")]
+    /// Vault Enterprise / OpenBao namespace (env VAULT_NAMESPACE).
+    #[arg(long = Setting::Namespace.flag(), global = true, value_name = "NS")]
     pub namespace: Option<String>,
-    /// PEM file with the CA certificate(s) to trust.
-    #[arg(long = Setting::CaCert.flag(), global = true, env = Setting::CaCert.env(), value_name = "FILE")]
+    /// PEM file with the CA certificate(s) to trust (env VAULT_CACERT).
+    #[arg(long = Setting::CaCert.flag(), global = true, value_name = "FILE")]
     pub ca_cert: Option<std::path::PathBuf>,
-    /// Client certificate (PEM) for TLS client authentication.
-    #[arg(long = Setting::ClientCert.flag(), global = true, env = Setting::ClientCert.env(), value_name = "FILE")]
+    /// Client certificate (PEM) for TLS client authentication (env VAULT_CLIENT_CERT).
+    #[arg(long = Setting::ClientCert.flag(), global = true, value_name = "FILE")]
     pub client_cert: Option<std::path::PathBuf>,
-    /// Client key (PEM) for TLS client authentication.
-    #[arg(long = Setting::ClientKey.flag(), global = true, env = Setting::ClientKey.env(), value_name = "FILE")]
+    /// Client key (PEM) for TLS client authentication (env VAULT_CLIENT_KEY).
+    #[arg(long = Setting::ClientKey.flag(), global = true, value_name = "FILE")]
     pub client_key: Option<std::path::PathBuf>,
-    /// Do not verify the server's TLS certificate (never in production).
-    #[arg(long = Setting::SkipVerify.flag(), global = true, env = Setting::SkipVerify.env(), value_parser = clap::builder::BoolishValueParser::new(), num_args = 0..=1, default_missing_value = "true", value_name = "BOOL")]
+    /// Do not verify the server's TLS certificate (never in production) (env VAULT_SKIP_VERIFY).
+    #[arg(long = Setting::SkipVerify.flag(), global = true, value_parser = clap::builder::BoolishValueParser::new(), num_args = 0..=1, default_missing_value = "true", value_name = "BOOL")]
     pub tls_skip_verify: Option<bool>,
     /// Output format: table, json or yaml (`kv export` also dotenv; `env` dotenv, export or json).
     /// Default: VAULT_FORMAT, then the profile's `format`, then table.
@@ -234,6 +240,43 @@ mod help_tests {
         assert!(
             missing.is_empty(),
             "positional arguments without help: {missing:#?}"
+        );
+    }
+
+    /// Every option and flag of every subcommand (the global ones included) has a help line,
+    /// and none reads the environment through clap (which would list it in usage lines as if
+    /// it were required; `config` reads the environment instead).
+    #[test]
+    fn every_option_of_every_command_has_a_help_line() {
+        let cmd = command();
+        let mut all = Vec::new();
+        walk(&cmd, &mut Vec::new(), &mut all);
+        let mut missing = Vec::new();
+        let mut from_env = Vec::new();
+        for (path, c) in &all {
+            for a in c.get_arguments() {
+                let id = a.get_id().as_str();
+                if id == "help" || id == "version" {
+                    continue;
+                }
+                let help = a
+                    .get_long_help()
+                    .or(a.get_help())
+                    .map(|h| h.to_string())
+                    .unwrap_or_default();
+                if help.trim().is_empty() {
+                    missing.push(format!("vaultkit {path} {id}"));
+                }
+                if a.get_env().is_some() && a.is_global_set() {
+                    from_env.push(format!("vaultkit {path} --{id}"));
+                }
+            }
+        }
+        assert!(all.len() > 40, "walked only {} commands", all.len());
+        assert!(missing.is_empty(), "arguments without help: {missing:#?}");
+        assert!(
+            from_env.is_empty(),
+            "global options read by clap from the environment: {from_env:#?}"
         );
     }
 

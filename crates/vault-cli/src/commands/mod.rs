@@ -74,6 +74,15 @@ pub(crate) async fn run(cli: Cli) -> CliResult<u8> {
     // Commands that need no configuration at all.
     match &cli.command {
         Command::Completions(a) => return completions::run(a).map(|()| 0),
+        Command::Dev(a) => {
+            let out = Output::new(
+                OutputFormat::Table,
+                None,
+                cli.global.no_color,
+                cli.global.quiet,
+            );
+            return dev::run(&out, a).await.map(|()| 0);
+        }
         Command::Policy(crate::args::ops::PolicyCommand::Render { file }) => {
             let out = Output::new(
                 OutputFormat::Table,
@@ -102,7 +111,6 @@ pub(crate) async fn run(cli: Cli) -> CliResult<u8> {
         Command::Exec(a) => exec::run(&ctx, a).await,
         Command::Audit(a) => audit::run(&ctx, a).await.map(|()| 0),
         Command::Migrate(m) => migrate::run(&ctx, m).await,
-        Command::Dev(a) => dev::run(&ctx, &a).await.map(|()| 0),
-        Command::Completions(_) => Ok(0),
+        Command::Dev(_) | Command::Completions(_) => Ok(0),
     }
 }

@@ -1,69 +1,83 @@
-//! Where vaultkit finds its settings, and in which order: flags > environment > config file.
+//! Where vaultkit finds its settings, and in which order.
 //!
 //! - [`file`] — the TOML config file with named profiles.
 //! - [`token_file`] — `~/.vault-token`.
-//! - this file — [`resolve`], layering the three sources into a [`Settings`] and building the
-//!   [`VaultClient`].
+//! - [`source`] — where one value came from ([`Source`]), and which place supplies the
+//!   connection ([`ConnectionSource`]).
+//! - [`credentials`] — which credentials to use, read only when a command needs a token.
+//! - this file — [`resolve`], which builds [`Settings`], and the clients.
 //!
-//! Credentials: `VAULT_TOKEN` > `VAULT_ROLE_ID` + `VAULT_SECRET_ID` > the profile's `auth` >
-//! `~/.vault-token`. Secrets are never read from the config file itself, only from files or
-//! variables it names.
+//! The rule (docs/cli.md, "Where settings come from"): the connection — address, namespace, TLS
+//! files, skip-verify and credentials — comes from ONE place: a profile named with `--profile` /
+//! `VAULTKIT_PROFILE`; else the environment when it sets `VAULT_ADDR`; else the config file's
+//! `default_profile`; else the environment and Vault's defaults. Flags override single settings
+//! on top. Settings that have no profile key (`VAULT_CAPATH`, `VAULT_TLS_SERVER_NAME`,
+//! `VAULT_CLIENT_TIMEOUT`, …) always come from the environment. The output format is flag >
+//! `VAULT_FORMAT` > the profile's `format` > table.
+//!
+//! Secrets are never read from the config file itself, only from files or variables it names,
+//! and only by commands that need them.
 
 use std::path::PathBuf;
 
-use vault_core::RetryPolicy;
-use vault_core::TokenAuth;
-use vault_core::{AuthMethodKind, SecretString, Setting, VaultClient, VaultConnectionConfig};
+use vault_core::{
+    AuthMethodKind, RetryPolicy, SETTINGS, SecretString, Setting, TokenAuth, VaultClient,
+    VaultConnectionConfig, VaultError, VaultErrorKind,
+};
 
 use crate::args::{GlobalArgs, OutputFormat};
-use crate::error::{CliError, CliResult, ExitKind};
+use crate::error::{CliError, CliResult};
 
+pub(crate) mod credentials;
 pub(crate) mod file;
+pub(crate) mod source;
 pub(crate) mod token_file;
 
-use file::{ConfigFile, Profile, ProfileAuth};
+use credentials::Credentials;
+pub(crate) use credentials::read_secret_file;
+use file::{ConfigFile, Profile};
+use source::{ConnectionSource, Source};
 
 /// Everything a command needs to know about where and how to talk to Vault.
 #[derive(Debug)]
 pub(crate) struct Settings {
+    /// Address, namespace and TLS; credentials only when they came from the environment
+    /// ([`Settings::client`] adds the others).
     pub connection: VaultConnectionConfig,
     /// Output format after flags, VAULT_FORMAT and the profile.
     pub format: OutputFormat,
-    /// The profile in use, if any.
+    /// The profile that supplies the connection, if any.
     pub profile: Option<String>,
-    /// Where the credentials came from (for `status` and error hints), never the credential itself.
+    /// Where the credentials come from (for `status`), never the credential itself.
     pub credential_source: String,
+    credentials: Credentials,
+    /// Where each connection setting's value came from.
+    sources: Vec<(Setting, Source)>,
+    /// A note for stderr about environment variables a profile overrides.
+    note: Option<String>,
+    quiet: bool,
 }
 
 impl Settings {
-    /// Build the client. Fails with exit code 4 and a hint when there are no credentials at all.
+    /// Build the client, reading the credentials first. Fails with exit code 4 and a hint when
+    /// there are none.
     pub(crate) fn client(&self) -> CliResult<VaultClient> {
-        let c = &self.connection;
-        if c.auth_method == AuthMethodKind::Token && c.token.is_none() {
-            return Err(CliError::new(
-                ExitKind::Permission,
-                "no Vault token found (VAULT_TOKEN, ~/.vault-token, profile)",
-            )
-            .with_hint(
-                "set VAULT_TOKEN, run `vaultkit login --store`, or add `auth` to a profile",
-            ));
-        }
-        c.validate()?;
-        warn_once(c);
-        Ok(VaultClient::from_config(c)?)
+        let mut c = self.connection.clone();
+        self.credentials.apply(&mut c)?;
+        c.validate().map_err(|e| self.explain(e))?;
+        self.announce(&c);
+        VaultClient::from_config(&c).map_err(|e| self.explain(e))
     }
 
     /// A client for unauthenticated endpoints (`sys/health`, `sys/seal-status`, logins): the
-    /// configured address, TLS and namespace, and the configured token when there is one.
+    /// configured address, TLS and namespace, and no token (no credential is read).
     pub(crate) fn unauthenticated_client(&self) -> CliResult<VaultClient> {
         let c = &self.connection;
-        let token = c
-            .token
-            .clone()
-            .unwrap_or_else(|| SecretString::new(String::new()));
         let mut b = VaultClient::builder()
             .with_address(&c.vault_addr)
-            .with_auth(std::sync::Arc::new(TokenAuth::new(token)))
+            .with_auth(std::sync::Arc::new(TokenAuth::new(SecretString::new(
+                String::new(),
+            ))))
             .with_timeout(c.timeout)
             .with_skip_verify(!c.verify)
             .with_retry(RetryPolicy::none());
@@ -76,32 +90,106 @@ impl Settings {
         if let (Some(cert), Some(key)) = (&c.client_cert, &c.client_key) {
             b = b.with_client_cert(cert, key);
         }
-        c.validate_tls()?;
-        warn_once(c);
-        Ok(b.with_tls_from(c).build()?)
+        c.validate_tls().map_err(|e| self.explain(e))?;
+        self.announce(c);
+        b.with_tls_from(c).build().map_err(|e| self.explain(e))
+    }
+
+    /// Where `setting`'s value came from, if it has one.
+    pub(crate) fn source(&self, setting: Setting) -> Option<&Source> {
+        self.sources
+            .iter()
+            .find(|(s, _)| *s == setting)
+            .map(|(_, src)| src)
+    }
+
+    /// A configuration error about a TLS file names the flag, variable or profile key that
+    /// gave the file (vault-core's own hint can only name the environment variable).
+    fn explain(&self, err: VaultError) -> CliError {
+        if err.kind() != VaultErrorKind::Config {
+            return err.into();
+        }
+        let message = err.message().unwrap_or_default().to_string();
+        let c = &self.connection;
+        let files = [
+            (Setting::CaCert, &c.ca_cert),
+            (Setting::ClientCert, &c.client_cert),
+            (Setting::ClientKey, &c.client_key),
+        ];
+        let named: Vec<String> = files
+            .iter()
+            .filter_map(|(setting, path)| {
+                let shown = path.as_ref()?.display().to_string();
+                message
+                    .contains(&format!("`{shown}`"))
+                    .then(|| self.source(*setting).map(ToString::to_string))
+                    .flatten()
+            })
+            .collect();
+        let half_pair = (c.client_cert.is_some() != c.client_key.is_some())
+            .then(|| {
+                [Setting::ClientCert, Setting::ClientKey]
+                    .iter()
+                    .find_map(|s| self.source(*s).map(ToString::to_string))
+            })
+            .flatten();
+        match (named.is_empty(), half_pair) {
+            (false, _) => err
+                .with_hint(format!("check the file given by {}", named.join(" and ")))
+                .into(),
+            (true, Some(given)) => err
+                .with_hint(format!(
+                    "{given} gives only one of client_cert / client_key: give both, or neither"
+                ))
+                .into(),
+            _ => err.into(),
+        }
+    }
+
+    /// Print, once per process, the note about overridden environment variables (unless `-q`)
+    /// and the connection's warnings (TLS verification off, remote plain http).
+    fn announce(&self, c: &VaultConnectionConfig) {
+        static ONCE: std::sync::Once = std::sync::Once::new();
+        ONCE.call_once(|| {
+            if let Some(note) = self.note.as_ref().filter(|_| !self.quiet) {
+                eprintln!("note: {note}");
+            }
+            c.warnings().iter().for_each(|w| eprintln!("warning: {w}"));
+        });
     }
 }
 
-/// Print the connection's warnings (TLS verification off, remote plain http) on stderr, once
-/// per process, when the first client is built.
-fn warn_once(c: &VaultConnectionConfig) {
-    static ONCE: std::sync::Once = std::sync::Once::new();
-    ONCE.call_once(|| c.warnings().iter().for_each(|w| eprintln!("warning: {w}")));
+/// A non-empty, trimmed environment variable.
+fn env_var(name: &str) -> Option<String> {
+    std::env::var(name)
+        .ok()
+        .map(|v| v.trim().to_string())
+        .filter(|v| !v.is_empty())
 }
 
-/// Layer flags (which clap already merged with their environment variables), the remaining
-/// environment variables and the config file's profile.
+/// Resolve the settings of this invocation (see the module docs for the rule).
 ///
 /// `own_formats`: the command reads `--format` itself (`env`, `kv export`), so the flag does not
 /// choose the table/JSON/YAML printer.
 pub(crate) fn resolve(global: &GlobalArgs, own_formats: bool) -> CliResult<Settings> {
-    let (config_path, required) = match &global.config {
-        Some(p) => (Some(p.clone()), true),
+    let (config_path, required) = match global
+        .config
+        .clone()
+        .or_else(|| env_var("VAULTKIT_CONFIG").map(PathBuf::from))
+    {
+        Some(p) => (Some(p), true),
         None => (file::default_path(), false),
     };
+    let (requested, named_by) = match (&global.profile, env_var("VAULTKIT_PROFILE")) {
+        (Some(p), _) => (Some(p.clone()), "--profile"),
+        (None, Some(p)) => (Some(p), "VAULTKIT_PROFILE"),
+        (None, None) => (None, ""),
+    };
     let profile = match &config_path {
-        Some(path) => ConfigFile::load(path, required)?.profile(global.profile.as_deref(), path)?,
-        None if global.profile.is_some() => {
+        Some(path) => ConfigFile::load(path, required)?
+            .profile(requested.as_deref(), path)?
+            .map(|(name, p)| (name, p, path.clone())),
+        None if requested.is_some() => {
             return Err(CliError::usage(
                 "--profile needs a config file, but neither HOME nor XDG_CONFIG_HOME is set",
             )
@@ -109,32 +197,68 @@ pub(crate) fn resolve(global: &GlobalArgs, own_formats: bool) -> CliResult<Setti
         }
         None => None,
     };
-    let (profile_name, p) = match profile {
-        Some((name, p)) => (Some(name), p),
-        None => (None, Profile::default()),
+    let (p, chosen) = match profile {
+        Some((name, p, path)) => (p, Some((name, path))),
+        None => (Profile::default(), None),
     };
+    let origin = ConnectionSource::choose(
+        chosen,
+        requested.is_some(),
+        Setting::Address.read(env_var).is_some(),
+    );
+    let from_profile = matches!(origin, ConnectionSource::Profile { .. });
 
-    let path_str = |v: &Option<PathBuf>| v.as_ref().map(|p| p.display().to_string());
-    // Flag, then environment, then profile, for every setting of vault-core's SETTINGS table
-    // that has a flag or a profile key; the rest come from the environment only (credentials:
-    // the profile's are applied below).
-    let layered = |name: &str| -> Option<String> {
-        let (flag, from_profile) = match Setting::from_env_name(name) {
-            Some(Setting::Address) => (global.address.clone(), p.address.clone()),
-            Some(Setting::Namespace) => (global.namespace.clone(), p.namespace.clone()),
-            Some(Setting::CaCert) => (path_str(&global.ca_cert), path_str(&p.ca_cert)),
-            Some(Setting::ClientCert) => (path_str(&global.client_cert), path_str(&p.client_cert)),
-            Some(Setting::ClientKey) => (path_str(&global.client_key), path_str(&p.client_key)),
-            Some(Setting::SkipVerify) => (
-                global.tls_skip_verify.map(|b| b.to_string()),
-                p.skip_verify.map(|b| b.to_string()),
-            ),
-            _ => (std::env::var(name).ok(), None),
-        };
-        flag.filter(|v| !v.is_empty()).or(from_profile)
+    // The connection settings that have a flag or a profile key: flag, else the chosen source.
+    let mut sources = Vec::new();
+    let mut values: Vec<(Setting, String)> = Vec::new();
+    for spec in SETTINGS.iter().filter(|s| s.profile_key.is_some()) {
+        let flag = flag_value(global, spec.setting)
+            .zip(spec.flag)
+            .map(|(v, f)| (v, Source::Flag(f)));
+        let chosen = flag.or_else(|| match (&origin, spec.profile_key) {
+            (ConnectionSource::Profile { .. }, Some(key)) => {
+                profile_value(&p, spec.setting).zip(origin.profile_key(key))
+            }
+            _ => spec
+                .setting
+                .read(env_var)
+                .map(|v| (v, Source::Env(spec.env))),
+        });
+        if let Some((value, source)) = chosen {
+            values.push((spec.setting, value));
+            sources.push((spec.setting, source));
+        }
+    }
+    let connection = VaultConnectionConfig::from_env_with(|name| {
+        match Setting::from_env_name(name) {
+            Some(s) if s.profile_key().is_some() => values
+                .iter()
+                .find(|(v, _)| *v == s)
+                .map(|(_, value)| value.clone()),
+            // A profile's credentials come from its `auth`, never from the environment.
+            Some(s) if from_profile && is_credential(s) => None,
+            _ => env_var(name),
+        }
+    })?;
+    let credentials = match &origin {
+        ConnectionSource::Profile { name, file, .. } => match &p.auth {
+            Some(auth) => Credentials::Profile {
+                name: name.clone(),
+                file: file.clone(),
+                auth: auth.clone(),
+            },
+            None => Credentials::DefaultTokenFile(token_file::default_path()),
+        },
+        ConnectionSource::Environment => {
+            let method = connection.auth_method;
+            if method != AuthMethodKind::Token || connection.token.is_some() {
+                Credentials::Environment(method)
+            } else {
+                Credentials::DefaultTokenFile(token_file::default_path())
+            }
+        }
     };
-    let mut connection = VaultConnectionConfig::from_env_with(layered)?;
-    let credential_source = apply_credentials(&mut connection, p.auth.as_ref())?;
+    let note = override_note(&origin, named_by);
 
     let flag = if own_formats {
         None
@@ -142,7 +266,7 @@ pub(crate) fn resolve(global: &GlobalArgs, own_formats: bool) -> CliResult<Setti
         global.format.clone()
     };
     let format = match flag
-        .or_else(|| std::env::var("VAULT_FORMAT").ok())
+        .or_else(|| env_var("VAULT_FORMAT"))
         .or(p.format.clone())
     {
         Some(f) if !f.is_empty() => f.parse()?,
@@ -151,103 +275,83 @@ pub(crate) fn resolve(global: &GlobalArgs, own_formats: bool) -> CliResult<Setti
     Ok(Settings {
         connection,
         format,
-        profile: profile_name,
-        credential_source,
+        profile: match &origin {
+            ConnectionSource::Profile { name, .. } => Some(name.clone()),
+            ConnectionSource::Environment => None,
+        },
+        credential_source: credentials.describe(),
+        credentials,
+        sources,
+        note,
+        quiet: global.quiet,
     })
 }
 
-/// Fill in credentials the environment did not give: the profile's `auth`, then `~/.vault-token`.
-fn apply_credentials(
-    c: &mut VaultConnectionConfig,
-    auth: Option<&ProfileAuth>,
-) -> CliResult<String> {
-    if c.token.is_some() && c.auth_method == AuthMethodKind::Token {
-        return Ok("VAULT_TOKEN".into());
-    }
-    if c.auth_method == AuthMethodKind::AppRole {
-        return Ok("VAULT_ROLE_ID/VAULT_SECRET_ID".into());
-    }
-    match auth {
-        Some(ProfileAuth::Token { token_file: path }) => {
-            c.token = token_file::read(path)?;
-            if c.token.is_none() {
-                return Err(CliError::new(
-                    ExitKind::Permission,
-                    format!("token file `{}` is empty or missing", path.display()),
-                )
-                .with_hint("run `vaultkit login --store` or fix the profile's token_file"));
-            }
-            Ok(format!("token file {}", path.display()))
-        }
-        Some(ProfileAuth::Approle {
-            role_id,
-            secret_id_file,
-            secret_id_env,
-            mount,
-        }) => {
-            let secret = match (secret_id_file, secret_id_env) {
-                (Some(path), _) => read_secret_file(path)?,
-                (None, Some(var)) => std::env::var(var)
-                    .ok()
-                    .filter(|v| !v.is_empty())
-                    .map(SecretString::from)
-                    .ok_or_else(|| {
-                        CliError::new(
-                            ExitKind::Permission,
-                            format!("the profile's secret_id_env `{var}` is not set"),
-                        )
-                        .with_hint(format!("export {var}=… or use secret_id_file"))
-                    })?,
-                (None, None) => {
-                    return Err(CliError::usage(
-                        "AppRole profile has neither secret_id_file nor secret_id_env",
-                    )
-                    .with_hint("add one of them to the profile's auth table"));
-                }
-            };
-            c.auth_method = AuthMethodKind::AppRole;
-            c.role_id = Some(role_id.clone());
-            c.secret_id = Some(secret);
-            c.auth_mount = mount.clone();
-            Ok("profile (approle)".into())
-        }
-        Some(ProfileAuth::Kubernetes {
-            role,
-            jwt_path,
-            mount,
-        }) => {
-            c.auth_method = AuthMethodKind::Kubernetes;
-            c.kubernetes_role = Some(role.clone());
-            c.kubernetes_jwt_path = jwt_path.clone();
-            c.auth_mount = mount.clone();
-            Ok("profile (kubernetes)".into())
-        }
-        None => match token_file::default_path() {
-            Some(path) => {
-                c.token = token_file::read(&path)?;
-                Ok(if c.token.is_some() {
-                    "~/.vault-token".into()
-                } else {
-                    "none".into()
-                })
-            }
-            None => Ok("none".into()),
-        },
-    }
+/// The credential settings (no flag, no profile key): a profile replaces all of them.
+fn is_credential(s: Setting) -> bool {
+    matches!(
+        s,
+        Setting::Token | Setting::RoleId | Setting::SecretId | Setting::AuthMethod
+    )
 }
 
-/// Read a one-line secret (secret id, token) from a file, trimmed.
-pub(crate) fn read_secret_file(path: &std::path::Path) -> CliResult<SecretString> {
-    let text =
-        std::fs::read_to_string(path).map_err(|e| CliError::io("read secret file", path, &e))?;
-    let value = text.trim();
-    if value.is_empty() {
-        return Err(CliError::validation(format!(
-            "secret file `{}` is empty",
-            path.display()
-        )));
+/// The flag's value for a setting of the SETTINGS table.
+fn flag_value(global: &GlobalArgs, setting: Setting) -> Option<String> {
+    let path = |v: &Option<PathBuf>| v.as_ref().map(|p| p.display().to_string());
+    match setting {
+        Setting::Address => global.address.clone(),
+        Setting::Namespace => global.namespace.clone(),
+        Setting::CaCert => path(&global.ca_cert),
+        Setting::ClientCert => path(&global.client_cert),
+        Setting::ClientKey => path(&global.client_key),
+        Setting::SkipVerify => global.tls_skip_verify.map(|b| b.to_string()),
+        _ => None,
     }
-    Ok(SecretString::from(value.to_string()))
+    .filter(|v| !v.trim().is_empty())
+}
+
+/// The profile's value for a setting of the SETTINGS table.
+fn profile_value(p: &Profile, setting: Setting) -> Option<String> {
+    let path = |v: &Option<PathBuf>| v.as_ref().map(|p| p.display().to_string());
+    match setting {
+        Setting::Address => p.address.clone(),
+        Setting::Namespace => p.namespace.clone(),
+        Setting::CaCert => path(&p.ca_cert),
+        Setting::ClientCert => path(&p.client_cert),
+        Setting::ClientKey => path(&p.client_key),
+        Setting::SkipVerify => p.skip_verify.map(|b| b.to_string()),
+        _ => None,
+    }
+    .filter(|v| !v.trim().is_empty())
+}
+
+/// When a profile supplies the connection, the connection and credential variables set in the
+/// environment are ignored: say so, and how to use them instead.
+fn override_note(origin: &ConnectionSource, named_by: &str) -> Option<String> {
+    let ConnectionSource::Profile { name, file, named } = origin else {
+        return None;
+    };
+    let ignored: Vec<&str> = SETTINGS
+        .iter()
+        .filter(|s| s.profile_key.is_some() || is_credential(s.setting))
+        .filter(|s| s.setting.read(env_var).is_some())
+        .map(|s| s.env)
+        .collect();
+    if ignored.is_empty() {
+        return None;
+    }
+    let why = if *named {
+        format!("profile `{name}` (chosen by {named_by}) sets the connection")
+    } else {
+        format!(
+            "profile `{name}` (default_profile in `{}`) sets the connection because VAULT_ADDR is not set",
+            file.display()
+        )
+    };
+    Some(format!(
+        "{why}; ignoring {} from the environment",
+        ignored.join(", ")
+    ))
 }
 
 #[cfg(test)]
@@ -257,8 +361,8 @@ mod settings_table_tests {
 
     use super::file::ConfigFile;
 
-    /// Every flag and profile key of vault-core's SETTINGS table exists in the CLI, with the
-    /// table's environment variable.
+    /// Every flag and profile key of vault-core's SETTINGS table exists in the CLI, and the
+    /// flag's help names the table's environment variable.
     #[test]
     fn the_cli_uses_the_one_settings_table() {
         let cli = crate::args::Cli::command();
@@ -268,10 +372,10 @@ mod settings_table_tests {
                     .get_arguments()
                     .find(|a| a.get_long() == Some(flag))
                     .unwrap_or_else(|| panic!("no --{flag} flag"));
-                assert_eq!(
-                    arg.get_env().and_then(|e| e.to_str()),
-                    Some(spec.env),
-                    "--{flag}"
+                let help = arg.get_help().map(ToString::to_string).unwrap_or_default();
+                assert!(
+                    help.contains(&format!("(env {})", spec.env)),
+                    "--{flag}: {help}"
                 );
             }
             if let Some(key) = spec.profile_key {

@@ -68,8 +68,10 @@ impl SourceValues {
                     } else {
                         "has changed since the plan was made"
                     };
+                    // The source no longer matches the reviewed plan: a conflict between
+                    // plan and source (the module's validation error), not a bad config file.
                     return Err(MigrateError::new(
-                        MigrateErrorKind::Config,
+                        MigrateErrorKind::Conflict,
                         format!(
                             "`{}` (planned for `{}` key `{}`) {what}",
                             k.env, s.path, k.key
@@ -77,7 +79,9 @@ impl SourceValues {
                     )
                     .with_path(&k.source)
                     .with_line(k.line)
-                    .with_hint("run `vaultkit migrate plan` again"));
+                    .with_hint(
+                        "review the change, then make the plan again from the current sources",
+                    ));
                 };
                 values.insert(
                     (s.path.clone(), k.key.clone()),

@@ -10,8 +10,8 @@ use crate::commands::Ctx;
 use crate::error::{CliError, CliResult};
 
 /// `migrate apply PLAN [--dry-run] [--force]`: exit 6 when a value in Vault differs.
-pub(super) async fn run(ctx: &Ctx, plan: &Path, dry_run: bool, force: bool) -> CliResult<()> {
-    let plan = load_plan(plan)?;
+pub(super) async fn run(ctx: &Ctx, plan_path: &Path, dry_run: bool, force: bool) -> CliResult<()> {
+    let plan = load_plan(plan_path)?;
     let values = SourceValues::load(&plan).map_err(migrate_error)?;
     let client = ctx.client()?;
     let report = vault_migrate::apply(&client, &plan, &values, &ApplyOptions { force, dry_run })
@@ -36,13 +36,19 @@ pub(super) async fn run(ctx: &Ctx, plan: &Path, dry_run: bool, force: bool) -> C
                 String::new()
             }
         ))
-        .with_hint("run `vaultkit migrate apply` again to compare with the new values"));
+        .with_hint(format!(
+            "run `vaultkit migrate apply {}` again to compare with the new values",
+            plan_path.display()
+        )));
     }
     if differ > 0 {
         return Err(CliError::validation(format!(
             "{differ} secret(s) differ in Vault from the sources and were not written"
         ))
-        .with_hint("review with --dry-run, then re-run with --force to overwrite"));
+        .with_hint(format!(
+            "see them with `vaultkit migrate apply {} --dry-run`; then overwrite Vault with `--force`, or keep Vault's values and update the sources",
+            plan_path.display()
+        )));
     }
     Ok(())
 }
