@@ -53,8 +53,8 @@ async fn put_get_in_every_input_form_and_format() {
         "key=- strips one trailing newline"
     );
     assert_eq!(
-        v["data"]["tls_key"],
-        "-----BEGIN KEY-----\nabc\n-----END KEY-----\n"
+        v["data"]["tls_key"], "-----BEGIN KEY-----\nabc\n-----END KEY-----",
+        "key=@file strips one trailing newline, like key=-"
     );
     assert_eq!(v["data"]["port"], "5432");
     assert_eq!(v["metadata"]["version"], 1);

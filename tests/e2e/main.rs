@@ -18,6 +18,7 @@
 //! - [`dev`]: `vaultkit dev` starts a server, prints exports, stops on SIGTERM.
 //! - [`contract`]: `VAULT_TOKEN` wins over `VAULT_ROLE_ID` + `VAULT_SECRET_ID` (every combination);
 //!   connection errors name the user's operation and path; offline commands show no connection flags.
+//! - [`first_hour`]: issue 14's first-hour defects of `kv` (missing mounts, `cas_required`, values, import output).
 //! - [`security`]: hostile secrets, keys, request paths, symlinks and process lists (hardening).
 
 mod access;
@@ -26,6 +27,7 @@ mod config;
 mod contract;
 mod dev;
 mod env_exec;
+mod first_hour;
 mod kv;
 mod leaks;
 mod logging;
