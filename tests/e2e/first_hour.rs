@@ -164,3 +164,62 @@ async fn file_and_stdin_values_agree_and_empty_ones_are_refused() {
         .json();
     assert_eq!(v["data"]["password"], "");
 }
+
+/// Item 9: `kv import --apply` prints a summary, not one row per key; rows with `-v` (and on the
+/// dry run); `-q` prints nothing at all.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn import_apply_prints_a_summary_rows_only_with_verbose_nothing_with_quiet() {
+    let w = World::new().await;
+    w.seed("secret/imp/same", json!({"k": "v"})).await;
+    let mut secrets = serde_json::Map::new();
+    secrets.insert("same".into(), json!({"k": "v"}));
+    for i in 0..40 {
+        secrets.insert(format!("s{i}"), json!({"user": "u", "password": "p"}));
+    }
+    let file = w.home().join("import.json");
+    std::fs::write(&file, serde_json::Value::Object(secrets).to_string()).expect("file");
+    let f = file.to_str().expect("path");
+
+    let dry = w.vk(&["kv", "import", f, "secret/imp"]).run().await;
+    dry.ok();
+    assert!(
+        dry.stdout.lines().count() > 80,
+        "dry run shows every key:\n{}",
+        dry.stdout
+    );
+
+    let applied = w
+        .vk(&["kv", "import", f, "secret/imp", "--apply"])
+        .run()
+        .await;
+    applied.ok();
+    assert_eq!(applied.stdout, "", "no per-key rows on apply");
+    assert_eq!(
+        applied.stderr.trim_end(),
+        "Imported into secret/imp: 40 secret(s) written, 1 unchanged, 0 conflict(s), \
+         0 skipped (changed in Vault meanwhile)"
+    );
+
+    let verbose = w
+        .vk(&["kv", "import", f, "secret/imp", "--apply", "-v"])
+        .run()
+        .await;
+    verbose.ok();
+    assert!(
+        verbose.stdout.contains("secret/imp/s7") && verbose.stdout.contains("unchanged"),
+        "-v shows the rows:\n{}",
+        verbose.stdout
+    );
+    assert!(
+        verbose.stderr.contains("0 secret(s) written, 41 unchanged"),
+        "{}",
+        verbose.stderr
+    );
+
+    let quiet = w
+        .vk(&["kv", "import", f, "secret/imp", "--apply", "-q"])
+        .run()
+        .await;
+    quiet.ok();
+    assert_eq!((quiet.stdout.as_str(), quiet.stderr.as_str()), ("", ""));
+}
