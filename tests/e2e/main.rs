@@ -11,6 +11,7 @@
 //! - [`leaks`]: a planted secret never appears unless a command was asked to print it.
 //! - [`logging`]: `-v` / `VAULTKIT_LOG` show library warnings (a retry); stderr clean without.
 //! - [`audit`]: every `audit` subcommand on a log written by OpenBao's file audit device.
+//! - [`audit_first_hour`]: issue 14's first-hour defects of `audit` (report file, title, line numbers, `--path`).
 //! - [`migrate`]: `migrate scan|plan|apply|validate` on a bike-data-flow `.env`.
 //! - [`migrate_paths`]: every way of naming sources and plans, KV v1, `migrate plan --diff`.
 //! - [`races`]: `kv import` and `migrate apply` against a writer racing them (KV v1 and v2).
@@ -23,6 +24,7 @@
 
 mod access;
 mod audit;
+mod audit_first_hour;
 mod config;
 mod contract;
 mod dev;
