@@ -132,7 +132,8 @@ pub(crate) enum KvCommand {
         file: PathBuf,
         #[command(flatten)]
         at: KvPath,
-        /// Write the changes (default: only show the diff).
+        /// Write the changes and print a summary (default: only show the per-key diff; with
+        /// --apply it is shown only with -v).
         #[arg(long)]
         apply: bool,
         /// Also overwrite keys whose value in Vault differs from the file.
