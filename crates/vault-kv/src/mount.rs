@@ -15,8 +15,7 @@ use std::time::Instant;
 use parking_lot::Mutex;
 use serde::Deserialize;
 use tokio::sync::OnceCell;
-use vault_core::sys::MountInfo;
-use vault_core::{Method, VaultClient, VaultError, VaultErrorKind, VaultRequest};
+use vault_core::{Method, MountInfo, VaultClient, VaultError, VaultErrorKind, VaultRequest};
 
 use crate::call::{Target, send_data};
 use crate::error::KvError;
