@@ -182,7 +182,7 @@ async fn stats_filter_search_patterns_pairs_anomalies_report() {
     .await
     .ok();
     let html = std::fs::read_to_string(&report).expect("report written");
-    assert!(html.contains("<html") && html.contains("Vault audit report"));
+    assert!(html.contains("<html") && html.contains("Audit report: audit.log"));
 
     // No plaintext in any output: `audit_plaintext` plants it where it could show.
 }

@@ -18,6 +18,7 @@
 //!   expected entries of a fixture.
 //! - [`audit_plaintext`]: a plaintext planted in the log or given to `find-value` never shows,
 //!   in any audit command or format.
+//! - [`audit_first_hour`]: first-hour defects of `audit` (report file, title, line numbers, `--path`).
 //! - [`migrate`]: `migrate scan|plan|apply|validate` on a bike-data-flow `.env`.
 //! - [`migrate_paths`]: every way of naming sources and plans, KV v1, `migrate plan --diff`.
 //! - [`races`]: `kv import` and `migrate apply` against a writer racing them (KV v1 and v2).
@@ -26,16 +27,19 @@
 //!   with no exports; `--audit-log` gives a file audit device; `audit hash` without one.
 //! - [`contract`]: `VAULT_TOKEN` wins over `VAULT_ROLE_ID` + `VAULT_SECRET_ID` (every combination);
 //!   connection errors name the user's operation and path; offline commands show no connection flags.
+//! - [`first_hour`]: first-hour defects of `kv` (missing mounts, `cas_required`, values, import output).
 //! - [`security`]: hostile secrets, keys, request paths, symlinks and process lists (hardening).
 
 mod access;
 mod audit;
 mod audit_filters;
+mod audit_first_hour;
 mod audit_plaintext;
 mod config;
 mod contract;
 mod dev;
 mod env_exec;
+mod first_hour;
 mod kv;
 mod kv_listing;
 mod leaks;

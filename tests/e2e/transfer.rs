@@ -168,13 +168,17 @@ async fn export_in_three_formats_and_import_round_trip() {
         .run()
         .await;
     again.ok();
+    let summary = again.json();
+    assert_eq!(
+        (&summary["written"], &summary["unchanged"]),
+        (&json!(0), &json!(3)),
+        "{summary}"
+    );
+    let outcomes = summary["secrets"].as_array().expect("secrets");
+    assert_eq!(outcomes.len(), 3, "{summary}");
     assert!(
-        again
-            .json()
-            .as_array()
-            .expect("rows")
-            .iter()
-            .all(|r| r["change"] == "unchanged")
+        outcomes.iter().all(|r| r["outcome"] == "unchanged"),
+        "{summary}"
     );
 }
 

@@ -58,6 +58,7 @@ impl Target<'_> {
                 operation: self.op,
                 path: self.logical(),
                 mount: self.mount.to_string(),
+                kv_mounts: Vec::new(),
                 source: e,
             },
             _ => KvError::Vault(e),

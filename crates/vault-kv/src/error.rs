@@ -6,6 +6,9 @@
 //!
 //! Architecture Invariant: no message carries a secret value. Paths, versions, key *names* and
 //! Vault's own error strings are fine; values never are.
+//!
+//! Architecture Invariant: messages state facts (versions, mounts that exist); they name no API
+//! call and no command-line flag, so that each caller (a program, the CLI) words its own hint.
 
 use vault_core::{Classify, ErrorClass, VaultError, VaultErrorKind};
 
@@ -23,6 +26,8 @@ pub enum KvErrorKind {
     VersionDestroyed,
     /// A `cas` write or patch did not match the current version.
     CasMismatch,
+    /// The secret (or its mount) requires check-and-set and the write gave no `cas` version.
+    CasRequired,
     /// The token may not do this on this path.
     Permission,
     /// Bad input (local) or a response that does not have the expected shape.
@@ -69,9 +74,7 @@ pub enum KvError {
     },
 
     /// The mount `mount` does not exist (or the path is not routed by any mount).
-    #[error(
-        "{operation} `{path}`: no such mount or route `{mount}` — check the mount name (`vault secrets list`)"
-    )]
+    #[error("{operation} `{path}`: no such mount `{mount}`{}", mounts_text("; the KV mounts are", .kv_mounts))]
     NoSuchMount {
         /// What was being done (`read`, `write`, `list`…).
         operation: &'static str,
@@ -79,6 +82,29 @@ pub enum KvError {
         path: String,
         /// The mount that Vault does not know.
         mount: String,
+        /// The KV mounts that do exist (`secret`, `team/kv`…), when the token could list the
+        /// mount table (`sys/mounts`); empty when it could not.
+        kv_mounts: Vec<String>,
+        /// Vault's answer.
+        source: VaultError,
+    },
+
+    /// Vault refused to describe `mount` (`sys/internal/ui/mounts/<mount>` answers 403 both for a
+    /// mount that does not exist and for one the token's policies grant nothing under), and the
+    /// token may not read the full mount table that would tell the two apart.
+    #[error(
+        "{operation} `{path}`: no such mount `{mount}`, or the token's policies grant nothing under it{}",
+        mounts_text("; the KV mounts this token can see are", .visible_kv_mounts)
+    )]
+    MountNotVisible {
+        /// What was being done (`read`, `write`, `list`…).
+        operation: &'static str,
+        /// The secret's path inside the mount.
+        path: String,
+        /// The mount that could not be described.
+        mount: String,
+        /// The KV mounts the token can see (`sys/internal/ui/mounts`, filtered by its policies).
+        visible_kv_mounts: Vec<String>,
         /// Vault's answer.
         source: VaultError,
     },
@@ -117,6 +143,21 @@ pub enum KvError {
         /// The version the caller said the secret was at (0: must not exist).
         expected: u64,
         /// The secret's current version, if it could be read.
+        current: Option<u64>,
+        /// Vault's answer.
+        source: VaultError,
+    },
+
+    /// The secret (or its whole mount) has `cas_required` set, and the write named no version.
+    /// A program retries with the current version as `cas` (`WriteSecretRequest::with_cas`,
+    /// `write_cas`); 0 creates a secret that does not exist yet.
+    #[error("{operation} `{path}`: check-and-set is required here (`cas_required`) and no version was given; {}", required_text(*.current))]
+    CasRequired {
+        /// What was being done (`write`, `patch`).
+        operation: &'static str,
+        /// The secret's path inside the mount.
+        path: String,
+        /// The secret's current version (0: it does not exist yet), if it could be read.
         current: Option<u64>,
         /// Vault's answer.
         source: VaultError,
@@ -179,7 +220,8 @@ impl KvError {
             KvError::VersionDeleted { .. } => KvErrorKind::VersionDeleted,
             KvError::VersionDestroyed { .. } => KvErrorKind::VersionDestroyed,
             KvError::CasMismatch { .. } => KvErrorKind::CasMismatch,
-            KvError::Permission { .. } => KvErrorKind::Permission,
+            KvError::CasRequired { .. } => KvErrorKind::CasRequired,
+            KvError::Permission { .. } | KvError::MountNotVisible { .. } => KvErrorKind::Permission,
             KvError::Validation { .. } => KvErrorKind::Validation,
             KvError::StaleLimitExceeded { .. } => KvErrorKind::Cache,
             KvError::Vault(e) => match e.kind() {
@@ -202,7 +244,9 @@ impl KvError {
     pub fn vault(&self) -> Option<&VaultError> {
         match self {
             KvError::NoSuchMount { source, .. }
+            | KvError::MountNotVisible { source, .. }
             | KvError::CasMismatch { source, .. }
+            | KvError::CasRequired { source, .. }
             | KvError::Permission { source, .. } => Some(source),
             KvError::Vault(e) => Some(e),
             KvError::StaleLimitExceeded { source, .. } => source.vault(),
@@ -229,6 +273,8 @@ impl KvError {
         match self {
             KvError::NotFound { path, .. }
             | KvError::NoSuchMount { path, .. }
+            | KvError::MountNotVisible { path, .. }
+            | KvError::CasRequired { path, .. }
             | KvError::VersionDeleted { path, .. }
             | KvError::VersionDestroyed { path, .. }
             | KvError::CasMismatch { path, .. }
@@ -264,8 +310,10 @@ impl Classify for KvError {
             | KvError::VersionDeleted { .. }
             | KvError::VersionDestroyed { .. } => ErrorClass::Version,
             KvError::NotFound { .. } | KvError::NoSuchMount { .. } => ErrorClass::SecretNotFound,
-            KvError::CasMismatch { .. } | KvError::Validation { .. } => ErrorClass::Validation,
-            KvError::Permission { .. } => ErrorClass::Permission,
+            KvError::CasMismatch { .. }
+            | KvError::CasRequired { .. }
+            | KvError::Validation { .. } => ErrorClass::Validation,
+            KvError::Permission { .. } | KvError::MountNotVisible { .. } => ErrorClass::Permission,
             KvError::StaleLimitExceeded { .. } => ErrorClass::Cache,
             KvError::Vault(e) => e.class(),
         }
@@ -282,10 +330,27 @@ fn not_found_text(version: Option<u64>, existing: &[u64]) -> String {
 
 fn current_text(current: Option<u64>) -> String {
     match current {
-        Some(0) => "but the secret does not exist yet (use cas 0 to create it)".to_string(),
+        Some(0) => "but the secret does not exist yet (version 0)".to_string(),
         Some(c) => format!("current version is {c}"),
         None => "the current version could not be read".to_string(),
     }
+}
+
+fn required_text(current: Option<u64>) -> String {
+    match current {
+        Some(0) => "the secret does not exist yet (version 0)".to_string(),
+        Some(c) => format!("its current version is {c}"),
+        None => "its current version could not be read".to_string(),
+    }
+}
+
+/// `"; the KV mounts are `kv`, `secret`"`, or nothing for an empty list.
+fn mounts_text(lead: &str, mounts: &[String]) -> String {
+    if mounts.is_empty() {
+        return String::new();
+    }
+    let names: Vec<String> = mounts.iter().map(|m| format!("`{m}`")).collect();
+    format!("{lead} {}", names.join(", "))
 }
 
 /// "versions 1–2 and 4 exist", "version 3 exists", "no readable version remains".

@@ -74,7 +74,7 @@ impl Kv {
     /// detect the version again and, if it changed, run `op` once more.
     async fn with_version<T, F, Fut>(
         &self,
-        (call, path): (&str, &str),
+        (call, path): (&'static str, &str),
         suspect: Suspect<T>,
         op: F,
     ) -> Result<T, KvError>
@@ -110,18 +110,39 @@ impl Kv {
     /// [`Kv::version`] for a call `op` (e.g. `read`) on `path`: a failure of the lookup is
     /// reported as a failure of the caller's operation on `mount/path`, not of the internal
     /// `sys/internal/ui/mounts/…` request.
-    pub async fn version_for(&self, op: &str, path: &str) -> Result<KvVersion, KvError> {
+    pub async fn version_for(&self, op: &'static str, path: &str) -> Result<KvVersion, KvError> {
         self.version().await.map_err(|e| self.as_call(e, op, path))
     }
 
-    /// A vault-core error of the version lookup, re-labelled as `op` on `mount/path`.
-    fn as_call(&self, e: KvError, op: &str, path: &str) -> KvError {
+    /// An error of the version lookup, re-labelled as `op` on `mount/path`.
+    fn as_call(&self, e: KvError, op: &'static str, path: &str) -> KvError {
+        let logical = format!("{}/{}", self.h.mount, path.trim_matches('/'));
         match e {
-            KvError::Vault(v) => KvError::Vault(v.with_operation(op).with_path(format!(
-                "{}/{}",
-                self.h.mount,
-                path.trim_matches('/')
-            ))),
+            KvError::Vault(v) => KvError::Vault(v.with_operation(op).with_path(logical)),
+            KvError::NoSuchMount {
+                mount,
+                kv_mounts,
+                source,
+                ..
+            } => KvError::NoSuchMount {
+                operation: op,
+                path: logical,
+                mount,
+                kv_mounts,
+                source,
+            },
+            KvError::MountNotVisible {
+                mount,
+                visible_kv_mounts,
+                source,
+                ..
+            } => KvError::MountNotVisible {
+                operation: op,
+                path: logical,
+                mount,
+                visible_kv_mounts,
+                source,
+            },
             other => other,
         }
     }

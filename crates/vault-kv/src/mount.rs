@@ -8,14 +8,14 @@
 //! when it is upgraded or re-mounted: [`crate::Kv`] asks again when a mount answers as the other
 //! version, and [`forget_mount`] makes the next call ask.
 
-use std::collections::HashMap;
+use std::collections::{BTreeMap, HashMap};
 use std::sync::Arc;
 use std::time::Instant;
 
 use parking_lot::Mutex;
 use serde::Deserialize;
 use tokio::sync::OnceCell;
-use vault_core::{Method, VaultClient, VaultErrorKind, VaultRequest};
+use vault_core::{Method, MountInfo, VaultClient, VaultError, VaultErrorKind, VaultRequest};
 
 use crate::call::{Target, send_data};
 use crate::error::KvError;
@@ -149,17 +149,72 @@ async fn preflight(client: &VaultClient, mount: &str) -> Result<KvVersion, KvErr
         Ok(None) => KvVersion::V1,
         Err(e) if e.kind() == VaultErrorKind::SecretNotFound => KvVersion::V1,
         Err(e) if e.kind() == VaultErrorKind::RouteNotFound => KvVersion::V1,
-        // A missing mount and a forbidden one both answer 403 here, by design (mounts cannot be
-        // probed); say both.
+        // A missing mount and a forbidden one both answer 403 here, by design: ask the mount
+        // tables which one it is.
         Err(e) if e.kind() == VaultErrorKind::Permission => {
-            return Err(KvError::Permission {
-                operation: target.op,
-                path: mount.to_string(),
-                api_path: format!("sys/internal/ui/mounts/{mount} (the mount may also not exist)"),
-                source: e,
-            });
+            return Err(forbidden(client, target, e).await);
         }
         Err(e) => return Err(target.error(e)),
     };
     Ok(version)
+}
+
+/// `sys/internal/ui/mounts`: the mounts the token can see (filtered by its policies).
+#[derive(Debug, Default, Deserialize)]
+struct UiMountList {
+    #[serde(default)]
+    secret: BTreeMap<String, MountInfo>,
+}
+
+/// The KV mounts of a mount table, without their trailing `/`, sorted.
+fn kv_mounts(table: &BTreeMap<String, MountInfo>) -> Vec<String> {
+    table
+        .iter()
+        .filter(|(_, info)| info.kv_version().is_some())
+        .map(|(path, _)| path.trim_end_matches('/').to_string())
+        .collect()
+}
+
+/// Why `sys/internal/ui/mounts/<mount>` answered 403 (`e`): Vault gives that answer both for a
+/// mount that does not exist and for one the token's policies grant nothing under.
+///
+/// - The token may read `sys/mounts` (the full table): the mount is absent ([`KvError::NoSuchMount`],
+///   with the KV mounts that exist) or present and forbidden ([`KvError::Permission`]).
+/// - Otherwise both remain possible ([`KvError::MountNotVisible`]), with the KV mounts the token
+///   can see (`sys/internal/ui/mounts`, which any token's default policy may read), if any.
+async fn forbidden(client: &VaultClient, target: Target<'_>, e: VaultError) -> KvError {
+    let mount = target.mount;
+    let permission = |e: VaultError| KvError::Permission {
+        operation: target.op,
+        path: mount.to_string(),
+        api_path: format!("sys/internal/ui/mounts/{mount}"),
+        source: e,
+    };
+    if let Ok(table) = client.list_mounts().await {
+        if table.contains_key(&format!("{mount}/")) {
+            return permission(e);
+        }
+        return KvError::NoSuchMount {
+            operation: target.op,
+            path: mount.to_string(),
+            mount: mount.to_string(),
+            kv_mounts: kv_mounts(&table),
+            source: e,
+        };
+    }
+    let request = VaultRequest::new(Method::Get, "sys/internal/ui/mounts");
+    let visible = match send_data::<UiMountList>(client, target, request).await {
+        Ok(list) => list.map(|l| kv_mounts(&l.secret)).unwrap_or_default(),
+        Err(_) => Vec::new(),
+    };
+    if visible.iter().any(|m| m == mount) {
+        return permission(e);
+    }
+    KvError::MountNotVisible {
+        operation: target.op,
+        path: mount.to_string(),
+        mount: mount.to_string(),
+        visible_kv_mounts: visible,
+        source: e,
+    }
 }

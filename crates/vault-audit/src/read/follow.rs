@@ -72,10 +72,14 @@ impl Follower {
         let mut sum = ScanSummary::default();
         let mut file = File::open(&self.path).map_err(|e| AuditError::io("open", &self.path, e))?;
         let mut start_at = 0;
+        // Lines are the file's physical lines (1-based), as when the whole file is read: a
+        // follower that starts at the end counts the lines it skips.
+        let mut first_line = 1;
         if !self.opts.from_start {
             start_at = file
                 .seek(SeekFrom::End(0))
                 .map_err(|e| AuditError::io("seek", &self.path, e))?;
+            first_line = lines_before(&self.path, start_at)? + 1;
         }
         let name = self.path.display().to_string();
         loop {
@@ -86,6 +90,7 @@ impl Follower {
             let idx = u32::try_from(sum.files.len()).unwrap_or(u32::MAX);
             sum.files.push(name.clone());
             let mut framer = Framer::new(file, self.opts.max_record_bytes);
+            framer.start_at_line(first_line);
             framer.set_wait_for_newline(true);
             let mut read_so_far: u64;
             let next = loop {
@@ -93,10 +98,10 @@ impl Follower {
                     .drain(&mut framer, idx, &name, &mut sum, &mut f)
                     .is_break()
                 {
-                    return Ok(finish(sum, &framer));
+                    return Ok(finish(sum, &framer, first_line));
                 }
                 if self.opts.stop.load(Ordering::Relaxed) {
-                    return Ok(finish(sum, &framer));
+                    return Ok(finish(sum, &framer, first_line));
                 }
                 read_so_far = start_at + framer.bytes_read();
                 match identity(&self.path) {
@@ -122,10 +127,11 @@ impl Follower {
                 std::thread::sleep(self.opts.poll_interval);
                 framer.clear_eof();
             };
-            sum.lines += framer.next_line() - 1;
+            sum.lines += framer.next_line() - first_line;
             sum.bytes += read_so_far - start_at;
             file = next;
             start_at = 0;
+            first_line = 1;
         }
     }
 
@@ -176,8 +182,32 @@ impl Follower {
     }
 }
 
-fn finish<R: std::io::Read>(mut sum: ScanSummary, framer: &Framer<R>) -> ScanSummary {
-    sum.lines += framer.next_line() - 1;
+/// The summary once the follower stops: the lines read since `first_line` (not those skipped).
+fn finish<R: std::io::Read>(
+    mut sum: ScanSummary,
+    framer: &Framer<R>,
+    first_line: u64,
+) -> ScanSummary {
+    sum.lines += framer.next_line() - first_line;
     sum.bytes += framer.bytes_read();
     sum
+}
+
+/// The number of line breaks in the first `len` bytes of `path` (the lines a follower that
+/// starts at offset `len` skips).
+fn lines_before(path: &Path, len: u64) -> Result<u64, AuditError> {
+    use std::io::Read;
+    let file = File::open(path).map_err(|e| AuditError::io("open", path, e))?;
+    let mut reader = file.take(len);
+    let mut buf = vec![0u8; 1 << 16];
+    let mut lines = 0u64;
+    loop {
+        let n = reader
+            .read(&mut buf)
+            .map_err(|e| AuditError::io("read", path, e))?;
+        if n == 0 {
+            return Ok(lines);
+        }
+        lines += memchr::memchr_iter(b'\n', &buf[..n]).count() as u64;
+    }
 }

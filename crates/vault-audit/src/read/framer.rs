@@ -73,6 +73,12 @@ impl<R: Read> Framer<R> {
         self.next_line
     }
 
+    /// Number lines from `line` on: the reader starts after `line - 1` lines of its file (a
+    /// follower that began at the end), so locations stay the file's physical line numbers.
+    pub(crate) fn start_at_line(&mut self, line: u64) {
+        self.next_line = line.max(1);
+    }
+
     /// In follow mode a last line without a newline is held back (the writer may be mid-line)
     /// until its newline arrives or this is switched off again.
     pub(crate) fn set_wait_for_newline(&mut self, wait: bool) {

@@ -120,12 +120,22 @@ fn operations(s: &Statistics) -> Markup {
     }
 }
 
+/// The name of file `index` of the scan (its last path component), for `file:line` cells.
+fn file_name(s: &Statistics, index: u32) -> &str {
+    let path = s.files.get(index as usize).map_or("?", String::as_str);
+    path.rsplit('/').next().unwrap_or(path)
+}
+
 fn errors(s: &Statistics) -> Markup {
     let listed = s.error_entries.len();
     let truncated = s.errors > listed as u64;
     let rows = s.error_entries.iter().map(|e| {
         vec![
-            td(&format!("{}:{}", e.location.file, e.location.line)),
+            td(&format!(
+                "{}:{}",
+                file_name(s, e.location.file),
+                e.location.line
+            )),
             td(&e.kind),
             td(e.operation.as_deref().unwrap_or("")),
             td(e.path.as_deref().unwrap_or("")),

@@ -139,3 +139,60 @@ fn follow_survives_rotation_and_truncation() {
     assert_eq!(sum.records, 27);
     assert_eq!(sum.malformed.count, 0);
 }
+
+/// A follower that starts at the end of a file (`audit tail` without `--from-start`) numbers the
+/// records it sees with the file's physical line numbers, as a full read (`audit filter`) does —
+/// not from 1 at the point where it started.
+#[test]
+fn a_follower_started_at_the_end_numbers_lines_like_the_file() {
+    let text = std::fs::read_to_string(data("openbao-2.7.2-generated/audit.log")).expect("read");
+    let lines: Vec<&str> = text.lines().collect();
+    let dir = tempfile::tempdir().expect("tempdir");
+    let path = dir.path().join("audit.log");
+    // Ten records and a blank line already in the file.
+    let head: String = lines[..10].iter().map(|l| format!("{l}\n")).collect();
+    std::fs::write(&path, format!("{head}\n")).expect("w");
+    let opts = FollowOptions {
+        poll_interval: Duration::from_millis(20),
+        ..FollowOptions::default()
+    };
+    let stop = opts.stop.clone();
+    let (tx, rx) = mpsc::channel::<(u64, String)>();
+    let p2 = path.clone();
+    let handle = std::thread::spawn(move || {
+        Follower::new(&p2, opts).run(|loc, raw, _| {
+            let _ = tx.send((loc.line, String::from_utf8_lossy(raw).into_owned()));
+            ControlFlow::Continue(())
+        })
+    });
+    // The follower may open the file before or after any append: keep appending records (each
+    // one different) until it reports one.
+    let mut appended = 0;
+    let (line, raw) = loop {
+        assert!(appended < 20, "the follower never reported a record");
+        let mut f = std::fs::OpenOptions::new()
+            .append(true)
+            .open(&path)
+            .expect("append");
+        f.write_all(format!("{}\n", lines[10 + appended]).as_bytes())
+            .expect("w");
+        drop(f);
+        appended += 1;
+        if let Ok(seen) = rx.recv_timeout(Duration::from_millis(500)) {
+            break seen;
+        }
+    };
+    stop.store(true, Ordering::Relaxed);
+    handle.join().expect("join").expect("follow ok");
+    let now = std::fs::read_to_string(&path).expect("read");
+    let physical: Vec<&str> = now.lines().collect();
+    assert!(
+        line > 11,
+        "line {line}: numbered from where the follower started"
+    );
+    assert_eq!(
+        physical.get(line as usize - 1).copied(),
+        Some(raw.trim_end()),
+        "line {line} of the file is the record the follower reported"
+    );
+}

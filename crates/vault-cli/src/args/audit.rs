@@ -104,16 +104,18 @@ pub(crate) enum AuditCommand {
         #[arg(long, default_value = "file")]
         device: String,
     },
-    /// A self-contained HTML report (statistics, charts, detections).
+    /// A self-contained HTML report (statistics, charts, detections), written to
+    /// `audit-report.html` (or -o FILE; `-o -` for stdout).
     Report {
         /// Audit log file, or a directory of them (`.log`, `.json`, `.jsonl`, optionally `.gz`).
         log: PathBuf,
-        /// Write here instead of stdout.
+        /// Write here (0600, atomically; an existing file is replaced) instead of
+        /// `audit-report.html`; `-` writes to stdout.
         #[arg(long, short = 'o', value_name = "FILE")]
         output: Option<PathBuf>,
-        /// The report's title.
-        #[arg(long, default_value = "Vault audit report")]
-        title: String,
+        /// Shown after "Audit report:" (default: the log's file name).
+        #[arg(long)]
+        title: Option<String>,
     },
     /// Follow a log file like `tail -f`, printing entries that match the filters (Ctrl-C stops).
     Tail {

@@ -2,8 +2,9 @@
 //!
 //! Paths follow Vault's CLI: either `--mount secret app/db`, or `secret/app/db` where the first
 //! segment is the mount. Data is given as `key=value`, `key=-` (value from stdin), `key=@file`
-//! (value from a file), `@file.json` / `@file.yaml` (a whole object) or `-` (a JSON object on stdin),
-//! so secret values need not appear on the command line.
+//! (value from a file; both lose one trailing newline), `key=@@file` (the file byte for byte),
+//! `@file.json` / `@file.yaml` (a whole object) or `-` (a JSON object on stdin), so secret values
+//! need not appear on the command line.
 
 use std::path::PathBuf;
 
@@ -33,24 +34,32 @@ pub(crate) enum KvCommand {
     Put {
         #[command(flatten)]
         at: KvPath,
-        /// key=value, key=- (stdin), key=@file, @file.json|yaml, or - (JSON object on stdin).
+        /// key=value, key=- (stdin), key=@file, key=@@file, @file.json|yaml, or - (JSON object
+        /// on stdin). `key=-` and `key=@file` drop one trailing newline; `key=@@file` keeps the
+        /// file byte for byte.
         #[arg(required = true, value_name = "DATA")]
         data: Vec<String>,
         /// Check-and-set: only write if the current version is this (0 = only if absent).
         #[arg(long)]
         cas: Option<u64>,
+        /// Store an empty value read from stdin or a file (refused by default).
+        #[arg(long)]
+        allow_empty: bool,
     },
     /// Change some keys of a secret, keeping the others (KV v2).
     Patch {
         #[command(flatten)]
         at: KvPath,
-        /// key=value pairs to add or change (key=- reads stdin, key=@file a file), or @file /
-        /// - for a JSON object.
+        /// key=value pairs to add or change (key=- reads stdin, key=@file a file, both without
+        /// one trailing newline; key=@@file byte for byte), or @file / - for a JSON object.
         #[arg(required = true, value_name = "DATA")]
         data: Vec<String>,
         /// Check-and-set: only write if the current version is this (0 = only if absent).
         #[arg(long)]
         cas: Option<u64>,
+        /// Store an empty value read from stdin or a file (refused by default).
+        #[arg(long)]
+        allow_empty: bool,
     },
     /// Delete the latest version (or --versions) of a secret; v2 keeps it recoverable.
     Delete {
@@ -125,7 +134,8 @@ pub(crate) enum KvCommand {
         file: PathBuf,
         #[command(flatten)]
         at: KvPath,
-        /// Write the changes (default: only show the diff).
+        /// Write the changes and print a summary (default: only show the per-key diff; with
+        /// --apply it is shown only with -v).
         #[arg(long)]
         apply: bool,
         /// Also overwrite keys whose value in Vault differs from the file.

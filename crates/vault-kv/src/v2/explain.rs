@@ -85,54 +85,60 @@ impl KvV2 {
         }
     }
 
-    /// Map an error of a `cas` write or patch: a mismatch becomes [`KvError::CasMismatch`] with
-    /// the current version read from the metadata.
+    /// Map an error of a `cas` write or patch: a mismatch becomes [`KvError::CasMismatch`], a
+    /// write without `cas` where it is required [`KvError::CasRequired`], both with the current
+    /// version read from the metadata.
     pub(crate) async fn explain_write_error(
         &self,
         target: Target<'_>,
         cas: Option<u64>,
         e: VaultError,
     ) -> KvError {
-        if e.kind() == VaultErrorKind::Validation
-            && mentions(&e, "did not match the current version")
-        {
-            let meta = self
-                .fetch_metadata(Target {
-                    op: "read metadata of",
-                    mount: &self.h.mount,
-                    path: target.path,
-                })
-                .await;
-            let current = match meta {
-                Ok(Some(m)) => Some(m.current_version),
-                // No metadata: the key does not exist (CAS 0 would have created it).
-                Ok(None) => Some(0),
-                Err(e) if e.kind() == VaultErrorKind::SecretNotFound => Some(0),
-                // Not allowed to read metadata, or the server failed: say we do not know.
-                Err(_) => None,
+        let mismatch = mentions(&e, "did not match the current version");
+        let required = mentions(&e, "check-and-set parameter required");
+        if e.kind() == VaultErrorKind::Validation && (mismatch || required) {
+            let current = self.current_version(target.path).await;
+            return if mismatch {
+                KvError::CasMismatch {
+                    operation: target.op,
+                    path: target.logical(),
+                    expected: cas.unwrap_or_default(),
+                    current,
+                    source: e,
+                }
+            } else {
+                KvError::CasRequired {
+                    operation: target.op,
+                    path: target.logical(),
+                    current,
+                    source: e,
+                }
             };
-            return KvError::CasMismatch {
-                operation: target.op,
-                path: target.logical(),
-                expected: cas.unwrap_or_default(),
-                current,
-                source: e,
-            };
-        }
-        if e.kind() == VaultErrorKind::Validation
-            && mentions(&e, "check-and-set parameter required")
-        {
-            return KvError::validation(
-                target.op,
-                &target.logical(),
-                "this mount or key requires check-and-set: pass the current version with `with_cas(n)` \
-                 (0 to create a new key)",
-            );
         }
         if e.kind() == VaultErrorKind::SecretNotFound {
             return self.explain_missing(target, None).await;
         }
         target.error(e)
+    }
+}
+
+impl KvV2 {
+    /// The current version of `path` for a check-and-set error: 0 when the secret does not
+    /// exist, `None` when its metadata cannot be read (no permission, server failure).
+    async fn current_version(&self, path: &str) -> Option<u64> {
+        let meta = self
+            .fetch_metadata(Target {
+                op: "read metadata of",
+                mount: &self.h.mount,
+                path,
+            })
+            .await;
+        match meta {
+            Ok(Some(m)) => Some(m.current_version),
+            Ok(None) => Some(0),
+            Err(e) if e.kind() == VaultErrorKind::SecretNotFound => Some(0),
+            Err(_) => None,
+        }
     }
 }
 

@@ -90,8 +90,31 @@ async fn cas_mismatch_names_expected_and_current_and_cas_required_is_explained()
         .write_data("c", &json!({"i": 10}))
         .await
         .expect_err("cas required");
-    assert_eq!(e.kind(), KvErrorKind::Validation);
-    assert!(e.to_string().contains("requires check-and-set"), "{e}");
+    assert_eq!(e.kind(), KvErrorKind::CasRequired);
+    assert_eq!(
+        vault_core::Classify::class(&e),
+        vault_core::ErrorClass::Validation
+    );
+    // Facts only: the current version, no API call or CLI flag to try.
+    assert_eq!(
+        e.to_string(),
+        "write `secret/c`: check-and-set is required here (`cas_required`) and no version was \
+         given; its current version is 3"
+    );
+    let e = kv
+        .write_data("brand-new", &json!({"i": 1}))
+        .await
+        .expect_err("cas required on a new key");
+    assert!(
+        matches!(
+            e,
+            KvError::CasRequired {
+                current: Some(0),
+                ..
+            }
+        ),
+        "{e:?}"
+    );
     kv.write_cas("c", &json!({"i": 10}), 3)
         .await
         .expect("with cas it works");

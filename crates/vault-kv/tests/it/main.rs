@@ -3,6 +3,7 @@
 mod cache;
 mod cas;
 mod common;
+mod missing_mount;
 mod module_calls;
 mod mount_memo;
 mod namespaces;

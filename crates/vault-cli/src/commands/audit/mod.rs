@@ -31,7 +31,7 @@ mod summary;
 pub(crate) mod tail;
 
 pub(crate) use error::audit_error;
-pub(crate) use filter::{apply, check};
+pub(crate) use filter::{apply, check, path_note};
 
 pub(crate) async fn run(ctx: &Ctx, cmd: AuditCommand) -> CliResult<()> {
     let format = format(ctx)?;
@@ -60,7 +60,7 @@ pub(crate) async fn run(ctx: &Ctx, cmd: AuditCommand) -> CliResult<()> {
             log,
             output: target,
             title,
-        } => detect::report(ctx, &log, target.as_deref(), &title, &mut buf)?,
+        } => detect::report(ctx, &log, target.as_deref(), title.as_deref(), &mut buf)?,
         AuditCommand::Tail {
             log,
             from_start,

@@ -10,7 +10,7 @@ use tokio::signal::unix::{SignalKind, signal};
 use vault_audit::output::{self, Format};
 use vault_audit::{AuditEntry, AuditLogCollection, FollowOptions, Follower, ScanSummary};
 
-use super::{apply, audit_error};
+use super::{apply, audit_error, path_note};
 use crate::args::audit::EntryFilter;
 use crate::commands::Ctx;
 use crate::error::{CliError, CliResult};
@@ -51,6 +51,7 @@ pub(crate) async fn run(
     let filter = filter.clone();
     let path = log.to_path_buf();
     let header = format == Format::Table;
+    let printer = ctx.out().clone();
     let task = tokio::task::spawn_blocking(move || -> CliResult<()> {
         let mut follower = Follower::new(&path, opts);
         let mut out = std::io::stdout();
@@ -58,6 +59,7 @@ pub(crate) async fn run(
             let _ = writeln!(out, "{}", output::ENTRY_COLUMNS.join("\t"));
         }
         let mut failure = None;
+        let mut noted = false;
         follower
             .run(|loc, raw, rec| {
                 let entry = AuditEntry::from_raw(loc, raw, rec);
@@ -70,6 +72,11 @@ pub(crate) async fn run(
                     }
                 };
                 for e in kept.entries() {
+                    // Once: say that --path matched through a KV v2 API path.
+                    if !noted && let Some(note) = path_note(&filter, std::slice::from_ref(e)) {
+                        noted = true;
+                        printer.info(&note);
+                    }
                     let written = match format {
                         Format::Table => {
                             writeln!(out, "{}", output::tab_line(&output::entry_row(e)))

@@ -4,12 +4,15 @@
 //! | argument | meaning |
 //! | --- | --- |
 //! | `key=value` | a string value |
-//! | `key=-` | the value is all of stdin (one trailing newline removed) |
-//! | `key=@file` | the value is the file's content, as is |
+//! | `key=-` | the value is all of stdin, one trailing newline (`\n` or `\r\n`) removed |
+//! | `key=@file` | the value is the file's content, one trailing newline removed |
+//! | `key=@@file` | the value is the file's content, byte for byte |
 //! | `@file.json` / `@file.yaml` | a whole object of key/value pairs |
 //! | `-` | a JSON object on stdin |
 //!
-//! Stdin can be used once per command.
+//! Stdin can be used once per command. A value read from stdin or a file that is empty (after the
+//! newline is removed) is refused unless [`Options::allow_empty`]: `printf '%s' "$UNSET" |
+//! vaultkit kv put … password=-` must not store an empty password silently.
 
 use std::io::Read;
 use std::path::Path;
@@ -41,8 +44,30 @@ impl Source for RealSource {
     }
 }
 
+/// How values are taken.
+#[derive(Debug, Clone, Copy, Default)]
+pub(crate) struct Options {
+    /// Accept an empty value read from stdin or a file (`--allow-empty`).
+    pub allow_empty: bool,
+}
+
+/// Remove one trailing `\n` or `\r\n`: what `echo`, `cat <<EOF` and editors add.
+fn strip_one_newline(mut v: String) -> String {
+    if v.ends_with('\n') {
+        v.pop();
+        if v.ends_with('\r') {
+            v.pop();
+        }
+    }
+    v
+}
+
 /// Parse the data arguments into one object (later arguments win on repeated keys).
-pub(crate) fn parse(args: &[String], src: &mut dyn Source) -> CliResult<Map<String, Value>> {
+pub(crate) fn parse(
+    args: &[String],
+    src: &mut dyn Source,
+    options: Options,
+) -> CliResult<Map<String, Value>> {
     let mut out = Map::new();
     let mut stdin_used = false;
     let mut take_stdin = |src: &mut dyn Source| -> CliResult<String> {
@@ -74,20 +99,30 @@ pub(crate) fn parse(args: &[String], src: &mut dyn Source) -> CliResult<Map<Stri
                 ))
                 .with_hint("write data as key=value"));
             }
-            let value = if value == "-" {
-                let mut v = take_stdin(src)?;
-                if v.ends_with('\n') {
-                    v.pop();
-                    if v.ends_with('\r') {
-                        v.pop();
-                    }
-                }
-                v
+            let (value, origin) = if value == "-" {
+                (
+                    strip_one_newline(take_stdin(src)?),
+                    Some("stdin".to_string()),
+                )
+            } else if let Some(file) = value.strip_prefix("@@") {
+                (src.file(Path::new(file))?, Some(format!("`{file}`")))
             } else if let Some(file) = value.strip_prefix('@') {
-                src.file(Path::new(file))?
+                (
+                    strip_one_newline(src.file(Path::new(file))?),
+                    Some(format!("`{file}`")),
+                )
             } else {
-                value.to_string()
+                (value.to_string(), None)
             };
+            if let Some(origin) = origin.filter(|_| value.is_empty() && !options.allow_empty) {
+                return Err(CliError::validation(format!(
+                    "the value of `{key}` read from {origin} is empty; nothing was written"
+                ))
+                .with_hint(
+                    "check the variable or file that feeds it; pass --allow-empty to store an \
+                     empty value",
+                ));
+            }
             out.insert(key.to_string(), Value::String(value));
         } else {
             return Err(
@@ -97,7 +132,9 @@ pub(crate) fn parse(args: &[String], src: &mut dyn Source) -> CliResult<Map<Stri
                     index + 1,
                     arg.chars().count()
                 ))
-                .with_hint("write data as key=value, key=- (stdin), key=@file, @file.json or -"),
+                .with_hint(
+                    "write data as key=value, key=- (stdin), key=@file, key=@@file, @file.json or -",
+                ),
             );
         }
     }
@@ -177,6 +214,9 @@ mod tests {
             ("k.pem".to_string(), "-----BEGIN-----\nabc\n".to_string()),
             ("d.json".to_string(), r#"{"a": "1", "n": 2}"#.to_string()),
             ("d.yaml".to_string(), "b: two\n".to_string()),
+            ("crlf.txt".to_string(), "pw\r\n\n".to_string()),
+            ("empty.txt".to_string(), String::new()),
+            ("newline.txt".to_string(), "\n".to_string()),
         ]);
         Fake {
             stdin: "s3cret\n".into(),
@@ -195,16 +235,20 @@ mod tests {
                 "user=etl",
                 "password=-",
                 "key=@k.pem",
+                "exact=@@k.pem",
                 "@d.json",
                 "@d.yaml",
                 "eq=a=b",
             ]),
             &mut fake(),
+            Options::default(),
         )
         .expect("valid");
         assert_eq!(map["user"], "etl");
         assert_eq!(map["password"], "s3cret");
-        assert_eq!(map["key"], "-----BEGIN-----\nabc\n");
+        // `key=@file` strips one trailing newline, like `key=-`; `key=@@file` keeps every byte.
+        assert_eq!(map["key"], "-----BEGIN-----\nabc");
+        assert_eq!(map["exact"], "-----BEGIN-----\nabc\n");
         assert_eq!(map["a"], "1");
         assert_eq!(map["n"], 2);
         assert_eq!(map["b"], "two");
@@ -213,8 +257,12 @@ mod tests {
 
     #[test]
     fn a_stray_value_is_not_echoed_in_the_error() {
-        let e = parse(&strings(&["user=etl", "Hunter2-planted"]), &mut fake())
-            .expect_err("not key=value");
+        let e = parse(
+            &strings(&["user=etl", "Hunter2-planted"]),
+            &mut fake(),
+            Options::default(),
+        )
+        .expect_err("not key=value");
         let text = e.to_string();
         assert!(!text.contains("Hunter2-planted"), "{text}");
         assert!(text.contains("data argument 2"), "{text}");
@@ -222,20 +270,63 @@ mod tests {
 
     #[test]
     fn stdin_once_and_clear_errors() {
-        let e = parse(&strings(&["a=-", "b=-"]), &mut fake()).expect_err("twice");
+        let e =
+            parse(&strings(&["a=-", "b=-"]), &mut fake(), Options::default()).expect_err("twice");
         assert_eq!(e.kind().code(), 2);
-        let e = parse(&strings(&["=planted-value"]), &mut fake()).expect_err("no key");
+        let e = parse(
+            &strings(&["=planted-value"]),
+            &mut fake(),
+            Options::default(),
+        )
+        .expect_err("no key");
         assert!(!e.to_string().contains("planted-value"), "{e}");
-        let e = parse(&strings(&["novalue"]), &mut fake()).expect_err("not kv");
+        let e = parse(&strings(&["novalue"]), &mut fake(), Options::default()).expect_err("not kv");
         assert!(e.to_string().contains("key=value"));
         let mut f = fake();
         f.stdin = "[1,2]".into();
         assert_eq!(
-            parse(&strings(&["-"]), &mut f)
+            parse(&strings(&["-"]), &mut f, Options::default())
                 .expect_err("array")
                 .kind()
                 .code(),
             6
         );
+    }
+
+    #[test]
+    fn exactly_one_trailing_newline_is_removed_from_stdin_and_files() {
+        let map =
+            parse(&strings(&["f=@crlf.txt"]), &mut fake(), Options::default()).expect("valid");
+        assert_eq!(map["f"], "pw\r\n", "only the last newline goes");
+        let mut f = fake();
+        f.stdin = "pw\r\n\n".into();
+        let map = parse(&strings(&["s=-"]), &mut f, Options::default()).expect("valid");
+        assert_eq!(map["s"], "pw\r\n");
+    }
+
+    #[test]
+    fn an_empty_value_from_stdin_or_a_file_is_refused_unless_allowed() {
+        for (arg, stdin) in [
+            ("password=-", ""),
+            ("password=-", "\n"),
+            ("password=@empty.txt", "x"),
+            ("password=@newline.txt", "x"),
+            ("password=@@empty.txt", "x"),
+        ] {
+            let mut f = fake();
+            f.stdin = stdin.into();
+            let e = parse(&strings(&[arg]), &mut f, Options::default()).expect_err(arg);
+            assert_eq!(e.kind().code(), 6, "{arg}: {e}");
+            assert!(e.to_string().contains("`password`"), "{e}");
+            assert!(e.to_string().contains("--allow-empty"), "{e}");
+            let mut f = fake();
+            f.stdin = stdin.into();
+            let map =
+                parse(&strings(&[arg]), &mut f, Options { allow_empty: true }).expect("allowed");
+            assert_eq!(map["password"], "", "{arg}");
+        }
+        // An empty value typed on the command line is explicit: kept.
+        let map = parse(&strings(&["note="]), &mut fake(), Options::default()).expect("valid");
+        assert_eq!(map["note"], "");
     }
 }

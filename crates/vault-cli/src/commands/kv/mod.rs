@@ -7,7 +7,8 @@
 //! - [`transfer`]: `export` and `import` (dry-run diff by default).
 //! - this file: dispatch, `MOUNT/path` splitting and the mapping of KV errors to exit codes.
 
-use vault_kv::{KvError, KvErrorKind};
+use vault_core::VaultClient;
+use vault_kv::{KvError, KvErrorKind, KvExt, KvVersion};
 
 use super::Ctx;
 use crate::args::kv::{KvCommand, KvPath, MetadataCommand};
@@ -30,11 +31,23 @@ pub(crate) async fn run(ctx: &Ctx, cmd: KvCommand) -> CliResult<()> {
         KvCommand::Metadata(MetadataCommand::Get { at }) => {
             read::metadata(ctx, &client, &KvLocation::of(&at)?).await
         }
-        KvCommand::Put { at, data, cas } => {
-            write::put(ctx, &client, &KvLocation::of(&at)?, &data, cas).await
+        KvCommand::Put {
+            at,
+            data,
+            cas,
+            allow_empty,
+        } => {
+            let options = input::Options { allow_empty };
+            write::put(ctx, &client, &KvLocation::of(&at)?, &data, cas, options).await
         }
-        KvCommand::Patch { at, data, cas } => {
-            write::patch(ctx, &client, &KvLocation::of(&at)?, &data, cas).await
+        KvCommand::Patch {
+            at,
+            data,
+            cas,
+            allow_empty,
+        } => {
+            let options = input::Options { allow_empty };
+            write::patch(ctx, &client, &KvLocation::of(&at)?, &data, cas, options).await
         }
         KvCommand::Delete { at, versions } => {
             write::delete(ctx, &client, &KvLocation::of(&at)?, &versions).await
@@ -152,22 +165,92 @@ impl KvLocation {
     }
 }
 
-/// KV failures, with the exit code their kind calls for.
+/// KV failures, with the exit code their kind calls for and a hint in the CLI's own words (the
+/// library's errors state facts; the flags and commands to try are named here).
 pub(crate) fn kv_error(err: KvError) -> CliError {
-    let mut out = CliError::classified(&err);
-    if err.kind() == KvErrorKind::NotFound
-        && let Some((folder, _)) = err.path().and_then(|p| p.rsplit_once('/'))
-    {
-        out = out.with_hint(format!("see what exists with `vaultkit kv list {folder}/`"));
+    let out = CliError::classified(&err);
+    let hint = match &err {
+        KvError::NoSuchMount { kv_mounts, .. } if !kv_mounts.is_empty() => Some(
+            "start the path with one of those mounts (`MOUNT/path`) or pass --mount".to_string(),
+        ),
+        KvError::NoSuchMount { .. } => {
+            Some("check the mount name (`MOUNT/path` or --mount)".to_string())
+        }
+        KvError::MountNotVisible { mount, .. } => Some(format!(
+            "check the mount name (`MOUNT/path` or --mount); if `{mount}` exists, ask for a \
+             policy that grants `{mount}/*`"
+        )),
+        KvError::CasRequired {
+            current: Some(c), ..
+        } => Some(format!(
+            "pass the current version: `-cas={c}`{}",
+            if *c == 0 { " (creates the secret)" } else { "" }
+        )),
+        KvError::CasRequired { .. } => Some(
+            "pass the current version with `-cas=N` (`vaultkit kv metadata get PATH` shows it; \
+             0 creates the secret)"
+                .to_string(),
+        ),
+        KvError::CasMismatch {
+            expected: 0,
+            current: Some(c),
+            ..
+        } => Some(format!(
+            "it exists already: read it, then pass `-cas={c}` to write over version {c}"
+        )),
+        KvError::CasMismatch {
+            current: Some(c), ..
+        } => Some(format!(
+            "it changed since: read it again, then pass `-cas={c}` to write over version {c}"
+        )),
+        _ if err.kind() == KvErrorKind::NotFound => err
+            .path()
+            .and_then(|p| p.rsplit_once('/'))
+            .map(|(folder, _)| format!("see what exists with `vaultkit kv list {folder}/`")),
+        _ => err
+            .vault()
+            .filter(|v| v.hint().is_none())
+            .and_then(|v| crate::error::default_hint(v.kind()))
+            .map(str::to_string),
+    };
+    match hint {
+        Some(h) => out.with_hint(h),
+        None => out,
     }
-    if let Some(hint) = err
-        .vault()
-        .filter(|v| v.hint().is_none())
-        .and_then(|v| crate::error::default_hint(v.kind()))
-    {
-        out = out.with_hint(hint);
+}
+
+/// The API sections of a KV v2 mount that vaultkit adds itself (`secret/data/app/db` is the API
+/// path of the CLI path `secret/app/db`).
+const V2_SECTIONS: [&str; 6] = [
+    "data", "metadata", "delete", "undelete", "destroy", "subkeys",
+];
+
+/// `secret/data/app/db` given where `secret/app/db` was meant: the CLI path without the API
+/// section, when `t` starts with one.
+pub(crate) fn api_style_path(t: &KvLocation) -> Option<String> {
+    let (first, rest) = t.path.split_once('/')?;
+    (V2_SECTIONS.contains(&first) && !rest.is_empty()).then(|| format!("{}/{rest}", t.mount))
+}
+
+/// A "not found" on a KV v2 mount for a path given API-style (`secret/data/app/db`): hint at the
+/// CLI path. The mount's version is already remembered by then (no extra request).
+pub(crate) async fn hint_api_style(
+    client: &VaultClient,
+    t: &KvLocation,
+    err: CliError,
+) -> CliError {
+    if err.kind() != crate::error::ExitKind::NotFound {
+        return err;
     }
-    out
+    let Some(meant) = api_style_path(t) else {
+        return err;
+    };
+    match client.kv(&t.mount).version().await {
+        Ok(KvVersion::V2) => err.with_hint(format!(
+            "did you mean `{meant}`? vaultkit adds `data/` itself"
+        )),
+        _ => err,
+    }
 }
 
 /// A KV v2 only command on a v1 mount.

@@ -4,7 +4,7 @@ use serde_json::{Value, json};
 use vault_core::VaultClient;
 use vault_kv::{KeyMetadata, KvExt, KvVersion, VaultSecret};
 
-use super::{KvLocation, kv_error, needs_v2};
+use super::{KvLocation, hint_api_style, kv_error, needs_v2};
 use crate::commands::Ctx;
 use crate::error::{CliError, CliResult};
 use crate::output::{Table, cell};
@@ -21,9 +21,11 @@ pub(crate) async fn get(
     let secret = match version {
         Some(v) => kv.get_version(&t.path, v).await,
         None => kv.get(&t.path).await,
+    };
+    match secret {
+        Ok(secret) => print_secret(ctx, t, &secret),
+        Err(e) => Err(hint_api_style(client, t, kv_error(e)).await),
     }
-    .map_err(kv_error)?;
-    print_secret(ctx, t, &secret)
 }
 
 pub(crate) fn print_secret(ctx: &Ctx, t: &KvLocation, secret: &VaultSecret) -> CliResult<()> {
@@ -80,10 +82,9 @@ pub(crate) fn print_secret(ctx: &Ctx, t: &KvLocation, secret: &VaultSecret) -> C
 pub(crate) async fn list(ctx: &Ctx, client: &VaultClient, t: &KvLocation) -> CliResult<()> {
     let keys = client.kv(&t.mount).list(&t.path).await.map_err(kv_error)?;
     if keys.is_empty() {
-        return Err(
-            CliError::not_found(format!("no keys under `{}`", t.display()))
-                .with_hint("check the path; `vaultkit kv tree MOUNT` shows everything"),
-        );
+        let err = CliError::not_found(format!("no keys under `{}`", t.display()))
+            .with_hint("check the path; `vaultkit kv tree MOUNT` shows everything");
+        return Err(hint_api_style(client, t, err).await);
     }
     ctx.out().print(&json!(keys), || {
         let mut table = Table::new(["Keys"]);
@@ -94,12 +95,19 @@ pub(crate) async fn list(ctx: &Ctx, client: &VaultClient, t: &KvLocation) -> Cli
     })
 }
 
-async fn metadata_of(client: &VaultClient, t: &KvLocation, what: &str) -> CliResult<KeyMetadata> {
+async fn metadata_of(
+    client: &VaultClient,
+    t: &KvLocation,
+    what: &'static str,
+) -> CliResult<KeyMetadata> {
     let kv = client.kv(&t.mount);
     if kv.version_for(what, &t.path).await.map_err(kv_error)? == KvVersion::V1 {
         return Err(needs_v2(t, what));
     }
-    kv.v2().read_metadata(&t.path).await.map_err(kv_error)
+    match kv.v2().read_metadata(&t.path).await {
+        Ok(meta) => Ok(meta),
+        Err(e) => Err(hint_api_style(client, t, kv_error(e)).await),
+    }
 }
 
 /// `kv versions`: one row per retained version with its state.

@@ -3,7 +3,8 @@
 //! Export writes every secret under a folder as `{ "relative/path": { "key": "value" } }` (JSON,
 //! YAML) or as dotenv lines named `RELATIVE_PATH_KEY`. Import reads the same JSON/YAML shape and
 //! merges it into the folder: by default it only prints the diff (which keys would be added, are
-//! unchanged, or differ), `--apply` writes, and a key whose value in Vault differs from the file is
+//! unchanged, or differ), `--apply` writes and prints a summary (the per-key diff only with `-v`,
+//! nothing but errors with `-q`), and a key whose value in Vault differs from the file is
 //! overwritten only with `--force`. Values never appear in the diff. The diff and the write are
 //! [`vault_kv::sync`]'s: KV v2 writes use check-and-set on the version read and KV v1 writes
 //! re-read first, so a change made in Vault after the diff is never overwritten (it is reported
@@ -15,7 +16,7 @@ use std::path::Path;
 use serde_json::{Map, Value, json};
 use vault_core::VaultClient;
 use vault_kv::KvExt;
-use vault_kv::sync::{self, ApplyOptions, Desired, KeyChange, Outcome, SyncDiff};
+use vault_kv::sync::{self, ApplyOptions, Desired, KeyChange, Outcome, SyncDiff, SyncReport};
 
 use super::{KvLocation, kv_error, tree};
 use crate::commands::Ctx;
@@ -106,7 +107,11 @@ pub(crate) async fn import(
         desired.insert(&t.join(&rel), data).map_err(kv_error)?;
     }
     let diff = sync::diff(&kv, &desired).await.map_err(kv_error)?;
-    print_plan(ctx, &diff, force)?;
+    // The per-key diff is the dry run's answer; on apply (thousands of rows for a large import)
+    // it is shown only with -v.
+    if !apply || (ctx.global.verbose > 0 && !ctx.global.quiet) {
+        print_plan(ctx, &diff, force)?;
+    }
 
     let conflicts: Vec<String> = diff
         .conflicts()
@@ -138,11 +143,7 @@ pub(crate) async fn import(
     let report = sync::apply(&kv, &diff, &ApplyOptions::default().with_force(force))
         .await
         .map_err(kv_error)?;
-    ctx.out().info(&format!(
-        "Success! Wrote {} secret(s) under {}",
-        report.written(),
-        t.display()
-    ));
+    print_summary(ctx, t, &report)?;
     let raced: Vec<String> = report
         .secrets
         .iter()
@@ -158,6 +159,49 @@ pub(crate) async fn import(
         .with_hint("run the import again to compare with the new values"));
     }
     Ok(())
+}
+
+/// What `--apply` did, counted per secret: written (created or updated), unchanged, conflicts
+/// (left alone because a value differs) and skipped (changed in Vault while importing). A line on
+/// stderr for the table format (none with `-q`); an object on stdout for `--format json|yaml`.
+fn print_summary(ctx: &Ctx, t: &KvLocation, report: &SyncReport) -> CliResult<()> {
+    let count = |wanted: Outcome| {
+        report
+            .secrets
+            .iter()
+            .filter(|s| s.outcome == wanted)
+            .count()
+    };
+    let (conflicts, skipped) = (
+        count(Outcome::Conflict),
+        count(Outcome::ChangedConcurrently),
+    );
+    if ctx.is_table() {
+        ctx.out().info(&format!(
+            "Imported into {}: {} secret(s) written, {} unchanged, {conflicts} conflict(s), \
+             {skipped} skipped (changed in Vault meanwhile)",
+            t.display(),
+            report.written(),
+            report.unchanged(),
+        ));
+        return Ok(());
+    }
+    if ctx.global.quiet {
+        return Ok(());
+    }
+    let secrets: Vec<Value> = report
+        .secrets
+        .iter()
+        .map(|s| json!({"path": format!("{}/{}", report.mount, s.path), "outcome": s.outcome, "version": s.version}))
+        .collect();
+    let value = json!({
+        "written": report.written(),
+        "unchanged": report.unchanged(),
+        "conflicts": conflicts,
+        "skipped": skipped,
+        "secrets": secrets,
+    });
+    ctx.out().print(&value, Table::default)
 }
 
 fn print_plan(ctx: &Ctx, diff: &SyncDiff, force: bool) -> CliResult<()> {

@@ -13,7 +13,11 @@ use crate::commands::Ctx;
 use crate::error::{CliError, CliResult};
 use crate::output::Table;
 
-async fn version_of(client: &VaultClient, t: &KvLocation, op: &str) -> CliResult<KvVersion> {
+async fn version_of(
+    client: &VaultClient,
+    t: &KvLocation,
+    op: &'static str,
+) -> CliResult<KvVersion> {
     client
         .kv(&t.mount)
         .version_for(op, &t.path)
@@ -21,10 +25,25 @@ async fn version_of(client: &VaultClient, t: &KvLocation, op: &str) -> CliResult
         .map_err(kv_error)
 }
 
-async fn require_v2(client: &VaultClient, t: &KvLocation, what: &str) -> CliResult<vault_kv::KvV2> {
+async fn require_v2(
+    client: &VaultClient,
+    t: &KvLocation,
+    what: &'static str,
+) -> CliResult<vault_kv::KvV2> {
     match version_of(client, t, what).await? {
         KvVersion::V1 => Err(needs_v2(t, what)),
         _ => Ok(client.kv(&t.mount).v2()),
+    }
+}
+
+/// A write to `secret/data/app/db` on a KV v2 mount lands at the API path
+/// `secret/data/data/app/db`: say so on stderr (the write goes ahead, as asked).
+fn warn_api_style(ctx: &Ctx, t: &KvLocation, version: KvVersion) {
+    if let (KvVersion::V2, Some(meant)) = (version, super::api_style_path(t)) {
+        ctx.out().info(&format!(
+            "note: writing to `{}`; did you mean `{meant}`? vaultkit adds `data/` itself",
+            t.display()
+        ));
     }
 }
 
@@ -66,9 +85,12 @@ pub(crate) async fn put(
     t: &KvLocation,
     data: &[String],
     cas: Option<u64>,
+    options: input::Options,
 ) -> CliResult<()> {
-    let map = input::parse(data, &mut RealSource)?;
-    let meta = match (version_of(client, t, "write").await?, cas) {
+    let map = input::parse(data, &mut RealSource, options)?;
+    let version = version_of(client, t, "write").await?;
+    warn_api_style(ctx, t, version);
+    let meta = match (version, cas) {
         (KvVersion::V1, Some(_)) => return Err(needs_v2(t, "kv put --cas")),
         (KvVersion::V1, None) => {
             client
@@ -101,8 +123,9 @@ pub(crate) async fn patch(
     t: &KvLocation,
     data: &[String],
     cas: Option<u64>,
+    options: input::Options,
 ) -> CliResult<()> {
-    let map = input::parse(data, &mut RealSource)?;
+    let map = input::parse(data, &mut RealSource, options)?;
     let kv2 = require_v2(client, t, "kv patch").await?;
     let meta = kv2.patch(&t.path, &map, cas).await.map_err(kv_error)?;
     print_written(ctx, t, &meta)
