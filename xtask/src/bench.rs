@@ -10,7 +10,9 @@ use crate::{setup, util};
 
 pub(crate) fn run(args: &[String]) -> Result<(), String> {
     let Some(name) = args.first() else {
-        return Err("usage: cargo xtask bench <kv|audit|audit-pretty|scan>".to_string());
+        return Err(
+            "usage: cargo xtask bench <kv|audit|audit-pretty|audit-memory|scan>".to_string(),
+        );
     };
     let root = util::workspace_root();
     let section = match name.as_str() {
@@ -19,9 +21,15 @@ pub(crate) fn run(args: &[String]) -> Result<(), String> {
             setup::install_apt(&[("jq", "jq"), ("time", "time")])?;
             let pretty = crate::bench_audit_pretty::run(&root)?;
             record(&root, "audit-pretty", &pretty)?;
+            let memory = crate::bench_audit_memory::run(&root)?;
+            record(&root, "audit-memory", &memory)?;
             crate::bench_audit::run(&root)?
         }
         "audit-pretty" => crate::bench_audit_pretty::run(&root)?,
+        "audit-memory" => {
+            setup::install_apt(&[("time", "time")])?;
+            crate::bench_audit_memory::run(&root)?
+        }
         "scan" => {
             setup::run()?;
             crate::bench_scan::run(&root)?
@@ -47,7 +55,7 @@ pub(crate) fn run(args: &[String]) -> Result<(), String> {
         }
         other => {
             return Err(format!(
-                "unknown benchmark `{other}` (known: kv, audit, audit-pretty, scan)"
+                "unknown benchmark `{other}` (known: kv, audit, audit-pretty, audit-memory, scan)"
             ));
         }
     };

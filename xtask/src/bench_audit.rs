@@ -134,7 +134,8 @@ fn vary(line: &str, round: u64, micros: i64) -> String {
     out
 }
 
-fn generate(root: &Path, path: &Path, bytes_wanted: u64) -> Result<(), String> {
+/// Writes a log of about `bytes_wanted` bytes to `path` from the corpora's line shapes.
+pub(crate) fn generate(root: &Path, path: &Path, bytes_wanted: u64) -> Result<(), String> {
     let mut templates = Vec::new();
     for rel in [
         "vault-guides/vault-audit.log",

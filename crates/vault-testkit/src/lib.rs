@@ -3,8 +3,9 @@
 //! Integration tests across the workspace run against a real `bao` process, never a mock:
 //!
 //! - [`OpenBao`] starts `bao server -dev` ([`OpenBao::dev`]), a dev server with an HTTPS
-//!   listener ([`OpenBao::dev_tls`]), a Raft-backed server that is initialised and unsealed
-//!   ([`OpenBao::raft`]) or one left uninitialised ([`OpenBao::uninitialized`]). Each runs on
+//!   listener ([`OpenBao::dev_tls`]; with mutual TLS, [`OpenBao::dev_mtls`]), a Raft-backed
+//!   server that is initialised and unsealed ([`OpenBao::raft`]) or one left uninitialised
+//!   ([`OpenBao::uninitialized`]). Each runs on
 //!   free loopback ports and is killed when dropped. Helpers set up AppRole, policies, tokens,
 //!   KV mounts, audit devices and namespaces, and seal or unseal the server.
 //! - [`FaultProxy`] sits between a client and a server and injects [`Fault`]s (and holds a

@@ -2,7 +2,8 @@
 //!
 //! [`TestPki::generate`] makes a CA, a server certificate for `127.0.0.1` and `localhost`
 //! signed by it, a client certificate signed by it, and a second, unrelated CA (for "wrong CA"
-//! tests). Everything is written as PEM into a temp dir that lives as long as the `TestPki`.
+//! tests) with a client certificate of its own (for "foreign client certificate" tests).
+//! Everything is written as PEM into a temp dir that lives as long as the `TestPki`.
 
 use std::path::{Path, PathBuf};
 
@@ -23,6 +24,8 @@ const SERVER_CERT: &str = "server.pem";
 const SERVER_KEY: &str = "server-key.pem";
 const CLIENT_CERT: &str = "client.pem";
 const CLIENT_KEY: &str = "client-key.pem";
+const FOREIGN_CLIENT_CERT: &str = "foreign-client.pem";
+const FOREIGN_CLIENT_KEY: &str = "foreign-client-key.pem";
 
 impl TestPki {
     /// Generates the PKI.
@@ -60,16 +63,8 @@ impl TestPki {
             .signed_by(&server_key, &ca)
             .map_err(|e| e.to_string())?;
 
-        let client_key = KeyPair::generate().map_err(|e| e.to_string())?;
-        let mut client = CertificateParams::new(Vec::<String>::new()).map_err(|e| e.to_string())?;
-        client
-            .distinguished_name
-            .push(DnType::CommonName, "vaultkit test client");
-        client.extended_key_usages = vec![ExtendedKeyUsagePurpose::ClientAuth];
-        client.key_usages = vec![KeyUsagePurpose::DigitalSignature];
-        let client_cert = client
-            .signed_by(&client_key, &ca)
-            .map_err(|e| e.to_string())?;
+        let (client_cert, client_key) = new_client(&ca)?;
+        let (foreign_cert, foreign_key) = new_client(&wrong_ca)?;
 
         let files = [
             (CA_CERT, ca.pem()),
@@ -78,6 +73,8 @@ impl TestPki {
             (SERVER_KEY, server_key.serialize_pem()),
             (CLIENT_CERT, client_cert.pem()),
             (CLIENT_KEY, client_key.serialize_pem()),
+            (FOREIGN_CLIENT_CERT, foreign_cert.pem()),
+            (FOREIGN_CLIENT_KEY, foreign_key.serialize_pem()),
         ];
         for (name, pem) in files {
             let path = dir.path().join(name);
@@ -116,6 +113,17 @@ impl TestPki {
         self.path(CLIENT_KEY)
     }
 
+    /// A client certificate with the same name as [`client_cert_path`](Self::client_cert_path)
+    /// but signed by the unrelated CA: a server that verifies client certificates must refuse it.
+    pub fn foreign_client_cert_path(&self) -> PathBuf {
+        self.path(FOREIGN_CLIENT_CERT)
+    }
+
+    /// The key of [`foreign_client_cert_path`](Self::foreign_client_cert_path).
+    pub fn foreign_client_key_path(&self) -> PathBuf {
+        self.path(FOREIGN_CLIENT_KEY)
+    }
+
     /// The CA certificate as PEM text.
     pub fn ca_cert_pem(&self) -> String {
         std::fs::read_to_string(self.ca_cert_path())
@@ -130,6 +138,20 @@ impl TestPki {
     fn path(&self, name: &str) -> PathBuf {
         self.dir.path().join(name)
     }
+}
+
+fn new_client(
+    issuer: &CertifiedIssuer<'static, KeyPair>,
+) -> Result<(rcgen::Certificate, KeyPair), String> {
+    let key = KeyPair::generate().map_err(|e| e.to_string())?;
+    let mut params = CertificateParams::new(Vec::<String>::new()).map_err(|e| e.to_string())?;
+    params
+        .distinguished_name
+        .push(DnType::CommonName, "vaultkit test client");
+    params.extended_key_usages = vec![ExtendedKeyUsagePurpose::ClientAuth];
+    params.key_usages = vec![KeyUsagePurpose::DigitalSignature];
+    let cert = params.signed_by(&key, issuer).map_err(|e| e.to_string())?;
+    Ok((cert, key))
 }
 
 fn new_ca(name: &str) -> Result<CertifiedIssuer<'static, KeyPair>, String> {
@@ -159,5 +181,9 @@ mod tests {
         assert_ne!(ca, wrong);
         assert!(key.contains("PRIVATE KEY"));
         assert!(pki.client_cert_path().is_file() && pki.client_key_path().is_file());
+        let client = std::fs::read_to_string(pki.client_cert_path()).expect("client");
+        let foreign = std::fs::read_to_string(pki.foreign_client_cert_path()).expect("foreign");
+        assert_ne!(client, foreign);
+        assert!(pki.foreign_client_key_path().is_file());
     }
 }

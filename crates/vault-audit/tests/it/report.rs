@@ -40,13 +40,7 @@ fn report_numbers_equal_json_stats() {
     assert!(html.contains("data-stat=\"distinct_paths\">211<"));
     // Self-contained: no scripts, no external references; the title is escaped.
     assert!(!html.contains("<script"));
-    assert!(
-        !html.contains("http://")
-            || html
-                .matches("http://")
-                .all(|_| html.contains("xmlns=\"http://www.w3.org/2000/svg\""))
-    );
-    assert!(!html.contains("src=") && !html.contains("<link"));
+    assert_no_network_reference(&html);
     assert!(html.contains("vault-audit.log &lt;lab&gt;"));
     // Every error line appears in the errors table as the log's file name and physical line
     // (not the file's index in the scan: `0:1371`).
@@ -58,6 +52,48 @@ fn report_numbers_equal_json_stats() {
     }
     assert!(!html.contains("<td>0:1371</td>"));
     assert_eq!(html.matches("<svg").count(), 4);
+}
+
+/// The report must open offline: the only URL allowed is the SVG namespace in an `xmlns`
+/// attribute (a name, never fetched). Every other `http://`/`https://`, `src=`, `<link`,
+/// `url(` or `@import` is a network reference and fails.
+fn assert_no_network_reference(html: &str) {
+    let svgs = html.matches("<svg").count();
+    let ns = r#"xmlns="http://www.w3.org/2000/svg""#;
+    assert_eq!(
+        html.matches(ns).count(),
+        svgs,
+        "every <svg> carries its namespace, nothing else does"
+    );
+    let rest = html.replace(ns, "");
+    let lower = rest.to_ascii_lowercase();
+    for needle in [
+        "http://", "https://", "src=", "<link", "url(", "@import", "//www.",
+    ] {
+        assert!(
+            !lower.contains(needle),
+            "network reference `{needle}` in the report: …{}…",
+            lower
+                .find(needle)
+                .map(|i| &rest[i.saturating_sub(60)..(i + 60).min(rest.len())])
+                .unwrap_or_default()
+        );
+    }
+}
+
+#[test]
+fn no_network_check_catches_a_url_next_to_an_svg() {
+    // The checker itself: an SVG namespace is fine, any other URL beside it is not.
+    let ok = r#"<svg xmlns="http://www.w3.org/2000/svg"></svg>"#;
+    assert_no_network_reference(ok);
+    for bad in [
+        r#"<svg xmlns="http://www.w3.org/2000/svg"></svg><a href="https://evil.example/">x</a>"#,
+        r#"<svg xmlns="http://www.w3.org/2000/svg"><image href="http://evil.example/p.png"/></svg>"#,
+        r#"<svg xmlns="http://www.w3.org/2000/svg"></svg><style>@import 'x.css'</style>"#,
+    ] {
+        let caught = std::panic::catch_unwind(|| assert_no_network_reference(bad));
+        assert!(caught.is_err(), "not caught: {bad}");
+    }
 }
 
 #[test]

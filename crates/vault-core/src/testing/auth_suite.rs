@@ -54,31 +54,52 @@ pub async fn auth_method_suite(
     );
     let data = lookup_self(transport, namespace, &first, "first").await;
 
-    if let Some(accessor) = first.accessor.as_deref().filter(|a| !a.is_empty()) {
-        assert_eq!(
-            data.get("accessor").and_then(|v| v.as_str()),
+    // What the login reported must match the server. A method that logs in (can_relogin)
+    // gets an auth block from Vault and must report its accessor, policies and lease: a check
+    // that only ran when the method chose to report a field would pass a method reporting
+    // nothing. A bare token (no login call) may leave them out; if it reports one, it must match.
+    let logs_in = auth.can_relogin();
+    let server_accessor = data
+        .get("accessor")
+        .and_then(|v| v.as_str())
+        .filter(|a| !a.is_empty());
+    match first.accessor.as_deref().filter(|a| !a.is_empty()) {
+        Some(accessor) => assert_eq!(
+            server_accessor,
             Some(accessor),
             "auth_method_suite: `{name}` reported an accessor the server does not know for this token"
-        );
+        ),
+        None => assert!(
+            !logs_in || server_accessor.is_none(),
+            "auth_method_suite: `{name}` logs in but did not report the token's accessor"
+        ),
     }
     let server_policies: Vec<&str> = data
         .get("policies")
         .and_then(|v| v.as_array())
         .map(|a| a.iter().filter_map(|p| p.as_str()).collect())
         .unwrap_or_default();
+    assert!(
+        !logs_in || server_policies.is_empty() || !first.policies.is_empty(),
+        "auth_method_suite: `{name}` logs in but reported no policies; the token has {server_policies:?}"
+    );
     for policy in &first.policies {
         assert!(
             server_policies.contains(&policy.as_str()),
             "auth_method_suite: `{name}` reported policy `{policy}` but the token has {server_policies:?}"
         );
     }
-    if let Some(ttl) = first.lease_duration {
-        let server_ttl = data.get("ttl").and_then(|v| v.as_u64()).unwrap_or(0);
-        assert!(
+    let server_ttl = data.get("ttl").and_then(|v| v.as_u64()).unwrap_or(0);
+    match first.lease_duration {
+        Some(ttl) => assert!(
             server_ttl <= ttl.as_secs(),
             "auth_method_suite: `{name}` reported a TTL of {}s but the server says {server_ttl}s remain",
             ttl.as_secs()
-        );
+        ),
+        None => assert!(
+            !logs_in || server_ttl == 0,
+            "auth_method_suite: `{name}` logs in but did not report the lease ({server_ttl}s on the server)"
+        ),
     }
 
     let second = auth

@@ -173,11 +173,15 @@ pub async fn blob_store_suite(store: &dyn BlobStore) {
         7,
         "blob_store_suite: list of everything written: {all_keys:?}"
     );
-    assert!(
-        all.iter()
-            .filter(|m| m.key.starts_with(&k("p/")))
-            .all(|m| m.size == 5),
-        "blob_store_suite: list sizes"
+    let sizes: Vec<u64> = all
+        .iter()
+        .filter(|m| m.key.starts_with(&k("p/")))
+        .map(|m| m.size)
+        .collect();
+    assert_eq!(
+        sizes,
+        [5, 5, 5],
+        "blob_store_suite: list sizes of p/a, p/b/c, p/bc"
     );
 
     // Missing keys.

@@ -1,14 +1,12 @@
 //! AppRole against a real server: login, renewal before expiry with a short TTL, re-login after
 //! the token is revoked, and a clear error for bad credentials.
 
-use std::sync::Arc;
-use std::time::Duration;
-
 use serde_json::json;
+use std::sync::Arc;
 use vault_core::{AppRoleAuth, VaultClient, VaultErrorKind};
 use vault_testkit::OpenBao;
 
-use crate::client_common::{accessor_of_login, approle_client, fast_retry};
+use crate::client_common::{accessor_of_login, approle_client, fast_retry, read_until};
 
 #[tokio::test]
 async fn approle_login_and_custom_mount() {
@@ -69,24 +67,38 @@ async fn short_ttl_token_is_renewed_before_expiry() {
         .write("secret/data/renew", json!({"data": {"k": "v"}}))
         .await
         .expect("write");
-    tokio::time::sleep(Duration::from_secs(10)).await;
-    let stats = client.stats();
-    assert!(
-        stats.renewals >= 1,
-        "no renewal within 10 s of a 6 s token: {stats:?}\n{}",
+    let accessor = accessor_of_login(&bao, "auth/approle/login").await;
+    // Two renewals of a 6 s token span more than one TTL. A renewal that came after expiry
+    // would fail (an expired token cannot renew itself) and the client would log in again:
+    // one login with two renewals means each renewal came before expiry.
+    let stats = read_until(&client, "secret/data/renew", "two renewals", |s| {
+        s.renewals >= 2 || s.logins > 1
+    })
+    .await;
+    assert_eq!(
+        stats.logins,
+        1,
+        "renewal, not re-login, kept the token alive: {stats:?}\n{}",
         bao.log_tail(40)
     );
+    // The token of that one login is still alive, renewed, with time left.
+    let (status, info) = bao
+        .api(
+            "POST",
+            "auth/token/lookup-accessor",
+            Some(json!({ "accessor": accessor })),
+        )
+        .await;
+    assert_eq!(status, 200, "the first token is gone: {info}");
     assert!(
-        client
-            .read("secret/data/renew")
-            .await
-            .expect("read after 10 s")
-            .is_some()
+        info["data"]["ttl"].as_u64().is_some_and(|t| t > 0),
+        "{info}"
     );
-    assert_eq!(
-        client.stats().logins,
-        1,
-        "renewal, not re-login, kept the token alive"
+    assert!(
+        info["data"]["last_renewal_time"]
+            .as_i64()
+            .is_some_and(|t| t > 0),
+        "never renewed on the server: {info}"
     );
 }
 
@@ -158,7 +170,7 @@ async fn capped_token_is_replaced_by_a_fresh_login_before_expiry() {
             "POST",
             "auth/approle/role/capped",
             Some(
-                json!({"token_policies": ["secret-rw"], "token_ttl": "3s", "token_max_ttl": "6s"}),
+                json!({"token_policies": ["secret-rw"], "token_ttl": "6s", "token_max_ttl": "12s"}),
             ),
         )
         .await;
@@ -182,18 +194,20 @@ async fn capped_token_is_replaced_by_a_fresh_login_before_expiry() {
         .write("secret/data/capped", json!({"data": {"k": "v"}}))
         .await
         .expect("write");
-    // Past the max TTL of the first token: renewals ran, then a fresh login replaced it.
-    tokio::time::sleep(Duration::from_secs(9)).await;
-    let stats = client.stats();
+    // Past the max TTL of the first token: renewals ran, then a fresh login replaced it. The
+    // replaced token was revoked with `revoke-self`, which only a live token can do: the
+    // fresh login came before the first token expired.
+    let stats = read_until(
+        &client,
+        "secret/data/capped",
+        "re-login and revocation",
+        |s| (s.logins >= 2 && s.revocations >= 1) || s.logins > 3,
+    )
+    .await;
     assert!(stats.renewals >= 1, "{stats:?}");
     assert!(
         stats.revocations >= 1,
-        "the replaced (still live) token was not revoked: {stats:?}"
-    );
-    assert!(
-        stats.logins >= 2,
-        "no fresh login after the max TTL: {stats:?}\n{}",
-        bao.log_tail(40)
+        "no replaced token could be revoked: each expired before its re-login: {stats:?}"
     );
     assert!(
         client

@@ -64,3 +64,52 @@ pub(crate) async fn accessor_of_login(bao: &OpenBao, login_path: &str) -> String
         bao.log()
     );
 }
+
+/// Reads `path` (which must exist) over and over until `done(stats)` holds, and returns the
+/// stats then. Every read must succeed: a token that expired between renewals would show up
+/// as a failed read (token-only client) or as an extra login. Waits on the client's counters,
+/// not on a sleep sized for an idle machine; the deadline only ends a hung test.
+pub(crate) async fn read_until(
+    client: &VaultClient,
+    path: &str,
+    what: &str,
+    done: impl Fn(&vault_core::ClientStats) -> bool,
+) -> vault_core::ClientStats {
+    let deadline = tokio::time::Instant::now() + Duration::from_secs(180);
+    let mut reads = 0u32;
+    loop {
+        let stats = client.stats();
+        if done(&stats) {
+            return stats;
+        }
+        assert!(
+            tokio::time::Instant::now() < deadline,
+            "{what}: not reached after {reads} reads: {stats:?}"
+        );
+        match client.read(path).await {
+            Ok(Some(_)) => reads += 1,
+            Ok(None) => panic!("{what}: `{path}` vanished after {reads} reads"),
+            Err(e) => panic!("{what}: read {} failed: {e}\n{stats:?}", reads + 1),
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+}
+
+/// The responses in a file audit log: `(path, error)` of every `"type": "response"` line.
+pub(crate) fn audit_responses(log: &std::path::Path) -> Vec<(String, String)> {
+    let text = std::fs::read_to_string(log)
+        .unwrap_or_else(|e| panic!("read audit log {}: {e}", log.display()));
+    text.lines()
+        .filter_map(|line| serde_json::from_str::<serde_json::Value>(line).ok())
+        .filter(|v| v["type"] == "response")
+        .map(|v| {
+            (
+                v["request"]["path"]
+                    .as_str()
+                    .unwrap_or_default()
+                    .to_string(),
+                v["error"].as_str().unwrap_or_default().to_string(),
+            )
+        })
+        .collect()
+}

@@ -40,7 +40,8 @@ async fn receiver() -> (String, Seen) {
                 StatusCode::from_u16(code).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR)
             }
             Some("slow") => {
-                tokio::time::sleep(Duration::from_secs(5)).await;
+                // Never answers: the notifier's timeout must end the request.
+                std::future::pending::<()>().await;
                 StatusCode::OK
             }
             _ => StatusCode::NO_CONTENT,

@@ -17,8 +17,10 @@ async fn ttl_expiry_and_invalidation_after_write() {
         .await
         .expect("seed");
     let proxy = FaultProxy::start(&bao.addr()).await;
+    // A TTL no loaded machine outlasts within the test: every "still cached" below holds
+    // whatever the load; expiry is checked at the end with a second, short-lived cache.
     let kv = CachedKv::builder(client_for(&proxy.addr(), &bao.root_token()))
-        .with_ttl(Duration::from_millis(2000))
+        .with_ttl(Duration::from_secs(600))
         .build();
 
     assert_eq!(
@@ -85,7 +87,14 @@ async fn ttl_expiry_and_invalidation_after_write() {
     v2.undelete_versions("app/db", &[3])
         .await
         .expect("undelete v3");
-    assert!(kv.get_secret_version("app/db", 3, "secret").await.is_ok());
+    assert_eq!(
+        kv.get_secret_version("app/db", 3, "secret")
+            .await
+            .expect("undeleted v3")
+            .data
+            .get("v"),
+        Some(&json!(3))
+    );
     v2.destroy_versions("app/db", &[3])
         .await
         .expect("destroy v3");
@@ -105,7 +114,7 @@ async fn ttl_expiry_and_invalidation_after_write() {
         KvErrorKind::NotFound
     );
 
-    // TTL expiry: a fresh value, then a request again once the TTL has passed.
+    // Within the TTL a write behind the cache's back is not seen.
     root.write_secret("ttl", &json!({"v": 1}), "secret")
         .await
         .expect("seed ttl");
@@ -124,16 +133,25 @@ async fn ttl_expiry_and_invalidation_after_write() {
             .get("v"),
         Some(&json!(1))
     );
-    tokio::time::sleep(Duration::from_millis(2100)).await;
-    assert_eq!(
-        kv.get_secret("ttl", "secret")
-            .await
-            .expect("expired")
-            .data
-            .get("v"),
-        Some(&json!(2))
-    );
+    assert_eq!(count_paths(&proxy.requests(), DATA), 0);
+
+    // TTL expiry: once the TTL has passed (a sleep lasts at least as long as asked, however
+    // loaded the machine), the next read asks Vault again and sees the new value.
+    let ttl = Duration::from_millis(200);
+    let short = CachedKv::builder(client_for(&proxy.addr(), &bao.root_token()))
+        .with_ttl(ttl)
+        .build();
+    short.get_secret("ttl", "secret").await.expect("miss");
+    root.write_secret("ttl", &json!({"v": 3}), "secret")
+        .await
+        .expect("write behind the short cache's back");
+    tokio::time::sleep(ttl + Duration::from_millis(50)).await;
+    proxy.reset_counts();
+    let fresh = short.get_secret("ttl", "secret").await.expect("expired");
+    assert_eq!(fresh.data.get("v"), Some(&json!(3)));
+    assert!(!fresh.is_stale());
     assert_eq!(count_paths(&proxy.requests(), DATA), 1);
+    assert_eq!(short.stats().misses, 2, "{:?}", short.stats());
 }
 
 #[tokio::test]
@@ -145,13 +163,23 @@ async fn concurrent_misses_make_one_request() {
     let proxy = FaultProxy::start(&bao.addr()).await;
     let kv = CachedKv::builder(client_for(&proxy.addr(), &bao.root_token())).build();
     let handle = kv.kv2("secret");
-    // Slow answers, so every task arrives while the first request is in flight.
-    proxy.set_default(Some(Fault::Latency(Duration::from_millis(300))));
+    // The first request is held at the proxy until every task has started and reached the
+    // cache (the test runs on one thread: the spawned tasks all run before the proxy sees a
+    // request), so all 32 are misses in flight together; no timing involved.
+    let hold = proxy.hold("GET", "/v1/secret/data/hot", 1);
+    let started = std::sync::Arc::new(std::sync::atomic::AtomicUsize::new(0));
     let mut tasks = Vec::new();
     for _ in 0..32 {
         let handle = handle.clone();
-        tasks.push(tokio::spawn(async move { handle.read("hot").await }));
+        let started = started.clone();
+        tasks.push(tokio::spawn(async move {
+            started.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+            handle.read("hot").await
+        }));
     }
+    hold.arrived().await;
+    assert_eq!(started.load(std::sync::atomic::Ordering::SeqCst), 32);
+    hold.release();
     for t in tasks {
         assert_eq!(
             t.await.expect("task").expect("read").data.get("v"),

@@ -22,12 +22,14 @@ pub(crate) fn client_for(addr: &str, token: &str) -> VaultClient {
         .unwrap_or_else(|e| panic!("building a client for {addr} failed: {e}"))
 }
 
-/// A client that gives up quickly: short timeout, no retries (for fault tests).
+/// A client that gives up without retrying (for fault tests). Its timeout ends a request the
+/// proxy never answers ([`vault_testkit::Fault::NoAnswer`]), yet is long enough that a real
+/// answer on a machine under heavy load (other builds, load 15+ on two cores) never hits it.
 pub(crate) fn impatient_client(addr: &str, token: &str) -> VaultClient {
     VaultClient::builder()
         .with_address(addr)
         .with_token(token)
-        .with_timeout(Duration::from_millis(400))
+        .with_timeout(Duration::from_secs(5))
         .with_retry(RetryPolicy::none())
         .build()
         .unwrap_or_else(|e| panic!("building a client for {addr} failed: {e}"))

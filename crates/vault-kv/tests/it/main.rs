@@ -10,6 +10,7 @@ mod namespaces;
 mod permissions;
 mod resource;
 mod security;
+mod stale;
 mod sync;
 mod v1;
 mod v2;

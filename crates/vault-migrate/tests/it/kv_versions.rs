@@ -8,7 +8,7 @@ use vault_core::{SecretString, VaultClient};
 use vault_kv::KvExt;
 use vault_migrate::Action;
 use vault_migrate::{
-    ApplyOptions, MigrateErrorKind, Plan, PlanOptions, Scanner, SourceValues, apply, validate,
+    ApplyOptions, MigrateErrorKind, Plan, PlanOptions, Scanner, SourceValues, apply,
     validate_paths, write_to_vault,
 };
 use vault_testkit::{FaultProxy, OpenBao};
@@ -64,7 +64,7 @@ async fn apply_validate_and_the_module_calls_work_on_kv_v1() {
             .get_str("password"),
         Some(PW)
     );
-    assert!(validate(&c, &plan).await.iter().all(|v| v.ok()));
+    crate::assert_valid(&c, &plan).await;
     let again = apply(&c, &plan, &values, &ApplyOptions::default())
         .await
         .expect("again");
@@ -143,7 +143,7 @@ async fn a_deleted_or_destroyed_latest_version_is_migrated_without_a_conflict() 
         .expect("apply");
     assert_eq!(actions(&r), [Action::Created]);
     assert_eq!(r.outcomes[0].version, Some(2), "written over version 1");
-    assert!(validate(&c, &plan).await.iter().all(|v| v.ok()));
+    crate::assert_valid(&c, &plan).await;
     // The same over a destroyed version, through the module's call.
     let secrets: HashMap<String, SecretString> =
         [("password".to_string(), SecretString::new(PW))].into();

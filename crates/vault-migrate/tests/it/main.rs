@@ -13,7 +13,24 @@ mod vault;
 
 use std::path::{Path, PathBuf};
 
-use vault_migrate::{DetectConfig, Finding, Scanner, SecretsIgnore};
+use vault_migrate::{DetectConfig, Finding, Plan, Scanner, SecretsIgnore};
+
+/// `validate` finds every secret of `plan` valid: one result per secret, and at least one
+/// secret (an `.all()` over an empty list proves nothing).
+pub async fn assert_valid(client: &vault_core::VaultClient, plan: &Plan) {
+    assert!(!plan.secrets.is_empty(), "an empty plan proves nothing");
+    let v = vault_migrate::validate(client, plan).await;
+    assert_eq!(v.len(), plan.secrets.len(), "{v:?}");
+    assert!(v.iter().all(|v| v.ok()), "{v:?}");
+}
+
+/// Every secret of `plan` is reported, and none exists in Vault.
+pub async fn assert_none_exist(client: &vault_core::VaultClient, plan: &Plan) {
+    assert!(!plan.secrets.is_empty(), "an empty plan proves nothing");
+    let v = vault_migrate::validate(client, plan).await;
+    assert_eq!(v.len(), plan.secrets.len(), "{v:?}");
+    assert!(v.iter().all(|v| !v.exists), "{v:?}");
+}
 
 /// A fixture under `tests/data`.
 pub fn data(rel: &str) -> PathBuf {

@@ -148,6 +148,7 @@ fn two_plans_of_one_source_use_different_salts_and_both_load() {
     };
     let (ha, hb) = (hashes(&a), hashes(&b));
     assert_eq!(ha.len(), hb.len());
+    assert!(!ha.is_empty(), "no hashes to compare");
     assert!(ha.iter().all(|h| !hb.contains(h)), "plans share a hash");
     let (va, vb) = (
         SourceValues::load(&a).expect("a"),
@@ -175,6 +176,8 @@ fn baselines_are_salted_and_still_suppress() {
     let one = Baseline::from_findings(&r.findings);
     let two = Baseline::from_findings(&r.findings);
     assert_ne!(one.value_hmac_key, two.value_hmac_key);
+    assert_eq!(one.findings.len(), two.findings.len());
+    assert!(!one.findings.is_empty(), "no findings to compare");
     assert!(
         one.findings
             .iter()

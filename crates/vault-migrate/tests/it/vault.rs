@@ -85,7 +85,8 @@ async fn round_trip_idempotence_conflict_and_validation() {
 
     let values = SourceValues::load(&plan).expect("values");
     let d = diff(&c, &plan, &values).await.expect("diff");
-    assert!(d.iter().all(|s| !s.exists));
+    assert_eq!(d.len(), plan.secrets.len(), "{d:?}");
+    assert!(!d.is_empty() && d.iter().all(|s| !s.exists), "{d:?}");
     let table = diff_table(&d);
     assert!(
         table.contains("+ password") && !table.contains(DB_PW),
@@ -118,7 +119,7 @@ async fn round_trip_idempotence_conflict_and_validation() {
         meta.custom_metadata
     );
     assert!(meta.custom_metadata.contains_key("vaultkit-migrated-at"));
-    assert!(validate(&c, &plan).await.iter().all(|v| v.ok()));
+    crate::assert_valid(&c, &plan).await;
 
     // Second apply: nothing written, no new versions.
     let before = version(&c, &format!("{PREFIX}/database")).await;
@@ -126,6 +127,8 @@ async fn round_trip_idempotence_conflict_and_validation() {
         .await
         .expect("apply again");
     assert_eq!(r2.written(), 0);
+    assert_eq!(r2.outcomes.len(), plan.secrets.len());
+    assert!(!r2.outcomes.is_empty());
     assert!(r2.outcomes.iter().all(|o| o.action == Action::Unchanged));
     assert_eq!(version(&c, &format!("{PREFIX}/database")).await, before);
 
@@ -178,7 +181,7 @@ async fn round_trip_idempotence_conflict_and_validation() {
         version(&c, &format!("{PREFIX}/database")).await,
         changed + 1
     );
-    assert!(validate(&c, &plan).await.iter().all(|v| v.ok()));
+    crate::assert_valid(&c, &plan).await;
 
     // A new key in the source: re-plan; only that key is patched in.
     write_env(
@@ -246,8 +249,10 @@ async fn dry_run_writes_nothing_and_changed_sources_are_refused() {
     )
     .await
     .expect("dry run");
+    assert_eq!(r.outcomes.len(), plan.secrets.len());
+    assert!(!r.outcomes.is_empty());
     assert!(r.outcomes.iter().all(|o| o.action == Action::WouldWrite));
-    assert!(validate(&c, &plan).await.iter().all(|v| !v.exists));
+    crate::assert_none_exist(&c, &plan).await;
     // The source changed after planning: loading values fails with a line number.
     let env = std::fs::read_to_string(dir.path().join(".env")).expect("read");
     std::fs::write(
@@ -335,8 +340,8 @@ async fn two_plans_of_one_source_have_different_salts_and_both_apply_and_validat
         .expect("apply a");
     assert_eq!(r.written(), 3);
     // Plan b, made with another salt, checks the same Vault data: valid, nothing to write.
-    assert!(validate(&c, &a).await.iter().all(|v| v.ok()));
-    assert!(validate(&c, &b).await.iter().all(|v| v.ok()));
+    crate::assert_valid(&c, &a).await;
+    crate::assert_valid(&c, &b).await;
     let rb = apply(&c, &b, &vb, &ApplyOptions::default())
         .await
         .expect("apply b");

@@ -37,15 +37,29 @@ log_level     = "info"
     )
 }
 
-/// An extra HTTPS listener for a dev server.
-pub(super) fn tls_listener_config(port: u16, cert: &Path, key: &Path) -> String {
+/// An extra HTTPS listener for a dev server. With `client_ca`, the listener demands a client
+/// certificate signed by that CA (`tls_require_and_verify_client_cert`): mutual TLS.
+pub(super) fn tls_listener_config(
+    port: u16,
+    cert: &Path,
+    key: &Path,
+    client_ca: Option<&Path>,
+) -> String {
+    let mutual = client_ca
+        .map(|ca| {
+            format!(
+                "  tls_require_and_verify_client_cert = true\n  tls_client_ca_file = \"{}\"\n",
+                hcl_path(ca)
+            )
+        })
+        .unwrap_or_default();
     format!(
         r#"listener "tcp" {{
   address         = "127.0.0.1:{port}"
   cluster_address = "127.0.0.1:{cluster}"
   tls_cert_file   = "{cert}"
   tls_key_file    = "{key}"
-}}
+{mutual}}}
 "#,
         cluster = port.saturating_add(1),
         cert = hcl_path(cert),
@@ -71,5 +85,29 @@ mod tests {
         assert!(text.contains(r#"api_addr      = "http://127.0.0.1:8200""#));
         assert!(text.contains(r#"cluster_addr  = "https://127.0.0.1:8201""#));
         assert!(text.contains("disable_mlock = true"));
+    }
+
+    #[test]
+    fn mutual_tls_listener_demands_a_client_certificate() {
+        let (cert, key, ca) = (
+            Path::new("/c.pem"),
+            Path::new("/k.pem"),
+            Path::new("/ca.pem"),
+        );
+        let plain = tls_listener_config(8200, cert, key, None);
+        assert!(
+            !plain.contains("tls_require_and_verify_client_cert"),
+            "{plain}"
+        );
+        let mutual = tls_listener_config(8200, cert, key, Some(ca));
+        assert!(
+            mutual.contains("tls_require_and_verify_client_cert = true"),
+            "{mutual}"
+        );
+        assert!(
+            mutual.contains(r#"tls_client_ca_file = "/ca.pem""#),
+            "{mutual}"
+        );
+        assert!(mutual.trim_end().ends_with('}'), "{mutual}");
     }
 }

@@ -2,6 +2,7 @@
 //!
 //! - [`OpenBao::dev`]: `bao server -dev` (in-memory, unsealed, KV v2 at `secret/`).
 //! - [`OpenBao::dev_tls`]: the same plus an HTTPS listener using a [`TestPki`](crate::tls::TestPki).
+//! - [`OpenBao::dev_mtls`]: the same HTTPS listener demanding a client certificate (mutual TLS).
 //! - [`OpenBao::raft`]: Raft storage in a temp dir, initialised with one key share and unsealed.
 //! - [`OpenBao::uninitialized`]: Raft storage, started but never initialised.
 //!

@@ -63,8 +63,20 @@ impl OpenBao {
     /// Starts a dev server that also serves HTTPS with `pki`'s server certificate; `addr()`
     /// is the HTTPS address and the helpers trust `pki`'s CA.
     pub async fn dev_tls(pki: &TestPki) -> OpenBao {
+        Self::dev_https(pki, false).await
+    }
+
+    /// Like [`OpenBao::dev_tls`], but the HTTPS listener demands a client certificate signed
+    /// by `pki`'s CA (`tls_require_and_verify_client_cert = true`, `tls_client_ca_file` =
+    /// the CA): mutual TLS. The helpers present `pki`'s client certificate.
+    pub async fn dev_mtls(pki: &TestPki) -> OpenBao {
+        Self::dev_https(pki, true).await
+    }
+
+    async fn dev_https(pki: &TestPki, mutual: bool) -> OpenBao {
         let token = random_token();
-        let client = tls_client(pki);
+        let client = tls_client(pki, mutual);
+        let client_ca = mutual.then(|| pki.ca_cert_path());
         let (process, plan) = launch(
             &client,
             |status| status == 200,
@@ -75,6 +87,7 @@ impl OpenBao {
                     tls_port,
                     &pki.server_cert_path(),
                     &pki.server_key_path(),
+                    client_ca.as_deref(),
                 );
                 let file = write_file(&dir, "dev.hcl", &config::dev_extra_config(Some(&listener)))?;
                 let dev_port = free_port_pair()?;
@@ -88,7 +101,6 @@ impl OpenBao {
         OpenBao::ready_dev(process, plan, token, client).await
     }
 
-    /// The dev server that `launch` brought up, with its unseal key read from the banner.
     async fn ready_dev(
         process: ServerProcess,
         plan: Plan,
@@ -356,12 +368,21 @@ pub(crate) fn plain_client() -> reqwest::Client {
         .unwrap_or_else(|e| panic!("building an HTTP client failed: {e}"))
 }
 
-fn tls_client(pki: &TestPki) -> reqwest::Client {
-    let pem = std::fs::read(pki.ca_cert_path())
-        .unwrap_or_else(|e| panic!("read {}: {e}", pki.ca_cert_path().display()));
-    let ca = reqwest::Certificate::from_pem(&pem).unwrap_or_else(|e| panic!("parse test CA: {e}"));
-    base_builder()
-        .tls_certs_only([ca])
+fn tls_client(pki: &TestPki, with_identity: bool) -> reqwest::Client {
+    let read = |path: std::path::PathBuf| {
+        std::fs::read(&path).unwrap_or_else(|e| panic!("read {}: {e}", path.display()))
+    };
+    let ca = reqwest::Certificate::from_pem(&read(pki.ca_cert_path()))
+        .unwrap_or_else(|e| panic!("parse test CA: {e}"));
+    let mut builder = base_builder().tls_certs_only([ca]);
+    if with_identity {
+        let mut pem = read(pki.client_cert_path());
+        pem.extend(read(pki.client_key_path()));
+        let identity = reqwest::Identity::from_pem(&pem)
+            .unwrap_or_else(|e| panic!("parse test client certificate: {e}"));
+        builder = builder.identity(identity);
+    }
+    builder
         .build()
         .unwrap_or_else(|e| panic!("building an HTTPS client failed: {e}"))
 }

@@ -45,9 +45,27 @@ fn is_tls_failure(text: &str) -> bool {
         "unknownissuer",
         "peer sent",
         "invalid peer",
+        // rustls: `received fatal alert: UnknownCA` (a mutual-TLS server refusing our cert).
+        "fatal alert",
     ]
     .iter()
     .any(|w| t.contains(w))
+}
+
+/// The hint for a failure that is neither TLS, timeout nor a cut body. Over HTTPS a connection
+/// closed or reset without an answer is also how a server demanding a client certificate
+/// (mutual TLS) refuses a client that sent none or one it does not trust: with TLS 1.3 its
+/// alert races the request and is often lost, so the hint names both causes.
+fn unreachable_hint(address: &str, chain: &str) -> &'static str {
+    let t = chain.to_ascii_lowercase();
+    let dropped = ["connection closed", "reset", "broken pipe"]
+        .iter()
+        .any(|w| t.contains(w));
+    if address.starts_with("https://") && dropped {
+        "check VAULT_ADDR and that the server is running; a server that requires a client certificate also drops the connection when none (or one from a CA it does not trust) is sent: check VAULT_CLIENT_CERT/VAULT_CLIENT_KEY"
+    } else {
+        "check VAULT_ADDR and that the server is running"
+    }
 }
 
 pub(super) fn connection_error(
@@ -88,7 +106,7 @@ pub(super) fn connection_error(
         (
             VaultErrorKind::Connection,
             format!("could not reach {address}: {cause}"),
-            "check VAULT_ADDR and that the server is running",
+            unreachable_hint(address, &chain),
         )
     };
     let err = VaultError::msg(kind, message).with_hint(hint);
@@ -135,9 +153,27 @@ mod tests {
     }
 
     #[test]
+    fn a_dropped_https_connection_names_the_client_certificate() {
+        // What a mutual-TLS server's refusal looks like when its alert loses the race.
+        let closed = "error sending request: client error (SendRequest): connection closed";
+        let hint = unreachable_hint("https://vault:8200", closed);
+        assert!(hint.contains("VAULT_CLIENT_CERT"), "{hint}");
+        assert!(hint.contains("VAULT_ADDR"), "{hint}");
+        let reset = "Connection reset by peer (os error 104)";
+        assert!(unreachable_hint("https://vault:8200", reset).contains("VAULT_CLIENT_CERT"));
+        // Plain HTTP has no client certificate; a refused connection is a down server.
+        assert!(!unreachable_hint("http://vault:8200", closed).contains("CLIENT_CERT"));
+        let refused = "tcp connect error: Connection refused (os error 111)";
+        assert!(!unreachable_hint("https://vault:8200", refused).contains("CLIENT_CERT"));
+    }
+
+    #[test]
     fn tls_failures_are_recognised_in_chains() {
         assert!(is_tls_failure("invalid peer certificate: UnknownIssuer"));
         assert!(is_tls_failure("received fatal alert: HandshakeFailure"));
+        assert!(is_tls_failure(
+            "connection error: received fatal alert: UnknownCA"
+        ));
         assert!(!is_tls_failure("Connection refused (os error 111)"));
     }
 }
