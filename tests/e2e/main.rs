@@ -19,12 +19,14 @@
 //! - [`contract`]: `VAULT_TOKEN` wins over `VAULT_ROLE_ID` + `VAULT_SECRET_ID` (every combination);
 //!   connection errors name the user's operation and path; offline commands show no connection flags.
 //! - [`security`]: hostile secrets, keys, request paths, symlinks and process lists (hardening).
+//! - [`docs`]: every ```` ```console ```` example of README.md and docs/*.md, run in order.
 
 mod access;
 mod audit;
 mod config;
 mod contract;
 mod dev;
+mod docs;
 mod env_exec;
 mod kv;
 mod leaks;
