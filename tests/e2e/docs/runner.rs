@@ -135,8 +135,11 @@ fn failure(doc: &str, step: &Step, code: i32, output: &str, diff: Option<String>
         Some(diff) => {
             let _ = write!(msg, "output differs:\n{diff}");
         }
+        None if step.output.is_empty() => {
+            let _ = write!(msg, "output (not shown in the doc):\n{output}");
+        }
         None => {
-            let _ = write!(msg, "output:\n{output}");
+            let _ = write!(msg, "output (matches the doc):\n{output}");
         }
     }
     msg.push_str(
