@@ -25,6 +25,37 @@ mod shell;
 
 use runner::{DocEnv, prepare, run};
 
+/// The files the tests below run; any other Markdown file with a `console` block is an error.
+const RUN: [&str; 5] = [
+    "README.md",
+    "docs/cli.md",
+    "docs/kv.md",
+    "docs/audit.md",
+    "docs/migrate.md",
+];
+
+#[test]
+fn every_doc_with_console_examples_is_run() {
+    let root = runner::workspace();
+    let mut docs = vec!["README.md".to_string()];
+    for entry in std::fs::read_dir(root.join("docs")).expect("list docs/") {
+        let name = entry.expect("docs/ entry").file_name();
+        let name = name.to_string_lossy();
+        if name.ends_with(".md") {
+            docs.push(format!("docs/{name}"));
+        }
+    }
+    for doc in docs {
+        let text = std::fs::read_to_string(root.join(&doc)).expect("read doc");
+        let items = markdown::items(&text).unwrap_or_else(|e| panic!("{doc}: {e}"));
+        let runs = items.iter().any(|i| matches!(i, markdown::Item::Run(_)));
+        assert!(
+            !runs || RUN.contains(&doc.as_str()),
+            "{doc} has ```console examples but no test runs it: add one in tests/e2e/docs/mod.rs"
+        );
+    }
+}
+
 /// The value behind the docs' `$PASSWORD` (the reader's own secret; quotes, a space and a `$`
 /// show how `env` quotes it).
 fn secrets_in_env(env: &mut DocEnv) {
@@ -46,7 +77,7 @@ async fn readme() {
     secrets_in_env(&mut env);
     env.shell.write_file("pipeline.py", PIPELINE_PY);
     env.shell.write_file(".env", DOTENV);
-    run("README.md", env).await;
+    run(RUN[0], env).await;
 }
 
 #[tokio::test]
@@ -63,14 +94,14 @@ async fn cli() {
     );
     env.shell.write_file("new-password.txt", "n3w-p@ss\n");
     env.shell.write_file("bike-data-flow/.env", DOTENV);
-    run("docs/cli.md", env).await;
+    run(RUN[1], env).await;
 }
 
 #[tokio::test]
 async fn kv() {
     let mut env = prepare().await;
     secrets_in_env(&mut env);
-    run("docs/kv.md", env).await;
+    run(RUN[2], env).await;
 }
 
 #[tokio::test]
@@ -80,11 +111,11 @@ async fn audit() {
     let corpus = "crates/vault-audit/tests/data/vault-guides/vault-audit.log";
     let text = std::fs::read_to_string(runner::workspace().join(corpus)).expect("read the corpus");
     env.shell.write_file(corpus, &text);
-    run("docs/audit.md", env).await;
+    run(RUN[3], env).await;
 }
 
 #[tokio::test]
 async fn migrate() {
     let env = prepare().await;
-    run("docs/migrate.md", env).await;
+    run(RUN[4], env).await;
 }
