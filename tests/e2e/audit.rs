@@ -184,29 +184,7 @@ async fn stats_filter_search_patterns_pairs_anomalies_report() {
     let html = std::fs::read_to_string(&report).expect("report written");
     assert!(html.contains("<html") && html.contains("Vault audit report"));
 
-    // Every output of every audit command: no plaintext secret.
-    let l = log.as_str();
-    let commands = [
-        vec!["audit", "stats", l],
-        vec!["audit", "filter", l],
-        vec!["audit", "search", l, "app"],
-        vec!["audit", "pairs", l],
-        vec!["audit", "anomalies", l],
-        vec!["audit", "patterns", l],
-    ];
-    for base in commands {
-        for fmt in ["table", "json"] {
-            let mut a = base.clone();
-            a.extend(["--format", fmt]);
-            let out = w.vk(&a).run().await;
-            out.ok();
-            assert!(
-                !out.all().contains(PLANTED),
-                "`vaultkit {}` leaked",
-                a.join(" ")
-            );
-        }
-    }
+    // No plaintext in any output: `audit_plaintext` plants it where it could show.
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

@@ -272,6 +272,95 @@ async fn exec_exit_codes_and_signals() {
     assert_eq!(code, Some(129));
 }
 
+/// SIGINT (Ctrl-C) sent to vaultkit reaches the child: a child that traps it runs its handler
+/// (the marker) and its exit code comes back; a child that does not dies of it (128 + 2).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn exec_forwards_sigint_to_the_child() {
+    let w = World::new().await;
+    w.seed("secret/app", json!({"k": "v"})).await;
+    let ready = w.home().join("ready");
+    let marker = w.home().join("got-int");
+    let script = format!(
+        "trap 'echo \"INT $K\" > {}; exit 7' INT; touch {}; while :; do sleep 0.1; done",
+        marker.display(),
+        ready.display()
+    );
+    let code = signal_exec(&w, &script, &ready, rustix::process::Signal::INT).await;
+    assert_eq!(
+        std::fs::read_to_string(&marker).ok().as_deref(),
+        Some("INT v\n"),
+        "the child's INT handler ran (with the secret in its environment)"
+    );
+    assert_eq!(code, Some(7), "vaultkit exits with the child's code");
+
+    let ready2 = w.home().join("ready2");
+    let script = format!("touch {}; exec sleep 30", ready2.display());
+    let code = signal_exec(&w, &script, &ready2, rustix::process::Signal::INT).await;
+    assert_eq!(code, Some(130));
+}
+
+/// A command that exists but cannot be executed is 126; one that does not exist is 127 (as
+/// documented in docs/cli.md, like `env(1)`). Each is one error line naming the command.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn exec_exits_126_when_the_command_cannot_be_executed() {
+    use std::os::unix::fs::PermissionsExt;
+    let w = World::new().await;
+    w.seed("secret/app", json!({"k": "v"})).await;
+    let dir = w.home().join("bin");
+    std::fs::create_dir_all(&dir).expect("mkdir");
+    // A script without the execute bit.
+    let plain = dir.join("not-executable.sh");
+    std::fs::write(&plain, "#!/bin/sh\nexit 0\n").expect("write");
+    std::fs::set_permissions(&plain, std::fs::Permissions::from_mode(0o644)).expect("chmod");
+    // Executable, but in no format the kernel runs (and no `#!` line).
+    let garbage = dir.join("garbage");
+    std::fs::write(&garbage, b"\x7fELF\x00\x00 not really a program").expect("write");
+    std::fs::set_permissions(&garbage, std::fs::Permissions::from_mode(0o755)).expect("chmod");
+    // An executable script whose interpreter does not exist.
+    let no_interp = dir.join("no-interpreter");
+    std::fs::write(&no_interp, "#!/nonexistent/interpreter\n").expect("write");
+    std::fs::set_permissions(&no_interp, std::fs::Permissions::from_mode(0o755)).expect("chmod");
+    let cases = [
+        (plain.to_str().expect("path"), 126),
+        (dir.to_str().expect("path"), 126),
+        (garbage.to_str().expect("path"), 126),
+        ("/nonexistent/cmd", 127),
+        ("vaultkit-e2e-no-such-command", 127),
+    ];
+    for (program, code) in cases {
+        let out = w
+            .vk(&["exec", "-s", "K=secret/app#k", "--", program])
+            .run()
+            .await;
+        out.code(code).one_line_error();
+        assert!(out.stderr.contains(program), "{}", out.stderr);
+    }
+    // The interpreter is what is missing: the kernel says "not found", as for `sh` (127).
+    w.vk(&[
+        "exec",
+        "-s",
+        "K=secret/app#k",
+        "--",
+        no_interp.to_str().expect("path"),
+    ])
+    .run()
+    .await
+    .code(127)
+    .one_line_error();
+    // The script itself works once it may be executed.
+    std::fs::set_permissions(&plain, std::fs::Permissions::from_mode(0o755)).expect("chmod");
+    w.vk(&[
+        "exec",
+        "-s",
+        "K=secret/app#k",
+        "--",
+        plain.to_str().expect("path"),
+    ])
+    .run()
+    .await
+    .ok();
+}
+
 async fn signal_exec(
     w: &World,
     script: &str,

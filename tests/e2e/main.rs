@@ -4,6 +4,8 @@
 //! Topics:
 //! - [`status`]: `status` in every format, golden table, exit code 5 when unreachable / sealed.
 //! - [`kv`]: every `kv` subcommand on KV v2 and v1, data input forms, formats, `--field`, exit codes.
+//! - [`kv_listing`]: `kv list` on a missing folder is exit 3; `kv tree` reports unlistable
+//!   folders on stderr and prints the rest.
 //! - [`transfer`]: `kv tree` (masked / `--reveal`), `kv export`, `kv import` dry run / apply / conflict.
 //! - [`env_exec`]: `env` quoting round trips through `sh`; `exec` environment, exit codes, signals.
 //! - [`access`]: `policy`, `login` (token, AppRole, Kubernetes), permission / usage / validation exit codes.
@@ -11,6 +13,10 @@
 //! - [`leaks`]: a planted secret never appears unless a command was asked to print it.
 //! - [`logging`]: `-v` / `VAULTKIT_LOG` show library warnings (a retry); stderr clean without.
 //! - [`audit`]: every `audit` subcommand on a log written by OpenBao's file audit device.
+//! - [`audit_filters`]: each `audit filter` option (and `-` for stdin) selects exactly the
+//!   expected entries of a fixture.
+//! - [`audit_plaintext`]: a plaintext planted in the log or given to `find-value` never shows,
+//!   in any audit command or format.
 //! - [`migrate`]: `migrate scan|plan|apply|validate` on a bike-data-flow `.env`.
 //! - [`migrate_paths`]: every way of naming sources and plans, KV v1, `migrate plan --diff`.
 //! - [`races`]: `kv import` and `migrate apply` against a writer racing them (KV v1 and v2).
@@ -23,12 +29,15 @@
 
 mod access;
 mod audit;
+mod audit_filters;
+mod audit_plaintext;
 mod config;
 mod contract;
 mod dev;
 mod docs;
 mod env_exec;
 mod kv;
+mod kv_listing;
 mod leaks;
 mod logging;
 mod migrate;

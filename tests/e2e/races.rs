@@ -1,7 +1,9 @@
 //! `kv import --apply` and `migrate apply` never overwrite a change made in Vault between their
 //! comparison and their write, on KV v2 (check-and-set) and KV v1 (read again just before the
 //! write). The race is staged exactly: the command talks to Vault through a `FaultProxy` that
-//! holds the write (v2) or the re-read (v1) while another writer changes the secret directly.
+//! holds the write (v2) or the re-read (v1) while another writer changes the secret directly —
+//! both for a secret that existed when the command compared (an update) and for one that did not
+//! (a create: check-and-set 0 on v2, create-only on v1).
 
 use serde_json::json;
 use tokio::task::JoinHandle;
@@ -54,13 +56,15 @@ async fn read_direct(w: &World, mount: &str, path: &str, key: &str) -> String {
     out.stdout.trim_end().to_string()
 }
 
-async fn import_race(v1: bool) {
+async fn import_race(v1: bool, exists: bool) {
     let w = World::new().await;
     let mount = if v1 { "kv1" } else { "secret" };
     if v1 {
         w.bao.enable_kv_v1(mount).await;
     }
-    write_direct(&w, mount, "app/db", json!({"user": "svc"}), v1).await;
+    if exists {
+        write_direct(&w, mount, "app/db", json!({"user": "svc"}), v1).await;
+    }
     let file = w.home().join("import.json");
     std::fs::write(
         &file,
@@ -123,15 +127,25 @@ async fn import_race(v1: bool) {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn kv_import_never_overwrites_a_concurrent_change_on_v2() {
-    import_race(false).await;
+    import_race(false, true).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn kv_import_never_overwrites_a_concurrent_create_on_v2() {
+    import_race(false, false).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn kv_import_never_overwrites_a_concurrent_create_on_v1() {
+    import_race(true, false).await;
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn kv_import_never_overwrites_a_concurrent_change_on_v1() {
-    import_race(true).await;
+    import_race(true, true).await;
 }
 
-async fn migrate_race(v1: bool) {
+async fn migrate_race(v1: bool, exists: bool) {
     let w = World::new().await;
     let mount = if v1 { "kv1" } else { "secret" };
     if v1 {
@@ -160,14 +174,16 @@ async fn migrate_race(v1: bool) {
     .run()
     .await
     .ok();
-    write_direct(
-        &w,
-        mount,
-        "app/database",
-        json!({"host": "db.internal"}),
-        v1,
-    )
-    .await;
+    if exists {
+        write_direct(
+            &w,
+            mount,
+            "app/database",
+            json!({"host": "db.internal"}),
+            v1,
+        )
+        .await;
+    }
 
     let proxy = FaultProxy::start(&w.bao.addr()).await;
     let (api, method, nth) = held_request(mount, "app/database", v1);
@@ -203,10 +219,20 @@ async fn migrate_race(v1: bool) {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn migrate_apply_never_overwrites_a_concurrent_change_on_v2() {
-    migrate_race(false).await;
+    migrate_race(false, true).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn migrate_apply_never_overwrites_a_concurrent_create_on_v2() {
+    migrate_race(false, false).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn migrate_apply_never_overwrites_a_concurrent_create_on_v1() {
+    migrate_race(true, false).await;
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn migrate_apply_never_overwrites_a_concurrent_change_on_v1() {
-    migrate_race(true).await;
+    migrate_race(true, true).await;
 }

@@ -67,10 +67,12 @@ pub(crate) async fn run(ctx: &Ctx, args: ExecArgs) -> CliResult<u8> {
     let mut child = match cmd.spawn() {
         Ok(c) => c,
         Err(e) => {
+            // Like env(1): 127 when the command (or its `#!` interpreter) is not found, 126
+            // for every other reason it cannot be executed (no execute bit, a directory, a
+            // format the kernel does not run: ENOEXEC).
             let code = match e.kind() {
                 std::io::ErrorKind::NotFound => 127,
-                std::io::ErrorKind::PermissionDenied => 126,
-                _ => 1,
+                _ => 126,
             };
             eprintln!(
                 "error: could not run `{program}`: {e}; try: check that the command exists and is executable"
