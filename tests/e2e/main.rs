@@ -29,6 +29,7 @@
 //!   connection errors name the user's operation and path; offline commands show no connection flags.
 //! - [`first_hour`]: first-hour defects of `kv` (missing mounts, `cas_required`, values, import output).
 //! - [`security`]: hostile secrets, keys, request paths, symlinks and process lists (hardening).
+//! - [`docs`]: every ```` ```console ```` example of README.md and docs/*.md, run in order.
 
 mod access;
 mod audit;
@@ -38,6 +39,7 @@ mod audit_plaintext;
 mod config;
 mod contract;
 mod dev;
+mod docs;
 mod env_exec;
 mod first_hour;
 mod kv;

