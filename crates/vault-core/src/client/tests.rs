@@ -451,7 +451,7 @@ struct SlowRenew {
 
 #[async_trait::async_trait]
 impl crate::Transport for SlowRenew {
-    async fn send(&self, request: VaultRequest) -> Result<VaultResponse, crate::VaultError> {
+    async fn send(&self, request: &mut VaultRequest) -> Result<VaultResponse, crate::VaultError> {
         self.seen.lock().expect("lock").push(request.path.clone());
         match request.path.as_str() {
             "auth/approle/login" => {

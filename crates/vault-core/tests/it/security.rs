@@ -127,7 +127,7 @@ struct FixedAnswer(String);
 
 #[async_trait::async_trait]
 impl vault_core::Transport for FixedAnswer {
-    async fn send(&self, _: VaultRequest) -> Result<VaultResponse, vault_core::VaultError> {
+    async fn send(&self, _: &mut VaultRequest) -> Result<VaultResponse, vault_core::VaultError> {
         Ok(VaultResponse::new(200, vec![], self.0.clone()))
     }
     fn address(&self) -> String {

@@ -30,7 +30,7 @@ struct Recorder {
 
 #[async_trait]
 impl Transport for Recorder {
-    async fn send(&self, request: VaultRequest) -> Result<VaultResponse, VaultError> {
+    async fn send(&self, request: &mut VaultRequest) -> Result<VaultResponse, VaultError> {
         let body = match &request.body {
             RequestBody::Json(v) => v.clone(),
             _ => Value::Null,

@@ -36,7 +36,7 @@ struct HostileLists {
 
 #[async_trait]
 impl Transport for HostileLists {
-    async fn send(&self, request: VaultRequest) -> Result<VaultResponse, VaultError> {
+    async fn send(&self, request: &mut VaultRequest) -> Result<VaultResponse, VaultError> {
         if request.method != Method::List {
             return self.real.send(request).await;
         }
