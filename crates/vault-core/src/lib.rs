@@ -100,6 +100,10 @@ pub use status::error_from_response;
 pub use sys::{AccessPolicy, Capability, PolicyRule, VaultHealth, VaultHealthStatus};
 pub use transport::{Method, RequestBody, ResponseBody, Transport, VaultRequest, VaultResponse};
 
+/// The `http` crate, whose [`http::HeaderMap`] holds [`VaultResponse::headers`] (re-exported so
+/// that a custom [`Transport`] builds responses with the same version).
+pub use http;
+
 #[cfg(test)]
 mod tests {
     /// The plug-in traits stay dyn-compatible.

@@ -182,6 +182,7 @@ mod tests {
     use super::*;
     use crate::VaultErrorKind;
     use crate::transport::{Method, MockTransport};
+    use http::header::{HeaderMap, HeaderValue, RETRY_AFTER};
 
     fn fast(max_attempts: u32) -> RetryPolicy {
         RetryPolicy {
@@ -192,7 +193,11 @@ mod tests {
     }
 
     fn status(code: u16) -> Result<VaultResponse, VaultError> {
-        Ok(VaultResponse::new(code, vec![], "{\"errors\":[]}"))
+        Ok(VaultResponse::new(
+            code,
+            HeaderMap::new(),
+            "{\"errors\":[]}",
+        ))
     }
 
     /// A mock answering with `answers` in order; returns it and the retrying wrapper.
@@ -275,7 +280,7 @@ mod tests {
     async fn honours_retry_after_on_429() {
         let limited = Ok(VaultResponse::new(
             429,
-            vec![("retry-after".into(), "1".into())],
+            HeaderMap::from_iter([(RETRY_AFTER, HeaderValue::from_static("1"))]),
             "{}",
         ));
         let policy = RetryPolicy {
@@ -309,7 +314,7 @@ mod tests {
         ] {
             let hostile = Ok(VaultResponse::new(
                 503,
-                vec![("retry-after".into(), value.into())],
+                HeaderMap::from_iter([(RETRY_AFTER, HeaderValue::from_static(value))]),
                 "{}",
             ));
             let policy = RetryPolicy {
@@ -339,7 +344,7 @@ mod tests {
         let upgrading = || {
             Ok(VaultResponse::new(
                 400,
-                vec![],
+                HeaderMap::new(),
                 r#"{"errors":["Upgrading from non-versioned to versioned data. This may take some time"]}"#,
             ))
         };

@@ -6,6 +6,7 @@
 use std::fmt;
 use std::pin::Pin;
 
+use ::http::HeaderMap;
 use async_trait::async_trait;
 use bytes::Bytes;
 use futures_util::Stream;
@@ -342,15 +343,17 @@ impl fmt::Debug for ResponseBody {
 pub struct VaultResponse {
     /// HTTP status code.
     pub status: u16,
-    /// Response headers, names lower-cased.
-    pub headers: Vec<(String, String)>,
+    /// Response headers as the HTTP stack received them (an [`::http::HeaderMap`]: names are
+    /// lower-case, lookups case-insensitive). `HttpTransport` moves reqwest's map in as it is,
+    /// with no copy per header.
+    pub headers: HeaderMap,
     /// Response body.
     pub body: ResponseBody,
 }
 
 impl VaultResponse {
     /// A response with a fully read body.
-    pub fn new(status: u16, headers: Vec<(String, String)>, body: impl Into<Bytes>) -> Self {
+    pub fn new(status: u16, headers: HeaderMap, body: impl Into<Bytes>) -> Self {
         VaultResponse {
             status,
             headers,
@@ -358,12 +361,10 @@ impl VaultResponse {
         }
     }
 
-    /// Header lookup, case-insensitive.
+    /// Header lookup, case-insensitive; `None` when the header is absent or its value is not
+    /// UTF-8 text.
     pub fn header(&self, name: &str) -> Option<&str> {
-        self.headers
-            .iter()
-            .find(|(k, _)| k.eq_ignore_ascii_case(name))
-            .map(|(_, v)| v.as_str())
+        header_text(&self.headers, name)
     }
 
     /// The body bytes, reading a stream to its end if needed.
@@ -379,6 +380,22 @@ impl VaultResponse {
                 Ok(buf.freeze())
             }
         }
+    }
+}
+
+/// The value of header `name` in `headers` as text (`None` when absent or not UTF-8).
+pub(crate) fn header_text<'a>(headers: &'a HeaderMap, name: &str) -> Option<&'a str> {
+    headers
+        .get(name)
+        .and_then(|v| std::str::from_utf8(v.as_bytes()).ok())
+}
+
+/// Response header names only, for `Debug` output that must not show values.
+struct ResponseHeaderNames<'a>(&'a HeaderMap);
+
+impl fmt::Debug for ResponseHeaderNames<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_list().entries(self.0.keys()).finish()
     }
 }
 
@@ -414,7 +431,7 @@ impl fmt::Debug for VaultResponse {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("VaultResponse")
             .field("status", &self.status)
-            .field("headers", &HeaderNames(&self.headers))
+            .field("headers", &ResponseHeaderNames(&self.headers))
             .field("body", &self.body)
             .finish()
     }

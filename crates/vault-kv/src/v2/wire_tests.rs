@@ -51,7 +51,10 @@ impl Transport for Recorder {
         };
         Ok(VaultResponse::new(
             self.status,
-            vec![("content-type".into(), "application/json".into())],
+            vault_core::http::HeaderMap::from_iter([(
+                vault_core::http::header::CONTENT_TYPE,
+                vault_core::http::HeaderValue::from_static("application/json"),
+            )]),
             bytes,
         ))
     }

@@ -49,7 +49,11 @@ impl Transport for HostileLists {
             }
             Answer::WrongShape => format!(r#"{{"data":{{"keys":"{PLANTED}"}}}}"#),
         };
-        Ok(VaultResponse::new(200, vec![], body))
+        Ok(VaultResponse::new(
+            200,
+            vault_core::http::HeaderMap::new(),
+            body,
+        ))
     }
 
     fn address(&self) -> String {

@@ -201,23 +201,13 @@ impl Transport for HttpTransport {
             },
             _ => return Err(consumed_body(path)),
         };
-        let response = builder
+        let mut response = builder
             .send()
             .await
             .map_err(|e| connection_error(&e, &self.address(), self.timeout))?;
         let status = response.status().as_u16();
-        // Header names from `http` are already lowercase.
-        let headers: Vec<(String, String)> = response
-            .headers()
-            .iter()
-            .map(|(k, v)| {
-                let value = match v.to_str() {
-                    Ok(text) => text.to_owned(),
-                    Err(_) => String::from_utf8_lossy(v.as_bytes()).into_owned(),
-                };
-                (k.as_str().to_owned(), value)
-            })
-            .collect();
+        // reqwest's own map, moved (no copy per header).
+        let headers = std::mem::take(response.headers_mut());
         let body = if stream_response && (200..300).contains(&status) {
             let stream = response
                 .bytes_stream()
