@@ -47,7 +47,7 @@ pub(super) const DEFAULT_TIMEOUT: Duration = Duration::from_secs(30);
 ///
 /// ```no_run
 /// # fn main() -> Result<(), vault_core::VaultError> {
-/// let transport = vault_core::transport::HttpTransport::builder()
+/// let transport = vault_core::HttpTransport::builder()
 ///     .with_address("https://vault.example.com:8200")
 ///     .with_ca_cert_file("/etc/vault/ca.pem")
 ///     .with_timeout(std::time::Duration::from_secs(10))
@@ -142,7 +142,7 @@ impl Transport for HttpTransport {
     async fn send(&self, request: &mut VaultRequest) -> Result<VaultResponse, VaultError> {
         let path = request.path.as_str();
         // Before anything else: a dot segment would be collapsed by URL building.
-        super::check_path(path)?;
+        super::check_request_path(path)?;
         let url = self.url_for(path, &request.query);
         let streaming_body = matches!(request.body, RequestBody::Stream(_));
         let stream_response = request.stream_response;
