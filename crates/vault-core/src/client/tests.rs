@@ -29,7 +29,7 @@ fn mock(
         ));
         let n = l.len();
         drop(l);
-        Ok(handler(&req, n))
+        Ok(handler(req, n))
     });
     m.expect_address()
         .return_const("http://mock:8200".to_string());
