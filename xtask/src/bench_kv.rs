@@ -507,10 +507,9 @@ fn report(vk: &Client, vr: &Client, rq: &Client, hv: &Client, cached: &Cached) -
             "\n*CPU ratio:* vaultkit spends {:.1} µs per read above the bare reqwest loop, vaultrs {:.1} µs. \
              A `perf` profile of a whole run shows vault-core and vault-kv functions under 2 % of the \
              client threads' samples; the rest is malloc/free, hyper/reqwest and kernel TCP. What is \
-             left: the replay loop keeps a copy of each request for a retry (a borrowing `Transport` \
-             method would avoid it), header names and values travel as owned strings both ways \
-             (`http::HeaderMap` in the public request/response types would avoid it), and vault-kv's \
-             one typed JSON parse of the envelope remains. Run to run, the ratio moves by ±15% or more \
+             left: the request's headers travel as owned strings (an `http::HeaderMap` in \
+             `VaultRequest` with the token's value built once per login would avoid it), one \
+             total-timeout timer per request, and vault-kv's one typed JSON parse of the envelope. Run to run, the ratio moves by ±15% or more \
              on this shared 2-core machine, so compare several runs (see \"kv: before and after\" below).\n",
             vk.many.cpu_us_per_read() - rq.many.cpu_us_per_read(),
             vr.many.cpu_us_per_read() - rq.many.cpu_us_per_read()

@@ -65,7 +65,8 @@
 //!   [`AuthMethodKind`], [`RetryPolicy`], [`Envelope`], [`AuthInfo`], [`SETTINGS`];
 //! - transport: [`Transport`], [`VaultRequest`], [`VaultResponse`], [`Method`], [`RequestBody`],
 //!   [`ResponseBody`], [`ByteStream`], [`check_request_path`], `HttpTransport` and its builder
-//!   (feature `transport-reqwest`);
+//!   (feature `transport-reqwest`); the [`http`] crate itself, whose `HeaderMap` holds a
+//!   response's headers;
 //! - auth: [`AuthMethod`], [`AuthToken`], [`TokenAuth`], [`AppRoleAuth`], [`KubernetesAuth`];
 //! - errors: [`VaultError`], [`VaultErrorKind`], [`Classify`], [`ErrorClass`],
 //!   [`class_of_chain`], [`error_from_response`], [`parse_retry_after`], [`clean_vault_error`];
@@ -138,6 +139,10 @@ pub use transport::{
 };
 #[cfg(feature = "transport-reqwest")]
 pub use transport::{HttpTransport, HttpTransportBuilder};
+
+/// The `http` crate, whose [`http::HeaderMap`] holds [`VaultResponse::headers`] (re-exported so
+/// that a custom [`Transport`] builds responses with the same version).
+pub use http;
 
 #[cfg(test)]
 mod tests {

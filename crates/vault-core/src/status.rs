@@ -29,7 +29,7 @@ pub fn error_from_response(
     operation: &str,
     path: &str,
     status: u16,
-    headers: &[(String, String)],
+    headers: &http::HeaderMap,
     body: &[u8],
 ) -> VaultError {
     let (errors, snippet) = parse_errors(body);
@@ -124,12 +124,7 @@ pub(crate) async fn check(
     ))
 }
 
-fn header<'a>(headers: &'a [(String, String)], name: &str) -> Option<&'a str> {
-    headers
-        .iter()
-        .find(|(k, _)| k.eq_ignore_ascii_case(name))
-        .map(|(_, v)| v.as_str())
-}
+use crate::transport::header_text as header;
 
 /// Vault's `errors` list, or a short snippet of a body that is not Vault JSON.
 fn parse_errors(body: &[u8]) -> (Vec<String>, Option<String>) {
@@ -188,7 +183,13 @@ mod tests {
     use super::*;
 
     fn map(status: u16, body: &str) -> VaultError {
-        error_from_response("read", "secret/data/app", status, &[], body.as_bytes())
+        error_from_response(
+            "read",
+            "secret/data/app",
+            status,
+            &http::HeaderMap::new(),
+            body.as_bytes(),
+        )
     }
 
     #[test]
@@ -290,7 +291,10 @@ mod tests {
             "read",
             "p",
             429,
-            &[("Retry-After".into(), "2".into())],
+            &http::HeaderMap::from_iter([(
+                http::header::RETRY_AFTER,
+                http::HeaderValue::from_static("2"),
+            )]),
             b"{}",
         );
         assert_eq!(e.retry_after(), Some(Duration::from_secs(2)));

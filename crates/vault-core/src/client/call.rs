@@ -27,16 +27,18 @@ impl VaultClient {
     /// method in lowercase; [`VaultClient::send_as`] names it.
     pub async fn send(&self, request: VaultRequest) -> Result<VaultResponse, VaultError> {
         let operation = operation_name(request.method);
-        self.inner.execute(operation, request).await
+        self.send_as(operation, request).await
     }
 
     /// Like [`VaultClient::send`], naming the operation for error messages (e.g. `read`).
     pub async fn send_as(
         &self,
         operation: &str,
-        request: VaultRequest,
+        mut request: VaultRequest,
     ) -> Result<VaultResponse, VaultError> {
-        self.inner.execute(operation, request).await
+        let response = self.inner.execute(operation, &mut request).await;
+        request.zeroize();
+        response
     }
 
     /// Send `request` and parse the envelope's `data` as `T`. `Ok(None)` for an empty answer
@@ -70,19 +72,24 @@ impl VaultClient {
         self.parsed(operation, request, parse_envelope).await
     }
 
-    /// Run `request`, read its whole body, parse it with `parse`, then zero the buffer.
+    /// Run `request`, read its whole body, parse it with `parse`, then zero the buffer and
+    /// the request.
     async fn parsed<T>(
         &self,
         operation: &str,
-        request: VaultRequest,
+        mut request: VaultRequest,
         parse: fn(&str, &str, u16, &[u8]) -> Result<T, VaultError>,
     ) -> Result<T, VaultError> {
-        let path = request.path.clone();
-        let response = self.inner.execute(operation, request).await?;
-        let status = response.status;
-        let bytes = read_body(operation, &path, response).await?;
-        let parsed = parse(operation, &path, status, &bytes);
-        zeroize_bytes(bytes);
+        let parsed = async {
+            let response = self.inner.execute(operation, &mut request).await?;
+            let status = response.status;
+            let bytes = read_body(operation, &request.path, response).await?;
+            let parsed = parse(operation, &request.path, status, &bytes);
+            zeroize_bytes(bytes);
+            parsed
+        }
+        .await;
+        request.zeroize();
         parsed
     }
 }
@@ -98,19 +105,21 @@ pub(crate) async fn exchange(
 ) -> Result<(u16, Bytes), VaultError> {
     use tracing::Instrument;
     request.set_vault_headers(None, namespace);
-    let path = request.path.clone();
     let span = request_span(&request);
-    async {
+    let answer = async {
         let response = transport
-            .send(request)
+            .send(&mut request)
             .await
-            .map_err(|e| e.with_operation(operation).with_path(&path))?;
-        let response = crate::status::check(operation, &path, response).await?;
+            .map_err(|e| e.with_operation(operation).with_path(&request.path))?;
+        let path = request.path.as_str();
+        let response = crate::status::check(operation, path, response).await?;
         let status = response.status;
-        Ok((status, read_body(operation, &path, response).await?))
+        Ok((status, read_body(operation, path, response).await?))
     }
     .instrument(span)
-    .await
+    .await;
+    request.zeroize();
+    answer
 }
 
 /// The span every request runs in (method and path; never headers or bodies).

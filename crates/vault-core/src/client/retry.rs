@@ -60,26 +60,23 @@ impl RetryingTransport {
         }
     }
 
-    /// Send with retries; also returns how many attempts were made (1 = no replay).
+    /// Send with retries; also returns how many attempts were made (1 = no replay). Every
+    /// attempt sends `request` itself (transports borrow it, see [`Transport`]'s contract), so
+    /// no copy is kept; a request whose body is a stream is sent once.
     pub(crate) async fn send_counted(
         &self,
-        request: VaultRequest,
+        request: &mut VaultRequest,
     ) -> (Result<VaultResponse, VaultError>, u32) {
         let max = self.policy.max_attempts.max(1);
         let (mut attempt, mut settled) = (1u32, 0u32);
-        let mut current = request;
         loop {
-            // Keep a copy for the next attempt; a stream cannot be copied and is sent once.
-            let may_settle = current.settle_on.is_some() && settled < SETTLE_ATTEMPTS;
-            let mut spare = if attempt < max || may_settle {
-                current.try_clone()
-            } else {
-                None
-            };
-            let settle_on = current.settle_on;
+            // Checked before sending: the transport takes a streamed body out.
+            let replayable = request.body.is_replayable();
+            let may_settle = request.settle_on.is_some() && settled < SETTLE_ATTEMPTS;
             self.stats.request();
-            let mut outcome = self.inner.send(current).await;
+            let mut outcome = self.inner.send(request).await;
             let next = match &outcome {
+                _ if !replayable => Next::Done,
                 Ok(resp) if is_retryable_status(resp.status) && attempt < max => {
                     Next::Retry(self.policy.delay(
                         attempt,
@@ -95,7 +92,7 @@ impl RetryingTransport {
             let next = match (next, outcome) {
                 (Next::Settle, Ok(resp)) => {
                     // Read the (short) error body to see whether Vault says "not ready yet".
-                    let (answer, settling) = settling(resp, settle_on).await;
+                    let (answer, settling) = settling(resp, request.settle_on).await;
                     outcome = answer;
                     if settling { Next::Settle } else { Next::Done }
                 }
@@ -104,35 +101,29 @@ impl RetryingTransport {
                     next
                 }
             };
-            let Some(again) = spare.take().filter(|_| !matches!(next, Next::Done)) else {
-                if let Some(mut unused) = spare {
-                    unused.zeroize();
-                }
-                return (outcome, attempt + settled);
-            };
             let delay = match next {
+                Next::Done => return (outcome, attempt + settled),
                 Next::Retry(delay) => {
                     match &outcome {
                         Ok(resp) => {
-                            tracing::warn!(method = %again.method, path = %again.path, status = resp.status, attempt, ?delay, "retrying")
+                            tracing::warn!(method = %request.method, path = %request.path, status = resp.status, attempt, ?delay, "retrying")
                         }
                         Err(e) => {
-                            tracing::warn!(method = %again.method, path = %again.path, kind = %e.kind(), attempt, ?delay, "retrying")
+                            tracing::warn!(method = %request.method, path = %request.path, kind = %e.kind(), attempt, ?delay, "retrying")
                         }
                     }
                     attempt += 1;
                     self.stats.retry();
                     delay
                 }
-                _ => {
-                    tracing::debug!(path = %again.path, settled, "the target is still settling; asking again");
+                Next::Settle => {
+                    tracing::debug!(path = %request.path, settled, "the target is still settling; asking again");
                     settled += 1;
                     SETTLE_PAUSE
                 }
             };
             drop(outcome);
             tokio::time::sleep(delay).await;
-            current = again;
         }
     }
 }
@@ -169,7 +160,7 @@ fn memchr_contains(haystack: &[u8], needle: &[u8]) -> bool {
 
 #[async_trait]
 impl Transport for RetryingTransport {
-    async fn send(&self, request: VaultRequest) -> Result<VaultResponse, VaultError> {
+    async fn send(&self, request: &mut VaultRequest) -> Result<VaultResponse, VaultError> {
         self.send_counted(request).await.0
     }
 
@@ -183,6 +174,7 @@ mod tests {
     use super::*;
     use crate::VaultErrorKind;
     use crate::transport::{Method, MockTransport};
+    use http::header::{HeaderMap, HeaderValue, RETRY_AFTER};
 
     fn fast(max_attempts: u32) -> RetryPolicy {
         RetryPolicy {
@@ -193,7 +185,11 @@ mod tests {
     }
 
     fn status(code: u16) -> Result<VaultResponse, VaultError> {
-        Ok(VaultResponse::new(code, vec![], "{\"errors\":[]}"))
+        Ok(VaultResponse::new(
+            code,
+            HeaderMap::new(),
+            "{\"errors\":[]}",
+        ))
     }
 
     /// A mock answering with `answers` in order; returns it and the retrying wrapper.
@@ -218,7 +214,7 @@ mod tests {
     async fn retries_503_then_succeeds() {
         let t = scripted(vec![status(503), status(503), status(200)], fast(3));
         let r = t
-            .send(VaultRequest::new(Method::Get, "x"))
+            .send(&mut VaultRequest::new(Method::Get, "x"))
             .await
             .expect("answer");
         assert_eq!(r.status, 200);
@@ -230,7 +226,7 @@ mod tests {
     async fn gives_up_after_max_attempts_with_last_answer() {
         let t = scripted(vec![status(502), status(500), status(503)], fast(3));
         let r = t
-            .send(VaultRequest::new(Method::Get, "x"))
+            .send(&mut VaultRequest::new(Method::Get, "x"))
             .await
             .expect("answer");
         assert_eq!(r.status, 503);
@@ -241,7 +237,7 @@ mod tests {
         for code in [501, 400, 403, 404] {
             let t = scripted(vec![status(code)], fast(5));
             let r = t
-                .send(VaultRequest::new(Method::Get, "x"))
+                .send(&mut VaultRequest::new(Method::Get, "x"))
                 .await
                 .expect("answer");
             assert_eq!(r.status, code);
@@ -253,7 +249,7 @@ mod tests {
         let conn = || Err(VaultError::msg(VaultErrorKind::Connection, "reset"));
         let t = scripted(vec![conn(), status(200)], fast(3));
         assert_eq!(
-            t.send(VaultRequest::new(Method::Post, "x"))
+            t.send(&mut VaultRequest::new(Method::Post, "x"))
                 .await
                 .expect("ok")
                 .status,
@@ -264,7 +260,7 @@ mod tests {
             fast(3),
         );
         assert_eq!(
-            t.send(VaultRequest::new(Method::Get, "x"))
+            t.send(&mut VaultRequest::new(Method::Get, "x"))
                 .await
                 .expect_err("config")
                 .kind(),
@@ -276,7 +272,7 @@ mod tests {
     async fn honours_retry_after_on_429() {
         let limited = Ok(VaultResponse::new(
             429,
-            vec![("retry-after".into(), "1".into())],
+            HeaderMap::from_iter([(RETRY_AFTER, HeaderValue::from_static("1"))]),
             "{}",
         ));
         let policy = RetryPolicy {
@@ -286,7 +282,7 @@ mod tests {
         let t = scripted(vec![limited, status(204)], policy);
         let started = tokio::time::Instant::now();
         assert_eq!(
-            t.send(VaultRequest::new(Method::Get, "x"))
+            t.send(&mut VaultRequest::new(Method::Get, "x"))
                 .await
                 .expect("ok")
                 .status,
@@ -310,7 +306,7 @@ mod tests {
         ] {
             let hostile = Ok(VaultResponse::new(
                 503,
-                vec![("retry-after".into(), value.into())],
+                HeaderMap::from_iter([(RETRY_AFTER, HeaderValue::from_static(value))]),
                 "{}",
             ));
             let policy = RetryPolicy {
@@ -321,7 +317,7 @@ mod tests {
             let t = scripted(vec![hostile, status(200)], policy);
             let started = tokio::time::Instant::now();
             let r = t
-                .send(VaultRequest::new(Method::Get, "x"))
+                .send(&mut VaultRequest::new(Method::Get, "x"))
                 .await
                 .expect("answer");
             assert_eq!(r.status, 200, "{value}");
@@ -340,19 +336,19 @@ mod tests {
         let upgrading = || {
             Ok(VaultResponse::new(
                 400,
-                vec![],
+                HeaderMap::new(),
                 r#"{"errors":["Upgrading from non-versioned to versioned data. This may take some time"]}"#,
             ))
         };
         let t = scripted(vec![upgrading(), upgrading(), status(200)], fast(1));
         let r = t
-            .send(VaultRequest::new(Method::Get, "kv/data/x").with_settle_on("Upgrading from"))
+            .send(&mut VaultRequest::new(Method::Get, "kv/data/x").with_settle_on("Upgrading from"))
             .await
             .expect("answer");
         assert_eq!(r.status, 200);
         let t = scripted(vec![upgrading()], fast(3));
         let r = t
-            .send(VaultRequest::new(Method::Get, "kv/data/x"))
+            .send(&mut VaultRequest::new(Method::Get, "kv/data/x"))
             .await
             .expect("answer");
         assert_eq!(r.status, 400, "without settle_on a 400 is final");
@@ -365,9 +361,34 @@ mod tests {
     async fn attempts_are_counted() {
         let conn = || Err(VaultError::msg(VaultErrorKind::Connection, "reset"));
         let t = scripted(vec![conn(), status(400)], fast(3));
-        let (outcome, attempts) = t.send_counted(VaultRequest::new(Method::Post, "x")).await;
+        let (outcome, attempts) = t
+            .send_counted(&mut VaultRequest::new(Method::Post, "x"))
+            .await;
         assert_eq!(outcome.expect("answer").status, 400);
         assert_eq!(attempts, 2);
+    }
+
+    /// Every attempt sends the caller's request itself, headers and body intact (no copy).
+    #[tokio::test]
+    async fn replays_send_the_same_request() {
+        let mut mock = MockTransport::new();
+        let mut n = 0;
+        mock.expect_send().times(3).returning(move |req| {
+            assert_eq!(req.header("X-Vault-Token"), Some("t0k"));
+            assert!(matches!(&req.body, crate::RequestBody::Json(v) if v["k"] == "v"));
+            n += 1;
+            if n < 3 { status(502) } else { status(200) }
+        });
+        mock.expect_address()
+            .return_const("http://mock".to_string());
+        let t = RetryingTransport::new(Arc::new(mock), fast(3));
+        let mut request =
+            VaultRequest::new(Method::Put, "x").with_json(serde_json::json!({"k": "v"}));
+        request.set_vault_headers(Some("t0k"), None);
+        let (outcome, attempts) = t.send_counted(&mut request).await;
+        assert_eq!(outcome.expect("answer").status, 200);
+        assert_eq!(attempts, 3);
+        assert_eq!(request.header("X-Vault-Token"), Some("t0k"));
     }
 
     #[tokio::test]
@@ -377,7 +398,10 @@ mod tests {
             bytes::Bytes::from_static(b"abc"),
         )]));
         let r = t
-            .send(VaultRequest::new(Method::Post, "sys/storage/raft/snapshot").with_stream(stream))
+            .send(
+                &mut VaultRequest::new(Method::Post, "sys/storage/raft/snapshot")
+                    .with_stream(stream),
+            )
             .await;
         assert_eq!(r.expect("answer").status, 503);
     }

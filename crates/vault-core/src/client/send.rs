@@ -15,13 +15,14 @@ use crate::transport::{TOKEN_HEADER, VaultRequest, VaultResponse};
 
 impl Inner {
     /// Run `request` with the client's token (or the one it carries), inside the
-    /// `vault.request` span.
+    /// `vault.request` span. The caller keeps the request (for its path in messages) and clears
+    /// it afterwards ([`VaultRequest::zeroize`]).
     pub(crate) async fn execute(
         self: &Arc<Self>,
         operation: &str,
-        request: VaultRequest,
+        request: &mut VaultRequest,
     ) -> Result<VaultResponse, VaultError> {
-        let span = request_span(&request);
+        let span = request_span(request);
         self.execute_inner(operation, request)
             .instrument(span)
             .await
@@ -30,18 +31,12 @@ impl Inner {
     async fn execute_inner(
         self: &Arc<Self>,
         operation: &str,
-        request: VaultRequest,
+        request: &mut VaultRequest,
     ) -> Result<VaultResponse, VaultError> {
         // A caller-supplied token (e.g. a wrapping token) is used as it is: no login, no re-login.
         if request.header(TOKEN_HEADER).is_some() {
             return self.attempt(operation, request, None).await;
         }
-        // A copy for the replay after a re-login; only a client that can log in again pays for it.
-        let spare = if self.auth.can_relogin() {
-            request.try_clone()
-        } else {
-            None
-        };
         let current = self.current_token().await?;
         let err = match self.attempt(operation, request, Some(&current.token)).await {
             Ok(response) => return Ok(response),
@@ -58,13 +53,15 @@ impl Inner {
             "token expired or revoked; logging in again"
         );
         self.relogin(current.generation).await?;
-        let Some(again) = spare else {
+        if !request.body.is_replayable() {
             return Err(err.with_hint(
                 "the token had expired; the client logged in again, but a streamed body cannot be replayed: send the request again",
             ));
-        };
+        }
+        // The same request again, with the fresh token in place of the dead one.
+        request.remove_header(TOKEN_HEADER);
         let fresh = self.current_token().await?;
-        match self.attempt(operation, again, Some(&fresh.token)).await {
+        match self.attempt(operation, request, Some(&fresh.token)).await {
             Err(e) if e.kind() == VaultErrorKind::InvalidToken => Err(e
                 .with_kind(VaultErrorKind::Authentication)
                 .with_hint(
@@ -79,15 +76,15 @@ impl Inner {
     pub(crate) async fn attempt(
         &self,
         operation: &str,
-        mut request: VaultRequest,
+        request: &mut VaultRequest,
         token: Option<&SecretString>,
     ) -> Result<VaultResponse, VaultError> {
         request.set_vault_headers(token.map(SecretString::expose), self.namespace.as_deref());
-        let path = request.path.clone();
         let (outcome, attempts) = self.retrying.send_counted(request).await;
+        let path = request.path.as_str();
         let checked = match outcome {
-            Ok(response) => crate::status::check(operation, &path, response).await,
-            Err(e) => Err(e.with_operation(operation).with_path(&path)),
+            Ok(response) => crate::status::check(operation, path, response).await,
+            Err(e) => Err(e.with_operation(operation).with_path(path)),
         };
         checked.map_err(|e| {
             if attempts > 1 {

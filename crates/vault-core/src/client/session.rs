@@ -14,7 +14,7 @@ use super::token::{Current, LookupData, TokenState, lease_from_secs};
 use crate::SecretString;
 use crate::envelope::Envelope;
 use crate::error::{VaultError, VaultErrorKind as K};
-use crate::transport::{Method, VaultRequest};
+use crate::transport::{Method, VaultRequest, zeroize_bytes};
 
 impl Inner {
     /// The current token, logging in first if there is none. The common case (a token is there)
@@ -193,13 +193,20 @@ impl Inner {
     async fn envelope_with_token(
         &self,
         operation: &str,
-        request: VaultRequest,
+        mut request: VaultRequest,
         token: &SecretString,
     ) -> Result<Option<Envelope>, VaultError> {
-        let path = request.path.clone();
-        let response = self.attempt(operation, request, Some(token)).await?;
-        let status = response.status;
-        let bytes = super::call::read_body(operation, &path, response).await?;
-        super::call::parse_envelope(operation, &path, status, &bytes)
+        let envelope = async {
+            let response = self.attempt(operation, &mut request, Some(token)).await?;
+            let status = response.status;
+            let path = request.path.as_str();
+            let bytes = super::call::read_body(operation, path, response).await?;
+            let envelope = super::call::parse_envelope(operation, path, status, &bytes);
+            zeroize_bytes(bytes);
+            envelope
+        }
+        .await;
+        request.zeroize();
+        envelope
     }
 }

@@ -29,7 +29,7 @@ fn mock(
         ));
         let n = l.len();
         drop(l);
-        Ok(handler(&req, n))
+        Ok(handler(req, n))
     });
     m.expect_address()
         .return_const("http://mock:8200".to_string());
@@ -39,7 +39,10 @@ fn mock(
 fn json_response(status: u16, body: serde_json::Value) -> VaultResponse {
     VaultResponse::new(
         status,
-        vec![("content-type".into(), "application/json".into())],
+        http::HeaderMap::from_iter([(
+            http::header::CONTENT_TYPE,
+            http::HeaderValue::from_static("application/json"),
+        )]),
         body.to_string(),
     )
 }
@@ -306,7 +309,7 @@ async fn not_found_and_missing_routes_are_told_apart() {
         (Method::List, "secret/metadata/") => {
             json_response(200, json!({"data": {"keys": ["a", "b/"]}}))
         }
-        (Method::Delete, _) => VaultResponse::new(204, vec![], ""),
+        (Method::Delete, _) => VaultResponse::new(204, http::HeaderMap::new(), ""),
         _ => json_response(
             404,
             json!({"errors": ["no handler for route \"nope/x\". route entry not found."]}),
@@ -452,7 +455,7 @@ struct SlowRenew {
 
 #[async_trait::async_trait]
 impl crate::Transport for SlowRenew {
-    async fn send(&self, request: VaultRequest) -> Result<VaultResponse, crate::VaultError> {
+    async fn send(&self, request: &mut VaultRequest) -> Result<VaultResponse, crate::VaultError> {
         self.seen.lock().expect("lock").push(request.path.clone());
         match request.path.as_str() {
             "auth/approle/login" => {

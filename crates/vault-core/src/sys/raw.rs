@@ -18,7 +18,7 @@ pub(crate) async fn get(
 ) -> Result<RawAnswer, VaultError> {
     let mut request = VaultRequest::new(Method::Get, path);
     request.set_vault_headers(None, None);
-    let response = client.transport().send(request).await.map_err(|e| {
+    let response = client.transport().send(&mut request).await.map_err(|e| {
         e.with_operation(operation.to_string())
             .with_path(path.to_string())
     })?;

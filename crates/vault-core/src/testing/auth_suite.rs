@@ -12,7 +12,7 @@ async fn lookup_self(
 ) -> serde_json::Value {
     let mut request = VaultRequest::new(Method::Get, "auth/token/lookup-self");
     request.set_vault_headers(Some(token.token.expose()), namespace);
-    let response = transport.send(request).await.unwrap_or_else(|e| {
+    let response = transport.send(&mut request).await.unwrap_or_else(|e| {
         panic!("auth_method_suite: lookup-self with the {what} token could not be sent: {e}")
     });
     let status = response.status;

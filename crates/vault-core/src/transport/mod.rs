@@ -6,6 +6,7 @@
 use std::fmt;
 use std::pin::Pin;
 
+use ::http::HeaderMap;
 use async_trait::async_trait;
 use bytes::Bytes;
 use futures_util::Stream;
@@ -69,6 +70,7 @@ impl fmt::Display for Method {
 pub type ByteStream = Pin<Box<dyn Stream<Item = Result<Bytes, std::io::Error>> + Send + 'static>>;
 
 /// The body of a request.
+#[non_exhaustive]
 pub enum RequestBody {
     /// No body.
     Empty,
@@ -79,12 +81,29 @@ pub enum RequestBody {
     /// A stream of bytes, sent without buffering the whole payload. Cannot be replayed, so a
     /// request with a streamed body is never retried.
     Stream(ByteStream),
+    /// What a [`RequestBody::Stream`] becomes once a transport took it to send it
+    /// ([`RequestBody::take_stream`]). A request holding it cannot be sent again: a transport
+    /// refuses it with a [`crate::VaultErrorKind::Validation`] error.
+    Consumed,
 }
 
 impl RequestBody {
-    /// Whether the body can be sent a second time (everything except streams).
+    /// Whether the body can be sent a second time (everything except streams, sent or not).
     pub fn is_replayable(&self) -> bool {
-        !matches!(self, RequestBody::Stream(_))
+        !matches!(self, RequestBody::Stream(_) | RequestBody::Consumed)
+    }
+
+    /// Take a streamed body out to send it, leaving [`RequestBody::Consumed`] in its place;
+    /// `None` (and the body unchanged) for every other kind. Transports call it, as they borrow
+    /// the rest of the request.
+    pub fn take_stream(&mut self) -> Option<ByteStream> {
+        if !matches!(self, RequestBody::Stream(_)) {
+            return None;
+        }
+        match std::mem::replace(self, RequestBody::Consumed) {
+            RequestBody::Stream(stream) => Some(stream),
+            _ => None,
+        }
     }
 
     /// A copy of the body for a retry, if it is replayable.
@@ -93,7 +112,7 @@ impl RequestBody {
             RequestBody::Empty => Some(RequestBody::Empty),
             RequestBody::Json(v) => Some(RequestBody::Json(v.clone())),
             RequestBody::Bytes(b) => Some(RequestBody::Bytes(b.clone())),
-            RequestBody::Stream(_) => None,
+            RequestBody::Stream(_) | RequestBody::Consumed => None,
         }
     }
 }
@@ -106,6 +125,7 @@ impl fmt::Debug for RequestBody {
             RequestBody::Json(_) => f.write_str("Json(<redacted>)"),
             RequestBody::Bytes(b) => write!(f, "Bytes(<{} bytes>)", b.len()),
             RequestBody::Stream(_) => f.write_str("Stream(..)"),
+            RequestBody::Consumed => f.write_str("Consumed"),
         }
     }
 }
@@ -223,8 +243,9 @@ impl VaultRequest {
     }
 
     /// Overwrite every header value with zeros (they may hold a token) and the JSON body's
-    /// strings (they may hold secret values). Called on request copies the client drops without
-    /// sending. What a transport copied into its own buffers cannot be reached from here.
+    /// strings (they may hold secret values). [`crate::VaultClient`] calls it on every request
+    /// once the call is over (transports only borrow requests). What a transport copied into its
+    /// own buffers cannot be reached from here.
     pub fn zeroize(&mut self) {
         use zeroize::Zeroize;
         for (_, value) in &mut self.headers {
@@ -235,7 +256,8 @@ impl VaultRequest {
         }
     }
 
-    /// A copy for a retry, or `None` when the body is a one-shot stream.
+    /// A copy of the request, or `None` when the body is a one-shot stream. (The replay loop
+    /// needs none: transports borrow the request, so it sends the same one again.)
     pub fn try_clone(&self) -> Option<VaultRequest> {
         Some(VaultRequest {
             method: self.method,
@@ -254,6 +276,19 @@ impl VaultRequest {
             .iter()
             .find(|(k, _)| k.eq_ignore_ascii_case(name))
             .map(|(_, v)| v.as_str())
+    }
+
+    /// Remove every header called `name` (case-insensitive), overwriting its value with zeros
+    /// first.
+    pub fn remove_header(&mut self, name: &str) {
+        use zeroize::Zeroize;
+        self.headers.retain_mut(|(k, v)| {
+            let hit = k.eq_ignore_ascii_case(name);
+            if hit {
+                v.zeroize();
+            }
+            !hit
+        });
     }
 }
 
@@ -308,15 +343,17 @@ impl fmt::Debug for ResponseBody {
 pub struct VaultResponse {
     /// HTTP status code.
     pub status: u16,
-    /// Response headers, names lower-cased.
-    pub headers: Vec<(String, String)>,
+    /// Response headers as the HTTP stack received them (an [`::http::HeaderMap`]: names are
+    /// lower-case, lookups case-insensitive). `HttpTransport` moves reqwest's map in as it is,
+    /// with no copy per header.
+    pub headers: HeaderMap,
     /// Response body.
     pub body: ResponseBody,
 }
 
 impl VaultResponse {
     /// A response with a fully read body.
-    pub fn new(status: u16, headers: Vec<(String, String)>, body: impl Into<Bytes>) -> Self {
+    pub fn new(status: u16, headers: HeaderMap, body: impl Into<Bytes>) -> Self {
         VaultResponse {
             status,
             headers,
@@ -324,12 +361,10 @@ impl VaultResponse {
         }
     }
 
-    /// Header lookup, case-insensitive.
+    /// Header lookup, case-insensitive; `None` when the header is absent or its value is not
+    /// UTF-8 text.
     pub fn header(&self, name: &str) -> Option<&str> {
-        self.headers
-            .iter()
-            .find(|(k, _)| k.eq_ignore_ascii_case(name))
-            .map(|(_, v)| v.as_str())
+        header_text(&self.headers, name)
     }
 
     /// The body bytes, reading a stream to its end if needed.
@@ -345,6 +380,22 @@ impl VaultResponse {
                 Ok(buf.freeze())
             }
         }
+    }
+}
+
+/// The value of header `name` in `headers` as text (`None` when absent or not UTF-8).
+pub(crate) fn header_text<'a>(headers: &'a HeaderMap, name: &str) -> Option<&'a str> {
+    headers
+        .get(name)
+        .and_then(|v| std::str::from_utf8(v.as_bytes()).ok())
+}
+
+/// Response header names only, for `Debug` output that must not show values.
+struct ResponseHeaderNames<'a>(&'a HeaderMap);
+
+impl fmt::Debug for ResponseHeaderNames<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_list().entries(self.0.keys()).finish()
     }
 }
 
@@ -380,7 +431,7 @@ impl fmt::Debug for VaultResponse {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("VaultResponse")
             .field("status", &self.status)
-            .field("headers", &HeaderNames(&self.headers))
+            .field("headers", &ResponseHeaderNames(&self.headers))
             .field("body", &self.body)
             .finish()
     }
@@ -389,6 +440,13 @@ impl fmt::Debug for VaultResponse {
 /// Sends one request to a Vault server and returns its answer.
 ///
 /// # Contract
+/// - The transport borrows the request: it leaves the method, path, query, headers and a
+///   replayable body as they were, so that the caller can send the same request again (the
+///   client's replay loop does, with no copy). The one exception is a streamed body, which it
+///   takes out with [`RequestBody::take_stream`] (leaving [`RequestBody::Consumed`]); a request
+///   whose body is `Consumed` is refused with a [`crate::VaultErrorKind::Validation`] error.
+/// - The caller owns the request and clears it after use ([`VaultRequest::zeroize`]; the client
+///   does); the transport clears its own copies of header values and bodies where it can.
 /// - Any HTTP status is a successful `Ok(VaultResponse)`; only failures to get an answer at all
 ///   (connect, TLS, timeout, reset, truncated body) are `Err`, of kind
 ///   [`crate::VaultErrorKind::Connection`].
@@ -404,8 +462,9 @@ impl fmt::Debug for VaultResponse {
 #[cfg_attr(any(test, feature = "mock"), mockall::automock)]
 #[async_trait]
 pub trait Transport: Send + Sync + fmt::Debug {
-    /// Send `request` and return the response.
-    async fn send(&self, request: VaultRequest) -> Result<VaultResponse, VaultError>;
+    /// Send `request` and return the response (see the contract for what the transport may
+    /// change in `request`).
+    async fn send(&self, request: &mut VaultRequest) -> Result<VaultResponse, VaultError>;
 
     /// The base address requests go to (for error messages), e.g. `https://vault:8200`.
     fn address(&self) -> String;
@@ -413,7 +472,7 @@ pub trait Transport: Send + Sync + fmt::Debug {
 
 #[async_trait]
 impl<T: Transport + ?Sized> Transport for std::sync::Arc<T> {
-    async fn send(&self, request: VaultRequest) -> Result<VaultResponse, VaultError> {
+    async fn send(&self, request: &mut VaultRequest) -> Result<VaultResponse, VaultError> {
         (**self).send(request).await
     }
     fn address(&self) -> String {

@@ -62,7 +62,10 @@ fn debug_of_requests_and_responses_hides_tokens_and_bodies() {
     let body = format!(r#"{{"auth":{{"client_token":"{PLANTED}"}}}}"#);
     let response = VaultResponse::new(
         200,
-        vec![("x-vault-wrap-token".into(), PLANTED.into())],
+        http::HeaderMap::from_iter([(
+            http::HeaderName::from_static("x-vault-wrap-token"),
+            http::HeaderValue::from_static(PLANTED),
+        )]),
         body.clone(),
     );
     let text = format!("{response:?} {response:#?}");
@@ -127,8 +130,12 @@ struct FixedAnswer(String);
 
 #[async_trait::async_trait]
 impl vault_core::Transport for FixedAnswer {
-    async fn send(&self, _: VaultRequest) -> Result<VaultResponse, vault_core::VaultError> {
-        Ok(VaultResponse::new(200, vec![], self.0.clone()))
+    async fn send(&self, _: &mut VaultRequest) -> Result<VaultResponse, vault_core::VaultError> {
+        Ok(VaultResponse::new(
+            200,
+            http::HeaderMap::new(),
+            self.0.clone(),
+        ))
     }
     fn address(&self) -> String {
         "http://fixed.invalid".into()

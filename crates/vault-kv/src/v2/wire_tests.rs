@@ -30,7 +30,7 @@ struct Recorder {
 
 #[async_trait]
 impl Transport for Recorder {
-    async fn send(&self, request: VaultRequest) -> Result<VaultResponse, VaultError> {
+    async fn send(&self, request: &mut VaultRequest) -> Result<VaultResponse, VaultError> {
         let body = match &request.body {
             RequestBody::Json(v) => v.clone(),
             _ => Value::Null,
@@ -51,7 +51,10 @@ impl Transport for Recorder {
         };
         Ok(VaultResponse::new(
             self.status,
-            vec![("content-type".into(), "application/json".into())],
+            vault_core::http::HeaderMap::from_iter([(
+                vault_core::http::header::CONTENT_TYPE,
+                vault_core::http::HeaderValue::from_static("application/json"),
+            )]),
             bytes,
         ))
     }

@@ -36,7 +36,7 @@ struct HostileLists {
 
 #[async_trait]
 impl Transport for HostileLists {
-    async fn send(&self, request: VaultRequest) -> Result<VaultResponse, VaultError> {
+    async fn send(&self, request: &mut VaultRequest) -> Result<VaultResponse, VaultError> {
         if request.method != Method::List {
             return self.real.send(request).await;
         }
@@ -49,7 +49,11 @@ impl Transport for HostileLists {
             }
             Answer::WrongShape => format!(r#"{{"data":{{"keys":"{PLANTED}"}}}}"#),
         };
-        Ok(VaultResponse::new(200, vec![], body))
+        Ok(VaultResponse::new(
+            200,
+            vault_core::http::HeaderMap::new(),
+            body,
+        ))
     }
 
     fn address(&self) -> String {

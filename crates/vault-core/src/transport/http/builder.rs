@@ -84,15 +84,6 @@ impl HttpTransportBuilder {
             )));
         }
         let timeout = self.timeout.unwrap_or(DEFAULT_TIMEOUT);
-        let mut builder = reqwest::Client::builder()
-            .connect_timeout(timeout)
-            .read_timeout(timeout)
-            .timeout(timeout)
-            .pool_idle_timeout(Duration::from_secs(90))
-            .redirect(redirect_policy())
-            .no_proxy()
-            .user_agent(concat!("vaultkit/", env!("CARGO_PKG_VERSION")));
-
         let mut roots = Vec::new();
         if let Some(path) = &self.ca_cert_file {
             let pem = read_file(path, "CA certificate", "VAULT_CACERT")?;
@@ -105,37 +96,65 @@ impl HttpTransportBuilder {
             roots.extend(read_ca_dir(dir)?);
         }
         let shown = base.as_str().trim_end_matches('/').to_string();
-        if let Some(name) = &self.tls_server_name {
-            builder = server_name_override(builder, &mut base, name)?;
-        }
-        if !roots.is_empty() {
-            builder = builder.tls_certs_only(roots);
-        }
-        if let Some((cert, key)) = &self.client_cert {
-            let mut pem = read_file(cert, "client certificate", "VAULT_CLIENT_CERT")?;
-            pem.push(b'\n');
-            pem.extend(read_file(key, "client key", "VAULT_CLIENT_KEY")?);
-            let identity = reqwest::Identity::from_pem(&pem).map_err(|e| {
+        let pinned = match &self.tls_server_name {
+            Some(name) => Some(server_name_override(&mut base, name)?),
+            None => None,
+        };
+        let identity = match &self.client_cert {
+            Some((cert, key)) => {
+                let mut pem = read_file(cert, "client certificate", "VAULT_CLIENT_CERT")?;
+                pem.push(b'\n');
+                pem.extend(read_file(key, "client key", "VAULT_CLIENT_KEY")?);
+                let identity = reqwest::Identity::from_pem(&pem).map_err(|e| {
+                    config(format!(
+                        "could not use client certificate `{}` with key `{}`: {e}",
+                        cert.display(),
+                        key.display()
+                    ))
+                    .with_hint("both files must be PEM; the key PKCS#8, PKCS#1 or SEC1")
+                })?;
+                Some(identity)
+            }
+            None => None,
+        };
+        // Two clients with the same connection settings and trust, differing only in their
+        // timeouts (see `HttpTransport::streaming`).
+        let client_for = |streaming: bool| {
+            let mut builder = reqwest::Client::builder()
+                .connect_timeout(timeout)
+                .pool_idle_timeout(Duration::from_secs(90))
+                .redirect(redirect_policy())
+                .no_proxy()
+                .user_agent(concat!("vaultkit/", env!("CARGO_PKG_VERSION")));
+            builder = if streaming {
+                builder.read_timeout(timeout)
+            } else {
+                builder.timeout(timeout)
+            };
+            if let Some((name, addrs)) = &pinned {
+                builder = builder.resolve_to_addrs(name, addrs);
+            }
+            if !roots.is_empty() {
+                builder = builder.tls_certs_only(roots.clone());
+            }
+            if let Some(identity) = &identity {
+                builder = builder.identity(identity.clone());
+            }
+            if self.skip_verify {
+                builder = builder.tls_danger_accept_invalid_certs(true);
+            }
+            builder.build().map_err(|e| {
                 config(format!(
-                    "could not use client certificate `{}` with key `{}`: {e}",
-                    cert.display(),
-                    key.display()
+                    "could not build the HTTP client: {}",
+                    chain_text(&e)
                 ))
-                .with_hint("both files must be PEM; the key PKCS#8, PKCS#1 or SEC1")
-            })?;
-            builder = builder.identity(identity);
-        }
-        if self.skip_verify {
-            builder = builder.tls_danger_accept_invalid_certs(true);
-        }
-        let client = builder.build().map_err(|e| {
-            config(format!(
-                "could not build the HTTP client: {}",
-                chain_text(&e)
-            ))
-        })?;
+            })
+        };
+        let client = client_for(false)?;
+        let streaming = client_for(true)?;
         Ok(HttpTransport {
             client,
+            streaming,
             shown: shown.into(),
             v1_path: HttpTransport::v1_path_for(&base),
             base,
@@ -206,13 +225,13 @@ fn read_ca_dir(dir: &Path) -> Result<Vec<reqwest::Certificate>, VaultError> {
     Ok(certs)
 }
 
-/// Point `base` at `name` and pin `name` to the addresses of the original host, so TLS
-/// verifies (and sends SNI for) `name` while the connection goes where the address says.
+/// Point `base` at `name` and return `name` with the addresses of the original host, to pin
+/// in the client (`resolve_to_addrs`), so TLS verifies (and sends SNI for) `name` while the
+/// connection goes where the address says.
 fn server_name_override(
-    builder: reqwest::ClientBuilder,
     base: &mut url::Url,
     name: &str,
-) -> Result<reqwest::ClientBuilder, VaultError> {
+) -> Result<(String, Vec<std::net::SocketAddr>), VaultError> {
     use std::net::ToSocketAddrs;
     let config = |m: String| VaultError::msg(VaultErrorKind::Config, m);
     let name = name.trim();
@@ -247,7 +266,7 @@ fn server_name_override(
             name.escape_debug()
         ))
     })?;
-    Ok(builder.resolve_to_addrs(name, &addrs))
+    Ok((name.to_string(), addrs))
 }
 
 /// At most one redirect, and only to the same scheme, host and port as the original request.

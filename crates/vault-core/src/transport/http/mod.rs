@@ -40,10 +40,6 @@ const SEGMENT: &AsciiSet = &CONTROLS
     .add(b'{')
     .add(b'}');
 
-/// The per-request timeout given to streaming requests to lift the client-wide one (reqwest
-/// cannot unset it per request): far beyond any real transfer.
-const NO_TOTAL_TIMEOUT: Duration = Duration::from_secs(100 * 365 * 24 * 3600);
-
 /// Default per-request timeout (Vault's CLI uses 60 s; the Python module used 30 s).
 pub(super) const DEFAULT_TIMEOUT: Duration = Duration::from_secs(30);
 
@@ -60,7 +56,12 @@ pub(super) const DEFAULT_TIMEOUT: Duration = Duration::from_secs(30);
 /// ```
 #[derive(Clone)]
 pub struct HttpTransport {
+    /// For requests read whole: one total timeout per request (it covers connecting, sending
+    /// and reading, so no separate per-read timer is needed).
     client: reqwest::Client,
+    /// For requests with a streamed body either way: no total timeout (a long transfer must not
+    /// be cut short), a timeout for each read instead. Same trust, pinning and redirect policy.
+    streaming: reqwest::Client,
     /// The address as configured, for messages (`base` may carry a TLS server name instead).
     shown: Arc<str>,
     base: url::Url,
@@ -123,18 +124,6 @@ fn known_header(name: &str) -> Option<reqwest::header::HeaderName> {
     .map(|(_, lower)| HeaderName::from_static(lower))
 }
 
-/// Zeroes header values when dropped (on every return path of `send`).
-struct ZeroizeOnDrop<'a>(&'a mut Vec<(String, String)>);
-
-impl Drop for ZeroizeOnDrop<'_> {
-    fn drop(&mut self) {
-        use zeroize::Zeroize;
-        for (_, value) in self.0.iter_mut() {
-            value.zeroize();
-        }
-    }
-}
-
 fn to_reqwest_method(m: Method) -> reqwest::Method {
     match m {
         Method::Get => reqwest::Method::GET,
@@ -150,24 +139,21 @@ fn to_reqwest_method(m: Method) -> reqwest::Method {
 
 #[async_trait]
 impl Transport for HttpTransport {
-    async fn send(&self, request: VaultRequest) -> Result<VaultResponse, VaultError> {
-        let VaultRequest {
-            method,
-            path,
-            query,
-            mut headers,
-            body,
-            stream_response,
-            ..
-        } = request;
-        // Header values may hold the token: clear our copies on every way out of `send`.
-        let sent = ZeroizeOnDrop(&mut headers);
+    async fn send(&self, request: &mut VaultRequest) -> Result<VaultResponse, VaultError> {
+        let path = request.path.as_str();
         // Before anything else: a dot segment would be collapsed by URL building.
-        super::check_request_path(&path)?;
-        let url = self.url_for(&path, &query);
+        super::check_request_path(path)?;
+        let url = self.url_for(path, &request.query);
+        let streaming_body = matches!(request.body, RequestBody::Stream(_));
+        let stream_response = request.stream_response;
+        let client = if stream_response || streaming_body {
+            &self.streaming
+        } else {
+            &self.client
+        };
         let mut has_content_type = false;
-        let mut builder = self.client.request(to_reqwest_method(method), url);
-        for (name, value) in sent.0.iter() {
+        let mut builder = client.request(to_reqwest_method(request.method), url);
+        for (name, value) in &request.headers {
             has_content_type |= name.eq_ignore_ascii_case("content-type");
             let hname = known_header(name).map_or_else(
                 || reqwest::header::HeaderName::from_bytes(name.as_bytes()),
@@ -178,7 +164,7 @@ impl Transport for HttpTransport {
                     VaultErrorKind::Validation,
                     format!("invalid header name `{name}`"),
                 )
-                .with_path(&path)
+                .with_path(path)
             })?;
             let mut hvalue = reqwest::header::HeaderValue::from_str(value).map_err(|_| {
                 // Never echo the value: it may be a token.
@@ -186,55 +172,42 @@ impl Transport for HttpTransport {
                     VaultErrorKind::Validation,
                     format!("invalid value for header `{name}`"),
                 )
-                .with_path(&path)
+                .with_path(path)
             })?;
             hvalue.set_sensitive(true);
             builder = builder.header(hname, hvalue);
         }
-        let streaming_body = matches!(body, RequestBody::Stream(_));
-        builder = match body {
+        builder = match &mut request.body {
             RequestBody::Empty => builder,
-            RequestBody::Json(mut value) => {
-                let encoded = serde_json::to_vec(&value);
-                // The document may hold secret values; the encoded copy goes to reqwest.
-                super::zeroize_json(&mut value);
-                let bytes = encoded.map_err(|e| {
+            RequestBody::Json(value) => {
+                // The document may hold secret values: the caller clears it after the call
+                // (the client does); the encoded copy goes to reqwest.
+                let bytes = serde_json::to_vec(value).map_err(|e| {
                     VaultError::msg(
                         VaultErrorKind::Validation,
                         format!("could not encode the JSON body: {e}"),
                     )
-                    .with_path(&path)
+                    .with_path(path)
                 })?;
                 if !has_content_type {
                     builder = builder.header(reqwest::header::CONTENT_TYPE, "application/json");
                 }
                 builder.body(bytes)
             }
-            RequestBody::Bytes(bytes) => builder.body(bytes),
-            RequestBody::Stream(stream) => builder.body(reqwest::Body::wrap_stream(stream)),
+            RequestBody::Bytes(bytes) => builder.body(bytes.clone()),
+            body @ RequestBody::Stream(_) => match body.take_stream() {
+                Some(stream) => builder.body(reqwest::Body::wrap_stream(stream)),
+                None => builder,
+            },
+            _ => return Err(consumed_body(path)),
         };
-        if stream_response || streaming_body {
-            // The client-wide total timeout must not cut a long stream short: lift it (the
-            // connect and read timeouts still apply).
-            builder = builder.timeout(NO_TOTAL_TIMEOUT);
-        }
-        let response = builder
+        let mut response = builder
             .send()
             .await
             .map_err(|e| connection_error(&e, &self.address(), self.timeout))?;
         let status = response.status().as_u16();
-        // Header names from `http` are already lowercase.
-        let headers: Vec<(String, String)> = response
-            .headers()
-            .iter()
-            .map(|(k, v)| {
-                let value = match v.to_str() {
-                    Ok(text) => text.to_owned(),
-                    Err(_) => String::from_utf8_lossy(v.as_bytes()).into_owned(),
-                };
-                (k.as_str().to_owned(), value)
-            })
-            .collect();
+        // reqwest's own map, moved (no copy per header).
+        let headers = std::mem::take(response.headers_mut());
         let body = if stream_response && (200..300).contains(&status) {
             let stream = response
                 .bytes_stream()
@@ -257,6 +230,16 @@ impl Transport for HttpTransport {
     fn address(&self) -> String {
         self.shown.to_string()
     }
+}
+
+/// The error for a request whose streamed body was already sent once.
+fn consumed_body(path: &str) -> VaultError {
+    VaultError::msg(
+        VaultErrorKind::Validation,
+        "the request's streamed body was already sent; a stream cannot be sent twice",
+    )
+    .with_path(path)
+    .with_hint("build the request again with a fresh stream")
 }
 
 #[cfg(test)]
@@ -341,7 +324,7 @@ mod tests {
         drop(listener);
         let t = transport(&format!("http://{addr}"));
         let e = t
-            .send(VaultRequest::new(Method::Get, "sys/health"))
+            .send(&mut VaultRequest::new(Method::Get, "sys/health"))
             .await
             .expect_err("closed port");
         assert_eq!(e.kind(), VaultErrorKind::Connection);
