@@ -35,6 +35,18 @@ pub enum Quote {
     Backtick,
 }
 
+impl Quote {
+    /// The quoting that the byte `q` opens: `"`, `'` or `` ` ``; anything else is bare.
+    pub(crate) fn of(q: u8) -> Quote {
+        match q {
+            b'"' => Quote::Double,
+            b'\'' => Quote::Single,
+            b'`' => Quote::Backtick,
+            _ => Quote::None,
+        }
+    }
+}
+
 /// One `key = value` pair found in a file.
 ///
 /// `Debug` never shows the value.
@@ -53,6 +65,28 @@ pub struct Entry {
     pub quote: Quote,
     /// The whole value is a reference to another variable (`${VAR}`, `$VAR`): not a secret.
     pub is_reference: bool,
+}
+
+impl Entry {
+    /// An entry whose `is_reference` is true when the whole value is a plain reference
+    /// (`${VAR}`, `$VAR`, no default).
+    pub(crate) fn new(
+        key: String,
+        key_path: String,
+        value: String,
+        span: Range<usize>,
+        quote: Quote,
+    ) -> Entry {
+        let is_reference = reference_default(&value).is_some_and(|r| r.is_empty());
+        Entry {
+            key,
+            key_path,
+            value,
+            span,
+            quote,
+            is_reference,
+        }
+    }
 }
 
 impl std::fmt::Debug for Entry {
@@ -212,6 +246,36 @@ pub(crate) fn reference_default(s: &str) -> Option<Range<usize>> {
         };
     }
     None
+}
+
+/// Helpers shared by the parsers' unit tests.
+#[cfg(test)]
+pub(crate) mod test_util {
+    use super::{Entry, Parsed};
+
+    /// `(key_path, value)` of every entry, in order.
+    pub(crate) fn path_values(p: &Parsed) -> Vec<(String, String)> {
+        pairs(p, |e| &e.key_path)
+    }
+
+    /// `(key, value)` of every entry, in order.
+    pub(crate) fn key_values(p: &Parsed) -> Vec<(String, String)> {
+        pairs(p, |e| &e.key)
+    }
+
+    fn pairs(p: &Parsed, name: fn(&Entry) -> &String) -> Vec<(String, String)> {
+        p.entries
+            .iter()
+            .map(|e| (name(e).clone(), e.value.clone()))
+            .collect()
+    }
+
+    /// The expected pairs, owned.
+    pub(crate) fn owned(want: &[(&str, &str)]) -> Vec<(String, String)> {
+        want.iter()
+            .map(|(a, b)| (a.to_string(), b.to_string()))
+            .collect()
+    }
 }
 
 #[cfg(test)]
