@@ -102,10 +102,15 @@ impl<'a> Line<'a> {
 
 /// `parent.key`, or `key` at the top level.
 pub(crate) fn child_path(parent: &str, key: &str) -> String {
+    join_under(parent, '.', key)
+}
+
+/// `parent`, `sep`, `child`; just `child` when `parent` is empty.
+pub(crate) fn join_under(parent: &str, sep: char, child: &str) -> String {
     if parent.is_empty() {
-        key.to_string()
+        child.to_string()
     } else {
-        format!("{parent}.{key}")
+        format!("{parent}{sep}{child}")
     }
 }
 

@@ -21,6 +21,7 @@ use std::ops::Range;
 use std::path::Path;
 
 pub use lines::LineIndex;
+pub(crate) use lines::join_under;
 
 /// How a value was written.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

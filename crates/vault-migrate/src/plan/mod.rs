@@ -323,11 +323,7 @@ fn check_version(v: u32) -> Result<(), MigrateError> {
 }
 
 fn join(prefix: &str, name: &str) -> String {
-    if prefix.is_empty() {
-        name.to_string()
-    } else {
-        format!("{prefix}/{name}")
-    }
+    parse::join_under(prefix, '/', name)
 }
 
 /// The keys of a plan being built, by Vault path, and what could not be planned.
