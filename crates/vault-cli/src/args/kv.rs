@@ -19,6 +19,20 @@ pub(crate) struct KvPath {
     pub mount: Option<String>,
 }
 
+/// What `kv put` and `kv patch` write, and where.
+#[derive(Debug, Clone, Args)]
+pub(crate) struct WriteArgs {
+    #[command(flatten)]
+    pub at: KvPath,
+    /// key=value, key=- (stdin), key=@file, @file.json|yaml, or - (JSON object on stdin); patch
+    /// changes only the keys given.
+    #[arg(required = true, value_name = "DATA")]
+    pub data: Vec<String>,
+    /// Check-and-set: only write if the current version is this (0 = only if absent).
+    #[arg(long)]
+    pub cas: Option<u64>,
+}
+
 #[derive(Debug, Subcommand)]
 pub(crate) enum KvCommand {
     /// Read a secret (all keys, or one with --field).
@@ -30,27 +44,9 @@ pub(crate) enum KvCommand {
         version: Option<u64>,
     },
     /// Write a secret, replacing all its keys.
-    Put {
-        #[command(flatten)]
-        at: KvPath,
-        /// key=value, key=- (stdin), key=@file, @file.json|yaml, or - (JSON object on stdin).
-        #[arg(required = true, value_name = "DATA")]
-        data: Vec<String>,
-        /// Check-and-set: only write if the current version is this (0 = only if absent).
-        #[arg(long)]
-        cas: Option<u64>,
-    },
+    Put(WriteArgs),
     /// Change some keys of a secret, keeping the others (KV v2).
-    Patch {
-        #[command(flatten)]
-        at: KvPath,
-        /// key=value pairs to add or change (key=- reads stdin, key=@file a file), or @file /
-        /// - for a JSON object.
-        #[arg(required = true, value_name = "DATA")]
-        data: Vec<String>,
-        #[arg(long)]
-        cas: Option<u64>,
-    },
+    Patch(WriteArgs),
     /// Delete the latest version (or --versions) of a secret; v2 keeps it recoverable.
     Delete {
         #[command(flatten)]
