@@ -31,7 +31,7 @@ const CONCURRENCY: usize = 64;
 const ROUNDS: usize = 3;
 
 /// Run the benchmark; returns the markdown section for docs/benchmarks.md.
-pub fn run(workspace_root: &Path) -> Result<String, String> {
+pub(crate) fn run(workspace_root: &Path) -> Result<String, String> {
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()

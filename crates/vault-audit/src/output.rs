@@ -4,7 +4,7 @@
 use std::io::Write;
 
 use serde::Serialize;
-use vault_core::render::{Table, csv_line, escape_text};
+use vault_core::{Table, csv_line, escape_text};
 
 use crate::detect::Detection;
 use crate::entry::AuditEntry;
@@ -80,7 +80,7 @@ pub fn entry_row(e: &AuditEntry) -> Vec<String> {
 }
 
 /// An aligned text table, rendered by vaultkit's one table renderer
-/// ([`vault_core::render::Table`]): every cell is escaped, so an audit-log field with a line
+/// ([`vault_core::Table`]): every cell is escaped, so an audit-log field with a line
 /// break, an ESC sequence or a bidi override shows as one inert line.
 pub fn write_table<W: Write>(
     w: &mut W,
@@ -105,7 +105,7 @@ pub fn tab_line(cells: &[String]) -> String {
 }
 
 /// RFC 4180 CSV with a header row (when `headers` is not empty); cells that a spreadsheet would
-/// run as a formula are neutralised ([`vault_core::render::csv_cell`]).
+/// run as a formula are neutralised ([`vault_core::csv_cell`]).
 pub fn write_csv<W: Write>(
     w: &mut W,
     headers: &[&str],

@@ -101,10 +101,7 @@ where
                 "error:"
             };
             // Errors quote paths and keys that came from Vault or from files: never raw to a terminal.
-            eprintln!(
-                "{label} {}",
-                vault_core::render::escape_text(&err.to_string())
-            );
+            eprintln!("{label} {}", vault_core::escape_text(&err.to_string()));
             err.kind().code()
         }
     }

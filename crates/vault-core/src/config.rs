@@ -113,7 +113,7 @@ pub struct VaultConnectionConfig {
     /// Vault role for Kubernetes login.
     pub kubernetes_role: Option<String>,
     /// Service-account JWT file for Kubernetes login (default
-    /// [`DEFAULT_JWT_PATH`](crate::auth::DEFAULT_JWT_PATH)).
+    /// [`KubernetesAuth::DEFAULT_JWT_PATH`](crate::KubernetesAuth::DEFAULT_JWT_PATH)).
     pub kubernetes_jwt_path: Option<PathBuf>,
     /// Mount path of the auth method (default: the method's name).
     pub auth_mount: Option<String>,

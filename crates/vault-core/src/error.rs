@@ -229,7 +229,7 @@ impl VaultError {
     }
 
     /// Whether sending the same request again may succeed: connection errors, rate limits, and
-    /// the statuses [`crate::retry::is_retryable_status`] names (the one decision the client's
+    /// the retryable statuses (`412`, `429` and `5xx` except `501`) (the one decision the client's
     /// replay loop uses too).
     pub fn is_retryable(&self) -> bool {
         if let Some(forced) = self.inner.retryable {

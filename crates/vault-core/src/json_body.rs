@@ -13,7 +13,7 @@ use std::fmt;
 
 /// A JSON body that could not be parsed: the category and position only.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct JsonBodyError {
+pub(crate) struct JsonBodyError {
     category: &'static str,
     line: usize,
     column: usize,
@@ -21,7 +21,7 @@ pub struct JsonBodyError {
 
 impl JsonBodyError {
     /// From serde_json's error, dropping its message (which may quote the input).
-    pub fn new(e: &serde_json::Error) -> Self {
+    pub(crate) fn new(e: &serde_json::Error) -> Self {
         let category = match e.classify() {
             serde_json::error::Category::Syntax => "malformed JSON",
             serde_json::error::Category::Eof => "truncated JSON",
@@ -33,16 +33,6 @@ impl JsonBodyError {
             line: e.line(),
             column: e.column(),
         }
-    }
-
-    /// 1-based line of the problem (0 when the JSON was already parsed into a value).
-    pub fn line(&self) -> usize {
-        self.line
-    }
-
-    /// 1-based column of the problem (0 when unknown).
-    pub fn column(&self) -> usize {
-        self.column
     }
 }
 
@@ -59,12 +49,12 @@ impl fmt::Display for JsonBodyError {
 impl std::error::Error for JsonBodyError {}
 
 /// Parse `bytes` as JSON into `T`; the error never contains any of the input.
-pub fn parse<T: serde::de::DeserializeOwned>(bytes: &[u8]) -> Result<T, JsonBodyError> {
+pub(crate) fn parse<T: serde::de::DeserializeOwned>(bytes: &[u8]) -> Result<T, JsonBodyError> {
     serde_json::from_slice(bytes).map_err(|e| JsonBodyError::new(&e))
 }
 
 /// Convert an already parsed JSON value into `T`; the error never contains any of the value.
-pub fn from_value<T: serde::de::DeserializeOwned>(
+pub(crate) fn from_value<T: serde::de::DeserializeOwned>(
     value: serde_json::Value,
 ) -> Result<T, JsonBodyError> {
     serde_json::from_value(value).map_err(|e| JsonBodyError::new(&e))
@@ -72,7 +62,7 @@ pub fn from_value<T: serde::de::DeserializeOwned>(
 
 /// The safe text for a serde_json error: category and position, e.g.
 /// `JSON of an unexpected shape at line 1 column 17`.
-pub fn describe(e: &serde_json::Error) -> String {
+pub(crate) fn describe(e: &serde_json::Error) -> String {
     JsonBodyError::new(e).to_string()
 }
 

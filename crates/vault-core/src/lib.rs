@@ -53,6 +53,32 @@
 //! error, which of the Python module's exceptions it is (the CLI's exit codes come from it);
 //! [`SETTINGS`] names each configuration setting's environment variable, CLI flag and profile key.
 //!
+//! ## The public API
+//!
+//! Every public item lives at the crate root and is reachable by that one path
+//! (`vault_core::VaultClient`, `vault_core::HttpTransport`, `vault_core::Table`, …); the modules
+//! that implement them are private. The one public module is [`testing`] (feature `testing`):
+//! the conformance suites a user's own [`Transport`], [`AuthMethod`], [`BlobStore`] or
+//! [`Notifier`] must pass. By concern:
+//!
+//! - client: [`VaultClient`], [`VaultClientBuilder`], [`ClientStats`], [`VaultConnectionConfig`],
+//!   [`AuthMethodKind`], [`RetryPolicy`], [`Envelope`], [`AuthInfo`], [`SETTINGS`];
+//! - transport: [`Transport`], [`VaultRequest`], [`VaultResponse`], [`Method`], [`RequestBody`],
+//!   [`ResponseBody`], [`ByteStream`], [`check_request_path`], `HttpTransport` and its builder
+//!   (feature `transport-reqwest`);
+//! - auth: [`AuthMethod`], [`AuthToken`], [`TokenAuth`], [`AppRoleAuth`], [`KubernetesAuth`];
+//! - errors: [`VaultError`], [`VaultErrorKind`], [`Classify`], [`ErrorClass`],
+//!   [`class_of_chain`], [`error_from_response`], [`parse_retry_after`], [`clean_vault_error`];
+//! - `sys/`: [`VaultHealth`], [`VaultHealthStatus`], [`SealStatus`], [`LeaderStatus`],
+//!   [`AccessPolicy`], [`PolicyRule`], [`Capability`], [`MountInfo`], [`MountConfig`],
+//!   [`MountTuning`];
+//! - storage and notification plug-ins: [`BlobStore`], [`BlobStoreExt`], [`BlobMeta`],
+//!   [`LocalDirStore`], [`validate_blob_key`], [`validate_blob_prefix`], [`MAX_BLOB_KEY_LEN`];
+//!   [`Notifier`], [`NotifyMessage`], [`NotifySeverity`], `WebhookNotifier` (feature
+//!   `notify-webhook`);
+//! - output for people: [`Table`], [`escape_text`], [`csv_cell`], [`csv_line`];
+//!   [`SecretString`], [`write_private`].
+//!
 //! Architecture Invariant: no secret value or token appears in a log line, an error, a `Debug`
 //! or `Display` output; secrets travel as [`SecretString`].
 //!
@@ -62,43 +88,56 @@
 //! Architecture Invariant: the HTTP stack is optional (feature `transport-reqwest`); with it off,
 //! the client runs over any user-supplied [`Transport`].
 
-pub mod auth;
-pub mod blob;
-pub mod class;
-pub mod client;
-pub mod config;
+mod auth;
+mod blob;
+mod class;
+mod client;
+mod config;
 mod config_tls;
-pub mod envelope;
-pub mod error;
-pub mod json_body;
-pub mod notify;
-pub mod private_file;
-pub mod render;
-pub mod retry;
-pub mod secret;
-pub mod settings;
-pub mod status;
-pub mod sys;
+mod envelope;
+mod error;
+mod json_body;
+mod notify;
+mod private_file;
+mod render;
+mod retry;
+mod secret;
+mod settings;
+mod status;
+mod sys;
 #[cfg(feature = "testing")]
 pub mod testing;
-pub mod transport;
+mod transport;
 
 pub use auth::{AppRoleAuth, AuthMethod, AuthToken, KubernetesAuth, TokenAuth};
-pub use blob::{BlobMeta, BlobStore, BlobStoreExt, LocalDirStore};
-pub use class::{Classify, ErrorClass};
+pub use blob::{
+    BlobMeta, BlobStore, BlobStoreExt, LocalDirStore, MAX_BLOB_KEY_LEN, validate_blob_key,
+    validate_blob_prefix,
+};
+pub use class::{Classify, ErrorClass, class_of_chain};
 pub use client::{ClientStats, VaultClient, VaultClientBuilder};
 pub use config::{AuthMethodKind, VaultConnectionConfig};
 pub use envelope::{AuthInfo, Envelope};
 pub use error::{VaultError, VaultErrorKind, clean_vault_error};
 pub use notify::{Notifier, NotifyMessage, NotifySeverity};
+#[cfg(feature = "notify-webhook")]
+pub use notify::{WebhookFormat, WebhookNotifier, WebhookNotifierBuilder};
 pub use private_file::write_private;
-pub use render::{Table, escape_text};
+pub use render::{Table, csv_cell, csv_line, escape_text};
 pub use retry::RetryPolicy;
 pub use secret::SecretString;
 pub use settings::{SETTINGS, Setting, SettingSpec};
-pub use status::error_from_response;
-pub use sys::{AccessPolicy, Capability, PolicyRule, VaultHealth, VaultHealthStatus};
-pub use transport::{Method, RequestBody, ResponseBody, Transport, VaultRequest, VaultResponse};
+pub use status::{error_from_response, parse_retry_after};
+pub use sys::{
+    AccessPolicy, Capability, LeaderStatus, MountConfig, MountInfo, MountTuning, PolicyRule,
+    SealStatus, VaultHealth, VaultHealthStatus,
+};
+pub use transport::{
+    ByteStream, Method, RequestBody, ResponseBody, Transport, VaultRequest, VaultResponse,
+    check_request_path,
+};
+#[cfg(feature = "transport-reqwest")]
+pub use transport::{HttpTransport, HttpTransportBuilder};
 
 #[cfg(test)]
 mod tests {

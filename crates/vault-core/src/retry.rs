@@ -71,7 +71,7 @@ impl RetryPolicy {
 
 /// Whether an HTTP status is worth another attempt: `412`, `429` and `5xx` except `501`.
 /// [`crate::VaultError::is_retryable`] and the client's replay loop both decide through it.
-pub fn is_retryable_status(status: u16) -> bool {
+pub(crate) fn is_retryable_status(status: u16) -> bool {
     matches!(status, 412 | 429) || ((500..600).contains(&status) && status != 501)
 }
 

@@ -154,7 +154,7 @@ impl Classify for MigrateError {
                 source
                     .and_then(|s| s.downcast_ref::<vault_kv::KvError>())
                     .map(Classify::class)
-                    .or_else(|| source.and_then(|s| vault_core::class::class_of_chain(s)))
+                    .or_else(|| source.and_then(|s| vault_core::class_of_chain(s)))
                     .unwrap_or(ErrorClass::Other)
             }
             _ => ErrorClass::Other,

@@ -31,10 +31,10 @@
 //! ## How it decides
 //! - [`parse`] reads each file with a parser for its kind (a real dotenv grammar, YAML, INI/TOML,
 //!   or generic assignments) and keeps the exact line and column of every value.
-//! - [`detect`] applies value-format rules (cloud keys, tokens, JWT, PEM, Vault tokens, URL
+//! - `detect` applies value-format rules (cloud keys, tokens, JWT, PEM, Vault tokens, URL
 //!   passwords), key-name rules (`*_PASSWORD`, `*_TOKEN`, not `*_HOST`) and an entropy rule, then
 //!   drops placeholders, references (`${VAR}`) and identifiers.
-//! - [`allow`] applies inline `vaultkit:allow` comments, `.secretsignore` and a baseline.
+//! - `allow` applies inline `vaultkit:allow` comments, `.secretsignore` and a baseline.
 //! - [`report`] writes a table, JSON or SARIF 2.1.0.
 //!
 //! Architecture Invariant: no secret value is ever printed, logged or serialized. A [`Finding`]

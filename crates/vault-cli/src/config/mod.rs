@@ -11,8 +11,8 @@
 
 use std::path::PathBuf;
 
-use vault_core::auth::TokenAuth;
-use vault_core::client::RetryPolicy;
+use vault_core::RetryPolicy;
+use vault_core::TokenAuth;
 use vault_core::{AuthMethodKind, SecretString, Setting, VaultClient, VaultConnectionConfig};
 
 use crate::args::{GlobalArgs, OutputFormat};

@@ -20,8 +20,8 @@ pub(crate) mod progress;
 #[cfg(test)]
 mod yaml_tests;
 
-pub(crate) use vault_core::render::Table;
-use vault_core::render::escape_text;
+pub(crate) use vault_core::Table;
+use vault_core::escape_text;
 
 /// The printer every command uses.
 #[derive(Debug, Clone)]

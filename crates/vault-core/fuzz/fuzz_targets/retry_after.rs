@@ -3,7 +3,7 @@
 #![no_main]
 
 use libfuzzer_sys::fuzz_target;
-use vault_core::status::parse_retry_after;
+use vault_core::parse_retry_after;
 
 fuzz_target!(|data: &[u8]| {
     let text = String::from_utf8_lossy(data);

@@ -10,9 +10,6 @@ use super::{AuthMethod, AuthToken};
 use crate::Transport;
 use crate::error::{VaultError, VaultErrorKind};
 
-/// Where Kubernetes mounts the service-account token in a pod.
-pub const DEFAULT_JWT_PATH: &str = "/var/run/secrets/kubernetes.io/serviceaccount/token";
-
 /// Kubernetes auth: a Vault role plus the JWT file, read afresh at every login (projected tokens
 /// are rotated by the kubelet).
 #[derive(Debug, Clone)]
@@ -23,17 +20,20 @@ pub struct KubernetesAuth {
 }
 
 impl KubernetesAuth {
-    /// Kubernetes login as Vault role `role`, with the JWT at [`DEFAULT_JWT_PATH`] and the
+    /// Where Kubernetes mounts the service-account token in a pod.
+    pub const DEFAULT_JWT_PATH: &str = "/var/run/secrets/kubernetes.io/serviceaccount/token";
+
+    /// Kubernetes login as Vault role `role`, with the JWT at [`Self::DEFAULT_JWT_PATH`] and the
     /// mount `kubernetes`.
     pub fn new(role: impl Into<String>) -> Self {
         KubernetesAuth {
             role: role.into(),
-            jwt_path: PathBuf::from(DEFAULT_JWT_PATH),
+            jwt_path: PathBuf::from(Self::DEFAULT_JWT_PATH),
             mount: "kubernetes".into(),
         }
     }
 
-    /// The file holding the service-account JWT (default [`DEFAULT_JWT_PATH`]).
+    /// The file holding the service-account JWT (default [`Self::DEFAULT_JWT_PATH`]).
     pub fn with_jwt_path(mut self, path: impl Into<PathBuf>) -> Self {
         self.jwt_path = path.into();
         self

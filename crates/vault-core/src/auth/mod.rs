@@ -15,7 +15,7 @@ mod login;
 mod token;
 
 pub use approle::AppRoleAuth;
-pub use kubernetes::{DEFAULT_JWT_PATH, KubernetesAuth};
+pub use kubernetes::KubernetesAuth;
 pub use token::TokenAuth;
 
 /// A token obtained by logging in.

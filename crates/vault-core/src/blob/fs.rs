@@ -13,7 +13,7 @@ use super::ByteStream;
 pub(crate) const READ_CHUNK: usize = 64 * 1024;
 
 /// Stream an open file in chunks of at most 64 KiB (never the whole file in memory).
-pub fn file_stream(file: tokio::fs::File) -> ByteStream {
+pub(crate) fn file_stream(file: tokio::fs::File) -> ByteStream {
     let stream = futures_util::stream::unfold(Some(file), |state| async move {
         let mut file = state?;
         let mut buf = BytesMut::with_capacity(READ_CHUNK);

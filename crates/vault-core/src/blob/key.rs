@@ -3,15 +3,15 @@
 use crate::{VaultError, VaultErrorKind};
 
 /// Longest key accepted, in bytes (S3's limit).
-pub const MAX_KEY_LEN: usize = 1024;
+pub const MAX_BLOB_KEY_LEN: usize = 1024;
 
 /// Segment prefix reserved for in-progress uploads of [`super::LocalDirStore`].
 pub(crate) const TEMP_PREFIX: &str = ".vaultkit-tmp.";
 
 /// Check an object key: non-empty, relative, `/`-separated, no empty, `.` or `..` segments, no
 /// backslash, NUL or other control characters, no segment starting with `.vaultkit-tmp.`, at most
-/// [`MAX_KEY_LEN`] bytes.
-pub fn validate_key(key: &str) -> Result<(), VaultError> {
+/// [`MAX_BLOB_KEY_LEN`] bytes.
+pub fn validate_blob_key(key: &str) -> Result<(), VaultError> {
     if key.is_empty() {
         return Err(bad(key, "the key is empty"));
     }
@@ -30,7 +30,7 @@ pub fn validate_key(key: &str) -> Result<(), VaultError> {
 
 /// Check a `list` prefix: like a key, but it may be empty and may end with `/` (a partial last
 /// segment such as `backups/2026-` is fine).
-pub fn validate_prefix(prefix: &str) -> Result<(), VaultError> {
+pub fn validate_blob_prefix(prefix: &str) -> Result<(), VaultError> {
     if prefix.is_empty() {
         return Ok(());
     }
@@ -43,11 +43,11 @@ pub fn validate_prefix(prefix: &str) -> Result<(), VaultError> {
 }
 
 fn check_common(key: &str) -> Result<(), VaultError> {
-    if key.len() > MAX_KEY_LEN {
+    if key.len() > MAX_BLOB_KEY_LEN {
         return Err(bad(
             key,
             &format!(
-                "the key is {} bytes long (at most {MAX_KEY_LEN})",
+                "the key is {} bytes long (at most {MAX_BLOB_KEY_LEN})",
                 key.len()
             ),
         ));
@@ -102,13 +102,13 @@ mod tests {
             ".hidden",
             "sp ace/x",
         ] {
-            validate_key(k).unwrap_or_else(|e| panic!("{k:?} rejected: {e}"));
+            validate_blob_key(k).unwrap_or_else(|e| panic!("{k:?} rejected: {e}"));
         }
     }
 
     #[test]
     fn bad_keys_are_rejected_with_a_reason() {
-        let long = "x".repeat(MAX_KEY_LEN + 1);
+        let long = "x".repeat(MAX_BLOB_KEY_LEN + 1);
         let cases: &[(&str, &str)] = &[
             ("", "empty"),
             ("/etc/passwd", "absolute"),
@@ -126,7 +126,7 @@ mod tests {
             (&long, "bytes long"),
         ];
         for (key, why) in cases {
-            let e = validate_key(key)
+            let e = validate_blob_key(key)
                 .err()
                 .unwrap_or_else(|| panic!("{key:?} accepted"));
             assert_eq!(e.kind(), VaultErrorKind::Validation);
@@ -136,7 +136,7 @@ mod tests {
 
     #[test]
     fn nul_is_shown_escaped() {
-        let e = validate_key("a\0b")
+        let e = validate_blob_key("a\0b")
             .err()
             .map(|e| e.to_string())
             .unwrap_or_default();
@@ -146,10 +146,10 @@ mod tests {
     #[test]
     fn prefixes() {
         for p in ["", "a", "a/", "a/b-", "a/b/"] {
-            validate_prefix(p).unwrap_or_else(|e| panic!("{p:?} rejected: {e}"));
+            validate_blob_prefix(p).unwrap_or_else(|e| panic!("{p:?} rejected: {e}"));
         }
         for p in ["/", "/a", "../", "a//", "a/../b", "a\\"] {
-            assert!(validate_prefix(p).is_err(), "{p:?} accepted");
+            assert!(validate_blob_prefix(p).is_err(), "{p:?} accepted");
         }
     }
 }

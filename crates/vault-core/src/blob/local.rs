@@ -1,7 +1,7 @@
 //! [`LocalDirStore`]: a [`BlobStore`] over a local directory.
 //!
 //! Architecture Invariant: a key maps to `root/<segment>/…/<segment>` and can never point outside
-//! `root`: [`validate_key`] runs before any file system call, and every segment is then opened
+//! `root`: [`validate_blob_key`] runs before any file system call, and every segment is then opened
 //! relative to its parent folder without following symbolic links (see `beneath.rs`). A link
 //! anywhere below the root — a folder or a final name — makes put/get/head/delete fail with a
 //! Validation error and is skipped by list; nothing outside the root is read, written or
@@ -19,7 +19,7 @@ use tokio::io::AsyncWriteExt;
 
 use super::beneath::{self, Kind, OwnedFd, Refusal, TempInDir};
 use super::fs::file_stream;
-use super::key::{TEMP_PREFIX, validate_key, validate_prefix};
+use super::key::{TEMP_PREFIX, validate_blob_key, validate_blob_prefix};
 use super::{BlobMeta, BlobStore, ByteStream};
 use crate::{VaultError, VaultErrorKind};
 
@@ -133,7 +133,7 @@ impl LocalDirStore {
 impl BlobStore for LocalDirStore {
     async fn put(&self, key: &str, mut data: ByteStream) -> Result<BlobMeta, VaultError> {
         const OP: &str = "store blob";
-        validate_key(key)?;
+        validate_blob_key(key)?;
         let name = split_key(key).1.to_string();
         let dir = match self.folder_of(key, true).await {
             Ok(Some(dir)) => Arc::new(dir),
@@ -208,7 +208,7 @@ impl BlobStore for LocalDirStore {
 
     async fn get(&self, key: &str) -> Result<ByteStream, VaultError> {
         const OP: &str = "read blob";
-        validate_key(key)?;
+        validate_blob_key(key)?;
         let name = split_key(key).1.to_string();
         let owned = key.to_string();
         let opened = match self.folder_of(key, false).await {
@@ -225,7 +225,7 @@ impl BlobStore for LocalDirStore {
 
     async fn head(&self, key: &str) -> Result<Option<BlobMeta>, VaultError> {
         const OP: &str = "inspect blob";
-        validate_key(key)?;
+        validate_blob_key(key)?;
         let name = split_key(key).1.to_string();
         let owned = key.to_string();
         let looked = match self.folder_of(key, false).await {
@@ -250,7 +250,7 @@ impl BlobStore for LocalDirStore {
 
     async fn list(&self, prefix: &str) -> Result<Vec<BlobMeta>, VaultError> {
         const OP: &str = "list blobs";
-        validate_prefix(prefix)?;
+        validate_blob_prefix(prefix)?;
         // Start in the deepest folder the prefix names completely.
         let start_key = prefix
             .rfind('/')
@@ -299,7 +299,7 @@ impl BlobStore for LocalDirStore {
                             }
                         }
                         Kind::File { size, modified }
-                            if key.starts_with(prefix) && validate_key(&key).is_ok() =>
+                            if key.starts_with(prefix) && validate_blob_key(&key).is_ok() =>
                         {
                             out.push(BlobMeta::new(key, size, modified));
                         }
@@ -318,7 +318,7 @@ impl BlobStore for LocalDirStore {
 
     async fn delete(&self, key: &str) -> Result<(), VaultError> {
         const OP: &str = "delete blob";
-        validate_key(key)?;
+        validate_blob_key(key)?;
         let name = split_key(key).1.to_string();
         let owned = key.to_string();
         let dir = match self.folder_of(key, false).await {

@@ -4,7 +4,7 @@
 //! - [`BlobStore`] (the trait implementations write) and [`BlobStoreExt`] (sugar every store
 //!   gets: bytes in and out, files in and out).
 //! - [`BlobMeta`]: key, size and modification time of a stored object.
-//! - [`key`]: the key rules every store enforces ([`validate_key`], [`validate_prefix`]).
+//! - [`key`]: the key rules every store enforces ([`validate_blob_key`], [`validate_blob_prefix`]).
 //! - [`LocalDirStore`]: a directory on the local file system, atomic writes.
 //! - [`file_stream`]: a local file as a chunked [`ByteStream`].
 //!
@@ -15,7 +15,7 @@
 //! # #[tokio::main(flavor = "current_thread")]
 //! # async fn main() -> Result<(), vault_core::VaultError> {
 //! use bytes::Bytes;
-//! use vault_core::blob::{BlobStore, BlobStoreExt, LocalDirStore};
+//! use vault_core::{BlobStore, BlobStoreExt, LocalDirStore};
 //!
 //! # let dir = tempfile::tempdir().map_err(|e| vault_core::VaultError::new(vault_core::VaultErrorKind::Io).with_source(e))?;
 //! let store = LocalDirStore::new(dir.path())?;
@@ -36,13 +36,12 @@ use crate::VaultError;
 mod beneath;
 mod ext;
 mod fs;
-pub mod key;
+mod key;
 mod local;
 
-pub use crate::transport::ByteStream;
+use crate::transport::ByteStream;
 pub use ext::BlobStoreExt;
-pub use fs::file_stream;
-pub use key::{validate_key, validate_prefix};
+pub use key::{MAX_BLOB_KEY_LEN, validate_blob_key, validate_blob_prefix};
 pub use local::LocalDirStore;
 
 /// What a store knows about one object.
@@ -71,7 +70,7 @@ impl BlobMeta {
 /// Streaming storage of objects under `/`-separated keys.
 ///
 /// # Contract
-/// - Keys follow [`validate_key`]: relative, `/`-separated, no empty, `.` or `..` segments, no
+/// - Keys follow [`validate_blob_key`]: relative, `/`-separated, no empty, `.` or `..` segments, no
 ///   backslash, NUL or control characters, at most 1024 bytes. A bad key is a `Validation` error
 ///   and touches nothing.
 /// - `put` consumes the stream chunk by chunk (never the whole object in memory) and is atomic:

@@ -4,7 +4,8 @@ use std::path::PathBuf;
 use std::sync::Arc;
 use std::time::Duration;
 
-use super::{RetryPolicy, VaultClient};
+use super::VaultClient;
+use crate::RetryPolicy;
 use crate::SecretString;
 use crate::auth::{AppRoleAuth, AuthMethod, KubernetesAuth, TokenAuth};
 use crate::config::{AuthMethodKind, VaultConnectionConfig};

@@ -46,8 +46,9 @@ mod session;
 mod stats;
 mod token;
 
+use crate::RetryPolicy;
 pub use builder::VaultClientBuilder;
-pub use retry::{RetryPolicy, RetryingTransport, is_retryable_status};
+use retry::RetryingTransport;
 pub use stats::ClientStats;
 
 /// A client for one Vault server (and namespace). Cheap to clone: clones share the connection

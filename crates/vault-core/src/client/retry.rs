@@ -18,7 +18,7 @@ use crate::error::VaultError;
 use crate::status::parse_retry_after;
 use crate::transport::{Transport, VaultRequest, VaultResponse};
 
-pub use crate::retry::{RetryPolicy, is_retryable_status};
+use crate::retry::{RetryPolicy, is_retryable_status};
 
 /// How often a request is asked again while Vault answers with its
 /// [`VaultRequest::settle_on`] message, and the pause in between (about 3 s in all).
@@ -28,7 +28,7 @@ const SETTLE_PAUSE: Duration = Duration::from_millis(100);
 /// A [`Transport`] that sends through another one and retries per a [`RetryPolicy`].
 /// Responses with non-retryable statuses (and the last retryable one) are returned as they are.
 #[derive(Debug, Clone)]
-pub struct RetryingTransport {
+pub(crate) struct RetryingTransport {
     inner: Arc<dyn Transport>,
     policy: RetryPolicy,
     stats: Arc<Stats>,
@@ -42,13 +42,10 @@ enum Next {
 }
 
 impl RetryingTransport {
-    /// Wraps `inner`, retrying what `policy` allows.
-    pub fn new(inner: Arc<dyn Transport>, policy: RetryPolicy) -> Self {
-        RetryingTransport {
-            inner,
-            policy,
-            stats: Arc::new(Stats::default()),
-        }
+    /// Wraps `inner`, retrying what `policy` allows (test helper with fresh counters).
+    #[cfg(test)]
+    pub(crate) fn new(inner: Arc<dyn Transport>, policy: RetryPolicy) -> Self {
+        Self::with_stats(inner, policy, Arc::new(Stats::default()))
     }
 
     pub(crate) fn with_stats(
@@ -63,13 +60,8 @@ impl RetryingTransport {
         }
     }
 
-    /// The retry policy in use.
-    pub fn policy(&self) -> &RetryPolicy {
-        &self.policy
-    }
-
     /// Send with retries; also returns how many attempts were made (1 = no replay).
-    pub async fn send_counted(
+    pub(crate) async fn send_counted(
         &self,
         request: VaultRequest,
     ) -> (Result<VaultResponse, VaultError>, u32) {

@@ -10,7 +10,7 @@
 //!
 //! ```no_run
 //! # async fn demo() -> Result<(), vault_core::VaultError> {
-//! use vault_core::notify::{Notifier, NotifyMessage, NotifySeverity, WebhookFormat, WebhookNotifier};
+//! use vault_core::{Notifier, NotifyMessage, NotifySeverity, WebhookFormat, WebhookNotifier};
 //!
 //! let notifier = WebhookNotifier::builder("https://hooks.slack.com/services/T000/B000/XXXX")
 //!     .with_format(WebhookFormat::SlackText)

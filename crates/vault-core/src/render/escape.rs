@@ -7,7 +7,7 @@ use std::fmt::Write;
 /// line feed included), DEL (U+007F), every C1 control (U+0080–U+009F), the Unicode
 /// bidirectional controls (U+061C, U+200E, U+200F, U+202A–U+202E, U+2066–U+2069) and the line and
 /// paragraph separators (U+2028, U+2029).
-pub fn needs_escape(c: char) -> bool {
+pub(crate) fn needs_escape(c: char) -> bool {
     matches!(c,
         '\u{0}'..='\u{1f}'
         | '\u{7f}'..='\u{9f}'
@@ -18,15 +18,19 @@ pub fn needs_escape(c: char) -> bool {
         | '\u{2066}'..='\u{2069}')
 }
 
-/// `s` with every character of [`needs_escape`] written as a visible escape: `\n`, `\r`, `\t`
+/// `s` with every control character written as a visible escape: `\n`, `\r`, `\t`
 /// for the usual three, `\xHH` for other C0 controls and DEL, `\u{HHHH}` for the rest. Other
 /// text (including a plain backslash) is unchanged, and borrowed when there is nothing to escape.
 ///
 /// The result is for people: it is single-line and inert on any terminal, but not meant to be
 /// parsed back (a value that contains the four characters `\x1b` reads the same as one ESC).
 ///
+/// Escaped: every C0 control (U+0000–U+001F, tab and line feed included), DEL (U+007F), every C1
+/// control (U+0080–U+009F), the Unicode bidirectional controls (U+061C, U+200E, U+200F,
+/// U+202A–U+202E, U+2066–U+2069) and the line and paragraph separators (U+2028, U+2029).
+///
 /// ```
-/// use vault_core::render::escape_text;
+/// use vault_core::escape_text;
 /// assert_eq!(escape_text("a\x1b[2Jb\u{202e}c\n"), "a\\x1b[2Jb\\u{202e}c\\n");
 /// assert_eq!(escape_text("C:\\plain ✓"), "C:\\plain ✓");
 /// ```

@@ -12,7 +12,7 @@
 //! neither drive the terminal (colours, cursor moves, title changes, hyperlinks) nor forge a row.
 //!
 //! ```
-//! use vault_core::render::{Table, csv_line};
+//! use vault_core::{Table, csv_line};
 //!
 //! let mut t = Table::new(["Key", "Value"]);
 //! t.push(["password", "\x1b]0;owned\x07 two\nlines"]);
@@ -23,10 +23,10 @@
 //! assert_eq!(csv_line(["=1+1", "a,b"]), "'=1+1,\"a,b\"");
 //! ```
 
-pub mod csv;
-pub mod escape;
-pub mod table;
+mod csv;
+mod escape;
+mod table;
 
 pub use csv::{csv_cell, csv_line};
-pub use escape::{escape_text, needs_escape};
+pub use escape::escape_text;
 pub use table::Table;

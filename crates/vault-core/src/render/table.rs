@@ -6,7 +6,7 @@ use super::escape::escape_text;
 /// line break, an ESC sequence or a bidi override shows as one inert line.
 ///
 /// ```
-/// use vault_core::render::Table;
+/// use vault_core::Table;
 /// let t = Table::key_value([("user", "etl"), ("note", "a\nb")]);
 /// assert_eq!(t.render(), "Key    Value\n---    -----\nuser   etl\nnote   a\\nb\n");
 /// ```
@@ -141,7 +141,7 @@ mod tests {
         assert!(
             !text
                 .chars()
-                .any(|c| c != '\n' && super::super::needs_escape(c))
+                .any(|c| c != '\n' && super::super::escape::needs_escape(c))
         );
         assert!(text.contains("\\x1b[31mred\\u{202e}"));
     }

@@ -7,7 +7,7 @@
 //!
 //! ```no_run
 //! # async fn demo(client: vault_core::VaultClient) -> Result<(), vault_core::VaultError> {
-//! use vault_core::sys::VaultHealthStatus;
+//! use vault_core::VaultHealthStatus;
 //!
 //! let health = client.get_health().await?;
 //! match health.status {

@@ -13,14 +13,14 @@
 //! client's transport: no token, no namespace header, no retries (a sealed server answers 503, which
 //! is an answer, not a failure).
 
-pub mod capability;
-pub mod health;
-pub mod mounts;
-pub mod policy;
-pub mod policy_api;
-pub mod policy_hcl;
+mod capability;
+mod health;
+mod mounts;
+mod policy;
+mod policy_api;
+mod policy_hcl;
 mod raw;
-pub mod seal;
+mod seal;
 
 pub use capability::Capability;
 pub use health::{VaultHealth, VaultHealthStatus};

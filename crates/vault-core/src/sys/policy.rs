@@ -6,7 +6,7 @@
 //! (see [`super::policy_hcl`]).
 //!
 //! ```
-//! use vault_core::sys::{AccessPolicy, Capability, PolicyRule};
+//! use vault_core::{AccessPolicy, Capability, PolicyRule};
 //! let policy = AccessPolicy::new("dagster-secrets")
 //!     .with_rule(PolicyRule::new("secret/data/bike-data-flow/*", [Capability::Read, Capability::List]));
 //! policy.validate().expect("valid");
@@ -20,7 +20,7 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use serde::{Deserialize, Serialize};
 
-pub use super::capability::Capability;
+use super::capability::Capability;
 use crate::{VaultError, VaultErrorKind};
 
 /// A `path "…" { … }` block of a policy.
@@ -304,7 +304,7 @@ impl AccessPolicy {
 }
 
 /// A policy name must fit in one URL segment and not be a built-in Vault refuses to change.
-pub fn validate_policy_name(name: &str) -> Result<(), VaultError> {
+pub(crate) fn validate_policy_name(name: &str) -> Result<(), VaultError> {
     let bad = |message: &str, hint: &str| {
         Err(VaultError::new(VaultErrorKind::Validation)
             .with_operation("validate policy name")

@@ -35,13 +35,13 @@ impl AccessPolicy {
 }
 
 /// The HCL text of `policy` (not validated here: call [`AccessPolicy::validate`] first).
-pub fn render(policy: &AccessPolicy) -> String {
+pub(crate) fn render(policy: &AccessPolicy) -> String {
     let blocks: Vec<String> = policy.rules.iter().map(render_rule).collect();
     blocks.join("\n")
 }
 
 /// One `path "…" { … }` block, ending in a newline.
-pub fn render_rule(rule: &PolicyRule) -> String {
+pub(crate) fn render_rule(rule: &PolicyRule) -> String {
     let mut out = String::new();
     if let Some(description) = &rule.description {
         for line in description.lines() {
@@ -98,7 +98,7 @@ fn list<'a>(items: impl IntoIterator<Item = &'a str>) -> String {
 }
 
 /// An HCL double-quoted string.
-pub fn quote(s: &str) -> String {
+pub(crate) fn quote(s: &str) -> String {
     let mut out = String::with_capacity(s.len() + 2);
     out.push('"');
     for c in s.chars() {
@@ -118,7 +118,7 @@ pub fn quote(s: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::sys::policy::Capability::*;
+    use crate::Capability::*;
 
     #[test]
     fn single_rule_golden() {

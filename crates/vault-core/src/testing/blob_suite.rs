@@ -4,7 +4,7 @@ use bytes::Bytes;
 use futures_util::StreamExt;
 
 use crate::VaultErrorKind;
-use crate::blob::{BlobStore, BlobStoreExt, ByteStream};
+use crate::{BlobStore, BlobStoreExt, ByteStream};
 
 /// Size of the big streamed object (several chunks, several MiB).
 const BIG_SIZE: usize = 5 * 1024 * 1024 + 12_345;

@@ -18,7 +18,7 @@ mod path_guard;
 
 #[cfg(feature = "transport-reqwest")]
 pub use http::{HttpTransport, HttpTransportBuilder};
-pub use path_guard::check_path;
+pub use path_guard::check_request_path;
 
 /// HTTP verb of a Vault request. `List` is Vault's own `LIST` method.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -111,11 +111,11 @@ impl fmt::Debug for RequestBody {
 }
 
 /// The header carrying the client token.
-pub const TOKEN_HEADER: &str = "X-Vault-Token";
+pub(crate) const TOKEN_HEADER: &str = "X-Vault-Token";
 /// The header carrying the namespace.
-pub const NAMESPACE_HEADER: &str = "X-Vault-Namespace";
+pub(crate) const NAMESPACE_HEADER: &str = "X-Vault-Namespace";
 /// The header every vaultkit request carries (Vault's CSRF guard for browser-reachable setups).
-pub const REQUEST_HEADER: &str = "X-Vault-Request";
+pub(crate) const REQUEST_HEADER: &str = "X-Vault-Request";
 
 /// One request to Vault. `path` is relative to `/v1/` (no leading slash), e.g. `secret/data/app`.
 ///
@@ -258,7 +258,7 @@ impl VaultRequest {
 }
 
 /// Overwrite every string (keys included) in a JSON document with zeros, in place.
-pub fn zeroize_json(value: &mut serde_json::Value) {
+pub(crate) fn zeroize_json(value: &mut serde_json::Value) {
     use zeroize::Zeroize;
     match value {
         serde_json::Value::String(s) => s.zeroize(),
@@ -276,7 +276,7 @@ pub fn zeroize_json(value: &mut serde_json::Value) {
 
 /// Overwrite a fully read body with zeros when nothing else shares its buffer (a `Bytes` still
 /// shared with another handle is left as it is).
-pub fn zeroize_bytes(bytes: Bytes) {
+pub(crate) fn zeroize_bytes(bytes: Bytes) {
     use zeroize::Zeroize;
     if let Ok(mut owned) = bytes.try_into_mut() {
         owned.as_mut().zeroize();
@@ -397,7 +397,7 @@ impl fmt::Debug for VaultResponse {
 /// - A path with a `.` or `..` segment (also percent-encoded, `%2e%2e`) is refused with a
 ///   [`crate::VaultErrorKind::Validation`] error before anything is sent: URL building would
 ///   collapse it and send the token to another API path (`secret/../sys/...`). Call
-///   [`check_path`] first thing in `send`, as `HttpTransport` does.
+///   [`check_request_path`] first thing in `send`, as `HttpTransport` does.
 /// - A 2xx answer to a request with [`VaultRequest::stream_response`] set comes back as
 ///   [`ResponseBody::Stream`]; everything else is read whole.
 /// - Implementations are `Send + Sync` and used as `Arc<dyn Transport>`.

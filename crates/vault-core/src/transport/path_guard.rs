@@ -1,4 +1,4 @@
-//! [`check_path`]: refuse `.` and `..` path segments before a request leaves the process.
+//! [`check_request_path`]: refuse `.` and `..` path segments before a request leaves the process.
 //!
 //! URL building follows RFC 3986 and collapses dot segments, so `secret/../sys/seal` would be
 //! sent to `/v1/sys/seal` with the caller's token. A mount or key that is `..` (from a flag, a
@@ -17,12 +17,12 @@ use crate::error::{VaultError, VaultErrorKind};
 /// Every [`crate::Transport`] calls it before sending (see the trait's `# Contract`).
 ///
 /// ```
-/// use vault_core::transport::check_path;
-/// assert!(check_path("secret/data/app").is_ok());
-/// assert!(check_path("secret/../sys/seal").is_err());
-/// assert!(check_path("secret/%2e%2e/sys/seal").is_err());
+/// use vault_core::check_request_path;
+/// assert!(check_request_path("secret/data/app").is_ok());
+/// assert!(check_request_path("secret/../sys/seal").is_err());
+/// assert!(check_request_path("secret/%2e%2e/sys/seal").is_err());
 /// ```
-pub fn check_path(path: &str) -> Result<(), VaultError> {
+pub fn check_request_path(path: &str) -> Result<(), VaultError> {
     // Backslashes: WHATWG URL parsers treat them as `/` in special schemes.
     let bad = path.split(['/', '\\']).any(|segment| {
         let decoded: Cow<'_, str> = if segment.contains('%') {
@@ -45,7 +45,7 @@ pub fn check_path(path: &str) -> Result<(), VaultError> {
 
 #[cfg(test)]
 mod tests {
-    use super::check_path;
+    use super::check_request_path;
 
     #[test]
     fn dot_segments_are_refused_in_every_spelling() {
@@ -62,7 +62,7 @@ mod tests {
             "secret\\..\\sys",
             "./",
         ] {
-            assert!(check_path(bad).is_err(), "{bad}");
+            assert!(check_request_path(bad).is_err(), "{bad}");
         }
     }
 
@@ -79,7 +79,7 @@ mod tests {
             "a//b",
             "secret/data/100%",
         ] {
-            assert!(check_path(good).is_ok(), "{good}");
+            assert!(check_request_path(good).is_ok(), "{good}");
         }
     }
 }

@@ -2,8 +2,8 @@
 
 use std::sync::Arc;
 
-use vault_core::blob::{BlobStore, LocalDirStore};
 use vault_core::testing::blob_store_suite;
+use vault_core::{BlobStore, LocalDirStore};
 
 fn files_under(root: &std::path::Path) -> Vec<String> {
     let mut out = Vec::new();
@@ -44,7 +44,7 @@ async fn local_dir_store_passes_the_suite_as_a_shared_trait_object() {
 
 #[tokio::test]
 async fn objects_survive_a_new_store_on_the_same_root() {
-    use vault_core::blob::BlobStoreExt;
+    use vault_core::BlobStoreExt;
     let dir = tempfile::tempdir().expect("temp dir");
     LocalDirStore::new(dir.path())
         .expect("store")

@@ -10,7 +10,7 @@ use axum::extract::Request;
 use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::Response;
 use serde_json::json;
-use vault_core::transport::ByteStream;
+use vault_core::ByteStream;
 use vault_core::{Method, ResponseBody, VaultClient, VaultErrorKind, VaultRequest};
 use vault_testkit::OpenBao;
 

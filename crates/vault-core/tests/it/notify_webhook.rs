@@ -12,8 +12,8 @@ use axum::http::{HeaderMap, StatusCode};
 use axum::routing::post;
 use serde_json::{Value, json};
 use vault_core::VaultErrorKind;
-use vault_core::notify::{Notifier, NotifyMessage, NotifySeverity, WebhookFormat, WebhookNotifier};
 use vault_core::testing::notifier_suite;
+use vault_core::{Notifier, NotifyMessage, NotifySeverity, WebhookFormat, WebhookNotifier};
 
 /// One received request: path, `authorization` header, JSON body.
 type Seen = Arc<Mutex<Vec<(String, Option<String>, Value)>>>;

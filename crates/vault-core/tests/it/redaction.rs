@@ -52,7 +52,7 @@ async fn planted_secrets_never_print() {
     let token_auth = TokenAuth::new(PLANTED_TOKEN);
     assert_clean("TokenAuth Debug", &format!("{token_auth:?}"));
     let transport: Arc<dyn vault_core::Transport> = Arc::new(
-        vault_core::transport::HttpTransport::builder()
+        vault_core::HttpTransport::builder()
             .with_address(bao.addr())
             .build()
             .expect("transport"),

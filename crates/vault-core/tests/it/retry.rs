@@ -208,7 +208,7 @@ async fn persistent_429_is_a_rate_limited_error() {
 async fn streamed_bodies_are_never_retried() {
     let (_bao, proxy, client) = setup(fast_retry(5), Duration::from_secs(5)).await;
     proxy.push(Fault::status(503));
-    let body: vault_core::transport::ByteStream = Box::pin(futures_util::stream::iter(vec![Ok(
+    let body: vault_core::ByteStream = Box::pin(futures_util::stream::iter(vec![Ok(
         bytes::Bytes::from_static(br#"{"data":{"k":"streamed"}}"#),
     )]));
     let request = VaultRequest::new(Method::Post, "secret/data/app").with_stream(body);

@@ -210,7 +210,7 @@ fn outside_untouched(outside: &std::path::Path) {
 /// the outside file, `put("linked/new")` wrote outside and `delete("linked/victim")` removed it.
 #[tokio::test]
 async fn local_store_never_follows_symlinks() {
-    use vault_core::blob::{BlobStore, BlobStoreExt};
+    use vault_core::{BlobStore, BlobStoreExt};
     let (_dir, store, outside) = store_with_links();
     let refused = |e: vault_core::VaultError, what: &str| {
         assert_eq!(e.kind(), VaultErrorKind::Validation, "{what}: {e}");

@@ -1,8 +1,8 @@
 //! The shipped `Transport` and `AuthMethod`s pass the conformance suites of the `testing`
 //! feature against real OpenBao (feature crates run the same suites on their own implementations).
 
+use vault_core::HttpTransport;
 use vault_core::testing::{auth_method_suite, transport_suite};
-use vault_core::transport::HttpTransport;
 use vault_core::{AppRoleAuth, TokenAuth};
 use vault_testkit::OpenBao;
 

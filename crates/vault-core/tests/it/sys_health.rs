@@ -1,7 +1,7 @@
 //! `get_health`, `seal_status` and `leader` against real OpenBao in every state the testkit can
 //! produce: active (dev and Raft), sealed (Raft after `bao.seal()`), uninitialised, unreachable.
 
-use vault_core::sys::VaultHealthStatus;
+use vault_core::VaultHealthStatus;
 use vault_core::{VaultClient, VaultErrorKind};
 use vault_testkit::{FaultProxy, OpenBao};
 

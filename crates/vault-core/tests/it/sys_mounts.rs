@@ -1,7 +1,7 @@
 //! Secrets-engine and auth-method mounts on real OpenBao.
 
+use vault_core::MountConfig;
 use vault_core::VaultErrorKind;
-use vault_core::sys::MountConfig;
 use vault_testkit::OpenBao;
 
 use crate::client_common::root_client;

@@ -2,7 +2,8 @@
 //! and enforces exactly as the rules say.
 
 use serde_json::json;
-use vault_core::sys::{AccessPolicy, Capability::*, PolicyRule};
+use vault_core::Capability::*;
+use vault_core::{AccessPolicy, PolicyRule};
 use vault_core::{VaultClient, VaultErrorKind};
 use vault_testkit::OpenBao;
 

@@ -8,7 +8,7 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
 
 use async_trait::async_trait;
-use vault_core::transport::HttpTransport;
+use vault_core::HttpTransport;
 use vault_core::{Method, Transport, VaultClient, VaultError, VaultRequest, VaultResponse};
 use vault_kv::{KvExt, WalkEntry, WalkOptions};
 use vault_testkit::OpenBao;

@@ -1,10 +1,10 @@
 //! Plain-text table for terminals, through vaultkit's one table renderer
-//! ([`vault_core::render::Table`]): file names, keys and previews are escaped, so a file named
+//! ([`vault_core::Table`]): file names, keys and previews are escaped, so a file named
 //! with an ESC sequence or a line break cannot drive the terminal or forge a row.
 
 use std::fmt::Write;
 
-use vault_core::render::{Table, escape_text};
+use vault_core::{Table, escape_text};
 
 use crate::scan::ScanReport;
 

@@ -10,7 +10,7 @@ use std::collections::BTreeMap;
 use futures_util::{StreamExt, stream};
 use serde_json::{Map, Value, json};
 use vault_core::VaultClient;
-use vault_core::render::escape_text;
+use vault_core::escape_text;
 use vault_kv::{KvError, KvExt, WalkOptions};
 
 use super::{KvLocation, kv_error};

@@ -51,7 +51,7 @@ pub(super) const DEFAULT_TIMEOUT: Duration = Duration::from_secs(30);
 ///
 /// ```no_run
 /// # fn main() -> Result<(), vault_core::VaultError> {
-/// let transport = vault_core::transport::HttpTransport::builder()
+/// let transport = vault_core::HttpTransport::builder()
 ///     .with_address("https://vault.example.com:8200")
 ///     .with_ca_cert_file("/etc/vault/ca.pem")
 ///     .with_timeout(std::time::Duration::from_secs(10))
@@ -163,7 +163,7 @@ impl Transport for HttpTransport {
         // Header values may hold the token: clear our copies on every way out of `send`.
         let sent = ZeroizeOnDrop(&mut headers);
         // Before anything else: a dot segment would be collapsed by URL building.
-        super::check_path(&path)?;
+        super::check_request_path(&path)?;
         let url = self.url_for(&path, &query);
         let mut has_content_type = false;
         let mut builder = self.client.request(to_reqwest_method(method), url);
