@@ -456,4 +456,21 @@ mod tests {
         assert_eq!(classify("list_of_keys", false), Neutral);
         assert_eq!(classify("mimi", true), Neutral);
     }
+
+    /// A key that names several kinds is classified by the first of them in `PRECEDENCE`
+    /// (password, private key, API key, secret, token, DSN), wherever the words stand.
+    #[test]
+    fn a_key_naming_several_kinds_takes_the_first_in_precedence() {
+        let cases = [
+            ("PRIVATE_KEY_PASSWORD", SecretKind::Password),
+            ("PASSWORD_PRIVATE_KEY", SecretKind::Password),
+            ("API_KEY_SECRET", SecretKind::ApiKey),
+            ("PRIVATE_KEY_API_KEY", SecretKind::PrivateKey),
+            ("SECRET_TOKEN", SecretKind::Secret),
+            ("TOKEN_DSN", SecretKind::Token),
+        ];
+        for (key, kind) in cases {
+            assert_eq!(classify(key, true), Secret(kind), "{key}");
+        }
+    }
 }
