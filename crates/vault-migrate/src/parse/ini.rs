@@ -191,7 +191,9 @@ mod tests {
 
     #[test]
     fn sections_continuations_and_toml_strings() {
-        let cases: [(&str, bool, &[(&str, &str)]); 2] = [
+        // (text, TOML?, expected (key path, value) pairs)
+        type Case<'a> = (&'a str, bool, &'a [(&'a str, &'a str)]);
+        let cases: [Case<'_>; 2] = [
             (
                 "[db]\npassword = abc ; c\nkeyA =\n    v1\n    # c\n    v2\nother: x\n",
                 false,
