@@ -284,20 +284,20 @@ impl Kv {
     /// Delete `path`: on v2 the latest version is soft-deleted (recoverable with
     /// `undelete_versions`, like `vault kv delete`); on v1 the secret is removed.
     pub async fn delete(&self, path: &str) -> Result<(), KvError> {
-        self.with_version(("delete", path), found_nothing, |kv| async move {
-            match kv {
-                KvVersion::V2 => self.v2().delete_latest(path).await,
-                KvVersion::V1 => self.v1().delete(path).await,
-            }
-        })
-        .await
+        self.remove(path, false).await
     }
 
     /// Delete `path` for good: on v2 every version and the metadata; on v1 the secret.
     pub async fn delete_all(&self, path: &str) -> Result<(), KvError> {
+        self.remove(path, true).await
+    }
+
+    /// [`delete`](Self::delete), or [`delete_all`](Self::delete_all) when `every_version`.
+    async fn remove(&self, path: &str, every_version: bool) -> Result<(), KvError> {
         self.with_version(("delete", path), found_nothing, |kv| async move {
             match kv {
-                KvVersion::V2 => self.v2().delete_metadata(path).await,
+                KvVersion::V2 if every_version => self.v2().delete_metadata(path).await,
+                KvVersion::V2 => self.v2().delete_latest(path).await,
                 KvVersion::V1 => self.v1().delete(path).await,
             }
         })

@@ -42,7 +42,7 @@ impl KvV1 {
 
     pub(crate) async fn read_shared(&self, path: &str) -> Result<CachedSecret, KvError> {
         let path = clean_path("read", &self.h.mount, path, false)?;
-        self.h.read_through(path, None, || self.fetch(path)).await
+        self.h.read_through(path, None, self.fetch(path)).await
     }
 
     /// Read `path` from Vault, bypassing any cache (for create-only checks).
@@ -94,28 +94,19 @@ impl KvV1 {
         }
         let request =
             json_request(Method::Post, self.api_path(path), &map).map_err(|e| target.error(e))?;
-        let result = send_data::<Value>(&self.h.client, target, request).await;
-        self.h.invalidate(path);
-        result.map(|_| ()).map_err(|e| target.error(e))
+        self.h.change(target, request).await
     }
 
     /// Delete the secret at `path` (a missing secret is not an error).
     pub async fn delete(&self, path: &str) -> Result<(), KvError> {
         let target = self.h.target("delete", path)?;
-        let path = target.path;
-        let result = send_data::<Value>(
-            &self.h.client,
-            target,
-            VaultRequest::new(Method::Delete, self.api_path(path)),
-        )
-        .await;
-        self.h.invalidate(path);
-        result.map(|_| ()).map_err(|e| target.error(e))
+        let request = VaultRequest::new(Method::Delete, self.api_path(target.path));
+        self.h.change(target, request).await
     }
 
     /// The names under `path`; folders end in `/`. Missing or empty folder: empty list.
     pub async fn list(&self, path: &str) -> Result<Vec<String>, KvError> {
-        let target = self.h.folder("list", path)?;
+        let target = self.h.listing(path)?;
         list_keys(&self.h.client, target, self.api_path(target.path)).await
     }
 }

@@ -11,6 +11,7 @@ use serde::Serialize;
 use sha2::{Digest, Sha256};
 use vault_core::SecretString;
 
+use crate::detect::Hit;
 use crate::keyed::ValueKey;
 
 /// How sure a rule is that the value is a live secret.
@@ -73,33 +74,34 @@ pub struct Finding {
     value: SecretString,
 }
 
-/// Everything needed to build a [`Finding`].
+/// Where a detected value stands in its file.
 #[derive(Debug)]
-pub(crate) struct FindingParts {
+pub(crate) struct Place {
+    /// The file, as it is to be reported.
     pub file: PathBuf,
-    pub line: usize,
-    pub column: usize,
+    /// 1-based line and column (in characters) of the value's first character.
+    pub line_col: (usize, usize),
+    /// 1-based line of the value's last character.
     pub end_line: usize,
-    pub key: Option<String>,
-    pub rule_id: String,
-    pub description: String,
-    pub confidence: Confidence,
 }
 
 impl Finding {
-    pub(crate) fn new(parts: FindingParts, value: &str) -> Finding {
+    /// The finding for `hit` at `place`: the value goes into the secret wrapper, and only its
+    /// masked preview, length and entropy are kept in the clear.
+    pub(crate) fn new(place: Place, hit: Hit) -> Finding {
+        let value = hit.value;
         Finding {
-            preview: mask(value),
+            preview: mask(&value),
             length: value.chars().count(),
-            entropy: crate::detect::entropy::shannon(value),
-            file: parts.file,
-            line: parts.line,
-            column: parts.column,
-            end_line: parts.end_line,
-            key: parts.key,
-            rule_id: parts.rule_id,
-            description: parts.description,
-            confidence: parts.confidence,
+            entropy: crate::detect::entropy::shannon(&value),
+            file: place.file,
+            line: place.line_col.0,
+            column: place.line_col.1,
+            end_line: place.end_line,
+            key: hit.key,
+            rule_id: hit.rule_id.into_owned(),
+            description: hit.description.into_owned(),
+            confidence: hit.confidence,
             value: SecretString::new(value),
         }
     }
@@ -193,17 +195,20 @@ mod tests {
     #[test]
     fn debug_and_json_hide_the_value() {
         let f = Finding::new(
-            FindingParts {
+            Place {
                 file: "a/.env".into(),
-                line: 4,
-                column: 13,
+                line_col: (4, 13),
                 end_line: 4,
-                key: Some("DB_PASSWORD".into()),
+            },
+            Hit {
                 rule_id: "generic-password".into(),
                 description: "password".into(),
+                span: 12..32,
+                value: "planted-Value-9f8e7d".into(),
+                key: Some("DB_PASSWORD".into()),
                 confidence: Confidence::High,
+                priority: 0,
             },
-            "planted-Value-9f8e7d",
         );
         let dbg = format!("{f:?}");
         let json = serde_json::to_string(&f).unwrap_or_default();

@@ -8,7 +8,7 @@ use std::time::{Duration, Instant};
 use crate::allow::{self, Baseline, SecretsIgnore};
 use crate::detect::{CustomPattern, DetectConfig, Detector};
 use crate::error::MigrateError;
-use crate::finding::{Confidence, Finding, FindingParts};
+use crate::finding::{Confidence, Finding, Place};
 use crate::parse::{self, DuplicateKey, FileKind, LineIndex, ParseIssue};
 
 /// Progress of a tree scan, reported after every file.
@@ -146,6 +146,11 @@ type ProgressFn = Arc<dyn Fn(ScanProgress) + Send + Sync>;
 pub struct ScannerBuilder {
     config: DetectConfig,
     patterns: Vec<String>,
+    settings: Settings,
+}
+
+/// What a [`Scanner`] keeps from its builder besides the detector.
+struct Settings {
     max_file_size: u64,
     baseline: Option<Baseline>,
     secrets_ignore: Option<SecretsIgnore>,
@@ -170,14 +175,16 @@ impl Default for ScannerBuilder {
         ScannerBuilder {
             config: DetectConfig::default(),
             patterns: Vec::new(),
-            max_file_size: 10 * 1024 * 1024,
-            baseline: None,
-            secrets_ignore: None,
-            respect_gitignore: true,
-            scan_ignored_dotenv: true,
-            threads: 0,
-            progress: None,
-            min_confidence: Confidence::Low,
+            settings: Settings {
+                max_file_size: 10 * 1024 * 1024,
+                baseline: None,
+                secrets_ignore: None,
+                respect_gitignore: true,
+                scan_ignored_dotenv: true,
+                threads: 0,
+                progress: None,
+                min_confidence: Confidence::Low,
+            },
         }
     }
 }
@@ -201,27 +208,27 @@ impl ScannerBuilder {
 
     /// Skip files larger than this many bytes (default 10 MiB).
     pub fn with_max_file_size(mut self, bytes: u64) -> Self {
-        self.max_file_size = bytes;
+        self.settings.max_file_size = bytes;
         self
     }
 
     /// Drop findings present in this baseline.
     pub fn with_baseline(mut self, baseline: Baseline) -> Self {
-        self.baseline = Some(baseline);
+        self.settings.baseline = Some(baseline);
         self
     }
 
     /// Ignore paths and values listed in a `.secretsignore`. Without this, a `.secretsignore` at
     /// the top of each scanned directory is used.
     pub fn with_secrets_ignore(mut self, ignore: SecretsIgnore) -> Self {
-        self.secrets_ignore = Some(ignore);
+        self.settings.secrets_ignore = Some(ignore);
         self
     }
 
     /// Honour `.gitignore`/`.ignore` files while walking (default true). Files named explicitly
     /// are always scanned.
     pub fn with_respect_gitignore(mut self, yes: bool) -> Self {
-        self.respect_gitignore = yes;
+        self.settings.respect_gitignore = yes;
         self
     }
 
@@ -229,25 +236,25 @@ impl ScannerBuilder {
     /// true): they are the usual home of plaintext secrets. Dependency and build directories
     /// (`node_modules`, `target`, `venv`, …) are not searched for them.
     pub fn with_scan_ignored_dotenv(mut self, yes: bool) -> Self {
-        self.scan_ignored_dotenv = yes;
+        self.settings.scan_ignored_dotenv = yes;
         self
     }
 
     /// Worker threads for tree walks (0 = one per CPU).
     pub fn with_threads(mut self, n: usize) -> Self {
-        self.threads = n;
+        self.settings.threads = n;
         self
     }
 
     /// Called after every file of a tree scan, from worker threads.
     pub fn with_progress(mut self, f: impl Fn(ScanProgress) + Send + Sync + 'static) -> Self {
-        self.progress = Some(Arc::new(f));
+        self.settings.progress = Some(Arc::new(f));
         self
     }
 
     /// Report only findings at or above this confidence (default: all).
     pub fn with_min_confidence(mut self, c: Confidence) -> Self {
-        self.min_confidence = c;
+        self.settings.min_confidence = c;
         self
     }
 
@@ -265,14 +272,7 @@ impl ScannerBuilder {
                     config: self.config,
                     custom,
                 },
-                max_file_size: self.max_file_size,
-                baseline: self.baseline,
-                secrets_ignore: self.secrets_ignore,
-                respect_gitignore: self.respect_gitignore,
-                scan_ignored_dotenv: self.scan_ignored_dotenv,
-                threads: self.threads,
-                progress: self.progress,
-                min_confidence: self.min_confidence,
+                settings: self.settings,
             }),
         })
     }
@@ -280,14 +280,7 @@ impl ScannerBuilder {
 
 struct Inner {
     detector: Detector,
-    max_file_size: u64,
-    baseline: Option<Baseline>,
-    secrets_ignore: Option<SecretsIgnore>,
-    respect_gitignore: bool,
-    scan_ignored_dotenv: bool,
-    threads: usize,
-    progress: Option<ProgressFn>,
-    min_confidence: Confidence,
+    settings: Settings,
 }
 
 /// Finds secrets. Cheap to clone.
@@ -312,7 +305,12 @@ impl Scanner {
 
     /// Scan `text` as if it were the file `path` (the name picks the parser).
     pub fn scan_text(&self, path: &Path, text: &str) -> FileScan {
-        self.scan_text_with(path, path, text, self.inner.secrets_ignore.as_ref())
+        self.scan_text_with(
+            path,
+            path,
+            text,
+            self.inner.settings.secrets_ignore.as_ref(),
+        )
     }
 
     fn scan_text_with(
@@ -358,24 +356,23 @@ impl Scanner {
                 out.suppressed.ignored_value += 1;
                 continue;
             }
-            if h.confidence < self.inner.min_confidence {
+            if h.confidence < self.inner.settings.min_confidence {
                 out.suppressed.below_confidence += 1;
                 continue;
             }
-            let f = Finding::new(
-                FindingParts {
-                    file: label.to_path_buf(),
-                    line,
-                    column,
-                    end_line,
-                    key: h.key,
-                    rule_id: h.rule_id.into_owned(),
-                    description: h.description.into_owned(),
-                    confidence: h.confidence,
-                },
-                &h.value,
-            );
-            if self.inner.baseline.as_ref().is_some_and(|b| b.contains(&f)) {
+            let place = Place {
+                file: label.to_path_buf(),
+                line_col: (line, column),
+                end_line,
+            };
+            let f = Finding::new(place, h);
+            if self
+                .inner
+                .settings
+                .baseline
+                .as_ref()
+                .is_some_and(|b| b.contains(&f))
+            {
                 out.suppressed.baseline += 1;
                 continue;
             }
@@ -399,10 +396,10 @@ impl Scanner {
     /// Read a file for scanning: `Ok(Err(reason))` when it is skipped.
     fn read(&self, path: &Path) -> Result<Result<String, SkipReason>, MigrateError> {
         let meta = std::fs::metadata(path).map_err(|e| MigrateError::io(path, e))?;
-        if meta.len() > self.inner.max_file_size {
+        if meta.len() > self.inner.settings.max_file_size {
             return Ok(Err(SkipReason::TooLarge {
                 size: meta.len(),
-                limit: self.inner.max_file_size,
+                limit: self.inner.settings.max_file_size,
             }));
         }
         let bytes = match std::fs::read(path) {
@@ -438,6 +435,7 @@ impl Scanner {
             } else {
                 let ignore = self
                     .inner
+                    .settings
                     .secrets_ignore
                     .clone()
                     .or_else(|| discover_ignore(Path::new(".")));
@@ -466,9 +464,9 @@ impl Scanner {
     }
 
     fn walk(&self, root: &Path, state: &Arc<WalkState>) -> Result<(), MigrateError> {
-        let respect = self.inner.respect_gitignore;
+        let respect = self.inner.settings.respect_gitignore;
         self.walk_pass(root, state, respect, respect, false);
-        if respect && self.inner.scan_ignored_dotenv {
+        if respect && self.inner.settings.scan_ignored_dotenv {
             // `.env` files are usually in .gitignore, and they are what a migration is for:
             // a second pass picks up the dotenv files that only git ignores (`.ignore` files,
             // written for tools, still count).
@@ -487,7 +485,7 @@ impl Scanner {
         dot_ignore: bool,
         dotenv_only: bool,
     ) {
-        let mut ignore = self.inner.secrets_ignore.clone();
+        let mut ignore = self.inner.settings.secrets_ignore.clone();
         if ignore.is_none() {
             ignore = discover_ignore(root);
         }
@@ -499,7 +497,7 @@ impl Scanner {
             .git_global(respect)
             .ignore(dot_ignore)
             .parents(dot_ignore)
-            .threads(self.inner.threads);
+            .threads(self.inner.settings.threads);
         let filter_ignore = ignore.clone();
         let root_buf = root.to_path_buf();
         wb.filter_entry(move |e| {
@@ -612,7 +610,7 @@ impl Scanner {
         };
         let total_bytes = state.bytes.fetch_add(bytes, Ordering::Relaxed) + bytes;
         let total_findings = state.findings.fetch_add(findings, Ordering::Relaxed) + findings;
-        if let Some(p) = &self.inner.progress {
+        if let Some(p) = &self.inner.settings.progress {
             p(ScanProgress {
                 files_scanned: files,
                 files_skipped: skipped,

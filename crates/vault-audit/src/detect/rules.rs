@@ -407,6 +407,11 @@ mod tests {
         AuditEntry::from_raw(Location { file: 0, line }, raw.as_bytes(), &rec)
     }
 
+    /// A request by `who`, answered without error.
+    fn request(line: u64, time: &str, op: &str, path: &str, who: &str) -> AuditEntry {
+        entry(line, time, "request", op, path, Some(who), None)
+    }
+
     fn run(cfg: DetectionConfig, entries: &[AuditEntry]) -> Vec<Detection> {
         let mut d = Detector::new(cfg);
         for e in entries {
@@ -418,36 +423,18 @@ mod tests {
     #[test]
     fn anomalies_are_threshold_rules_only_and_writes_count() {
         // Three writes by `etl` within a minute, one of them a policy change with a root token.
-        let mut policy = entry(
+        let mut policy = request(
             1,
             "2024-01-01T03:00:00Z",
-            "request",
             "update",
             "sys/policies/acl/x",
-            Some("etl"),
-            None,
+            "etl",
         );
         policy.root_token = true;
         let entries = [
             policy,
-            entry(
-                2,
-                "2024-01-01T03:00:20Z",
-                "request",
-                "create",
-                "secret/data/a",
-                Some("etl"),
-                None,
-            ),
-            entry(
-                3,
-                "2024-01-01T03:00:40Z",
-                "request",
-                "delete",
-                "secret/data/b",
-                Some("etl"),
-                None,
-            ),
+            request(2, "2024-01-01T03:00:20Z", "create", "secret/data/a", "etl"),
+            request(3, "2024-01-01T03:00:40Z", "delete", "secret/data/b", "etl"),
         ];
         let cfg = DetectionConfig::anomalies(3, std::time::Duration::from_secs(60));
         let d = run(cfg, &entries);
@@ -472,33 +459,9 @@ mod tests {
         assert!(all.iter().all(|d| d.rule != "request-burst"));
         // Outside the window: the third request is 61 s after the first.
         let spread = [
-            entry(
-                1,
-                "2024-01-01T03:00:00Z",
-                "request",
-                "update",
-                "secret/data/a",
-                Some("etl"),
-                None,
-            ),
-            entry(
-                2,
-                "2024-01-01T03:00:30Z",
-                "request",
-                "update",
-                "secret/data/a",
-                Some("etl"),
-                None,
-            ),
-            entry(
-                3,
-                "2024-01-01T03:01:01Z",
-                "request",
-                "update",
-                "secret/data/a",
-                Some("etl"),
-                None,
-            ),
+            request(1, "2024-01-01T03:00:00Z", "update", "secret/data/a", "etl"),
+            request(2, "2024-01-01T03:00:30Z", "update", "secret/data/a", "etl"),
+            request(3, "2024-01-01T03:01:01Z", "update", "secret/data/a", "etl"),
         ];
         let cfg = DetectionConfig::anomalies(3, std::time::Duration::from_secs(60));
         assert!(run(cfg, &spread).is_empty());
@@ -551,62 +514,22 @@ mod tests {
 
     #[test]
     fn single_event_rules() {
-        let es = [
-            entry(
-                1,
-                "2024-01-01T00:00:00Z",
-                "request",
-                "delete",
-                "sys/audit/file",
-                Some("admin"),
-                None,
-            ),
-            entry(
-                2,
-                "2024-01-01T00:00:01Z",
-                "request",
-                "update",
-                "sys/generate-root/attempt",
-                Some("admin"),
-                None,
-            ),
-            entry(
-                3,
-                "2024-01-01T00:00:02Z",
-                "request",
-                "read",
-                "sys/storage/raft/snapshot",
-                Some("admin"),
-                None,
-            ),
-            entry(
-                4,
-                "2024-01-01T00:00:03Z",
-                "request",
-                "update",
-                "sys/policies/acl/x",
-                Some("admin"),
-                None,
-            ),
-            entry(
-                5,
-                "2024-01-01T00:00:04Z",
-                "request",
-                "delete",
-                "sys/auth/userpass",
-                Some("admin"),
-                None,
-            ),
-            entry(
-                6,
-                "2024-01-01T00:00:05Z",
-                "request",
-                "read",
-                "sys/policies/acl/x",
-                Some("admin"),
-                None,
-            ),
-        ];
+        // `admin` does one of these each second, on lines 1 to 6.
+        let es: Vec<AuditEntry> = [
+            ("delete", "sys/audit/file"),
+            ("update", "sys/generate-root/attempt"),
+            ("read", "sys/storage/raft/snapshot"),
+            ("update", "sys/policies/acl/x"),
+            ("delete", "sys/auth/userpass"),
+            ("read", "sys/policies/acl/x"),
+        ]
+        .iter()
+        .zip(0u64..)
+        .map(|((op, path), i)| {
+            let time = format!("2024-01-01T00:00:{i:02}Z");
+            request(i + 1, &time, op, path, "admin")
+        })
+        .collect();
         let d = run(DetectionConfig::default(), &es);
         let rules: Vec<(&str, u64)> = d.iter().map(|d| (d.rule, d.evidence[0].line)).collect();
         assert_eq!(
@@ -629,56 +552,23 @@ mod tests {
             off_hours_min_baseline: 3,
             ..Default::default()
         };
+        let app_read = |line: u64, time: &str, path: &str| request(line, time, "read", path, "app");
         let mut es = Vec::new();
         for (i, m) in ["00", "10", "20", "30"].iter().enumerate() {
-            es.push(entry(
+            es.push(app_read(
                 i as u64 + 1,
                 &format!("2024-01-01T09:{m}:00Z"),
-                "request",
-                "read",
                 "secret/data/a",
-                Some("app"),
-                None,
             ));
         }
-        // After the baseline: same hour next day, known path → nothing; new path → first access.
-        es.push(entry(
-            10,
-            "2024-01-02T09:05:00Z",
-            "request",
-            "read",
-            "secret/data/a",
-            Some("app"),
-            None,
-        ));
-        es.push(entry(
-            11,
-            "2024-01-02T09:06:00Z",
-            "request",
-            "read",
-            "secret/data/b",
-            Some("app"),
-            None,
-        ));
-        // 03:00 is an hour `app` never used in its baseline → off hours (one detection per hour).
-        es.push(entry(
-            12,
-            "2024-01-03T03:00:00Z",
-            "request",
-            "read",
-            "secret/data/a",
-            Some("app"),
-            None,
-        ));
-        es.push(entry(
-            13,
-            "2024-01-03T03:30:00Z",
-            "request",
-            "read",
-            "secret/data/a",
-            Some("app"),
-            None,
-        ));
+        es.extend([
+            // After the baseline: same hour next day, known path → nothing; new path → first access.
+            app_read(10, "2024-01-02T09:05:00Z", "secret/data/a"),
+            app_read(11, "2024-01-02T09:06:00Z", "secret/data/b"),
+            // 03:00 is an hour `app` never used in its baseline → off hours (one detection per hour).
+            app_read(12, "2024-01-03T03:00:00Z", "secret/data/a"),
+            app_read(13, "2024-01-03T03:30:00Z", "secret/data/a"),
+        ]);
         let d = run(cfg, &es);
         let first: Vec<u64> = d
             .iter()
@@ -703,14 +593,12 @@ mod tests {
         };
         let es: Vec<AuditEntry> = (0..12)
             .map(|i| {
-                entry(
+                request(
                     i + 1,
                     &format!("2024-01-01T00:00:{i:02}Z"),
-                    "request",
                     "list",
                     "secret/metadata/",
-                    Some("crawler"),
-                    None,
+                    "crawler",
                 )
             })
             .collect();

@@ -12,7 +12,7 @@ use std::time::Duration;
 
 use super::{Frame, Framer, Location, ScanSummary};
 use crate::error::AuditError;
-use crate::scan::{RawRecord, scan_bytes};
+use crate::scan::RawRecord;
 
 /// How to follow a file.
 #[derive(Debug, Clone)]
@@ -157,24 +157,11 @@ impl Follower {
                     return ControlFlow::Continue(());
                 }
                 Ok(Some(Frame::TooLong { line, len })) => {
-                    sum.malformed.push(
-                        keep,
-                        name,
-                        line,
-                        format!("line of {len} bytes is longer than the {limit} byte limit"),
-                    );
+                    sum.count_too_long(keep, name, line, len, limit);
                 }
                 Ok(Some(Frame::Record { line, bytes })) => {
-                    if bytes.trim_ascii().is_empty() {
-                        sum.blank_lines += 1;
-                        continue;
-                    }
-                    match scan_bytes(bytes) {
-                        Ok(rec) => {
-                            sum.records += 1;
-                            f(Location { file: idx, line }, bytes, &rec)?;
-                        }
-                        Err(e) => sum.malformed.push(keep, name, line, e.to_string()),
+                    if let Some(rec) = sum.count_record(keep, name, line, bytes) {
+                        f(Location { file: idx, line }, bytes, &rec)?;
                     }
                 }
             }

@@ -117,6 +117,46 @@ pub struct ScanSummary {
     pub malformed: Malformed,
 }
 
+impl ScanSummary {
+    /// Count one framed record of input `name` at `line`: a blank line, a line that is not an
+    /// audit entry (malformed; the first `keep` are kept), or a record, which is returned.
+    pub(crate) fn count_record<'b>(
+        &mut self,
+        keep: usize,
+        name: &str,
+        line: u64,
+        bytes: &'b [u8],
+    ) -> Option<RawRecord<'b>> {
+        if bytes.trim_ascii().is_empty() {
+            self.blank_lines += 1;
+            return None;
+        }
+        match scan_bytes(bytes) {
+            Ok(rec) => {
+                self.records += 1;
+                Some(rec)
+            }
+            Err(e) => {
+                self.malformed.push(keep, name, line, e.to_string());
+                None
+            }
+        }
+    }
+
+    /// Count a line of `len` bytes, longer than `limit`, as malformed.
+    pub(crate) fn count_too_long(
+        &mut self,
+        keep: usize,
+        name: &str,
+        line: u64,
+        len: u64,
+        limit: usize,
+    ) {
+        let reason = format!("line of {len} bytes is longer than the {limit} byte limit");
+        self.malformed.push(keep, name, line, reason);
+    }
+}
+
 impl AuditSource {
     /// Reads every record of every input in order and calls `f(location, raw bytes, record)`.
     /// Malformed lines are counted in the summary and never stop the run; an input that fails
@@ -151,32 +191,14 @@ impl AuditSource {
                         break;
                     }
                 };
+                let keep = opts.keep_malformed;
                 match frame {
-                    Frame::TooLong { line, len } => sum.malformed.push(
-                        opts.keep_malformed,
-                        &input.name,
-                        line,
-                        format!(
-                            "line of {len} bytes is longer than the {} byte limit",
-                            opts.max_record_bytes
-                        ),
-                    ),
+                    Frame::TooLong { line, len } => {
+                        sum.count_too_long(keep, &input.name, line, len, opts.max_record_bytes)
+                    }
                     Frame::Record { line, bytes } => {
-                        if bytes.trim_ascii().is_empty() {
-                            sum.blank_lines += 1;
-                            continue;
-                        }
-                        match scan_bytes(bytes) {
-                            Ok(rec) => {
-                                sum.records += 1;
-                                f(Location { file, line }, bytes, &rec);
-                            }
-                            Err(e) => sum.malformed.push(
-                                opts.keep_malformed,
-                                &input.name,
-                                line,
-                                e.to_string(),
-                            ),
+                        if let Some(rec) = sum.count_record(keep, &input.name, line, bytes) {
+                            f(Location { file, line }, bytes, &rec);
                         }
                     }
                 }

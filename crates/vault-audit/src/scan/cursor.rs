@@ -260,27 +260,15 @@ impl<'a> Cursor<'a> {
                 if d == 0 {
                     return Ok(());
                 }
-                self.ws();
                 let is_obj = stack[d - 1];
-                match self.peek() {
-                    Some(b',') => {
-                        self.pos += 1;
-                        if is_obj {
-                            self.key()?;
-                        }
-                        break;
+                let close = if is_obj { b'}' } else { b']' };
+                if self.more(close, "expected ',' or a closing bracket")? {
+                    if is_obj {
+                        self.key()?;
                     }
-                    Some(b'}') if is_obj => {
-                        self.pos += 1;
-                        d -= 1;
-                    }
-                    Some(b']') if !is_obj => {
-                        self.pos += 1;
-                        d -= 1;
-                    }
-                    None => return Err(self.err("unexpected end of input")),
-                    Some(_) => return Err(self.err("expected ',' or a closing bracket")),
+                    break;
                 }
+                d -= 1;
             }
         }
     }
@@ -304,16 +292,28 @@ impl<'a> Cursor<'a> {
             let k = self.key()?;
             self.ws();
             f(self, k.raw.as_bytes())?;
-            self.ws();
-            match self.peek() {
-                Some(b',') => self.pos += 1,
-                Some(b'}') => {
-                    self.pos += 1;
-                    return Ok(());
-                }
-                None => return Err(self.err("unexpected end of input")),
-                Some(_) => return Err(self.err("expected ',' or '}' in an object")),
+            if !self.more(b'}', "expected ',' or '}' in an object")? {
+                return Ok(());
             }
+        }
+    }
+
+    /// After an element of an object or array closed by `close`: steps over a `,` (`true`:
+    /// another element follows) or over `close` (`false`); anything else is the error `expected`.
+    #[inline]
+    fn more(&mut self, close: u8, expected: &'static str) -> Result<bool, ScanError> {
+        self.ws();
+        match self.peek() {
+            Some(b',') => {
+                self.pos += 1;
+                Ok(true)
+            }
+            Some(c) if c == close => {
+                self.pos += 1;
+                Ok(false)
+            }
+            None => Err(self.err("unexpected end of input")),
+            Some(_) => Err(self.err(expected)),
         }
     }
 
@@ -347,15 +347,8 @@ impl<'a> Cursor<'a> {
             } else {
                 self.skip_value(depth + 1)?;
             }
-            self.ws();
-            match self.peek() {
-                Some(b',') => self.pos += 1,
-                Some(b']') => {
-                    self.pos += 1;
-                    return Ok(());
-                }
-                None => return Err(self.err("unexpected end of input")),
-                Some(_) => return Err(self.err("expected ',' or ']' in an array")),
+            if !self.more(b']', "expected ',' or ']' in an array")? {
+                return Ok(());
             }
         }
     }

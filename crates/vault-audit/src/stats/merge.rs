@@ -1,6 +1,6 @@
 //! Merging the builders of consecutive chunks of one input.
 
-use super::{KEEP_LISTED, StatsAccumulator, push_unpaired};
+use super::{KEEP_LISTED, StatsAccumulator, unpaired_request, unpaired_response};
 use crate::fxhash::FxMap;
 use crate::read::{Location, Malformed};
 
@@ -88,30 +88,14 @@ impl StatsAccumulator {
             if self.pending.remove(&id).is_some() {
                 self.s.paired += 1;
             } else {
-                self.s.unpaired_responses += 1;
                 let loc = shift(loc, file, line_offset);
-                push_unpaired(
-                    &mut self.s.unpaired,
-                    loc,
-                    "response",
-                    &id,
-                    op.as_deref(),
-                    path.as_deref(),
-                );
+                unpaired_response(&mut self.s, loc, &id, op.as_deref(), path.as_deref());
             }
         }
         for (id, (loc, op, path)) in next.pending {
             let meta = (shift(loc, file, line_offset), op, path);
             if let Some(old) = self.pending.insert(id.clone(), meta) {
-                self.s.unpaired_requests += 1;
-                push_unpaired(
-                    &mut self.s.unpaired,
-                    old.0,
-                    "request",
-                    &id,
-                    old.1.as_deref(),
-                    old.2.as_deref(),
-                );
+                unpaired_request(&mut self.s, &id, old);
             }
         }
     }

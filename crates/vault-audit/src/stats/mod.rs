@@ -226,15 +226,7 @@ impl StatsAccumulator {
                     r.request.path.as_deref().map(Into::into),
                 );
                 if let Some(old) = self.pending.insert(id.into(), meta) {
-                    self.s.unpaired_requests += 1;
-                    push_unpaired(
-                        &mut self.s.unpaired,
-                        old.0,
-                        "request",
-                        id,
-                        old.1.as_deref(),
-                        old.2.as_deref(),
-                    );
+                    unpaired_request(&mut self.s, id, old);
                 }
             }
             Some("response") => {
@@ -248,9 +240,8 @@ impl StatsAccumulator {
                     );
                     orphans.push((id.into(), meta));
                 } else {
-                    self.s.unpaired_responses += 1;
                     let (op, path) = (r.request.operation.as_deref(), r.request.path.as_deref());
-                    push_unpaired(&mut self.s.unpaired, loc, "response", id, op, path);
+                    unpaired_response(&mut self.s, loc, id, op, path);
                 }
             }
             _ => {}
@@ -264,16 +255,8 @@ impl StatsAccumulator {
         }
         let mut pending: Vec<_> = self.pending.drain().collect();
         pending.sort_by_key(|(_, v)| v.0);
-        for (id, (loc, op, path)) in pending {
-            self.s.unpaired_requests += 1;
-            push_unpaired(
-                &mut self.s.unpaired,
-                loc,
-                "request",
-                &id,
-                op.as_deref(),
-                path.as_deref(),
-            );
+        for (id, old) in pending {
+            unpaired_request(&mut self.s, &id, old);
         }
         self.s.unpaired.sort_by_key(|u| u.location);
         let mut s = self.s;
@@ -319,16 +302,35 @@ pub(crate) fn raw_actor<'r>(r: &'r RawRecord<'_>) -> Option<&'r str> {
         .or(r.auth.accessor.as_deref())
 }
 
-fn push_unpaired(
-    v: &mut Vec<UnpairedRef>,
+/// A request whose response never came (or was taken by a later request with the same id):
+/// counted, and listed while fewer than [`KEEP_LISTED`] are.
+fn unpaired_request(s: &mut Statistics, id: &str, (loc, op, path): Pending) {
+    s.unpaired_requests += 1;
+    list_unpaired(s, loc, "request", id, op.as_deref(), path.as_deref());
+}
+
+/// A response whose request was never seen: counted, and listed like [`unpaired_request`].
+fn unpaired_response(
+    s: &mut Statistics,
+    loc: Location,
+    id: &str,
+    op: Option<&str>,
+    path: Option<&str>,
+) {
+    s.unpaired_responses += 1;
+    list_unpaired(s, loc, "response", id, op, path);
+}
+
+fn list_unpaired(
+    s: &mut Statistics,
     loc: Location,
     kind: &str,
     id: &str,
     op: Option<&str>,
     path: Option<&str>,
 ) {
-    if v.len() < KEEP_LISTED {
-        v.push(UnpairedRef {
+    if s.unpaired.len() < KEEP_LISTED {
+        s.unpaired.push(UnpairedRef {
             location: loc,
             kind: kind.to_string(),
             request_id: id.to_string(),

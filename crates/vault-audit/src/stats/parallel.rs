@@ -14,7 +14,6 @@ use super::merge::merge_malformed;
 use super::{Statistics, StatsAccumulator};
 use crate::error::AuditError;
 use crate::read::{AuditSource, Frame, Framer, Location, Malformed, ScanOptions, ScanSummary};
-use crate::scan::scan_bytes;
 
 const CHUNK: usize = 4 << 20;
 
@@ -25,10 +24,8 @@ type Job = (u64, Vec<u8>, usize);
 struct ChunkOut {
     idx: u64,
     builder: StatsAccumulator,
-    lines: u64,
-    blank: u64,
-    records: u64,
-    malformed: Malformed,
+    /// Lines, records, blank and malformed lines of this chunk (lines numbered from its start).
+    sum: ScanSummary,
 }
 
 /// Where to cut `buf`: just after the last newline that is followed by `{` (the start of a
@@ -63,7 +60,7 @@ fn scan_chunk(idx: u64, chunk: &[u8], keep: usize, max_record: usize, name: &str
             Ok(None) | Err(_) => break,
         }
     }
-    out.lines = framer.next_line() - 1;
+    out.sum.lines = framer.next_line() - 1;
     out
 }
 
@@ -94,7 +91,7 @@ fn scan_ndjson(
         }
         out.record(line, l, keep, name);
     }
-    out.lines = line;
+    out.sum.lines = line;
     Some(out)
 }
 
@@ -103,30 +100,18 @@ impl ChunkOut {
         ChunkOut {
             idx,
             builder: StatsAccumulator::for_chunk(),
-            lines: 0,
-            blank: 0,
-            records: 0,
-            malformed: Malformed::default(),
+            sum: ScanSummary::default(),
         }
     }
 
     fn record(&mut self, line: u64, bytes: &[u8], keep: usize, name: &str) {
-        if bytes.trim_ascii().is_empty() {
-            self.blank += 1;
-            return;
-        }
-        match scan_bytes(bytes) {
-            Ok(rec) => {
-                self.records += 1;
-                self.builder.add(Location { file: 0, line }, &rec);
-            }
-            Err(e) => self.malformed.push(keep, name, line, e.to_string()),
+        if let Some(rec) = self.sum.count_record(keep, name, line, bytes) {
+            self.builder.add(Location { file: 0, line }, &rec);
         }
     }
 
     fn too_long(&mut self, line: u64, len: u64, keep: usize, max_record: usize, name: &str) {
-        let reason = format!("line of {len} bytes is longer than the {max_record} byte limit");
-        self.malformed.push(keep, name, line, reason);
+        self.sum.count_too_long(keep, name, line, len, max_record);
     }
 }
 
@@ -245,10 +230,10 @@ fn stats_parallel_with(
             waiting.insert(out.idx, out);
             while let Some(out) = waiting.remove(&next) {
                 total.merge(out.builder, file, line_offset);
-                merge_malformed(&mut file_malformed, out.malformed, line_offset, keep);
-                line_offset += out.lines;
-                sum.blank_lines += out.blank;
-                sum.records += out.records;
+                merge_malformed(&mut file_malformed, out.sum.malformed, line_offset, keep);
+                line_offset += out.sum.lines;
+                sum.blank_lines += out.sum.blank_lines;
+                sum.records += out.sum.records;
                 next += 1;
             }
         }
@@ -297,6 +282,21 @@ mod tests {
         std::fs::read(p).expect("corpus")
     }
 
+    /// Statistics of `bytes` read sequentially, after checking that `cores` scanners over each
+    /// of the `chunks` sizes give exactly the same.
+    fn same_in_parallel(bytes: &[u8], cores: usize, chunks: &[usize]) -> Statistics {
+        // A source over bytes is a reader: each scan gets its own.
+        let source = || AuditSource::bytes("t", bytes.to_vec());
+        let seq =
+            super::super::stats_sequential(&source(), &mut ScanOptions::default()).expect("seq");
+        for &chunk in chunks {
+            let par = stats_parallel_with(&source(), &mut ScanOptions::default(), cores, chunk)
+                .expect("par");
+            assert_eq!(par, seq, "chunk {chunk}");
+        }
+        seq
+    }
+
     #[test]
     fn small_chunks_give_the_sequential_result() {
         let mut bytes = corpus("vault-guides/vault-audit.log");
@@ -304,21 +304,7 @@ mod tests {
         bytes.extend(corpus("openbao-2.7.2-generated/audit.log"));
         bytes.extend(b"{\n  \"type\": \"request\",\n  \"request\": {\n    \"id\": \"zz\",\n    \"path\": \"p/q\"\n  }\n}\n");
         bytes.extend(corpus("ops-agent-pr1950/input.log"));
-        let seq = super::super::stats_sequential(
-            &AuditSource::bytes("t", bytes.clone()),
-            &mut ScanOptions::default(),
-        )
-        .expect("seq");
-        for chunk in [1 << 12, 1 << 16, 1 << 20] {
-            let par = stats_parallel_with(
-                &AuditSource::bytes("t", bytes.clone()),
-                &mut ScanOptions::default(),
-                3,
-                chunk,
-            )
-            .expect("par");
-            assert_eq!(par, seq, "chunk {chunk}");
-        }
+        let seq = same_in_parallel(&bytes, 3, &[1 << 12, 1 << 16, 1 << 20]);
         assert_eq!(seq.malformed.count, 2);
         assert_eq!(seq.entries, 1397 + 93 + 1 + 2);
         assert_eq!(
@@ -344,22 +330,8 @@ mod tests {
             bytes.len() / 6 > 3 * 4096,
             "each record spans several chunks"
         );
-        let seq = super::super::stats_sequential(
-            &AuditSource::bytes("t", bytes.clone()),
-            &mut ScanOptions::default(),
-        )
-        .expect("seq");
+        let seq = same_in_parallel(&bytes, 2, &[1 << 12, 1 << 13]);
         assert_eq!(seq.entries, 6);
         assert_eq!(seq.malformed.count, 0);
-        for chunk in [1 << 12, 1 << 13] {
-            let par = stats_parallel_with(
-                &AuditSource::bytes("t", bytes.clone()),
-                &mut ScanOptions::default(),
-                2,
-                chunk,
-            )
-            .expect("par");
-            assert_eq!(par, seq, "chunk {chunk}");
-        }
     }
 }

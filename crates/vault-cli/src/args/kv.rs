@@ -20,6 +20,24 @@ pub(crate) struct KvPath {
     pub mount: Option<String>,
 }
 
+/// What `kv put` and `kv patch` write, and where.
+#[derive(Debug, Clone, Args)]
+pub(crate) struct WriteArgs {
+    #[command(flatten)]
+    pub at: KvPath,
+    /// key=value, key=- (stdin), key=@file, key=@@file, @file.json|yaml, or - (JSON object
+    /// on stdin); patch changes only the keys given. `key=-` and `key=@file` drop one trailing
+    /// newline; `key=@@file` keeps the file byte for byte.
+    #[arg(required = true, value_name = "DATA")]
+    pub data: Vec<String>,
+    /// Check-and-set: only write if the current version is this (0 = only if absent).
+    #[arg(long)]
+    pub cas: Option<u64>,
+    /// Store an empty value read from stdin or a file (refused by default).
+    #[arg(long)]
+    pub allow_empty: bool,
+}
+
 #[derive(Debug, Subcommand)]
 pub(crate) enum KvCommand {
     /// Read a secret (all keys, or one with --field).
@@ -31,36 +49,9 @@ pub(crate) enum KvCommand {
         version: Option<u64>,
     },
     /// Write a secret, replacing all its keys.
-    Put {
-        #[command(flatten)]
-        at: KvPath,
-        /// key=value, key=- (stdin), key=@file, key=@@file, @file.json|yaml, or - (JSON object
-        /// on stdin). `key=-` and `key=@file` drop one trailing newline; `key=@@file` keeps the
-        /// file byte for byte.
-        #[arg(required = true, value_name = "DATA")]
-        data: Vec<String>,
-        /// Check-and-set: only write if the current version is this (0 = only if absent).
-        #[arg(long)]
-        cas: Option<u64>,
-        /// Store an empty value read from stdin or a file (refused by default).
-        #[arg(long)]
-        allow_empty: bool,
-    },
+    Put(WriteArgs),
     /// Change some keys of a secret, keeping the others (KV v2).
-    Patch {
-        #[command(flatten)]
-        at: KvPath,
-        /// key=value pairs to add or change (key=- reads stdin, key=@file a file, both without
-        /// one trailing newline; key=@@file byte for byte), or @file / - for a JSON object.
-        #[arg(required = true, value_name = "DATA")]
-        data: Vec<String>,
-        /// Check-and-set: only write if the current version is this (0 = only if absent).
-        #[arg(long)]
-        cas: Option<u64>,
-        /// Store an empty value read from stdin or a file (refused by default).
-        #[arg(long)]
-        allow_empty: bool,
-    },
+    Patch(WriteArgs),
     /// Delete the latest version (or --versions) of a secret; v2 keeps it recoverable.
     Delete {
         #[command(flatten)]

@@ -209,17 +209,13 @@ impl BlobStore for LocalDirStore {
     async fn get(&self, key: &str) -> Result<ByteStream, VaultError> {
         const OP: &str = "read blob";
         validate_blob_key(key)?;
-        let root = self.root.clone();
+        let name = split_key(key).1.to_string();
         let owned = key.to_string();
-        let opened = blocking(move || {
-            let root_fd = beneath::open_root(&root)?;
-            let (folders, name) = split_key(&owned);
-            match beneath::open_dirs(&root_fd, &folders, false)? {
-                Some(dir) => beneath::open_file(&dir, name, &owned),
-                None => Ok(None),
-            }
-        })
-        .await;
+        let opened = match self.folder_of(key, false).await {
+            Ok(Some(dir)) => blocking(move || beneath::open_file(&dir, &name, &owned)).await,
+            Ok(None) => Ok(None),
+            Err(r) => Err(r),
+        };
         match opened {
             Ok(Some(file)) => Ok(file_stream(tokio::fs::File::from_std(file))),
             Ok(None) | Err(Refusal::FileInTheWay(_)) => Err(self.not_found(OP, key)),
@@ -323,22 +319,20 @@ impl BlobStore for LocalDirStore {
     async fn delete(&self, key: &str) -> Result<(), VaultError> {
         const OP: &str = "delete blob";
         validate_blob_key(key)?;
-        let root = self.root.clone();
+        let name = split_key(key).1.to_string();
         let owned = key.to_string();
+        let dir = match self.folder_of(key, false).await {
+            Ok(Some(dir)) => dir,
+            Ok(None) | Err(Refusal::FileInTheWay(_)) => return Ok(()),
+            Err(r) => return Err(self.refused(OP, key, "cannot remove the object", r)),
+        };
         let removed = blocking(move || {
-            let root_fd = beneath::open_root(&root)?;
-            let (folders, name) = split_key(&owned);
-            let dir = match beneath::open_dirs(&root_fd, &folders, false) {
-                Ok(Some(dir)) => dir,
-                Ok(None) | Err(Refusal::FileInTheWay(_)) => return Ok(()),
-                Err(r) => return Err(r),
-            };
-            match beneath::kind_of(&dir, name)? {
+            match beneath::kind_of(&dir, &name)? {
                 None | Some(Kind::Dir) => return Ok(()), // a folder: no object has this key
-                Some(Kind::Symlink) => return Err(Refusal::Symlink(owned.clone())),
+                Some(Kind::Symlink) => return Err(Refusal::Symlink(owned)),
                 Some(_) => {}
             }
-            match beneath::unlink(&dir, name) {
+            match beneath::unlink(&dir, &name) {
                 Ok(()) => {}
                 Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(()),
                 Err(e) => return Err(Refusal::Io(e)),
@@ -367,6 +361,12 @@ mod tests {
             Ok(Bytes::from_static(b"never written")),
         ];
         Box::pin(futures_util::stream::iter(chunks))
+    }
+
+    /// The keys `list("")` returns.
+    async fn all_keys(store: &LocalDirStore) -> Vec<String> {
+        let listed = store.list("").await.expect("list");
+        listed.into_iter().map(|m| m.key).collect()
     }
 
     fn bytes_stream(data: &'static [u8]) -> ByteStream {
@@ -447,14 +447,7 @@ mod tests {
         let store = LocalDirStore::new(&root).expect("store");
         std::fs::write(root.join(".vaultkit-tmp.deadbeef"), b"partial").expect("write");
         store.put("k", bytes_stream(b"v")).await.expect("put");
-        let keys: Vec<String> = store
-            .list("")
-            .await
-            .expect("list")
-            .into_iter()
-            .map(|m| m.key)
-            .collect();
-        assert_eq!(keys, vec!["k".to_string()]);
+        assert_eq!(all_keys(&store).await, ["k"]);
 
         for bad in ["../escaped", "/abs", "a//b", "a\\b", "a\0b"] {
             let e = store
@@ -487,14 +480,7 @@ mod tests {
         std::fs::create_dir(dir.path().join("outside")).expect("mkdir");
         std::fs::write(dir.path().join("outside/loot"), b"x").expect("write");
         std::os::unix::fs::symlink(dir.path().join("outside"), root.join("link")).expect("symlink");
-        let keys: Vec<String> = store
-            .list("")
-            .await
-            .expect("list")
-            .into_iter()
-            .map(|m| m.key)
-            .collect();
-        assert_eq!(keys, vec!["secret.snap".to_string()]);
+        assert_eq!(all_keys(&store).await, ["secret.snap"]);
     }
 
     #[tokio::test]

@@ -192,6 +192,11 @@ mod tests {
         ))
     }
 
+    /// One request to path `x` through the retrying wrapper.
+    async fn call(t: &RetryingTransport, method: Method) -> Result<VaultResponse, VaultError> {
+        t.send(&mut VaultRequest::new(method, "x")).await
+    }
+
     /// A mock answering with `answers` in order; returns it and the retrying wrapper.
     fn scripted(
         answers: Vec<Result<VaultResponse, VaultError>>,
@@ -213,10 +218,7 @@ mod tests {
     #[tokio::test]
     async fn retries_503_then_succeeds() {
         let t = scripted(vec![status(503), status(503), status(200)], fast(3));
-        let r = t
-            .send(&mut VaultRequest::new(Method::Get, "x"))
-            .await
-            .expect("answer");
+        let r = call(&t, Method::Get).await.expect("answer");
         assert_eq!(r.status, 200);
         assert_eq!(t.stats.snapshot().requests_sent, 3);
         assert_eq!(t.stats.snapshot().retries, 2);
@@ -225,10 +227,7 @@ mod tests {
     #[tokio::test]
     async fn gives_up_after_max_attempts_with_last_answer() {
         let t = scripted(vec![status(502), status(500), status(503)], fast(3));
-        let r = t
-            .send(&mut VaultRequest::new(Method::Get, "x"))
-            .await
-            .expect("answer");
+        let r = call(&t, Method::Get).await.expect("answer");
         assert_eq!(r.status, 503);
     }
 
@@ -236,10 +235,7 @@ mod tests {
     async fn never_retries_501_or_other_4xx() {
         for code in [501, 400, 403, 404] {
             let t = scripted(vec![status(code)], fast(5));
-            let r = t
-                .send(&mut VaultRequest::new(Method::Get, "x"))
-                .await
-                .expect("answer");
+            let r = call(&t, Method::Get).await.expect("answer");
             assert_eq!(r.status, code);
         }
     }
@@ -248,22 +244,13 @@ mod tests {
     async fn retries_connection_errors_but_not_config_errors() {
         let conn = || Err(VaultError::msg(VaultErrorKind::Connection, "reset"));
         let t = scripted(vec![conn(), status(200)], fast(3));
-        assert_eq!(
-            t.send(&mut VaultRequest::new(Method::Post, "x"))
-                .await
-                .expect("ok")
-                .status,
-            200
-        );
+        assert_eq!(call(&t, Method::Post).await.expect("ok").status, 200);
         let t = scripted(
             vec![Err(VaultError::msg(VaultErrorKind::Config, "bad"))],
             fast(3),
         );
         assert_eq!(
-            t.send(&mut VaultRequest::new(Method::Get, "x"))
-                .await
-                .expect_err("config")
-                .kind(),
+            call(&t, Method::Get).await.expect_err("config").kind(),
             VaultErrorKind::Config
         );
     }
@@ -281,13 +268,7 @@ mod tests {
         };
         let t = scripted(vec![limited, status(204)], policy);
         let started = tokio::time::Instant::now();
-        assert_eq!(
-            t.send(&mut VaultRequest::new(Method::Get, "x"))
-                .await
-                .expect("ok")
-                .status,
-            204
-        );
+        assert_eq!(call(&t, Method::Get).await.expect("ok").status, 204);
         assert_eq!(started.elapsed(), Duration::from_secs(1));
     }
 
@@ -316,10 +297,7 @@ mod tests {
             };
             let t = scripted(vec![hostile, status(200)], policy);
             let started = tokio::time::Instant::now();
-            let r = t
-                .send(&mut VaultRequest::new(Method::Get, "x"))
-                .await
-                .expect("answer");
+            let r = call(&t, Method::Get).await.expect("answer");
             assert_eq!(r.status, 200, "{value}");
             assert!(
                 started.elapsed() <= policy.max_delay,

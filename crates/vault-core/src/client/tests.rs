@@ -70,6 +70,11 @@ fn secret() -> VaultResponse {
     )
 }
 
+/// `client.read` of the secret every test reads.
+async fn read_app(client: &VaultClient) -> Result<Option<crate::Envelope>, crate::VaultError> {
+    client.read("secret/data/app").await
+}
+
 /// Put `token` in the client's slot as if generation `generation` of its logins had produced
 /// it (a token with the `default` policy, lifetime unknown).
 async fn plant(client: &VaultClient, token: &str, generation: u64) {
@@ -129,11 +134,7 @@ async fn headers_and_lazy_login() {
         secret()
     });
     let client = approle_client(t);
-    let env = client
-        .read("secret/data/app")
-        .await
-        .expect("read")
-        .expect("found");
+    let env = read_app(&client).await.expect("read").expect("found");
     assert_eq!(
         env.data_as::<serde_json::Value>().expect("json")["password"],
         "s3cr3t"
@@ -207,10 +208,7 @@ async fn invalid_token_triggers_one_relogin_and_a_replay() {
 #[tokio::test]
 async fn relogin_happens_only_once() {
     let (client, log) = approle_mock("tok", |_, _| denied(true));
-    let e = client
-        .read("secret/data/app")
-        .await
-        .expect_err("still denied");
+    let e = read_app(&client).await.expect_err("still denied");
     assert_eq!(e.kind(), VaultErrorKind::Authentication);
     let logins = log
         .lock()
@@ -257,13 +255,7 @@ async fn permission_denied_with_a_dead_token_relogs() {
     );
     let client = approle_client(t);
     plant(&client, "tok-dead", 7).await;
-    assert!(
-        client
-            .read("secret/data/app")
-            .await
-            .expect("read")
-            .is_some()
-    );
+    assert!(read_app(&client).await.expect("read").is_some());
     assert_eq!(client.stats().logins, 1);
 }
 
@@ -282,10 +274,7 @@ async fn token_only_client_reports_authentication_error() {
         .build()
         .expect("client");
     assert!(!client.can_relogin());
-    let e = client
-        .read("secret/data/app")
-        .await
-        .expect_err("dead token");
+    let e = read_app(&client).await.expect_err("dead token");
     assert_eq!(e.kind(), VaultErrorKind::InvalidToken);
     assert!(e.kind().is_authentication());
     let text = format!("{e} {e:?}");
@@ -379,7 +368,7 @@ async fn token_auth_learns_ttl_from_lookup_self() {
 #[tokio::test]
 async fn dropping_the_client_releases_its_state() {
     let (client, _) = approle_mock("tok", |_, _| secret());
-    client.read("secret/data/app").await.expect("read");
+    read_app(&client).await.expect("read");
     // The login started the renewal task (a 3600 s renewable token): it must hold only a Weak.
     assert!(
         client
@@ -492,13 +481,7 @@ async fn renewal_in_flight_does_not_hold_the_token_lock() {
         .with_retry(RetryPolicy::none())
         .build()
         .expect("client");
-    assert!(
-        client
-            .read("secret/data/app")
-            .await
-            .expect("read")
-            .is_some()
-    );
+    assert!(read_app(&client).await.expect("read").is_some());
     // Past ⅔ of the 30 s lease: the renewal task sends renew-self, which hangs.
     tokio::time::advance(Duration::from_secs(21)).await;
     for _ in 0..1000 {

@@ -56,6 +56,41 @@ async fn get(store: &dyn BlobStore, key: &str) -> Bytes {
         .unwrap_or_else(|e| panic!("blob_store_suite: get({key:?}) failed: {e}"))
 }
 
+/// Put `data` under `key` and read it back unchanged; `check` names the check in the panic.
+async fn round_trip(store: &dyn BlobStore, key: &str, data: &'static [u8], check: &str) {
+    put(store, key, data).await;
+    assert_eq!(
+        get(store, key).await,
+        Bytes::from_static(data),
+        "blob_store_suite: {check}"
+    );
+}
+
+/// `head(key)`: the size and key of a stored object.
+async fn head(store: &dyn BlobStore, key: &str) -> (String, u64) {
+    match store.head(key).await {
+        Ok(Some(meta)) => (meta.key, meta.size),
+        Ok(None) => panic!("blob_store_suite: head({key:?}) of a stored key returned None"),
+        Err(e) => panic!("blob_store_suite: head({key:?}) failed: {e}"),
+    }
+}
+
+/// `get(key)` is a not-found error and `head(key)` is `Ok(None)`; `what` names the key.
+async fn assert_absent(store: &dyn BlobStore, key: &str, what: &str) {
+    match store.get(key).await {
+        Ok(_) => panic!("blob_store_suite: get of {what} succeeded"),
+        Err(e) => assert!(
+            e.is_not_found(),
+            "blob_store_suite: get of {what} must be not-found, got {:?}: {e}",
+            e.kind()
+        ),
+    }
+    assert!(
+        matches!(store.head(key).await, Ok(None)),
+        "blob_store_suite: head of {what} must be Ok(None)"
+    );
+}
+
 /// Run every [`BlobStore`] contract check against `store`. Works under a fresh
 /// `conformance-<random>/` prefix and deletes what it wrote. Panics on the first failed check.
 pub async fn blob_store_suite(store: &dyn BlobStore) {
@@ -63,44 +98,21 @@ pub async fn blob_store_suite(store: &dyn BlobStore) {
     let k = |rest: &str| format!("{base}/{rest}");
 
     // Small round trip, head, overwrite.
-    put(store, &k("small.txt"), b"hello blob").await;
+    round_trip(store, &k("small.txt"), b"hello blob", "small round trip").await;
     assert_eq!(
-        get(store, &k("small.txt")).await,
-        Bytes::from_static(b"hello blob"),
-        "blob_store_suite: small round trip"
-    );
-    let meta = store
-        .head(&k("small.txt"))
-        .await
-        .unwrap_or_else(|e| panic!("blob_store_suite: head failed: {e}"));
-    let meta =
-        meta.unwrap_or_else(|| panic!("blob_store_suite: head of a stored key returned None"));
-    assert_eq!(
-        (meta.key.as_str(), meta.size),
-        (k("small.txt").as_str(), 10),
+        head(store, &k("small.txt")).await,
+        (k("small.txt"), 10),
         "blob_store_suite: head metadata"
     );
-    put(store, &k("small.txt"), b"replaced").await;
+    round_trip(store, &k("small.txt"), b"replaced", "overwrite").await;
     assert_eq!(
-        get(store, &k("small.txt")).await,
-        Bytes::from_static(b"replaced"),
-        "blob_store_suite: overwrite"
+        head(store, &k("small.txt")).await.1,
+        8,
+        "blob_store_suite: head size after overwrite"
     );
-    let size = store
-        .head(&k("small.txt"))
-        .await
-        .ok()
-        .flatten()
-        .map(|m| m.size);
-    assert_eq!(size, Some(8), "blob_store_suite: head size after overwrite");
 
     // Empty object.
-    put(store, &k("empty"), b"").await;
-    assert_eq!(
-        get(store, &k("empty")).await.len(),
-        0,
-        "blob_store_suite: empty object"
-    );
+    round_trip(store, &k("empty"), b"", "empty object").await;
 
     // Multi-MiB streamed object, checked chunk by chunk as it streams back.
     let big = k("nested/deeper/big.bin");
@@ -185,37 +197,14 @@ pub async fn blob_store_suite(store: &dyn BlobStore) {
     );
 
     // Missing keys.
-    let missing = k("no/such/key");
-    match store.get(&missing).await {
-        Ok(_) => panic!("blob_store_suite: get of a missing key succeeded"),
-        Err(e) => assert!(
-            e.is_not_found(),
-            "blob_store_suite: get of a missing key must be not-found, got {:?}: {e}",
-            e.kind()
-        ),
-    }
-    assert!(
-        matches!(store.head(&missing).await, Ok(None)),
-        "blob_store_suite: head of a missing key must be Ok(None)"
-    );
+    assert_absent(store, &k("no/such/key"), "a missing key").await;
 
     // Delete.
     store
         .delete(&k("p/a"))
         .await
         .unwrap_or_else(|e| panic!("blob_store_suite: delete failed: {e}"));
-    assert!(
-        matches!(store.head(&k("p/a")).await, Ok(None)),
-        "blob_store_suite: head after delete"
-    );
-    assert!(
-        store
-            .get(&k("p/a"))
-            .await
-            .err()
-            .is_some_and(|e| e.is_not_found()),
-        "blob_store_suite: get after delete"
-    );
+    assert_absent(store, &k("p/a"), "a deleted key").await;
     assert_eq!(
         keys(store, &k("p/")).await,
         vec![k("p/b/c"), k("p/bc")],

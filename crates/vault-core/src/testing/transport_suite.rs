@@ -26,6 +26,22 @@ async fn send(
     (head, body)
 }
 
+/// [`send`], checking that the answer's status is one of `ok`; returns the body.
+async fn send_expect(
+    transport: &dyn Transport,
+    request: VaultRequest,
+    what: &str,
+    ok: &[u16],
+) -> Bytes {
+    let (head, body) = send(transport, request, what).await;
+    assert!(
+        ok.contains(&head.status),
+        "transport_suite: {what} answered HTTP {}, expected one of {ok:?}",
+        head.status
+    );
+    body
+}
+
 fn json_of(body: &[u8], what: &str) -> Value {
     serde_json::from_slice(body)
         .unwrap_or_else(|e| panic!("transport_suite: {what}: body is not JSON: {e}"))
@@ -76,28 +92,16 @@ pub async fn transport_suite(transport: &dyn Transport, token: &str) {
 
     // JSON round trip.
     let doc = json!({"user": "suite", "n": 42, "nested": {"ok": true}});
-    let (head, _) = send(
+    let json_doc = format!("{base}/json");
+    let put_json = authed(Method::Put, &json_doc).with_json(doc.clone());
+    send_expect(transport, put_json, "PUT JSON", &[200, 204]).await;
+    let body = send_expect(
         transport,
-        authed(Method::Put, &format!("{base}/json")).with_json(doc.clone()),
-        "PUT JSON",
-    )
-    .await;
-    assert!(
-        matches!(head.status, 200 | 204),
-        "transport_suite: PUT JSON answered HTTP {}",
-        head.status
-    );
-    let (head, body) = send(
-        transport,
-        authed(Method::Get, &format!("{base}/json")),
+        authed(Method::Get, &json_doc),
         "GET JSON",
+        &[200],
     )
     .await;
-    assert_eq!(
-        head.status, 200,
-        "transport_suite: GET of the written document answered HTTP {}",
-        head.status
-    );
     assert_eq!(
         json_of(&body, "GET JSON").get("data"),
         Some(&doc),
@@ -125,17 +129,8 @@ pub async fn transport_suite(transport: &dyn Transport, token: &str) {
     }
 
     // Query strings reach the server (`?list=true` turns a GET into a list).
-    let (head, body) = send(
-        transport,
-        authed(Method::Get, &format!("{base}/")).with_query("list", "true"),
-        "GET ?list=true",
-    )
-    .await;
-    assert_eq!(
-        head.status, 200,
-        "transport_suite: GET ?list=true answered HTTP {}",
-        head.status
-    );
+    let list_query = authed(Method::Get, &format!("{base}/")).with_query("list", "true");
+    let body = send_expect(transport, list_query, "GET ?list=true", &[200]).await;
     assert_eq!(
         json_of(&body, "GET ?list=true")["data"]["keys"],
         json!(["json"]),
@@ -193,52 +188,27 @@ pub async fn transport_suite(transport: &dyn Transport, token: &str) {
     );
 
     // LIST.
-    let (head, body) = send(transport, authed(Method::List, &base), "LIST").await;
-    assert_eq!(
-        head.status, 200,
-        "transport_suite: LIST answered HTTP {}",
-        head.status
-    );
+    let body = send_expect(transport, authed(Method::List, &base), "LIST", &[200]).await;
     assert_eq!(
         json_of(&body, "LIST")["data"]["keys"],
         json!(["json", "streamed"]),
         "transport_suite: LIST keys"
     );
 
-    // A 404 is an answer, not a transport failure.
-    let (head, body) = send(
-        transport,
-        authed(Method::Get, &format!("{base}/missing")),
-        "GET missing",
-    )
-    .await;
-    assert_eq!(
-        head.status, 404,
-        "transport_suite: GET of a missing path must be Ok(404)"
-    );
+    // A 404 is an answer (`Ok` with status 404), not a transport failure.
+    let missing = authed(Method::Get, &format!("{base}/missing"));
+    let body = send_expect(transport, missing, "GET of a missing path", &[404]).await;
     assert_eq!(
         json_of(&body, "GET missing")["errors"],
         json!([]),
         "transport_suite: 404 body"
     );
 
-    // DELETE and cleanup.
+    // DELETE and cleanup; the emptied path lists as a 404.
     for name in ["json", "streamed"] {
-        let (head, _) = send(
-            transport,
-            authed(Method::Delete, &format!("{base}/{name}")),
-            "DELETE",
-        )
-        .await;
-        assert!(
-            matches!(head.status, 200 | 204),
-            "transport_suite: DELETE answered HTTP {}",
-            head.status
-        );
+        let delete = authed(Method::Delete, &format!("{base}/{name}"));
+        send_expect(transport, delete, "DELETE", &[200, 204]).await;
     }
-    let (head, _) = send(transport, authed(Method::List, &base), "LIST after delete").await;
-    assert_eq!(
-        head.status, 404,
-        "transport_suite: LIST of an emptied path must be Ok(404)"
-    );
+    let list = authed(Method::List, &base);
+    send_expect(transport, list, "LIST of an emptied path", &[404]).await;
 }

@@ -7,10 +7,10 @@ use std::fmt;
 use std::future::Future;
 use std::sync::Arc;
 
-use vault_core::VaultClient;
+use vault_core::{VaultClient, VaultRequest};
 
 use super::{Cache, CachedSecret};
-use crate::call::{Target, clean_path};
+use crate::call::{Target, clean_path, send_data};
 use crate::error::KvError;
 use crate::secret::VaultSecret;
 
@@ -37,21 +37,21 @@ impl Handle {
         op: &'static str,
         path: &'a str,
     ) -> Result<Target<'a>, KvError> {
-        let path = clean_path(op, &self.mount, path, false)?;
-        Ok(Target {
-            op,
-            mount: &self.mount,
-            path,
-        })
+        self.at(op, path, false)
     }
 
-    /// The call `op` on folder `path` of this mount (normalised; empty = the mount's root).
-    pub(crate) fn folder<'a>(
+    /// The LIST call on folder `path` of this mount (normalised; empty = the mount's root).
+    pub(crate) fn listing<'a>(&'a self, path: &'a str) -> Result<Target<'a>, KvError> {
+        self.at("list", path, true)
+    }
+
+    fn at<'a>(
         &'a self,
         op: &'static str,
         path: &'a str,
+        folder: bool,
     ) -> Result<Target<'a>, KvError> {
-        let path = clean_path(op, &self.mount, path, true)?;
+        let path = clean_path(op, &self.mount, path, folder)?;
         Ok(Target {
             op,
             mount: &self.mount,
@@ -65,17 +65,14 @@ impl Handle {
     }
 
     /// The one read-through: the cached value of (`path`, `version`) when fresh, else `fetch`
-    /// once for all concurrent callers (and cache it); without a cache, just `fetch`.
-    pub(crate) async fn read_through<F, Fut>(
+    /// (a future, so it runs only when awaited) once for all concurrent callers (and cache it);
+    /// without a cache, just `fetch`.
+    pub(crate) async fn read_through(
         &self,
         path: &str,
         version: Option<u64>,
-        fetch: F,
-    ) -> Result<CachedSecret, KvError>
-    where
-        F: FnOnce() -> Fut,
-        Fut: Future<Output = Result<VaultSecret, KvError>>,
-    {
+        fetch: impl Future<Output = Result<VaultSecret, KvError>>,
+    ) -> Result<CachedSecret, KvError> {
         match &self.cache {
             Some(cache) => {
                 let ns = self.client.namespace().unwrap_or("");
@@ -83,7 +80,7 @@ impl Handle {
                     .get_or_fetch(ns, &self.mount, path, version, fetch)
                     .await
             }
-            None => fetch().await.map(CachedSecret::fresh),
+            None => fetch.await.map(CachedSecret::fresh),
         }
     }
 
@@ -93,6 +90,18 @@ impl Handle {
         if let Some(cache) = &self.cache {
             cache.invalidate(self.client.namespace().unwrap_or(""), &self.mount, path);
         }
+    }
+
+    /// Send `request`, which changes the secret at `target` and answers with nothing the caller
+    /// needs, then [`invalidate`](Self::invalidate) it whatever the outcome.
+    pub(crate) async fn change(
+        &self,
+        target: Target<'_>,
+        request: VaultRequest,
+    ) -> Result<(), KvError> {
+        let result = send_data::<serde_json::Value>(&self.client, target, request).await;
+        self.invalidate(target.path);
+        result.map(|_| ()).map_err(|e| target.error(e))
     }
 
     /// `Debug` for the engine handle named `name` (never the client's token or any value).

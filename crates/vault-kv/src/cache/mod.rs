@@ -186,22 +186,19 @@ impl Cache {
         }
     }
 
-    /// Return the cached value, or fetch it once for all concurrent callers and cache it.
-    pub(crate) async fn get_or_fetch<F, Fut>(
+    /// Return the cached value, or run `fetch` (a future does nothing until awaited) once for
+    /// all concurrent callers and cache it.
+    pub(crate) async fn get_or_fetch(
         &self,
         ns: &str,
         mount: &str,
         path: &str,
         version: Option<u64>,
-        fetch: F,
-    ) -> Result<CachedSecret, KvError>
-    where
-        F: FnOnce() -> Fut,
-        Fut: Future<Output = Result<VaultSecret, KvError>>,
-    {
+        fetch: impl Future<Output = Result<VaultSecret, KvError>>,
+    ) -> Result<CachedSecret, KvError> {
         if !self.enabled() {
             self.misses.fetch_add(1, Ordering::Relaxed);
-            return fetch().await.map(CachedSecret::fresh);
+            return fetch.await.map(CachedSecret::fresh);
         }
         if let Some(hit) = self.lookup(ns, mount, path, version) {
             return Ok(hit);
@@ -227,7 +224,7 @@ impl Cache {
         };
         self.misses.fetch_add(1, Ordering::Relaxed);
         let generation = self.store.generation(hash);
-        match fetch().await {
+        match fetch.await {
             Ok(secret) => {
                 let secret = Arc::new(secret);
                 let key = (ns, mount, path, version);

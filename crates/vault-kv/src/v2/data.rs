@@ -41,7 +41,7 @@ impl KvV2 {
     ) -> Result<CachedSecret, KvError> {
         let path = clean_path("read", &self.h.mount, path, false)?;
         self.h
-            .read_through(path, version, || self.fetch_secret(path, version))
+            .read_through(path, version, self.fetch_secret(path, version))
             .await
     }
 
@@ -195,15 +195,18 @@ impl KvV2 {
 
     /// Soft-delete the latest version (`DELETE data/:path`); it can be undeleted.
     pub async fn delete_latest(&self, path: &str) -> Result<(), KvError> {
-        let target = self.h.target("delete", path)?;
-        let path = target.path;
-        let result = send_data::<serde_json::Value>(
-            &self.h.client,
-            target,
-            VaultRequest::new(Method::Delete, target.v2("data")),
-        )
-        .await;
-        self.h.invalidate(path);
-        result.map(|_| ()).map_err(|e| target.error(e))
+        self.delete_under("delete", "data", path).await
+    }
+
+    /// `DELETE <segment>/:path` as operation `op`; the cache forgets `path` whatever the outcome.
+    pub(super) async fn delete_under(
+        &self,
+        op: &'static str,
+        segment: &str,
+        path: &str,
+    ) -> Result<(), KvError> {
+        let target = self.h.target(op, path)?;
+        let request = VaultRequest::new(Method::Delete, target.v2(segment));
+        self.h.change(target, request).await
     }
 }

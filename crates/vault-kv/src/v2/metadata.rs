@@ -86,22 +86,14 @@ impl KvV2 {
 
     /// Delete the key with all its versions and metadata (`DELETE metadata/:path`).
     pub async fn delete_metadata(&self, path: &str) -> Result<(), KvError> {
-        let target = self.h.target("delete all versions of", path)?;
-        let path = target.path;
-        let result = send_data::<serde_json::Value>(
-            &self.h.client,
-            target,
-            VaultRequest::new(Method::Delete, target.v2("metadata")),
-        )
-        .await;
-        self.h.invalidate(path);
-        result.map(|_| ()).map_err(|e| target.error(e))
+        self.delete_under("delete all versions of", "metadata", path)
+            .await
     }
 
     /// The names under `path` (`LIST metadata/:path/`); folders end in `/`. An empty or missing
     /// folder gives an empty list.
     pub async fn list(&self, path: &str) -> Result<Vec<String>, KvError> {
-        let target = self.h.folder("list", path)?;
+        let target = self.h.listing(path)?;
         list_keys(&self.h.client, target, target.v2("metadata")).await
     }
 

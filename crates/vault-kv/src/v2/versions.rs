@@ -4,7 +4,7 @@ use vault_core::Method;
 
 use super::KvV2;
 use super::types::VersionsRequest;
-use crate::call::{json_request, send_data};
+use crate::call::json_request;
 use crate::error::KvError;
 
 impl KvV2 {
@@ -35,7 +35,6 @@ impl KvV2 {
         versions: &[u64],
     ) -> Result<(), KvError> {
         let target = self.h.target(op, path)?;
-        let path = target.path;
         if versions.is_empty() {
             return Err(KvError::validation(
                 op,
@@ -48,8 +47,6 @@ impl KvV2 {
         };
         let request =
             json_request(Method::Post, target.v2(section), &body).map_err(|e| target.error(e))?;
-        let result = send_data::<serde_json::Value>(&self.h.client, target, request).await;
-        self.h.invalidate(path);
-        result.map(|_| ()).map_err(|e| target.error(e))
+        self.h.change(target, request).await
     }
 }

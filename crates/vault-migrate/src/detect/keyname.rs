@@ -343,42 +343,38 @@ pub(crate) fn classify(key: &str, dotenv: bool) -> KeyClass {
         return KeyClass::Negative;
     }
     let n = w.len();
-    // One pass over the words instead of one `contains` scan per word list entry.
-    let (mut password, mut private_key, mut api_key, mut secret, mut token, mut dsn) =
-        (last == "pass", false, false, false, false, false);
+    // One pass over the words instead of one `contains` scan per word list entry. When a key
+    // names several kinds, the first of `PRECEDENCE` wins.
+    const PRECEDENCE: [SecretKind; 6] = [
+        SecretKind::Password,
+        SecretKind::PrivateKey,
+        SecretKind::ApiKey,
+        SecretKind::Secret,
+        SecretKind::Token,
+        SecretKind::Dsn,
+    ];
+    let mut named = [last == "pass", false, false, false, false, false];
     for (i, &word) in w.iter().enumerate() {
         let next = w.get(i + 1).copied();
-        match word {
-            "password" | "passwd" | "pwd" | "passphrase" | "passwords" => password = true,
-            "privkey" | "privatekey" => private_key = true,
-            "private" if next == Some("key") => private_key = true,
-            "apikey" => api_key = true,
-            "api" if matches!(next, Some("key" | "keys")) => api_key = true,
-            "secret" | "secrets" | "credential" | "credentials" | "creds" => secret = true,
-            "token" | "tokens" | "accesstoken" | "authtoken" => token = true,
-            "dsn" | "connstr" => dsn = true,
-            "connection" if next == Some("string") => dsn = true,
-            "conn" if next == Some("str") => dsn = true,
-            _ => {}
+        let kind = match word {
+            "password" | "passwd" | "pwd" | "passphrase" | "passwords" => SecretKind::Password,
+            "privkey" | "privatekey" => SecretKind::PrivateKey,
+            "private" if next == Some("key") => SecretKind::PrivateKey,
+            "apikey" => SecretKind::ApiKey,
+            "api" if matches!(next, Some("key" | "keys")) => SecretKind::ApiKey,
+            "secret" | "secrets" | "credential" | "credentials" | "creds" => SecretKind::Secret,
+            "token" | "tokens" | "accesstoken" | "authtoken" => SecretKind::Token,
+            "dsn" | "connstr" => SecretKind::Dsn,
+            "connection" if next == Some("string") => SecretKind::Dsn,
+            "conn" if next == Some("str") => SecretKind::Dsn,
+            _ => continue,
+        };
+        if let Some(rank) = PRECEDENCE.iter().position(|k| *k == kind) {
+            named[rank] = true;
         }
     }
-    if password {
-        return KeyClass::Secret(SecretKind::Password);
-    }
-    if private_key {
-        return KeyClass::Secret(SecretKind::PrivateKey);
-    }
-    if api_key {
-        return KeyClass::Secret(SecretKind::ApiKey);
-    }
-    if secret {
-        return KeyClass::Secret(SecretKind::Secret);
-    }
-    if token {
-        return KeyClass::Secret(SecretKind::Token);
-    }
-    if dsn {
-        return KeyClass::Secret(SecretKind::Dsn);
+    if let Some(rank) = named.iter().position(|n| *n) {
+        return KeyClass::Secret(PRECEDENCE[rank]);
     }
     if matches!(last, "auth" | "salt" | "pepper" | "cookie") {
         return KeyClass::Secret(SecretKind::Secret);
@@ -459,5 +455,22 @@ mod tests {
         assert_eq!(classify("PASSWORD_MIN_LENGTH", true), Negative);
         assert_eq!(classify("list_of_keys", false), Neutral);
         assert_eq!(classify("mimi", true), Neutral);
+    }
+
+    /// A key that names several kinds is classified by the first of them in `PRECEDENCE`
+    /// (password, private key, API key, secret, token, DSN), wherever the words stand.
+    #[test]
+    fn a_key_naming_several_kinds_takes_the_first_in_precedence() {
+        let cases = [
+            ("PRIVATE_KEY_PASSWORD", SecretKind::Password),
+            ("PASSWORD_PRIVATE_KEY", SecretKind::Password),
+            ("API_KEY_SECRET", SecretKind::ApiKey),
+            ("PRIVATE_KEY_API_KEY", SecretKind::PrivateKey),
+            ("SECRET_TOKEN", SecretKind::Secret),
+            ("TOKEN_DSN", SecretKind::Token),
+        ];
+        for (key, kind) in cases {
+            assert_eq!(classify(key, true), Secret(kind), "{key}");
+        }
     }
 }

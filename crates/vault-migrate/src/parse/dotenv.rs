@@ -274,11 +274,7 @@ impl Parser<'_> {
             );
         }
         self.skip_line();
-        let quote = match q {
-            b'\'' => Quote::Single,
-            b'"' => Quote::Double,
-            _ => Quote::Backtick,
-        };
+        let quote = Quote::of(q);
         let mut e = make_entry(key, value, start..close, quote);
         if quote == Quote::Single {
             // Single quotes do not expand: `'${X}'` is a literal value.
@@ -316,14 +312,8 @@ fn make_entry(key: String, value: String, span: std::ops::Range<usize>, quote: Q
 
 #[cfg(test)]
 mod tests {
+    use super::super::test_util::{key_values as kv, owned};
     use super::*;
-
-    fn kv(p: &Parsed) -> Vec<(String, String)> {
-        p.entries
-            .iter()
-            .map(|e| (e.key.clone(), e.value.clone()))
-            .collect()
-    }
 
     #[test]
     fn basic_forms() {
@@ -332,15 +322,14 @@ mod tests {
         assert!(p.issues.is_empty(), "{:?}", p.issues);
         assert_eq!(
             kv(&p),
-            [
+            owned(&[
                 ("A", "1"),
                 ("B", "two"),
                 ("C", "x # y"),
                 ("D", "a\nb\"c"),
                 ("E", ""),
                 ("F", "f")
-            ]
-            .map(|(a, b)| (a.to_string(), b.to_string()))
+            ])
         );
         assert_eq!(&t[p.entries[1].span.clone()], "two");
     }

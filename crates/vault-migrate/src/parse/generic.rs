@@ -3,7 +3,8 @@
 //! `['key'] = "value"`, `export KEY=value`, and XML elements `<key>value</key>`.
 //! Comparisons (`==`, `!=`, `<=`, `>=`), paths (`a::b`) and URLs (`http://`) are not assignments.
 
-use super::{Entry, Parsed, Quote, reference_default};
+use super::lines::Line;
+use super::{Entry, Parsed, Quote};
 
 /// Parse every line of `text` for assignments.
 pub fn parse(text: &str) -> Parsed {
@@ -17,15 +18,15 @@ pub fn parse_min(text: &str, min_len: usize) -> Parsed {
     let bytes = text.as_bytes();
     let mut pos = 0;
     while pos < text.len() {
-        let le = memchr::memchr(b'\n', &bytes[pos..]).map_or(text.len(), |i| pos + i);
-        let mut ce = le;
-        if ce > pos && bytes[ce - 1] == b'\r' {
-            ce -= 1;
-        }
+        let Line {
+            content_end: ce,
+            next,
+            ..
+        } = Line::at(text, pos);
         if memchr::memchr3(b'=', b':', b'<', &bytes[pos..ce]).is_some() {
             scan_line(text, pos, ce, min_len, &mut out.entries);
         }
-        pos = le + 1;
+        pos = next;
     }
     out
 }
@@ -124,15 +125,13 @@ fn scan_line(text: &str, start: usize, end: usize, min_len: usize, out: &mut Vec
                 let value = &text[vs..ve];
                 if !value.is_empty() && value.len() >= min_len {
                     let key = key.trim_start_matches('$').to_string();
-                    let is_reference = reference_default(value).is_some_and(|r| r.is_empty());
-                    out.push(Entry {
-                        key_path: key.clone(),
+                    out.push(Entry::new(
+                        key.clone(),
                         key,
-                        value: value.to_string(),
-                        span: vs..ve,
+                        value.to_string(),
+                        vs..ve,
                         quote,
-                        is_reference,
-                    });
+                    ));
                 }
                 i = resume.max(after_op);
             }
@@ -160,12 +159,7 @@ fn value_at(text: &str, from: usize, end: usize) -> Option<(usize, usize, Quote,
                     continue;
                 }
                 if b[k] == q {
-                    let quote = match q {
-                        b'"' => Quote::Double,
-                        b'\'' => Quote::Single,
-                        _ => Quote::Backtick,
-                    };
-                    return Some((s + 1, k, quote, k + 1));
+                    return Some((s + 1, k, Quote::of(q), k + 1));
                 }
                 k += 1;
             }
@@ -222,34 +216,25 @@ fn xml_element(
     let ve = vs + rel;
     let value = &text[vs..ve];
     if !value.is_empty() && value.len() >= min_len && !value.contains('<') {
-        let is_reference = reference_default(value).is_some_and(|r| r.is_empty());
-        out.push(Entry {
-            key: tag.to_string(),
-            key_path: tag.to_string(),
-            value: value.to_string(),
-            span: vs..ve,
-            quote: Quote::None,
-            is_reference,
-        });
+        out.push(Entry::new(
+            tag.to_string(),
+            tag.to_string(),
+            value.to_string(),
+            vs..ve,
+            Quote::None,
+        ));
     }
     Some(ve + close.len())
 }
 
 #[cfg(test)]
 mod tests {
+    use super::super::test_util::{key_values, owned};
     use super::*;
-
-    fn kv(t: &str) -> Vec<(String, String)> {
-        parse(t)
-            .entries
-            .into_iter()
-            .map(|e| (e.key, e.value))
-            .collect()
-    }
 
     #[test]
     fn shapes() {
-        let got = kv(concat!(
+        let got = key_values(&parse(concat!(
             "APP_KEY = \"abc\"\n",
             "x := \"go\"\n",
             "\"key\": \"json\",\n",
@@ -258,7 +243,7 @@ mod tests {
             "<password>xml</password>\n",
             "if a == b: c\n",
             "url = http://h/x\n",
-        ));
+        )));
         let want = [
             ("APP_KEY", "abc"),
             ("x", "go"),
@@ -269,12 +254,12 @@ mod tests {
             ("b", "c"),
             ("url", "http://h/x"),
         ];
-        assert_eq!(got, want.map(|(a, b)| (a.to_string(), b.to_string())));
+        assert_eq!(got, owned(&want));
     }
 
     #[test]
     fn escaped_quotes_and_multiple_pairs() {
-        let got = kv(r#"{"a": "x\"y", "b": "z"}"#);
+        let got = key_values(&parse(r#"{"a": "x\"y", "b": "z"}"#));
         assert_eq!(
             got,
             vec![("a".into(), r#"x\"y"#.into()), ("b".into(), "z".into())]

@@ -2,34 +2,24 @@
 //! (`#`, `;`), INI continuation lines (indented lines without a separator continue the previous
 //! key; each line is its own entry), and TOML strings (`"…"`, `'…'`, `"""…"""`, `'''…'''`).
 
-use super::{Entry, Parsed, Quote, reference_default};
+use super::lines::{Line, child_path};
+use super::{Entry, Parsed, Quote};
 
 /// Parse INI-like text. `toml` turns on TOML string rules and turns off INI continuations.
 pub fn parse(text: &str, toml: bool) -> Parsed {
     let mut out = Parsed::default();
-    let bytes = text.as_bytes();
     let mut section = String::new();
     let mut pos = if text.starts_with('\u{feff}') { 3 } else { 0 };
     // The key that indented continuation lines belong to.
     let mut continuing: Option<(String, String)> = None;
     while pos < text.len() {
-        let line_end = memchr::memchr(b'\n', &bytes[pos..]).map_or(text.len(), |i| pos + i);
-        let mut ce = line_end;
-        if ce > pos && bytes[ce - 1] == b'\r' {
-            ce -= 1;
-        }
-        let line = &text[pos..ce];
-        let indent = line
-            .bytes()
-            .take_while(|b| *b == b' ' || *b == b'\t')
-            .count();
-        let body = &line[indent..];
-        let next = line_end + 1;
-        if body.is_empty() {
-            pos = next;
-            continue;
-        }
-        if body.starts_with('#') || body.starts_with(';') {
+        let Line {
+            content_end: ce,
+            next,
+            indent,
+            body,
+        } = Line::at(text, pos);
+        if body.is_empty() || body.starts_with('#') || body.starts_with(';') {
             pos = next;
             continue;
         }
@@ -48,21 +38,10 @@ pub fn parse(text: &str, toml: bool) -> Parsed {
         match sep {
             Some((k_end, v_start)) => {
                 let key = body[..k_end].trim().trim_matches(['"', '\'']).to_string();
-                let key_path = if section.is_empty() {
-                    key.clone()
-                } else {
-                    format!("{section}.{key}")
-                };
+                let key_path = child_path(&section, &key);
                 let vstart = pos + indent + v_start;
-                let (entry, after) = value(
-                    text,
-                    vstart,
-                    ce,
-                    line_end,
-                    key.clone(),
-                    key_path.clone(),
-                    toml,
-                );
+                let (entry, after) =
+                    value(text, vstart, ce, next, key.clone(), key_path.clone(), toml);
                 if let Some(e) = entry {
                     out.entries.push(e);
                 }
@@ -74,7 +53,7 @@ pub fn parse(text: &str, toml: bool) -> Parsed {
                     let v = strip_inline_comment(body);
                     if !v.is_empty() {
                         let start = pos + indent;
-                        out.entries.push(make(
+                        out.entries.push(Entry::new(
                             key.clone(),
                             key_path.clone(),
                             v.to_string(),
@@ -125,31 +104,13 @@ fn strip_inline_comment(s: &str) -> &str {
     s.trim_end()
 }
 
-fn make(
-    key: String,
-    key_path: String,
-    value: String,
-    span: std::ops::Range<usize>,
-    quote: Quote,
-) -> Entry {
-    let is_reference = reference_default(&value).is_some_and(|r| r.is_empty());
-    Entry {
-        key,
-        key_path,
-        value,
-        span,
-        quote,
-        is_reference,
-    }
-}
-
-/// The value starting at `start` on a line whose content ends at `ce` (raw end `le`).
-/// Returns the entry and the offset where parsing continues.
+/// The value starting at `start` on a line whose content ends at `ce` (the next line starts at
+/// `next`). Returns the entry and the offset where parsing continues.
 fn value(
     text: &str,
     start: usize,
     ce: usize,
-    le: usize,
+    next: usize,
     key: String,
     key_path: String,
     toml: bool,
@@ -159,7 +120,6 @@ fn value(
     while s < ce && (b[s] == b' ' || b[s] == b'\t') {
         s += 1;
     }
-    let next = le + 1;
     if s >= ce {
         return (None, next);
     }
@@ -178,13 +138,15 @@ fn value(
             let vs = body_start + (raw.len() - v.len());
             let end = body_start + close + 3;
             let after = memchr::memchr(b'\n', &b[end..]).map_or(text.len() + 1, |i| end + i + 1);
-            let q = if delim == "'''" {
-                Quote::Single
-            } else {
-                Quote::Double
-            };
+            let q = Quote::of(delim.as_bytes()[0]);
             return (
-                Some(make(key, key_path, v.to_string(), vs..vs + v.len(), q)),
+                Some(Entry::new(
+                    key,
+                    key_path,
+                    v.to_string(),
+                    vs..vs + v.len(),
+                    q,
+                )),
                 after,
             );
         }
@@ -194,18 +156,13 @@ fn value(
     {
         {
             let v = &rest[1..1 + close];
-            let quote = if q == b'"' {
-                Quote::Double
-            } else {
-                Quote::Single
-            };
             return (
-                Some(make(
+                Some(Entry::new(
                     key,
                     key_path,
                     v.to_string(),
                     s + 1..s + 1 + close,
-                    quote,
+                    Quote::of(q),
                 )),
                 next,
             );
@@ -216,7 +173,7 @@ fn value(
         return (None, next);
     }
     (
-        Some(make(
+        Some(Entry::new(
             key,
             key_path,
             v.to_string(),
@@ -229,42 +186,36 @@ fn value(
 
 #[cfg(test)]
 mod tests {
+    use super::super::test_util::{owned, path_values};
     use super::*;
 
-    fn kv(t: &str, toml: bool) -> Vec<(String, String)> {
-        parse(t, toml)
-            .entries
-            .into_iter()
-            .map(|e| (e.key_path, e.value))
-            .collect()
-    }
-
     #[test]
-    fn sections_and_continuations() {
-        let t = "[db]\npassword = abc ; c\nkeyA =\n    v1\n    # c\n    v2\nother: x\n";
-        assert_eq!(
-            kv(t, false),
-            [
-                ("db.password", "abc"),
-                ("db.keyA", "v1"),
-                ("db.keyA", "v2"),
-                ("db.other", "x")
-            ]
-            .map(|(a, b)| (a.to_string(), b.to_string()))
-        );
-    }
-
-    #[test]
-    fn toml_strings() {
-        let t = "[a]\nk = \"v # not comment\" # c\nm = \"\"\"\nl1\nl2\"\"\"\nn = 'lit'\n";
-        assert_eq!(
-            kv(t, true),
-            [
-                ("a.k", "v # not comment"),
-                ("a.m", "l1\nl2"),
-                ("a.n", "lit")
-            ]
-            .map(|(a, b)| (a.to_string(), b.to_string()))
-        );
+    fn sections_continuations_and_toml_strings() {
+        // (text, TOML?, expected (key path, value) pairs)
+        type Case<'a> = (&'a str, bool, &'a [(&'a str, &'a str)]);
+        let cases: [Case<'_>; 2] = [
+            (
+                "[db]\npassword = abc ; c\nkeyA =\n    v1\n    # c\n    v2\nother: x\n",
+                false,
+                &[
+                    ("db.password", "abc"),
+                    ("db.keyA", "v1"),
+                    ("db.keyA", "v2"),
+                    ("db.other", "x"),
+                ],
+            ),
+            (
+                "[a]\nk = \"v # not comment\" # c\nm = \"\"\"\nl1\nl2\"\"\"\nn = 'lit'\n",
+                true,
+                &[
+                    ("a.k", "v # not comment"),
+                    ("a.m", "l1\nl2"),
+                    ("a.n", "lit"),
+                ],
+            ),
+        ];
+        for (text, toml, want) in cases {
+            assert_eq!(path_values(&parse(text, toml)), owned(want), "{text:?}");
+        }
     }
 }

@@ -64,6 +64,56 @@ impl LineIndex {
     }
 }
 
+/// One line of a text, as the line-oriented parsers walk it.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Line<'a> {
+    /// Byte offset where the content ends (before `\r\n` or `\n`).
+    pub content_end: usize,
+    /// Byte offset where the next line starts (past the end of the text on the last line).
+    pub next: usize,
+    /// Number of leading blanks (spaces and tabs).
+    pub indent: usize,
+    /// The content after the leading blanks.
+    pub body: &'a str,
+}
+
+impl<'a> Line<'a> {
+    /// The line of `text` that starts at byte `pos`.
+    pub(crate) fn at(text: &'a str, pos: usize) -> Line<'a> {
+        let bytes = text.as_bytes();
+        let end = memchr::memchr(b'\n', &bytes[pos..]).map_or(text.len(), |i| pos + i);
+        let mut content_end = end;
+        if content_end > pos && bytes[content_end - 1] == b'\r' {
+            content_end -= 1;
+        }
+        let line = &text[pos..content_end];
+        let indent = line
+            .bytes()
+            .take_while(|b| *b == b' ' || *b == b'\t')
+            .count();
+        Line {
+            content_end,
+            next: end + 1,
+            indent,
+            body: &line[indent..],
+        }
+    }
+}
+
+/// `parent.key`, or `key` at the top level.
+pub(crate) fn child_path(parent: &str, key: &str) -> String {
+    join_under(parent, '.', key)
+}
+
+/// `parent`, `sep`, `child`; just `child` when `parent` is empty.
+pub(crate) fn join_under(parent: &str, sep: char, child: &str) -> String {
+    if parent.is_empty() {
+        child.to_string()
+    } else {
+        format!("{parent}{sep}{child}")
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

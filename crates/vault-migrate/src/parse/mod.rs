@@ -21,6 +21,7 @@ use std::ops::Range;
 use std::path::Path;
 
 pub use lines::LineIndex;
+pub(crate) use lines::join_under;
 
 /// How a value was written.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -33,6 +34,18 @@ pub enum Quote {
     Double,
     /// In `` `…` ``.
     Backtick,
+}
+
+impl Quote {
+    /// The quoting that the byte `q` opens: `"`, `'` or `` ` ``; anything else is bare.
+    pub(crate) fn of(q: u8) -> Quote {
+        match q {
+            b'"' => Quote::Double,
+            b'\'' => Quote::Single,
+            b'`' => Quote::Backtick,
+            _ => Quote::None,
+        }
+    }
 }
 
 /// One `key = value` pair found in a file.
@@ -53,6 +66,28 @@ pub struct Entry {
     pub quote: Quote,
     /// The whole value is a reference to another variable (`${VAR}`, `$VAR`): not a secret.
     pub is_reference: bool,
+}
+
+impl Entry {
+    /// An entry whose `is_reference` is true when the whole value is a plain reference
+    /// (`${VAR}`, `$VAR`, no default).
+    pub(crate) fn new(
+        key: String,
+        key_path: String,
+        value: String,
+        span: Range<usize>,
+        quote: Quote,
+    ) -> Entry {
+        let is_reference = reference_default(&value).is_some_and(|r| r.is_empty());
+        Entry {
+            key,
+            key_path,
+            value,
+            span,
+            quote,
+            is_reference,
+        }
+    }
 }
 
 impl std::fmt::Debug for Entry {
@@ -212,6 +247,36 @@ pub(crate) fn reference_default(s: &str) -> Option<Range<usize>> {
         };
     }
     None
+}
+
+/// Helpers shared by the parsers' unit tests.
+#[cfg(test)]
+pub(crate) mod test_util {
+    use super::{Entry, Parsed};
+
+    /// `(key_path, value)` of every entry, in order.
+    pub(crate) fn path_values(p: &Parsed) -> Vec<(String, String)> {
+        pairs(p, |e| &e.key_path)
+    }
+
+    /// `(key, value)` of every entry, in order.
+    pub(crate) fn key_values(p: &Parsed) -> Vec<(String, String)> {
+        pairs(p, |e| &e.key)
+    }
+
+    fn pairs(p: &Parsed, name: fn(&Entry) -> &String) -> Vec<(String, String)> {
+        p.entries
+            .iter()
+            .map(|e| (name(e).clone(), e.value.clone()))
+            .collect()
+    }
+
+    /// The expected pairs, owned.
+    pub(crate) fn owned(want: &[(&str, &str)]) -> Vec<(String, String)> {
+        want.iter()
+            .map(|(a, b)| (a.to_string(), b.to_string()))
+            .collect()
+    }
 }
 
 #[cfg(test)]

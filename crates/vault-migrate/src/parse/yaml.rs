@@ -6,27 +6,21 @@
 //! `environment:` lists (`- KEY=value`). Flow collections and anchors are read as plain text.
 //! It is not a YAML validator: nothing it sees is an error.
 
-use super::{Entry, Parsed, Quote, reference_default};
+use super::lines::{Line, child_path};
+use super::{Entry, Parsed, Quote};
 
 /// Parse YAML text into entries.
 pub fn parse(text: &str) -> Parsed {
     let mut out = Parsed::default();
     let mut stack: Vec<(usize, String)> = Vec::new();
-    let bytes = text.as_bytes();
     let mut pos = if text.starts_with('\u{feff}') { 3 } else { 0 };
     while pos < text.len() {
-        let line_end = memchr::memchr(b'\n', &bytes[pos..]).map_or(text.len(), |i| pos + i);
-        let mut content_end = line_end;
-        if content_end > pos && bytes[content_end - 1] == b'\r' {
-            content_end -= 1;
-        }
-        let next = line_end + 1;
-        let line = &text[pos..content_end];
-        let indent = line
-            .bytes()
-            .take_while(|b| *b == b' ' || *b == b'\t')
-            .count();
-        let body = &line[indent..];
+        let Line {
+            content_end,
+            next,
+            indent,
+            body,
+        } = Line::at(text, pos);
         if body.is_empty()
             || body.starts_with('#')
             || body.starts_with("---")
@@ -61,17 +55,12 @@ pub fn parse(text: &str) -> Parsed {
             Some((key, rest_off)) => {
                 let value_abs = abs + rest_off;
                 let raw = &text[value_abs..content_end];
-                let key_path = if parent.is_empty() {
-                    key.clone()
-                } else {
-                    format!("{parent}.{key}")
-                };
+                let key_path = child_path(&parent, &key);
                 let trimmed = raw.trim_start();
                 let value_abs = value_abs + (raw.len() - trimmed.len());
                 let block = trimmed.starts_with('|') || trimmed.starts_with('>');
                 if block {
-                    let (entry, after) =
-                        block_scalar(text, line_end, indent, key.clone(), key_path);
+                    let (entry, after) = block_scalar(text, next, indent, key.clone(), key_path);
                     if let Some(e) = entry {
                         out.entries.push(e);
                     }
@@ -90,11 +79,7 @@ pub fn parse(text: &str) -> Parsed {
                 // `- KEY=value` (docker-compose environment list) or a bare scalar.
                 if let Some(eq) = env_assignment(item) {
                     let key = item[..eq].to_string();
-                    let key_path = if parent.is_empty() {
-                        key.clone()
-                    } else {
-                        format!("{parent}.{key}")
-                    };
+                    let key_path = child_path(&parent, &key);
                     if let Some(e) = scalar(text, abs + eq + 1, content_end, key, key_path) {
                         out.entries.push(e);
                     }
@@ -234,15 +219,7 @@ fn scalar(text: &str, start: usize, end: usize, key: String, key_path: String) -
             } else {
                 unescape_double(raw)
             };
-            (
-                value,
-                s + 1..s + 1 + close,
-                if q == b'"' {
-                    Quote::Double
-                } else {
-                    Quote::Single
-                },
-            )
+            (value, s + 1..s + 1 + close, Quote::of(q))
         }
         _ => {
             let v = strip_comment(&text[s..end]);
@@ -252,15 +229,7 @@ fn scalar(text: &str, start: usize, end: usize, key: String, key_path: String) -
     if value.is_empty() {
         return None;
     }
-    let is_reference = reference_default(&value).is_some_and(|r| r.is_empty());
-    Some(Entry {
-        key,
-        key_path,
-        value,
-        span,
-        quote,
-        is_reference,
-    })
+    Some(Entry::new(key, key_path, value, span, quote))
 }
 
 fn unescape_double(raw: &str) -> String {
@@ -291,37 +260,33 @@ fn unescape_double(raw: &str) -> String {
     out
 }
 
-/// A block scalar (`key: |`) whose content lines follow `header_end` and are indented deeper than
-/// `indent`. Returns the entry and the byte offset after the block.
+/// A block scalar (`key: |`) whose content lines start at `body_start` and are indented deeper
+/// than `indent`. Returns the entry and the byte offset after the block.
 fn block_scalar(
     text: &str,
-    header_end: usize,
+    body_start: usize,
     indent: usize,
     key: String,
     key_path: String,
 ) -> (Option<Entry>, usize) {
-    let b = text.as_bytes();
-    let mut pos = (header_end + 1).min(text.len());
+    let mut pos = body_start.min(text.len());
     let mut first: Option<usize> = None;
     let mut last_end = pos;
     let mut lines: Vec<&str> = Vec::new();
     while pos < text.len() {
-        let le = memchr::memchr(b'\n', &b[pos..]).map_or(text.len(), |i| pos + i);
-        let mut ce = le;
-        if ce > pos && b[ce - 1] == b'\r' {
-            ce -= 1;
-        }
-        let line = &text[pos..ce];
-        let ind = line.bytes().take_while(|c| *c == b' ').count();
-        if !line.trim().is_empty() && ind <= indent {
+        let line = Line::at(text, pos);
+        let ce = line.content_end;
+        let line_text = &text[pos..ce];
+        let ind = line_text.bytes().take_while(|c| *c == b' ').count();
+        if !line_text.trim().is_empty() && ind <= indent {
             break;
         }
-        if !line.trim().is_empty() {
+        if !line_text.trim().is_empty() {
             first.get_or_insert(pos + ind);
             last_end = ce;
         }
-        lines.push(line.trim());
-        pos = le + 1;
+        lines.push(line_text.trim());
+        pos = line.next;
     }
     let Some(start) = first else {
         return (None, pos);
@@ -348,34 +313,26 @@ fn block_scalar(
 
 #[cfg(test)]
 mod tests {
+    use super::super::test_util::{owned, path_values};
     use super::*;
-
-    fn kv(t: &str) -> Vec<(String, String)> {
-        parse(t)
-            .entries
-            .into_iter()
-            .map(|e| (e.key_path, e.value))
-            .collect()
-    }
 
     #[test]
     fn nested_paths_and_comments() {
         let t = "deploy:\n    user: bob\n    password:\n        secure: abc # c\nother: 'q''x'\n";
         assert_eq!(
-            kv(t),
-            [
+            path_values(&parse(t)),
+            owned(&[
                 ("deploy.user", "bob"),
                 ("deploy.password.secure", "abc"),
                 ("other", "q'x")
-            ]
-            .map(|(a, b)| (a.to_string(), b.to_string()))
+            ])
         );
     }
 
     #[test]
     fn compose_environment_list_and_tags() {
         let t = "services:\n  db:\n    environment:\n      - POSTGRES_PASSWORD=s3cr3t-pw\n      - FOO\nbin: !!binary QUJD\n";
-        let got = kv(t);
+        let got = path_values(&parse(t));
         assert_eq!(
             got[0],
             (
@@ -390,7 +347,7 @@ mod tests {
     #[test]
     fn block_scalar_is_one_entry() {
         let t = "key: |\n  line1\n  line2\nnext: v\n";
-        let got = kv(t);
+        let got = path_values(&parse(t));
         assert_eq!(got[0], ("key".into(), "line1\nline2".into()));
         assert_eq!(got[1], ("next".into(), "v".into()));
     }

@@ -147,13 +147,12 @@ impl Plan {
     pub fn from_report(report: &ScanReport, opts: &PlanOptions) -> Result<Plan, MigrateError> {
         let prefix = opts.prefix.trim_matches('/').to_string();
         let hkey = ValueKey::generate();
-        let mut by_path: BTreeMap<String, Vec<PlannedKey>> = BTreeMap::new();
-        let mut unplanned = Vec::new();
+        let mut keys = Keys::default();
         let mut db_files: Vec<PathBuf> = Vec::new();
         for f in &report.findings {
             let source = f.file.to_string_lossy().replace('\\', "/");
             let Some(env) = f.key.clone() else {
-                unplanned.push(Unplanned {
+                keys.unplanned.push(Unplanned {
                     source,
                     line: f.line,
                     rule_id: f.rule_id.clone(),
@@ -166,11 +165,8 @@ impl Plan {
             if m.database && !db_files.contains(&f.file) {
                 db_files.push(f.file.clone());
             }
-            let path = join(&prefix, &m.secret);
-            push_key(
-                &mut by_path,
-                &mut unplanned,
-                path,
+            keys.add(
+                join(&prefix, &m.secret),
                 PlannedKey {
                     key: m.key,
                     env,
@@ -201,13 +197,12 @@ impl Plan {
                 }
                 let path = join(&prefix, &m.secret);
                 let source = file.to_string_lossy().replace('\\', "/");
-                let already = by_path
+                let already = keys
+                    .by_path
                     .get(&path)
                     .is_some_and(|ks| ks.iter().any(|k| k.key == m.key));
                 if !already {
-                    push_key(
-                        &mut by_path,
-                        &mut unplanned,
+                    keys.add(
                         path,
                         PlannedKey {
                             key: m.key,
@@ -221,7 +216,8 @@ impl Plan {
                 }
             }
         }
-        let secrets = by_path
+        let secrets = keys
+            .by_path
             .into_iter()
             .map(|(path, keys)| PlannedSecret { path, keys })
             .collect();
@@ -232,7 +228,7 @@ impl Plan {
             prefix,
             base_dir: opts.base_dir.to_string_lossy().into_owned(),
             secrets,
-            unplanned,
+            unplanned: keys.unplanned,
         })
     }
 
@@ -327,29 +323,29 @@ fn check_version(v: u32) -> Result<(), MigrateError> {
 }
 
 fn join(prefix: &str, name: &str) -> String {
-    if prefix.is_empty() {
-        name.to_string()
-    } else {
-        format!("{prefix}/{name}")
-    }
+    parse::join_under(prefix, '/', name)
 }
 
-/// Add a key; a second value for the same Vault key is left out and listed as unplanned.
-fn push_key(
-    by_path: &mut BTreeMap<String, Vec<PlannedKey>>,
-    unplanned: &mut Vec<Unplanned>,
-    path: String,
-    k: PlannedKey,
-) {
-    let keys = by_path.entry(path.clone()).or_default();
-    match keys.iter().find(|x| x.key == k.key) {
-        Some(x) if x.value_hmac == k.value_hmac => {}
-        Some(x) => unplanned.push(Unplanned {
-            source: k.source.clone(),
-            line: k.line,
-            rule_id: "plan-conflict".into(),
-            reason: format!("`{}` would also go to `{path}` key `{}` (already from {}:{}); rename it in the plan", k.env, k.key, x.source, x.line),
-        }),
-        None => keys.push(k),
+/// The keys of a plan being built, by Vault path, and what could not be planned.
+#[derive(Default)]
+struct Keys {
+    by_path: BTreeMap<String, Vec<PlannedKey>>,
+    unplanned: Vec<Unplanned>,
+}
+
+impl Keys {
+    /// Add `k` under `path`; a second value for the same key there is a conflict, left unplanned.
+    fn add(&mut self, path: String, k: PlannedKey) {
+        let keys = self.by_path.entry(path.clone()).or_default();
+        match keys.iter().find(|x| x.key == k.key) {
+            Some(x) if x.value_hmac == k.value_hmac => {}
+            Some(x) => self.unplanned.push(Unplanned {
+                source: k.source.clone(),
+                line: k.line,
+                rule_id: "plan-conflict".into(),
+                reason: format!("`{}` would also go to `{path}` key `{}` (already from {}:{}); rename it in the plan", k.env, k.key, x.source, x.line),
+            }),
+            None => keys.push(k),
+        }
     }
 }

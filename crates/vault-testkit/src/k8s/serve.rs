@@ -42,8 +42,17 @@ async fn handle(
     request: Request<Incoming>,
     registry: SharedRegistry,
 ) -> Result<Response<Full<Bytes>>, Infallible> {
+    Ok(review(request, registry)
+        .await
+        .unwrap_or_else(|refusal| refusal))
+}
+
+type Reply = Response<Full<Bytes>>;
+
+/// Answers a TokenReview; `Err` is the API server's error answer.
+async fn review(request: Request<Incoming>, registry: SharedRegistry) -> Result<Reply, Reply> {
     if request.method() != Method::POST || request.uri().path() != REVIEW_PATH {
-        return Ok(status_object(
+        return Err(status_object(
             StatusCode::NOT_FOUND,
             "NotFound",
             "the server could not find the requested resource",
@@ -56,39 +65,18 @@ async fn handle(
         .and_then(|v| v.to_str().ok())
         .is_some_and(|v| v.starts_with("Bearer ") && v.len() > "Bearer ".len());
     if !bearer {
-        return Ok(status_object(
+        return Err(status_object(
             StatusCode::UNAUTHORIZED,
             "Unauthorized",
             "Unauthorized",
         ));
     }
-    let body = match request.into_body().collect().await {
-        Ok(body) => body.to_bytes(),
-        Err(e) => {
-            return Ok(status_object(
-                StatusCode::BAD_REQUEST,
-                "BadRequest",
-                &e.to_string(),
-            ));
-        }
-    };
-    let review: Value = match serde_json::from_slice(&body) {
-        Ok(review) => review,
-        Err(e) => {
-            return Ok(status_object(
-                StatusCode::BAD_REQUEST,
-                "BadRequest",
-                &format!("invalid TokenReview: {e}"),
-            ));
-        }
-    };
-    let Some(token) = review.pointer("/spec/token").and_then(Value::as_str) else {
-        return Ok(status_object(
-            StatusCode::BAD_REQUEST,
-            "BadRequest",
-            "spec.token: Required value",
-        ));
-    };
+    let body = request.into_body().collect().await;
+    let body = body.map_err(|e| bad_request(&e.to_string()))?.to_bytes();
+    let review: Value = serde_json::from_slice(&body)
+        .map_err(|e| bad_request(&format!("invalid TokenReview: {e}")))?;
+    let token = review.pointer("/spec/token").and_then(Value::as_str);
+    let token = token.ok_or_else(|| bad_request("spec.token: Required value"))?;
     let identity = registry
         .lock()
         .unwrap_or_else(PoisonError::into_inner)
@@ -101,6 +89,10 @@ async fn handle(
         StatusCode::CREATED,
         &review_answer(&review["spec"], identity, audiences),
     ))
+}
+
+fn bad_request(message: &str) -> Reply {
+    status_object(StatusCode::BAD_REQUEST, "BadRequest", message)
 }
 
 fn review_answer(spec: &Value, identity: Option<Identity>, audiences: Value) -> Value {

@@ -79,24 +79,20 @@ impl OpenBao {
             })),
         )
         .await;
-        let body = self
-            .ok(
-                "read the role_id",
-                "GET",
-                &format!("{role_path}/role-id"),
-                None,
-            )
+        let role_id = format!("{role_path}/role-id");
+        let role_id = self
+            .ok_string("read the role_id", "GET", &role_id, None, "/data/role_id")
             .await;
-        let role_id = self.string_at(&body, "/data/role_id", "read the role_id");
-        let body = self
-            .ok(
+        let secret_id = format!("{role_path}/secret-id");
+        let secret_id = self
+            .ok_string(
                 "create a secret_id",
                 "POST",
-                &format!("{role_path}/secret-id"),
+                &secret_id,
                 None,
+                "/data/secret_id",
             )
             .await;
-        let secret_id = self.string_at(&body, "/data/secret_id", "create a secret_id");
         (role_id, secret_id)
     }
 
@@ -113,15 +109,16 @@ impl OpenBao {
 
     /// Creates a renewable token with `policies` and `ttl` (e.g. `"30s"`), returns it.
     pub async fn create_token(&self, policies: &[&str], ttl: &str) -> String {
-        let body = self
-            .ok(
-                "create a token",
-                "POST",
-                "auth/token/create",
-                Some(json!({"policies": policies, "ttl": ttl, "renewable": true})),
-            )
-            .await;
-        self.string_at(&body, "/auth/client_token", "create a token")
+        let request = json!({"policies": policies, "ttl": ttl, "renewable": true});
+        let path = "auth/token/create";
+        self.ok_string(
+            "create a token",
+            "POST",
+            path,
+            Some(request),
+            "/auth/client_token",
+        )
+        .await
     }
 
     /// Enables a file audit device at `device_path` writing to `file`.
@@ -138,24 +135,12 @@ impl OpenBao {
 
     /// Enables a KV version 1 mount at `mount`.
     pub async fn enable_kv_v1(&self, mount: &str) {
-        self.ok(
-            "enable a KV v1 mount",
-            "POST",
-            &format!("sys/mounts/{mount}"),
-            Some(json!({"type": "kv", "options": {"version": "1"}})),
-        )
-        .await;
+        self.enable_kv(mount, "1").await;
     }
 
     /// Enables a KV version 2 mount at `mount` and waits until it accepts requests.
     pub async fn enable_kv_v2(&self, mount: &str) {
-        self.ok(
-            "enable a KV v2 mount",
-            "POST",
-            &format!("sys/mounts/{mount}"),
-            Some(json!({"type": "kv", "options": {"version": "2"}})),
-        )
-        .await;
+        self.enable_kv(mount, "2").await;
         // A fresh v2 mount upgrades its storage in the background for a moment.
         let config = format!("{}/config", mount.trim_end_matches('/'));
         for _ in 0..100 {
@@ -298,10 +283,30 @@ impl OpenBao {
         )
     }
 
-    fn string_at(&self, body: &Value, pointer: &str, what: &str) -> String {
-        match body.pointer(pointer).and_then(Value::as_str) {
+    /// Mounts the KV engine of `version` (`"1"` or `"2"`) at `mount`.
+    async fn enable_kv(&self, mount: &str, version: &str) {
+        self.ok(
+            &format!("enable a KV v{version} mount"),
+            "POST",
+            &format!("sys/mounts/{mount}"),
+            Some(json!({"type": "kv", "options": {"version": version}})),
+        )
+        .await;
+    }
+
+    /// [`ok`](Self::ok), then the string at JSON `pointer` of the answer.
+    async fn ok_string(
+        &self,
+        what: &str,
+        method: &str,
+        path: &str,
+        body: Option<Value>,
+        pointer: &str,
+    ) -> String {
+        let answer = self.ok(what, method, path, body).await;
+        match answer.pointer(pointer).and_then(Value::as_str) {
             Some(s) => s.to_string(),
-            None => self.fail(&format!("{what}: no {pointer} in the answer"), 200, body),
+            None => self.fail(&format!("{what}: no {pointer} in the answer"), 200, &answer),
         }
     }
 }

@@ -31,24 +31,8 @@ pub(crate) async fn run(ctx: &Ctx, cmd: KvCommand) -> CliResult<()> {
         KvCommand::Metadata(MetadataCommand::Get { at }) => {
             read::metadata(ctx, &client, &KvLocation::of(&at)?).await
         }
-        KvCommand::Put {
-            at,
-            data,
-            cas,
-            allow_empty,
-        } => {
-            let options = input::Options { allow_empty };
-            write::put(ctx, &client, &KvLocation::of(&at)?, &data, cas, options).await
-        }
-        KvCommand::Patch {
-            at,
-            data,
-            cas,
-            allow_empty,
-        } => {
-            let options = input::Options { allow_empty };
-            write::patch(ctx, &client, &KvLocation::of(&at)?, &data, cas, options).await
-        }
+        KvCommand::Put(w) => write::put(ctx, &client, &w).await,
+        KvCommand::Patch(w) => write::patch(ctx, &client, &w).await,
         KvCommand::Delete { at, versions } => {
             write::delete(ctx, &client, &KvLocation::of(&at)?, &versions).await
         }

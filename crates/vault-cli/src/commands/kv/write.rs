@@ -3,12 +3,13 @@
 //! Writes print the new version's metadata (KV v2) or a one-line confirmation on stderr; they
 //! never echo the data written.
 
-use serde_json::json;
+use serde_json::{Map, Value, json};
 use vault_core::VaultClient;
 use vault_kv::{KvExt, KvVersion, MetadataRequest, VersionMetadata};
 
 use super::input::{self, RealSource};
 use super::{KvLocation, kv_error, needs_v2};
+use crate::args::kv::WriteArgs;
 use crate::commands::Ctx;
 use crate::error::{CliError, CliResult};
 use crate::output::Table;
@@ -79,18 +80,23 @@ fn print_written(ctx: &Ctx, t: &KvLocation, meta: &VersionMetadata) -> CliResult
     })
 }
 
-pub(crate) async fn put(
-    ctx: &Ctx,
-    client: &VaultClient,
-    t: &KvLocation,
-    data: &[String],
-    cas: Option<u64>,
-    options: input::Options,
-) -> CliResult<()> {
-    let map = input::parse(data, &mut RealSource, options)?;
+/// The target and the data of a `kv put` or `kv patch`.
+fn parse_write(w: &WriteArgs) -> CliResult<(KvLocation, Map<String, Value>)> {
+    let options = input::Options {
+        allow_empty: w.allow_empty,
+    };
+    Ok((
+        KvLocation::of(&w.at)?,
+        input::parse(&w.data, &mut RealSource, options)?,
+    ))
+}
+
+pub(crate) async fn put(ctx: &Ctx, client: &VaultClient, w: &WriteArgs) -> CliResult<()> {
+    let (loc, map) = parse_write(w)?;
+    let t = &loc;
     let version = version_of(client, t, "write").await?;
     warn_api_style(ctx, t, version);
-    let meta = match (version, cas) {
+    let meta = match (version, w.cas) {
         (KvVersion::V1, Some(_)) => return Err(needs_v2(t, "kv put --cas")),
         (KvVersion::V1, None) => {
             client
@@ -117,18 +123,11 @@ pub(crate) async fn put(
     print_written(ctx, t, &meta)
 }
 
-pub(crate) async fn patch(
-    ctx: &Ctx,
-    client: &VaultClient,
-    t: &KvLocation,
-    data: &[String],
-    cas: Option<u64>,
-    options: input::Options,
-) -> CliResult<()> {
-    let map = input::parse(data, &mut RealSource, options)?;
-    let kv2 = require_v2(client, t, "kv patch").await?;
-    let meta = kv2.patch(&t.path, &map, cas).await.map_err(kv_error)?;
-    print_written(ctx, t, &meta)
+pub(crate) async fn patch(ctx: &Ctx, client: &VaultClient, w: &WriteArgs) -> CliResult<()> {
+    let (t, map) = parse_write(w)?;
+    let kv2 = require_v2(client, &t, "kv patch").await?;
+    let meta = kv2.patch(&t.path, &map, w.cas).await.map_err(kv_error)?;
+    print_written(ctx, &t, &meta)
 }
 
 pub(crate) async fn delete(

@@ -311,38 +311,43 @@ fn redirect_refusal(next: &url::Url, previous: &[url::Url]) -> Option<String> {
 mod tests {
     use super::*;
 
-    #[test]
-    fn bad_addresses_are_config_errors() {
-        let e = HttpTransport::builder()
-            .with_address("not a url")
-            .build()
-            .expect_err("invalid");
-        assert_eq!(e.kind(), VaultErrorKind::Config);
-        assert!(e.to_string().contains("not a url"));
-        let e = HttpTransport::builder()
-            .with_address("ftp://x")
-            .build()
-            .expect_err("invalid scheme");
-        assert_eq!(e.kind(), VaultErrorKind::Config);
-        let e = HttpTransport::builder().build().expect_err("missing");
-        assert!(e.to_string().contains("VAULT_ADDR"));
+    /// The `Config` error `builder` fails with, as text.
+    fn config_error(builder: HttpTransportBuilder, case: &str) -> String {
+        let e = builder.build().expect_err(case);
+        assert_eq!(e.kind(), VaultErrorKind::Config, "{case}");
+        e.to_string()
     }
 
     #[test]
-    fn missing_or_empty_ca_files_are_config_errors() {
-        let e = HttpTransport::builder()
-            .with_address("https://x")
-            .with_ca_cert_file("/nonexistent/ca.pem")
-            .build()
-            .expect_err("missing file");
-        assert_eq!(e.kind(), VaultErrorKind::Config);
-        assert!(e.to_string().contains("/nonexistent/ca.pem"));
-        let e = HttpTransport::builder()
-            .with_address("https://x")
-            .with_ca_cert_pem(b"not pem".to_vec())
-            .build()
-            .expect_err("not a certificate");
-        assert_eq!(e.kind(), VaultErrorKind::Config);
+    fn bad_addresses_and_ca_files_are_config_errors() {
+        let https = || HttpTransport::builder().with_address("https://x");
+        let cases = [
+            (
+                "invalid",
+                HttpTransport::builder().with_address("not a url"),
+                "not a url",
+            ),
+            (
+                "invalid scheme",
+                HttpTransport::builder().with_address("ftp://x"),
+                "ftp://x",
+            ),
+            ("missing", HttpTransport::builder(), "VAULT_ADDR"),
+            (
+                "missing file",
+                https().with_ca_cert_file("/nonexistent/ca.pem"),
+                "/nonexistent/ca.pem",
+            ),
+            (
+                "not a certificate",
+                https().with_ca_cert_pem(b"not pem".to_vec()),
+                "",
+            ),
+        ];
+        for (case, builder, named) in cases {
+            let message = config_error(builder, case);
+            assert!(message.contains(named), "{case}: {message}");
+        }
     }
 
     #[test]
