@@ -219,8 +219,21 @@ async fn no_plaintext_in_any_audit_output() {
         "the report covers the planted entries"
     );
     assert!(!html.contains(PLANTED), "the report holds the plaintext");
-    let out = w.vk(&["audit", "report", l]).run().await;
+    // The default output file (`./audit-report.html`), written in the test's own folder.
+    let out = w.vk(&["audit", "report", l, "-o", "-"]).run().await;
+    no_plaintext(&["audit", "report", "-o", "-"], &out);
+    let out = w
+        .vk(&["audit", "report", l])
+        .current_dir(w.home())
+        .run()
+        .await;
     no_plaintext(&["audit", "report"], &out);
+    let default_file = std::fs::read_to_string(w.home().join("audit-report.html"))
+        .expect("the default report file");
+    assert!(
+        !default_file.contains(PLANTED),
+        "the default report file holds the plaintext"
+    );
 
     // tail, from the start, in every format.
     for fmt in FORMATS {
