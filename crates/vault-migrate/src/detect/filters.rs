@@ -157,6 +157,36 @@ pub(crate) fn is_numeric(v: &str) -> bool {
         })
 }
 
+/// A date-time in RFC 3339 / ISO 8601 form (`2026-11-29T22:43:11.626488651Z`,
+/// `2026-11-29 22:43:11+01:00`): a key like `token_issue_time` holds one, never a secret.
+pub(crate) fn is_timestamp(v: &str) -> bool {
+    let b = v.as_bytes();
+    let digits =
+        |r: std::ops::Range<usize>| b.get(r).is_some_and(|s| s.iter().all(u8::is_ascii_digit));
+    b.len() >= 19
+        && digits(0..4)
+        && b[4] == b'-'
+        && digits(5..7)
+        && b[7] == b'-'
+        && digits(8..10)
+        && matches!(b[10], b'T' | b't' | b' ')
+        && digits(11..13)
+        && b[13] == b':'
+        && digits(14..16)
+        && b[16] == b':'
+        && digits(17..19)
+        && b[19..]
+            .iter()
+            .all(|c| c.is_ascii_digit() || matches!(c, b'.' | b'Z' | b'z' | b'+' | b'-' | b':'))
+}
+
+/// A keyed hash as Vault's audit devices write them (`hmac-sha256:` and 64 hex digits): the
+/// HMAC of a value, not the value. Audit logs are full of them.
+pub(crate) fn is_audit_hmac(v: &str) -> bool {
+    v.strip_prefix("hmac-sha256:")
+        .is_some_and(|h| h.len() == 64 && h.bytes().all(|c| c.is_ascii_hexdigit()))
+}
+
 /// An unquoted code reference rather than a literal: `settings.GITHUB_API_SECRET`,
 /// `os.environ`, `PROJECT_NAME_ALIAS`.
 pub(crate) fn is_identifier_reference(v: &str) -> bool {
@@ -258,6 +288,14 @@ mod tests {
         assert!(is_uuid("203db13e-70c7-462b-9a3d-bf32640cb0be"));
         assert!(is_numeric("678912345"));
         assert!(!is_numeric("23456789a1"));
+        assert!(is_timestamp("2026-11-29T22:43:11.626488651Z"));
+        assert!(is_timestamp("2026-11-29 22:43:11+01:00"));
+        assert!(!is_timestamp("2026-11-29T22:43:11Zk9Fq2"));
+        assert!(!is_timestamp("hunter2-2026-11-29T22:43:11"));
+        let hmac = format!("hmac-sha256:{}", "0a".repeat(32));
+        assert!(is_audit_hmac(&hmac));
+        assert!(!is_audit_hmac("hmac-sha256:s3cr3t-not-a-hash"));
+        assert!(!is_audit_hmac(&format!("{hmac}0")));
         assert!(is_identifier_reference("settings.GITHUB_API_SECRET"));
         assert!(is_identifier_reference("PROJECT_NAME_ALIAS"));
         assert!(!is_identifier_reference("aB3dE9fG1h"));

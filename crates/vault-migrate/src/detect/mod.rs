@@ -184,6 +184,13 @@ impl Detector {
         if e.is_reference {
             return None;
         }
+        // `"hmac-sha256:<hex>"` read by a line parser as key `…hmac-sha256`, value `<hex>`: an
+        // audit log's keyed hash, not a secret.
+        if e.key.ends_with("hmac-sha256")
+            && filters::is_audit_hmac(&format!("hmac-sha256:{}", e.value.trim()))
+        {
+            return None;
+        }
         let class = self.classify(e, dotenv);
         let value = e.value.as_str();
         let key = (!e.key.is_empty()).then(|| e.key.clone());
@@ -257,6 +264,8 @@ impl Detector {
             || filters::is_placeholder(v)
             || filters::is_sequential(v)
             || filters::reference_like(v)
+            || filters::is_timestamp(v)
+            || filters::is_audit_hmac(v)
             || v.matches(' ').count() >= 2
             || (quote == Quote::None && !dotenv && filters::is_identifier_reference(v))
         {
@@ -282,6 +291,7 @@ impl Detector {
             || filters::is_structured_text(v)
             || filters::is_numeric(v)
             || filters::is_uuid(v)
+            || filters::is_audit_hmac(v)
             || filters::reference_like(v)
             || (quote == Quote::None && !dotenv && filters::is_identifier_reference(v))
             || filters::is_sequential(v)

@@ -1,5 +1,6 @@
 //! Integration tests of vault-migrate (one binary, topic modules).
 
+mod audit_logs;
 mod dotenv_hostile;
 mod fixtures;
 mod kv_versions;
