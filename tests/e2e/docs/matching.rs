@@ -49,8 +49,9 @@ impl Matcher {
             ("[TOKEN]", r"\b(s|b|hvs|hvb)\.[A-Za-z0-9]{20,}\b"),
             ("[ACCESSOR]", r"\b[A-Za-z0-9]{24}\b"),
             ("[ARGON_HASH]", r"argon2id-m\d+-t\d+-p\d+:[0-9a-f]{64}"),
-            // A random 32-byte key in base64 (a plan's or baseline's `value_hmac_key`).
-            ("[KEY]", r"\b[A-Za-z0-9+/]{43}="),
+            // A random 32-byte key in base64 (a plan's or baseline's `value_hmac_key`). No `\b`
+            // in front: a key starting with `+` or `/` after a quote has no word boundary there.
+            ("[KEY]", r"[A-Za-z0-9+/]{43}="),
         ];
         for (placeholder, pattern) in rules {
             let re = Regex::new(pattern).expect("valid redaction regex");
@@ -170,6 +171,20 @@ mod tests {
         );
         let out = "Address        http://127.0.0.1:41237\ncreated_time   2027-01-02T03:04:05.6Z\nCluster Name   vault-cluster-0a1b2c3d\n";
         assert_eq!(m().check(&doc, out), Ok(()));
+    }
+
+    #[test]
+    fn keys_starting_with_plus_or_slash_are_redacted() {
+        // A CI run failed on a plan key beginning with `+` (a `\b` in the pattern needed a word
+        // character first).
+        let doc = lines("value_hmac_key = \"Qk2dAjCq3nJ8r2mWcXo7yH5tLbN0vE4uPsRgZiF6aTw=\"");
+        for key in [
+            "+o+HnehsqpccUDAb79qgJckjsXSIYCjItB8LfTeAVcs=",
+            "/o+HnehsqpccUDAb79qgJckjsXSIYCjItB8LfTeAVcs=",
+        ] {
+            let out = format!("value_hmac_key = \"{key}\"\n");
+            assert_eq!(m().check(&doc, &out), Ok(()), "{key}");
+        }
     }
 
     #[test]
