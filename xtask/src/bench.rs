@@ -19,13 +19,13 @@ pub(crate) fn run(args: &[String]) -> Result<(), String> {
         "audit" => {
             setup::run()?;
             setup::install_apt(&[("jq", "jq"), ("time", "time")])?;
-            let pretty = crate::bench_audit_pretty::run(&root)?;
+            let pretty = crate::bench_audit_pretty::run()?;
             record(&root, "audit-pretty", &pretty)?;
             let memory = crate::bench_audit_memory::run(&root)?;
             record(&root, "audit-memory", &memory)?;
             crate::bench_audit::run(&root)?
         }
-        "audit-pretty" => crate::bench_audit_pretty::run(&root)?,
+        "audit-pretty" => crate::bench_audit_pretty::run()?,
         "audit-memory" => {
             setup::install_apt(&[("time", "time")])?;
             crate::bench_audit_memory::run(&root)?

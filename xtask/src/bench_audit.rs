@@ -379,7 +379,7 @@ pub(crate) fn run(workspace_root: &Path) -> Result<String, String> {
         log.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default(),
         size as f64 / 1e6,
         std::thread::available_parallelism().map(|n| n.get()).unwrap_or(1),
-        std::fs::read_to_string("/proc/loadavg").ok().and_then(|l| l.split_whitespace().next().map(str::to_string)).unwrap_or_else(|| "?".into()),
+        crate::util::load_average(),
     ));
     md.push_str("| tool | time (s) | MB/s | peak RSS (MB) | vault-audit is … × faster |\n|---|---:|---:|---:|---:|\n");
     let mut rows = vec![&wc, &ours, &python, &jq_x];

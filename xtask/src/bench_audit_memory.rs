@@ -7,7 +7,7 @@
 //! `/usr/bin/time -f %M`). Flat memory means a ratio near 1 for 10× the input; a reader that
 //! kept the log, or a per-entry structure, would show a ratio near 10.
 
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::process::Command;
 
 /// Sizes compared (MiB): the small run and one ten times larger.
@@ -79,33 +79,9 @@ pub(crate) fn run(workspace_root: &Path) -> Result<String, String> {
             "/usr/bin/time is missing (Debian package `time`); run `cargo xtask setup`".into(),
         );
     }
-    let target = std::env::var_os("CARGO_TARGET_DIR")
-        .map(PathBuf::from)
-        .unwrap_or_else(|| workspace_root.join("target"));
-    let dir = target.join("bench");
-    std::fs::create_dir_all(&dir).map_err(|e| format!("create {}: {e}", dir.display()))?;
-    let status = Command::new(std::env::var("CARGO").unwrap_or_else(|_| "cargo".into()))
-        .args([
-            "build",
-            "--release",
-            "--package",
-            "vault-audit",
-            "--example",
-            "audit_stats",
-        ])
-        .current_dir(workspace_root)
-        .status()
-        .map_err(|e| format!("cargo build: {e}"))?;
-    if !status.success() {
-        return Err(
-            "cargo build --release --package vault-audit --example audit_stats failed".into(),
-        );
-    }
-    let bin = target.join("release/examples/audit_stats");
-    let load = std::fs::read_to_string("/proc/loadavg")
-        .ok()
-        .and_then(|l| l.split_whitespace().next().map(str::to_string))
-        .unwrap_or_else(|| "?".into());
+    let dir = crate::util::bench_dir()?;
+    let bin = crate::util::build_audit_stats()?;
+    let load = crate::util::load_average();
 
     let mut samples = Vec::new();
     for mib in SIZES_MIB {

@@ -7,7 +7,7 @@
 //! `audit_stats` example; linear framing takes about 4× as long for 4× the bytes, quadratic ~16×.
 
 use std::io::{BufWriter, Write};
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::process::Command;
 use std::time::Instant;
 
@@ -91,30 +91,9 @@ fn time_stats(bin: &Path, file: &Path) -> Result<f64, String> {
 }
 
 /// Runs the case and returns its markdown section. Builds the release `audit_stats` example.
-pub(crate) fn run(workspace_root: &Path) -> Result<String, String> {
-    let target = std::env::var_os("CARGO_TARGET_DIR")
-        .map(PathBuf::from)
-        .unwrap_or_else(|| workspace_root.join("target"));
-    let dir = target.join("bench");
-    std::fs::create_dir_all(&dir).map_err(|e| format!("create {}: {e}", dir.display()))?;
-    let bin = target.join("release/examples/audit_stats");
-    let status = Command::new(std::env::var("CARGO").unwrap_or_else(|_| "cargo".into()))
-        .args([
-            "build",
-            "--release",
-            "--package",
-            "vault-audit",
-            "--example",
-            "audit_stats",
-        ])
-        .current_dir(workspace_root)
-        .status()
-        .map_err(|e| format!("cargo build: {e}"))?;
-    if !status.success() {
-        return Err(
-            "cargo build --release --package vault-audit --example audit_stats failed".into(),
-        );
-    }
+pub(crate) fn run() -> Result<String, String> {
+    let dir = crate::util::bench_dir()?;
+    let bin = crate::util::build_audit_stats()?;
     let mut rows = Vec::new();
     for mib in [1usize, 4] {
         let file = dir.join(format!("audit-pretty-{mib}mib.log"));
@@ -133,7 +112,7 @@ pub(crate) fn run(workspace_root: &Path) -> Result<String, String> {
          pretty-printed audit entries per file, each with an indented `}}` line every ~20 bytes (issue 10, item 13), \
          framed and counted by the release `audit_stats` example. Best of 3. Machine: {} cores, load average {} at start.\n\n",
         std::thread::available_parallelism().map(|n| n.get()).unwrap_or(1),
-        std::fs::read_to_string("/proc/loadavg").ok().and_then(|l| l.split_whitespace().next().map(str::to_string)).unwrap_or_else(|| "?".into()),
+        crate::util::load_average(),
     ));
     md.push_str("| record size | file size (MB) | time (s) | MB/s |\n|---|---:|---:|---:|\n");
     for (mib, size, secs) in &rows {

@@ -490,7 +490,7 @@ fn report(vk: &Client, vr: &Client, rq: &Client, hv: &Client, cached: &Cached) -
     s.push_str(&format!(
         "\nLoad average when the run ended: {} (other work on the machine inflates every figure; \
          compare ratios within one run only).\n",
-        load_average()
+        crate::util::load_average()
     ));
     if vs_hvac < 6.0 {
         s.push_str(&format!(
@@ -517,11 +517,4 @@ fn report(vk: &Client, vr: &Client, rq: &Client, hv: &Client, cached: &Cached) -
     }
     s.push_str("\nCommand: `cargo xtask bench kv` (release build).\n");
     s
-}
-
-fn load_average() -> String {
-    std::fs::read_to_string("/proc/loadavg")
-        .ok()
-        .and_then(|l| l.split_whitespace().next().map(str::to_string))
-        .unwrap_or_else(|| "unknown".to_string())
 }

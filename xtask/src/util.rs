@@ -24,6 +24,38 @@ pub(crate) fn target_dir() -> PathBuf {
     }
 }
 
+/// `target/bench`, created if missing: where the benchmarks keep generated inputs.
+pub(crate) fn bench_dir() -> Result<PathBuf, String> {
+    let dir = target_dir().join("bench");
+    std::fs::create_dir_all(&dir).map_err(|e| format!("create {}: {e}", dir.display()))?;
+    Ok(dir)
+}
+
+/// Build the release `audit_stats` example of vault-audit (what `vaultkit audit stats` runs)
+/// and return its path.
+pub(crate) fn build_audit_stats() -> Result<PathBuf, String> {
+    cargo(
+        &workspace_root(),
+        &[
+            "build",
+            "--release",
+            "--package",
+            "vault-audit",
+            "--example",
+            "audit_stats",
+        ],
+    )?;
+    Ok(target_dir().join("release/examples/audit_stats"))
+}
+
+/// The 1-minute load average, or `?` where `/proc/loadavg` cannot be read.
+pub(crate) fn load_average() -> String {
+    std::fs::read_to_string("/proc/loadavg")
+        .ok()
+        .and_then(|l| l.split_whitespace().next().map(str::to_string))
+        .unwrap_or_else(|| "?".into())
+}
+
 /// Run `cargo <args>` in `dir`, inheriting stdio.
 pub(crate) fn cargo(dir: &Path, args: &[&str]) -> Result<(), String> {
     let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".to_string());
