@@ -12,24 +12,7 @@ const PLANTED: &str = "PLANTED-audit-Qm4r-value";
 
 /// A server with a file audit device, some traffic (one denied read), and the log's path.
 async fn audited() -> (World, String) {
-    let w = World::new().await;
-    let log = w.home().join("audit.log");
-    w.bao.enable_file_audit("file", &log).await;
-    w.vk(&["kv", "put", "secret/app/db", "user=etl", "password=-"])
-        .stdin(PLANTED)
-        .run()
-        .await
-        .ok();
-    w.vk(&["kv", "get", "secret/app/db"]).run().await.ok();
-    w.vk(&["kv", "list", "secret/app"]).run().await.ok();
-    let denied = Cmd::new(w.home(), &["kv", "get", "secret/app/db"])
-        .env("VAULT_ADDR", &w.bao.addr())
-        .env("VAULT_TOKEN", &w.bao.create_token(&["default"], "1h").await)
-        .run()
-        .await;
-    denied.code(4);
-    let path = log.to_str().expect("utf-8 path").to_string();
-    (w, path)
+    World::audited(PLANTED, true).await
 }
 
 fn rows(v: &Value) -> &Vec<Value> {

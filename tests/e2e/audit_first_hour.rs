@@ -9,26 +9,11 @@ use std::time::Duration;
 use serde_json::Value;
 use tokio::io::{AsyncBufReadExt, BufReader};
 
-use crate::support::{Cmd, World};
+use crate::support::World;
 
 /// A server writing a file audit log, with KV traffic under `secret/app/` and one denied read.
 async fn audited() -> (World, String) {
-    let w = World::new().await;
-    let log = w.home().join("audit.log");
-    w.bao.enable_file_audit("file", &log).await;
-    w.vk(&["kv", "put", "secret/app/db", "user=etl"])
-        .run()
-        .await
-        .ok();
-    w.vk(&["kv", "get", "secret/app/db"]).run().await.ok();
-    Cmd::new(w.home(), &["kv", "get", "secret/app/db"])
-        .env("VAULT_ADDR", &w.bao.addr())
-        .env("VAULT_TOKEN", &w.bao.create_token(&["default"], "1h").await)
-        .run()
-        .await
-        .code(4);
-    let path = log.to_str().expect("utf-8 path").to_string();
-    (w, path)
+    World::audited("first-hour-value", true).await
 }
 
 /// 1-based line of the first line of `log` that contains all of `needles`.

@@ -68,16 +68,7 @@ fn planted_lines() -> String {
 /// A real audit log (OpenBao wrote it; PLANTED was stored through `kv put`) with the planted
 /// lines appended.
 async fn planted_world() -> (World, String) {
-    let w = World::new().await;
-    let log = w.home().join("audit.log");
-    w.bao.enable_file_audit("file", &log).await;
-    w.vk(&["kv", "put", "secret/app/db", "user=etl", "password=-"])
-        .stdin(PLANTED)
-        .run()
-        .await
-        .ok();
-    w.vk(&["kv", "get", "secret/app/db"]).run().await.ok();
-    w.vk(&["kv", "list", "secret/app"]).run().await.ok();
+    let (w, log) = World::audited(PLANTED, false).await;
     let mut text = std::fs::read_to_string(&log).expect("read the audit log");
     assert!(
         !text.contains(PLANTED),
@@ -85,7 +76,7 @@ async fn planted_world() -> (World, String) {
     );
     text.push_str(&planted_lines());
     std::fs::write(&log, text).expect("append the planted lines");
-    (w, log.to_str().expect("utf-8 path").to_string())
+    (w, log)
 }
 
 #[track_caller]

@@ -35,6 +35,32 @@ impl World {
             .env("VAULT_TOKEN", &self.bao.root_token())
     }
 
+    /// A server with a file audit device writing `HOME/audit.log` and KV traffic under
+    /// `secret/app/`: `password` stored by `kv put` (from stdin), one read and one list; with
+    /// `denied`, also a read refused to a `default`-policy token (exit 4). Returns the log's path.
+    pub(crate) async fn audited(password: &str, denied: bool) -> (World, String) {
+        let w = World::new().await;
+        let log = w.home().join("audit.log");
+        w.bao.enable_file_audit("file", &log).await;
+        w.vk(&["kv", "put", "secret/app/db", "user=etl", "password=-"])
+            .stdin(password)
+            .run()
+            .await
+            .ok();
+        w.vk(&["kv", "get", "secret/app/db"]).run().await.ok();
+        w.vk(&["kv", "list", "secret/app"]).run().await.ok();
+        if denied {
+            Cmd::new(w.home(), &["kv", "get", "secret/app/db"])
+                .env("VAULT_ADDR", &w.bao.addr())
+                .env("VAULT_TOKEN", &w.bao.create_token(&["default"], "1h").await)
+                .run()
+                .await
+                .code(4);
+        }
+        let path = log.to_str().expect("utf-8 path").to_string();
+        (w, path)
+    }
+
     /// `vaultkit ARGS` with VAULT_ADDR but no token.
     pub(crate) fn vk_anon(&self, args: &[&str]) -> Cmd {
         Cmd::new(self.home(), args).env("VAULT_ADDR", &self.bao.addr())
