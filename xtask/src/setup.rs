@@ -11,7 +11,20 @@ pub(crate) const OPENBAO_VERSION: &str = "2.7.2";
 
 /// Debian packages the test suite needs beyond the base image: `jq`, which docs/cli.md pipes
 /// into (the docs tests run those examples as written). `(package, command)`.
-const APT_PACKAGES: &[(&str, &str)] = &[("jq", "jq")];
+///
+/// A probe is a program looked up on `PATH`, or an absolute path that must exist.
+const APT_PACKAGES: &[(&str, &str)] = &[
+    ("jq", "jq"),
+    // vault-backup's OpenPGP (sequoia on OpenSSL): headers, pkg-config, and libclang for bindgen.
+    ("libssl-dev", "/usr/include/openssl/ssl.h"),
+    ("pkg-config", "pkg-config"),
+    ("clang", "clang"),
+    // The tests check our encrypted snapshots with both OpenPGP implementations.
+    ("gnupg", "gpg"),
+    ("sq", "sq"),
+    // vault-rotation's PostgreSQL rotator runs against a throwaway PostgreSQL 15 cluster.
+    ("postgresql-15", "/usr/lib/postgresql/15/bin/initdb"),
+];
 
 /// The pinned python-dotenv release the `env` round-trip tests read dotenv output with.
 pub(crate) const PYTHON_DOTENV_VERSION: &str = "1.2.2";
@@ -100,7 +113,13 @@ fn install_openbao() -> Result<(), String> {
 pub(crate) fn install_apt(packages: &[(&str, &str)]) -> Result<(), String> {
     let missing: Vec<&str> = packages
         .iter()
-        .filter(|(_, probe)| !util::have(probe))
+        .filter(|(_, probe)| {
+            if probe.starts_with('/') {
+                !std::path::Path::new(probe).exists()
+            } else {
+                !util::have(probe)
+            }
+        })
         .map(|(pkg, _)| *pkg)
         .collect();
     if missing.is_empty() {

@@ -1,0 +1,1 @@
+//! Integration tests of vault-backup against real OpenBao, S3-compatible and SMTP servers.

@@ -1,0 +1,1 @@
+//! Integration tests of vault-rotation against real OpenBao and PostgreSQL servers.
