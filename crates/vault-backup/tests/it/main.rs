@@ -1,1 +1,7 @@
 //! Integration tests of vault-backup against real OpenBao, S3-compatible and SMTP servers.
+
+mod snapshot_faults;
+mod snapshot_fixture;
+mod snapshot_full;
+mod snapshot_logical;
+mod snapshot_support;
