@@ -151,7 +151,7 @@ mod tests {
 
     #[test]
     fn garbage_is_a_config_error_naming_the_file() {
-        let err = parse_certs(b"not a key", Path::new("/x/ring.pgp")).unwrap_err();
+        let err = parse_certs(b"not a key", Path::new("/x/ring.pgp")).expect_err("must fail");
         assert_eq!(err.kind(), BackupErrorKind::Config);
         assert!(err.to_string().contains("/x/ring.pgp"), "{err}");
     }

@@ -203,14 +203,15 @@ mod tests {
     /// A generated key written to `dir`: (recipients, decryption key).
     fn key_in(dir: &Path, name: &str, pass: Option<&str>) -> (Recipients, DecryptionKey) {
         let pass = pass.map(SecretString::new);
-        let key = generate_key(&format!("{name} <{name}@example.com>"), pass.as_ref()).unwrap();
+        let key = generate_key(&format!("{name} <{name}@example.com>"), pass.as_ref())
+            .expect("generate key");
         let public = dir.join(format!("{name}.asc"));
         let secret = dir.join(format!("{name}.key"));
-        std::fs::write(&public, &key.public_cert).unwrap();
-        std::fs::write(&secret, key.secret_key.expose()).unwrap();
+        std::fs::write(&public, &key.public_cert).expect("write temp file");
+        std::fs::write(&secret, key.secret_key.expose()).expect("write temp file");
         (
-            Recipients::from_files(&[PathBuf::from(&public)]).unwrap(),
-            DecryptionKey::from_file(&secret, pass).unwrap(),
+            Recipients::from_files(&[PathBuf::from(&public)]).expect("load recipients"),
+            DecryptionKey::from_file(&secret, pass).expect("load decryption key"),
         )
     }
 
@@ -219,16 +220,17 @@ mod tests {
         struct Sink(std::sync::Mutex<std::sync::mpsc::Sender<Vec<u8>>>);
         impl Write for Sink {
             fn write(&mut self, b: &[u8]) -> io::Result<usize> {
-                let _ = self.0.lock().unwrap().send(b.to_vec());
+                let _ = self.0.lock().expect("lock").send(b.to_vec());
                 Ok(b.len())
             }
             fn flush(&mut self) -> io::Result<()> {
                 Ok(())
             }
         }
-        let mut w = encrypt_to(recipients, Sink(std::sync::Mutex::new(tx))).unwrap();
-        w.write_all(plain).unwrap();
-        w.finish().unwrap();
+        let mut w =
+            encrypt_to(recipients, Sink(std::sync::Mutex::new(tx))).expect("start encryption");
+        w.write_all(plain).expect("write");
+        w.finish().expect("finish encryption");
         rx.try_iter().flatten().collect()
     }
 
@@ -251,22 +253,26 @@ mod tests {
 
     #[test]
     fn round_trip_small_and_larger_than_the_buffer() {
-        let dir = tempfile::tempdir().unwrap();
+        let dir = tempfile::tempdir().expect("temp dir");
         let (recipients, key) = key_in(dir.path(), "alice", Some("correct horse"));
         for len in [0, 10, 3 * BUFFER + 17] {
             let plain = plaintext(len);
             let cipher = encrypt(&recipients, &plain);
-            assert_eq!(decrypt_all(&key, &cipher).unwrap(), plain, "len {len}");
+            assert_eq!(
+                decrypt_all(&key, &cipher).expect("decrypt"),
+                plain,
+                "len {len}"
+            );
         }
     }
 
     #[test]
     fn wrong_key_names_the_recipients_and_the_key() {
-        let dir = tempfile::tempdir().unwrap();
+        let dir = tempfile::tempdir().expect("temp dir");
         let (alice, _) = key_in(dir.path(), "alice", None);
         let (_, bob) = key_in(dir.path(), "bob", None);
         let cipher = encrypt(&alice, b"secret snapshot");
-        let err = decrypt_all(&bob, &cipher).unwrap_err();
+        let err = decrypt_all(&bob, &cipher).expect_err("must fail");
         assert_eq!(err.kind(), BackupErrorKind::Crypto, "{err}");
         let msg = err.to_string();
         assert!(msg.contains("this snapshot is encrypted to"), "{msg}");
@@ -276,25 +282,31 @@ mod tests {
 
     #[test]
     fn every_recipient_can_decrypt_and_later_pkesks_are_tried() {
-        let dir = tempfile::tempdir().unwrap();
+        let dir = tempfile::tempdir().expect("temp dir");
         let (alice, alice_key) = key_in(dir.path(), "alice", None);
         let (bob, bob_key) = key_in(dir.path(), "bob", None);
         let both =
             Recipients::from_files(&[dir.path().join("alice.asc"), dir.path().join("bob.asc")])
-                .unwrap();
+                .expect("load recipients");
         assert_eq!(
             both.fingerprints(),
             [alice.fingerprints(), bob.fingerprints()].concat()
         );
         let cipher = encrypt(&both, b"for both");
-        assert_eq!(decrypt_all(&alice_key, &cipher).unwrap(), b"for both");
+        assert_eq!(
+            decrypt_all(&alice_key, &cipher).expect("decrypt"),
+            b"for both"
+        );
         // Bob's PKESK comes second: he must not stop at the first one.
-        assert_eq!(decrypt_all(&bob_key, &cipher).unwrap(), b"for both");
+        assert_eq!(
+            decrypt_all(&bob_key, &cipher).expect("decrypt"),
+            b"for both"
+        );
     }
 
     #[test]
     fn tampering_and_truncation_are_integrity_errors() {
-        let dir = tempfile::tempdir().unwrap();
+        let dir = tempfile::tempdir().expect("temp dir");
         let (recipients, key) = key_in(dir.path(), "alice", None);
         for len in [1000, 3 * BUFFER] {
             let plain = plaintext(len);
@@ -302,33 +314,33 @@ mod tests {
             let mut flipped = cipher.clone();
             let at = flipped.len() - len / 2;
             flipped[at] ^= 0x01;
-            let err = decrypt_all(&key, &flipped).unwrap_err();
+            let err = decrypt_all(&key, &flipped).expect_err("must fail");
             assert_eq!(err.kind(), BackupErrorKind::Integrity, "len {len}: {err}");
             let truncated = &cipher[..cipher.len() - 30];
-            let err = decrypt_all(&key, truncated).unwrap_err();
+            let err = decrypt_all(&key, truncated).expect_err("must fail");
             assert_eq!(err.kind(), BackupErrorKind::Integrity, "len {len}: {err}");
         }
     }
 
     #[test]
     fn a_writer_dropped_without_finish_is_not_a_valid_message() {
-        let dir = tempfile::tempdir().unwrap();
+        let dir = tempfile::tempdir().expect("temp dir");
         let (recipients, key) = key_in(dir.path(), "alice", None);
         let out = std::sync::Arc::new(std::sync::Mutex::new(Vec::new()));
         struct Shared(std::sync::Arc<std::sync::Mutex<Vec<u8>>>);
         impl Write for Shared {
             fn write(&mut self, b: &[u8]) -> io::Result<usize> {
-                self.0.lock().unwrap().extend_from_slice(b);
+                self.0.lock().expect("lock").extend_from_slice(b);
                 Ok(b.len())
             }
             fn flush(&mut self) -> io::Result<()> {
                 Ok(())
             }
         }
-        let mut w = encrypt_to(&recipients, Shared(out.clone())).unwrap();
-        w.write_all(&plaintext(2 * BUFFER)).unwrap();
+        let mut w = encrypt_to(&recipients, Shared(out.clone())).expect("start encryption");
+        w.write_all(&plaintext(2 * BUFFER)).expect("write");
         drop(w);
-        let cipher = out.lock().unwrap().clone();
+        let cipher = out.lock().expect("lock").clone();
         assert!(!cipher.is_empty());
         assert!(decrypt_all(&key, &cipher).is_err());
     }
@@ -336,34 +348,38 @@ mod tests {
     #[test]
     fn a_plaintext_message_is_refused() {
         use openpgp::serialize::stream::{LiteralWriter, Message};
-        let dir = tempfile::tempdir().unwrap();
+        let dir = tempfile::tempdir().expect("temp dir");
         let (_, key) = key_in(dir.path(), "alice", None);
         let mut sink = Vec::new();
-        let mut w = LiteralWriter::new(Message::new(&mut sink)).build().unwrap();
-        w.write_all(b"forged snapshot").unwrap();
-        w.finalize().unwrap();
-        let err = decrypt_all(&key, &sink).unwrap_err();
+        let mut w = LiteralWriter::new(Message::new(&mut sink))
+            .build()
+            .expect("literal writer");
+        w.write_all(b"forged snapshot").expect("write");
+        w.finalize().expect("finish message");
+        let err = decrypt_all(&key, &sink).expect_err("must fail");
         assert_eq!(err.kind(), BackupErrorKind::Integrity, "{err}");
         assert!(err.to_string().contains("not encrypted"), "{err}");
     }
 
     #[test]
     fn wrong_or_missing_passphrase_is_a_crypto_error_without_the_passphrase() {
-        let dir = tempfile::tempdir().unwrap();
+        let dir = tempfile::tempdir().expect("temp dir");
         let planted = "PLANTED-passphrase-4711";
-        let key = generate_key("carol", Some(&SecretString::new(planted))).unwrap();
+        let key = generate_key("carol", Some(&SecretString::new(planted))).expect("generate key");
         assert!(!format!("{key:?}").contains("PRIVATE KEY"));
         let secret = dir.path().join("carol.key");
-        std::fs::write(&secret, key.secret_key.expose()).unwrap();
-        let wrong = DecryptionKey::from_file(&secret, Some(SecretString::new("nope"))).unwrap_err();
+        std::fs::write(&secret, key.secret_key.expose()).expect("write temp file");
+        let wrong = DecryptionKey::from_file(&secret, Some(SecretString::new("nope")))
+            .expect_err("must fail");
         assert_eq!(wrong.kind(), BackupErrorKind::Crypto);
         assert!(wrong.to_string().contains("wrong passphrase"), "{wrong}");
-        let missing = DecryptionKey::from_file(&secret, None).unwrap_err();
+        let missing = DecryptionKey::from_file(&secret, None).expect_err("must fail");
         assert!(
             missing.to_string().contains("no passphrase was given"),
             "{missing}"
         );
-        let ok = DecryptionKey::from_file(&secret, Some(SecretString::new(planted))).unwrap();
+        let ok = DecryptionKey::from_file(&secret, Some(SecretString::new(planted)))
+            .expect("load decryption key");
         for text in [
             format!("{wrong} {wrong:?} {missing} {missing:?}"),
             format!("{ok:?}"),

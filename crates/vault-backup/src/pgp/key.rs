@@ -226,13 +226,16 @@ mod tests {
 
     #[test]
     fn passphrase_file_loses_one_trailing_newline_only() {
-        let dir = tempfile::tempdir().unwrap();
+        let dir = tempfile::tempdir().expect("temp dir");
         let f = dir.path().join("pw");
-        std::fs::write(&f, "  pass phrase \n").unwrap();
-        assert_eq!(passphrase_from_file(&f).unwrap().expose(), "  pass phrase ");
-        std::fs::write(&f, "x\r\n").unwrap();
-        assert_eq!(passphrase_from_file(&f).unwrap().expose(), "x");
-        std::fs::write(&f, "\n").unwrap();
+        std::fs::write(&f, "  pass phrase \n").expect("write temp file");
+        assert_eq!(
+            passphrase_from_file(&f).expect("passphrase").expose(),
+            "  pass phrase "
+        );
+        std::fs::write(&f, "x\r\n").expect("write temp file");
+        assert_eq!(passphrase_from_file(&f).expect("passphrase").expose(), "x");
+        std::fs::write(&f, "\n").expect("write temp file");
         assert!(passphrase_from_file(&f).is_err());
     }
 
@@ -243,13 +246,14 @@ mod tests {
             Some("X"),
             Some(Path::new("/nonexistent-pw")),
         )
-        .unwrap_err();
+        .expect_err("must fail");
         assert_eq!(err.kind(), crate::BackupErrorKind::Config);
     }
 
     #[test]
     fn unset_variable_is_named() {
-        let err = passphrase_from_env("VAULTKIT_TEST_SURELY_UNSET_PASSPHRASE_VAR").unwrap_err();
+        let err = passphrase_from_env("VAULTKIT_TEST_SURELY_UNSET_PASSPHRASE_VAR")
+            .expect_err("must fail");
         assert!(
             err.to_string()
                 .contains("VAULTKIT_TEST_SURELY_UNSET_PASSPHRASE_VAR")

@@ -10,7 +10,7 @@ const LEN: u64 = 96 * 1024 * 1024;
 
 /// Peak resident set size of this process in KiB (`VmHWM`).
 fn peak_rss_kib() -> u64 {
-    let status = std::fs::read_to_string("/proc/self/status").unwrap();
+    let status = std::fs::read_to_string("/proc/self/status").expect("read temp file");
     status
         .lines()
         .find_map(|l| l.strip_prefix("VmHWM:"))
@@ -40,27 +40,31 @@ impl Write for CheckPattern {
 
 #[test]
 fn decrypting_a_large_snapshot_keeps_the_peak_rss_small() {
-    let dir = tempfile::tempdir().unwrap();
-    let key = generate_key("mem", None).unwrap();
+    let dir = tempfile::tempdir().expect("temp dir");
+    let key = generate_key("mem", None).expect("generate key");
     let public = dir.path().join("k.asc");
     let secret = dir.path().join("k.key");
-    std::fs::write(&public, &key.public_cert).unwrap();
-    std::fs::write(&secret, key.secret_key.expose()).unwrap();
+    std::fs::write(&public, &key.public_cert).expect("write temp file");
+    std::fs::write(&secret, key.secret_key.expose()).expect("write temp file");
     let cipher = dir.path().join("big.pgp");
-    encrypt_pattern(&Recipients::from_files(&[public]).unwrap(), LEN, &cipher);
-    let key = DecryptionKey::from_file(&secret, None).unwrap();
+    encrypt_pattern(
+        &Recipients::from_files(&[public]).expect("load recipients"),
+        LEN,
+        &cipher,
+    );
+    let key = DecryptionKey::from_file(&secret, None).expect("load decryption key");
 
     // Reset the peak to the current RSS (Linux: writing 5 to clear_refs), then decrypt.
-    std::fs::write("/proc/self/clear_refs", "5").unwrap();
+    std::fs::write("/proc/self/clear_refs", "5").expect("write temp file");
     let before = peak_rss_kib();
-    let file = io::BufReader::new(std::fs::File::open(&cipher).unwrap());
-    let mut reader = decrypt_from(&key, file).unwrap();
+    let file = io::BufReader::new(std::fs::File::open(&cipher).expect("open temp file"));
+    let mut reader = decrypt_from(&key, file).expect("start decryption");
     let mut check = CheckPattern {
         expected: Pattern::new(LEN),
         seen: 0,
         buf: Vec::new(),
     };
-    io::copy(&mut reader, &mut check).unwrap();
+    io::copy(&mut reader, &mut check).expect("copy stream");
     assert_eq!(check.seen, LEN);
     let grown_mib = (peak_rss_kib() - before) / 1024;
     // A 1 MiB buffer costs a few MiB; sequoia's default 25 MiB buffer costs far more.

@@ -31,10 +31,10 @@ pub(crate) fn run(cmd: &mut Command, stdin: &[u8]) -> Output {
         .stderr(Stdio::piped())
         .spawn()
         .unwrap_or_else(|e| panic!("starting {cmd:?}: {e}"));
-    let mut input = child.stdin.take().unwrap();
-    input.write_all(stdin).unwrap();
+    let mut input = child.stdin.take().expect("piped stdin");
+    input.write_all(stdin).expect("write");
     drop(input);
-    let out = child.wait_with_output().unwrap();
+    let out = child.wait_with_output().expect("wait for the command");
     assert!(
         out.status.success(),
         "{cmd:?} failed: {}",
@@ -50,12 +50,12 @@ pub(crate) struct Gpg {
 
 impl Gpg {
     pub(crate) fn new() -> Self {
-        let home = tempfile::tempdir().unwrap();
+        let home = tempfile::tempdir().expect("temp dir");
         std::fs::set_permissions(
             home.path(),
             std::os::unix::fs::PermissionsExt::from_mode(0o700),
         )
-        .unwrap();
+        .expect("chmod gpg home");
         Gpg { home }
     }
 
@@ -78,7 +78,7 @@ impl Gpg {
 
     /// Imports an armoured key (public or secret).
     pub(crate) fn import(&self, key: &Path) {
-        self.run(&["--import", key.to_str().unwrap()], b"");
+        self.run(&["--import", key.to_str().expect("UTF-8 temp path")], b"");
     }
 
     /// Generates a key with `algo` (`default`, `future-default`, …) protected by `passphrase`
@@ -96,15 +96,20 @@ impl Gpg {
             ],
             passphrase.as_bytes(),
         );
+        self.fingerprint(uid)
+    }
+
+    /// The fingerprint of the key with user id `uid`.
+    pub(crate) fn fingerprint(&self, uid: &str) -> String {
         let out = self.run(&["--with-colons", "--list-keys", uid], b"");
         String::from_utf8(out.stdout)
-            .unwrap()
+            .expect("gpg prints UTF-8")
             .lines()
             .find_map(|l| {
                 l.strip_prefix("fpr:")
                     .map(|r| r.trim_matches(':').to_owned())
             })
-            .expect("gpg lists the new key's fingerprint")
+            .expect("gpg lists the key's fingerprint")
     }
 
     /// Decrypts `cipher` into `out` with the passphrase on stdin.
@@ -114,9 +119,9 @@ impl Gpg {
                 "--passphrase-fd",
                 "0",
                 "--output",
-                out.to_str().unwrap(),
+                out.to_str().expect("UTF-8 temp path"),
                 "--decrypt",
-                cipher.to_str().unwrap(),
+                cipher.to_str().expect("UTF-8 temp path"),
             ],
             passphrase.as_bytes(),
         );
@@ -157,22 +162,22 @@ impl Read for Pattern {
 
 /// Writes the pattern of `len` bytes to `path`.
 pub(crate) fn write_pattern(path: &Path, len: u64) {
-    let mut f = std::fs::File::create(path).unwrap();
-    io::copy(&mut Pattern::new(len), &mut f).unwrap();
+    let mut f = std::fs::File::create(path).expect("open temp file");
+    io::copy(&mut Pattern::new(len), &mut f).expect("copy stream");
 }
 
 /// Encrypts `len` pattern bytes to `recipients` into the file `out`, streamed.
 pub(crate) fn encrypt_pattern(recipients: &Recipients, len: u64, out: &Path) {
-    let file = std::fs::File::create(out).unwrap();
-    let mut w = encrypt_to(recipients, io::BufWriter::new(file)).unwrap();
-    io::copy(&mut Pattern::new(len), &mut w).unwrap();
-    w.finish().unwrap();
+    let file = std::fs::File::create(out).expect("open temp file");
+    let mut w = encrypt_to(recipients, io::BufWriter::new(file)).expect("start encryption");
+    io::copy(&mut Pattern::new(len), &mut w).expect("copy stream");
+    w.finish().expect("finish encryption");
 }
 
 /// Decrypts the file `cipher` with `key` into memory; a read error comes back as the
 /// `BackupError` it carries.
 pub(crate) fn decrypt_file(key: &DecryptionKey, cipher: &Path) -> Result<Vec<u8>, BackupError> {
-    let file = std::fs::File::open(cipher).unwrap();
+    let file = std::fs::File::open(cipher).expect("open temp file");
     let mut r = decrypt_from(key, file)?;
     let mut out = Vec::new();
     match r.read_to_end(&mut out) {
@@ -187,13 +192,13 @@ pub(crate) fn decrypt_file(key: &DecryptionKey, cipher: &Path) -> Result<Vec<u8>
 
 /// Whether the file at `path` holds exactly the pattern of `len` bytes (compared streaming).
 pub(crate) fn is_pattern(path: &Path, len: u64) -> bool {
-    let mut file = io::BufReader::new(std::fs::File::open(path).unwrap());
+    let mut file = io::BufReader::new(std::fs::File::open(path).expect("open temp file"));
     let mut expected = Pattern::new(len);
     let (mut a, mut b) = (vec![0u8; 1 << 16], vec![0u8; 1 << 16]);
     loop {
-        let n = expected.read(&mut a).unwrap();
+        let n = expected.read(&mut a).expect("pattern");
         if n == 0 {
-            return file.read(&mut b).unwrap() == 0;
+            return file.read(&mut b).expect("read file") == 0;
         }
         if file.read_exact(&mut b[..n]).is_err() || a[..n] != b[..n] {
             return false;
