@@ -6,5 +6,9 @@
 //! restore, retention and a scheduler.
 
 mod error;
+mod pgp;
 
 pub use error::{BackupError, BackupErrorKind};
+pub use pgp::{
+    DecryptionKey, EncryptWriter, GeneratedKey, Recipients, decrypt_from, encrypt_to, generate_key,
+};
