@@ -65,6 +65,7 @@ mod catalog;
 mod error;
 mod logical;
 mod manager;
+mod pgp;
 mod pipeline;
 mod retention;
 
@@ -73,5 +74,8 @@ pub use error::{BackupError, BackupErrorKind};
 pub use manager::{
     CreateOptions, RestoreAction, RestoreChange, RestoreOptions, RestoreReport, SnapshotFilter,
     SnapshotManager, SnapshotManagerBuilder,
+};
+pub use pgp::{
+    DecryptionKey, EncryptWriter, GeneratedKey, Recipients, decrypt_from, encrypt_to, generate_key,
 };
 pub use retention::{CleanupReport, RetentionPolicy};

@@ -1,5 +1,6 @@
 //! Integration tests of vault-backup against real OpenBao, S3-compatible and SMTP servers.
 
+mod pgp;
 mod snapshot_faults;
 mod snapshot_fixture;
 mod snapshot_full;

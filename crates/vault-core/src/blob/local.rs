@@ -6,7 +6,10 @@
 //! anywhere below the root — a folder or a final name — makes put/get/head/delete fail with a
 //! Validation error and is skipped by list; nothing outside the root is read, written or
 //! deleted. Writes are atomic: data goes to a `.vaultkit-tmp.*` file (mode 0600) in the target's
-//! directory, is fsynced, renamed over the target, and the directory is fsynced. A failed or
+//! directory, is fsynced, renamed over the target, and the directory is fsynced.
+//! [`BlobStore::put_if_absent`] moves the file in with `renameat2(RENAME_NOREPLACE)` (or `linkat`
+//! where that flag is unknown), which fails when the name exists: of two racing writers exactly
+//! one wins, and the loser's file is removed without ever being visible. A failed or
 //! cancelled write removes its temporary file; temporary files never appear in
 //! [`BlobStore::list`].
 
@@ -17,7 +20,7 @@ use async_trait::async_trait;
 use futures_util::StreamExt;
 use tokio::io::AsyncWriteExt;
 
-use super::beneath::{self, Kind, OwnedFd, Refusal, TempInDir};
+use super::beneath::{self, Kind, OwnedFd, Placed, Refusal, TempInDir};
 use super::fs::file_stream;
 use super::key::{TEMP_PREFIX, validate_blob_key, validate_blob_prefix};
 use super::{BlobMeta, BlobStore, ByteStream};
@@ -127,32 +130,28 @@ impl LocalDirStore {
         })
         .await
     }
-}
 
-#[async_trait]
-impl BlobStore for LocalDirStore {
-    async fn put(&self, key: &str, mut data: ByteStream) -> Result<BlobMeta, VaultError> {
-        const OP: &str = "store blob";
-        validate_blob_key(key)?;
+    /// Streams `data` into a new temporary file (0600, fsynced) in the folder of `key`.
+    async fn stage(&self, op: &str, key: &str, mut data: ByteStream) -> Result<Staged, VaultError> {
         let name = split_key(key).1.to_string();
         let dir = match self.folder_of(key, true).await {
             Ok(Some(dir)) => Arc::new(dir),
             Ok(None) => {
                 let e = std::io::Error::new(std::io::ErrorKind::NotFound, "folder missing");
-                return Err(self.io_error(OP, key, "cannot create the object's directory", e));
+                return Err(self.io_error(op, key, "cannot create the object's directory", e));
             }
-            Err(r) => return Err(self.refused(OP, key, "cannot create the object's directory", r)),
+            Err(r) => return Err(self.refused(op, key, "cannot create the object's directory", r)),
         };
         let (tmp, file) = beneath::create_temp(&dir, TEMP_PREFIX)
-            .map_err(|e| self.io_error(OP, key, "cannot create a temporary file", e))?;
-        let mut guard = TempInDir::new(dir.clone(), tmp.clone());
+            .map_err(|e| self.io_error(op, key, "cannot create a temporary file", e))?;
+        let guard = TempInDir::new(dir.clone(), tmp.clone());
         let mut file = tokio::fs::File::from_std(file);
 
         let mut size: u64 = 0;
         while let Some(chunk) = data.next().await {
             let chunk = chunk.map_err(|e| {
                 self.io_error(
-                    OP,
+                    op,
                     key,
                     format!("the data stream failed after {size} bytes; nothing was stored"),
                     e,
@@ -160,17 +159,55 @@ impl BlobStore for LocalDirStore {
             })?;
             file.write_all(&chunk)
                 .await
-                .map_err(|e| self.io_error(OP, key, "cannot write the temporary file", e))?;
+                .map_err(|e| self.io_error(op, key, "cannot write the temporary file", e))?;
             size += chunk.len() as u64;
         }
         file.flush()
             .await
-            .map_err(|e| self.io_error(OP, key, "cannot write the temporary file", e))?;
+            .map_err(|e| self.io_error(op, key, "cannot write the temporary file", e))?;
         file.sync_all()
             .await
-            .map_err(|e| self.io_error(OP, key, "cannot fsync the temporary file", e))?;
-        drop(file);
+            .map_err(|e| self.io_error(op, key, "cannot fsync the temporary file", e))?;
+        Ok(Staged {
+            dir,
+            tmp,
+            name,
+            guard,
+            size,
+        })
+    }
 
+    fn folder_has_key(op: &str, key: &str) -> VaultError {
+        VaultError::new(VaultErrorKind::Validation)
+            .with_operation(op.to_string())
+            .with_path(key.to_string())
+            .with_message("a folder of other objects already has this key")
+            .with_hint("choose a key that is not the prefix of existing keys")
+    }
+}
+
+/// A fully written temporary file waiting to be moved to its key.
+struct Staged {
+    dir: Arc<OwnedFd>,
+    tmp: String,
+    name: String,
+    /// Removes `tmp` unless disarmed.
+    guard: TempInDir,
+    size: u64,
+}
+
+#[async_trait]
+impl BlobStore for LocalDirStore {
+    async fn put(&self, key: &str, data: ByteStream) -> Result<BlobMeta, VaultError> {
+        const OP: &str = "store blob";
+        validate_blob_key(key)?;
+        let Staged {
+            dir,
+            tmp,
+            name,
+            mut guard,
+            size,
+        } = self.stage(OP, key, data).await?;
         let moved = {
             let (dir, tmp, name) = (dir.clone(), tmp.clone(), name.clone());
             let key = key.to_string();
@@ -189,11 +226,7 @@ impl BlobStore for LocalDirStore {
             .await
         };
         match moved {
-            Ok(None) => Err(VaultError::new(VaultErrorKind::Validation)
-                .with_operation(OP)
-                .with_path(key.to_string())
-                .with_message("a folder of other objects already has this key")
-                .with_hint("choose a key that is not the prefix of existing keys")),
+            Ok(None) => Err(Self::folder_has_key(OP, key)),
             Ok(Some(kind)) => {
                 guard.disarm();
                 let modified = match kind {
@@ -201,6 +234,61 @@ impl BlobStore for LocalDirStore {
                     _ => None,
                 };
                 Ok(BlobMeta::new(key, size, modified))
+            }
+            Err(r) => Err(self.refused(OP, key, "cannot move the object into place", r)),
+        }
+    }
+
+    async fn put_if_absent(
+        &self,
+        key: &str,
+        data: ByteStream,
+    ) -> Result<Option<BlobMeta>, VaultError> {
+        const OP: &str = "store blob if absent";
+        validate_blob_key(key)?;
+        // Cheap early answer; the exclusive move below is what decides a race.
+        if self.head(key).await?.is_some() {
+            return Ok(None);
+        }
+        let Staged {
+            dir,
+            tmp,
+            name,
+            mut guard,
+            size,
+        } = self.stage(OP, key, data).await?;
+        let placed = {
+            let key = key.to_string();
+            blocking(move || {
+                let placed = beneath::rename_noreplace(&dir, &tmp, &name)?;
+                let kind = match placed {
+                    Placed::Exists => beneath::kind_of(&dir, &name)?,
+                    Placed::Renamed | Placed::Linked => {
+                        beneath::sync(&dir)?;
+                        beneath::kind_of(&dir, &name)?
+                    }
+                };
+                if matches!(kind, Some(Kind::Symlink)) {
+                    return Err(Refusal::Symlink(key));
+                }
+                Ok((placed, kind))
+            })
+            .await
+        };
+        match placed {
+            Ok((_, Some(Kind::Dir))) => Err(Self::folder_has_key(OP, key)),
+            Ok((Placed::Exists, _)) => Ok(None),
+            Ok((placed, kind)) => {
+                // After a rename the temporary name is gone; after a hard link the guard
+                // removes it.
+                if placed == Placed::Renamed {
+                    guard.disarm();
+                }
+                let modified = match kind {
+                    Some(Kind::File { modified, .. }) => modified,
+                    _ => None,
+                };
+                Ok(Some(BlobMeta::new(key, size, modified)))
             }
             Err(r) => Err(self.refused(OP, key, "cannot move the object into place", r)),
         }
