@@ -1,29 +1,37 @@
 //! # vault-backup
 //!
-//! Verified snapshots of HashiCorp Vault / OpenBao: Raft snapshots (`FULL`) and logical exports
-//! of a KV v2 mount (`LOGICAL`), streamed through checksums and archive checks into any
+//! Encrypted, verified snapshots of HashiCorp Vault / OpenBao: Raft snapshots (`FULL`) and logical exports
+//! of a KV v2 mount (`LOGICAL`), streamed through checksums, archive checks and OpenPGP into any
 //! vault-core [`BlobStore`](vault_core::BlobStore) (a local folder, S3), with a catalog beside
 //! them, verification, restore (whole cluster, or single secrets) and retention.
 //!
 //! ```no_run
 //! # async fn demo() -> Result<(), Box<dyn std::error::Error>> {
 //! use std::sync::Arc;
-//! use vault_backup::{CreateOptions, RestoreOptions, RetentionPolicy, SnapshotFilter, SnapshotManager};
+//! use vault_backup::{
+//!     CreateOptions, DecryptionKey, Recipients, RestoreOptions, RetentionPolicy, SnapshotFilter,
+//!     SnapshotManager,
+//! };
 //! use vault_core::{LocalDirStore, VaultClient, VaultConnectionConfig};
 //!
 //! let client = VaultClient::from_config(&VaultConnectionConfig::from_env()?)?;
 //! let store = Arc::new(LocalDirStore::new("/var/backups/vault")?);
-//! let manager = SnapshotManager::builder(client, store).with_prefix("prod/").build()?;
+//! let manager = SnapshotManager::builder(client, store)
+//!     .with_prefix("prod/")
+//!     .with_recipients(Recipients::from_files(&["/etc/vault-backup/ops.asc".into()])?)
+//!     .build()?;
 //!
-//! // A Raft snapshot, checked while it streams; then downloaded again and verified.
+//! // A Raft snapshot, checked while it streams and encrypted to the recipients; then
+//! // downloaded again, decrypted and verified.
+//! let key = DecryptionKey::from_file("/root/ops.key".as_ref(), None)?;
 //! let snap = manager.create_snapshot(CreateOptions::full().with_retention_days(30)).await?;
-//! manager.verify_snapshot(&snap.id).await?;
+//! manager.verify_snapshot(&snap.id, Some(&key)).await?;
 //!
 //! // Every version of every secret of the `secret/` mount, restorable one subtree at a time.
 //! let kv = manager.create_snapshot(CreateOptions::logical("secret")).await?;
-//! manager.verify_snapshot(&kv.id).await?;
+//! manager.verify_snapshot(&kv.id, Some(&key)).await?;
 //! let plan = manager
-//!     .restore_snapshot(&kv.id, RestoreOptions::dry_run().with_prefix("app/prod"))
+//!     .restore_snapshot(&kv.id, RestoreOptions::dry_run().with_key(key).with_prefix("app/prod"))
 //!     .await?;
 //! for change in &plan.changes {
 //!     println!("{:?} {}", change.action, change.path);
@@ -43,6 +51,8 @@
 //!   `restore_snapshot`, `cleanup_expired` (the Python module's `SnapshotManager`), with
 //!   [`CreateOptions`], [`SnapshotFilter`], [`RestoreOptions`] / [`RestoreReport`].
 //! - The catalog: [`SnapshotInfo`], [`BackupType`], [`BackupStatus`].
+//! - OpenPGP: [`Recipients`], [`encrypt_to`] / [`EncryptWriter`], [`DecryptionKey`] /
+//!   [`decrypt_from`], [`generate_key`] / [`GeneratedKey`] (readable by `gpg` and `sq`).
 //! - Retention: [`RetentionPolicy`], [`CleanupReport`].
 //! - [`BackupError`] / [`BackupErrorKind`]: the crate's one error type.
 //!

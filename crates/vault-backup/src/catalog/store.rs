@@ -81,6 +81,30 @@ impl Catalog {
             .map_err(|e| BackupError::store(&format!("write catalog entry {key}"), e))
     }
 
+    /// Write the first entry of a new snapshot; refused when the id is taken.
+    pub(crate) async fn create(&self, entry: &SnapshotInfo) -> Result<(), BackupError> {
+        let key = self.key(&entry.id);
+        let json = serde_json::to_vec_pretty(entry).map_err(|e| {
+            BackupError::new(
+                crate::BackupErrorKind::Io,
+                format!("encode catalog entry {key}: {e}"),
+            )
+        })?;
+        let stream: vault_core::ByteStream =
+            Box::pin(futures_util::stream::once(
+                async move { Ok(Bytes::from(json)) },
+            ));
+        match self.store.put_if_absent(&key, stream).await {
+            Ok(Some(_)) => Ok(()),
+            Ok(None) => Err(BackupError::new(
+                crate::BackupErrorKind::Refused,
+                format!("write catalog entry {key}: the snapshot id is taken"),
+            )
+            .with_hint("take the snapshot again (it gets a new id)")),
+            Err(e) => Err(BackupError::store(&format!("write catalog entry {key}"), e)),
+        }
+    }
+
     /// Read the entry of `id`.
     pub(crate) async fn get(&self, id: &str) -> Result<SnapshotInfo, BackupError> {
         validate_id(id)?;

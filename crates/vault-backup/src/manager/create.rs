@@ -10,7 +10,9 @@ use vault_core::{ByteStream, Method, ResponseBody, VaultRequest};
 use super::{CreateOptions, SnapshotManager};
 use crate::archive::{ArchiveChecker, ArchiveKind, Digest};
 use crate::catalog::{BackupStatus, BackupType, SnapshotInfo, new_id};
-use crate::pipeline::{ChannelReader, Flow, PlainStage, StageFactory, run, sink_stream};
+use crate::pipeline::{
+    ChannelReader, EncryptStage, Flow, PlainStage, StageFactory, run, sink_stream,
+};
 use crate::{BackupError, BackupErrorKind, logical};
 
 /// The sealed state of what a pipeline produced.
@@ -28,13 +30,30 @@ impl SnapshotManager {
         &self,
         options: CreateOptions,
     ) -> Result<SnapshotInfo, BackupError> {
-        self.create_with_stage(options, PlainStage::factory(), Vec::new())
+        if !options.encrypt {
+            return self
+                .create_with_stage(options, PlainStage::factory(), Vec::new())
+                .await;
+        }
+        let recipients = options
+            .recipients
+            .clone()
+            .or_else(|| self.recipients.clone())
+            .ok_or_else(|| {
+                BackupError::config("create snapshot: encryption asked for but no recipient given")
+                    .with_hint(
+                        "give recipients (certificate files or keyring fingerprints), or create \
+                         it with encrypt = false",
+                    )
+            })?;
+        let fingerprints = recipients.fingerprints();
+        self.create_with_stage(options, EncryptStage::factory(recipients), fingerprints)
             .await
     }
 
     /// [`SnapshotManager::create_snapshot`] with the stage between plain and stored bytes
     /// (`recipients` non-empty: the stage encrypts to them).
-    pub(crate) async fn create_with_stage(
+    async fn create_with_stage(
         &self,
         options: CreateOptions,
         stage: StageFactory,
@@ -85,7 +104,7 @@ impl SnapshotManager {
             failure: None,
         };
         if options.upload {
-            self.catalog.put(&entry).await?;
+            self.catalog.create(&entry).await?;
         }
         tracing::info!(snapshot = %id, kind = options.backup_type.as_str(), "snapshot started");
         let result = self.stream_into_store(&options, stage, &object_key).await;
@@ -107,7 +126,8 @@ impl SnapshotManager {
                 Ok(entry)
             }
             Err(e) => {
-                if options.upload {
+                // Refused: the key belongs to another writer's object, which stays.
+                if options.upload && e.kind() != BackupErrorKind::Refused {
                     if let Err(d) = self.store.delete(&object_key).await {
                         tracing::warn!(key = %object_key, error = %d, "could not remove a failed snapshot");
                     }
@@ -183,11 +203,19 @@ impl SnapshotManager {
             run(Box::new(reader), checker, Some(stage), Some(errors), None)
         });
         let put = if options.upload {
-            self.store
-                .put(object_key, out)
-                .await
-                .map(|_| ())
-                .map_err(|e| BackupError::store(&format!("store snapshot {object_key}"), e))
+            // A snapshot is never replaced: a second writer under the same id fails.
+            match self.store.put_if_absent(object_key, out).await {
+                Ok(Some(_)) => Ok(()),
+                Ok(None) => Err(BackupError::new(
+                    BackupErrorKind::Refused,
+                    format!("store snapshot {object_key}: an object already has this key"),
+                )
+                .with_hint("take the snapshot again (it gets a new id)")),
+                Err(e) => Err(BackupError::store(
+                    &format!("store snapshot {object_key}"),
+                    e,
+                )),
+            }
         } else {
             drain(out).await
         };

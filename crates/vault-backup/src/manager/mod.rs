@@ -19,6 +19,7 @@ use vault_core::{BlobStore, VaultClient};
 
 use crate::BackupError;
 use crate::catalog::{Catalog, SnapshotInfo};
+use crate::pgp::Recipients;
 
 pub use options::{
     CreateOptions, RestoreAction, RestoreChange, RestoreOptions, RestoreReport, SnapshotFilter,
@@ -33,6 +34,7 @@ pub struct SnapshotManager {
     client: VaultClient,
     store: Arc<dyn BlobStore>,
     catalog: Catalog,
+    recipients: Option<Recipients>,
 }
 
 /// Builds a [`SnapshotManager`].
@@ -41,6 +43,7 @@ pub struct SnapshotManagerBuilder {
     client: VaultClient,
     store: Arc<dyn BlobStore>,
     prefix: String,
+    recipients: Option<Recipients>,
 }
 
 impl SnapshotManager {
@@ -50,6 +53,7 @@ impl SnapshotManager {
             client,
             store,
             prefix: String::new(),
+            recipients: None,
         }
     }
 
@@ -77,6 +81,12 @@ impl SnapshotManagerBuilder {
         self
     }
 
+    /// Encrypt snapshots to `recipients` unless a call names others.
+    pub fn with_recipients(mut self, recipients: Recipients) -> Self {
+        self.recipients = Some(recipients);
+        self
+    }
+
     /// The manager; the prefix must be a valid store prefix.
     pub fn build(self) -> Result<SnapshotManager, BackupError> {
         let mut prefix = self.prefix;
@@ -93,6 +103,7 @@ impl SnapshotManagerBuilder {
             catalog: Catalog::new(Arc::clone(&self.store), prefix),
             client: self.client,
             store: self.store,
+            recipients: self.recipients,
         })
     }
 }

@@ -3,6 +3,7 @@
 use chrono::{DateTime, Utc};
 
 use crate::catalog::{BackupStatus, BackupType, SnapshotInfo};
+use crate::pgp::{DecryptionKey, Recipients};
 
 /// How to take a snapshot (the Python module's `create_snapshot` arguments).
 #[derive(Debug, Clone)]
@@ -10,6 +11,12 @@ use crate::catalog::{BackupStatus, BackupType, SnapshotInfo};
 pub struct CreateOptions {
     /// FULL (Raft) or LOGICAL (one KV v2 mount).
     pub backup_type: BackupType,
+    /// Encrypt with OpenPGP (the default) to `recipients`, or else to the manager's
+    /// recipients; with neither, creation fails. `false` stores the snapshot as it is (a FULL
+    /// snapshot stays encrypted by Vault's barrier; a LOGICAL one holds plain secret values).
+    pub encrypt: bool,
+    /// Who can decrypt this snapshot (overrides the manager's recipients).
+    pub recipients: Option<Recipients>,
     /// Store the snapshot. `false` streams it through every check and reports sizes and
     /// checksums without storing anything (no object, no catalog entry).
     pub upload: bool,
@@ -24,6 +31,8 @@ impl CreateOptions {
     pub fn full() -> Self {
         CreateOptions {
             backup_type: BackupType::Full,
+            encrypt: true,
+            recipients: None,
             upload: true,
             retention_days: None,
             kv_mount: vault_kv::DEFAULT_MOUNT.to_string(),
@@ -37,6 +46,19 @@ impl CreateOptions {
             kv_mount: mount.into(),
             ..CreateOptions::full()
         }
+    }
+
+    /// Encrypt (`true`, the default) or store the snapshot unencrypted.
+    pub fn with_encrypt(mut self, encrypt: bool) -> Self {
+        self.encrypt = encrypt;
+        self
+    }
+
+    /// Encrypt to these recipients (instead of the manager's).
+    pub fn with_recipients(mut self, recipients: Recipients) -> Self {
+        self.recipients = Some(recipients);
+        self.encrypt = true;
+        self
     }
 
     /// Store it (`true`, the default) or only stream it through the checks.
@@ -107,6 +129,8 @@ pub struct RestoreOptions {
     pub force: bool,
     /// LOGICAL: restore only secrets at or below this path of the mount (granular restore).
     pub prefix: Option<String>,
+    /// The secret key of an encrypted snapshot.
+    pub key: Option<DecryptionKey>,
 }
 
 impl RestoreOptions {
@@ -126,6 +150,12 @@ impl RestoreOptions {
     /// Allow a FULL snapshot of another cluster.
     pub fn with_force(mut self, force: bool) -> Self {
         self.force = force;
+        self
+    }
+
+    /// Decrypt with `key` (encrypted snapshots).
+    pub fn with_key(mut self, key: DecryptionKey) -> Self {
+        self.key = Some(key);
         self
     }
 

@@ -29,10 +29,11 @@ impl SnapshotManager {
         id: &str,
         options: RestoreOptions,
     ) -> Result<RestoreReport, BackupError> {
-        self.restore_with(id, options, None).await
+        let decryptor = options.key.clone().map(super::verify::decryptor);
+        self.restore_with(id, options, decryptor).await
     }
 
-    pub(crate) async fn restore_with(
+    async fn restore_with(
         &self,
         id: &str,
         options: RestoreOptions,

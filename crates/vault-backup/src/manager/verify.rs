@@ -11,6 +11,7 @@ use tokio::task::JoinHandle;
 use super::SnapshotManager;
 use crate::archive::{ArchiveChecker, ArchiveKind, Digest, Member};
 use crate::catalog::{BackupStatus, BackupType, SnapshotInfo};
+use crate::pgp::DecryptionKey;
 use crate::pipeline::{ChannelReader, ErrorSender, Flow, Stage, run};
 use crate::{BackupError, BackupErrorKind};
 
@@ -18,6 +19,13 @@ use crate::{BackupError, BackupErrorKind};
 pub(crate) type Decryptor = Box<
     dyn FnOnce(Box<dyn Read + Send + Sync>) -> Result<Box<dyn Read + Send>, BackupError> + Send,
 >;
+
+/// The decryptor of `key`.
+pub(crate) fn decryptor(key: DecryptionKey) -> Decryptor {
+    Box::new(move |stored| {
+        crate::pgp::decrypt_from(&key, stored).map(|plain| plain as Box<dyn Read + Send>)
+    })
+}
 
 /// A running download of a snapshot.
 pub(crate) struct Download {
@@ -58,9 +66,14 @@ impl SnapshotManager {
     /// Download snapshot `id`, compare its checksums with the catalog and check the archive
     /// inside (gzip, tar, members, inner `SHA256SUMS`). Records `verified` and `verified_at`,
     /// or `failed` with the reason when the snapshot is damaged (the Python module's
-    /// `verify_snapshot`).
-    pub async fn verify_snapshot(&self, id: &str) -> Result<SnapshotInfo, BackupError> {
-        self.verify_with(id, None).await
+    /// `verify_snapshot`). An encrypted snapshot needs `key`: the secret key of one of its
+    /// recipients.
+    pub async fn verify_snapshot(
+        &self,
+        id: &str,
+        key: Option<&DecryptionKey>,
+    ) -> Result<SnapshotInfo, BackupError> {
+        self.verify_with(id, key.cloned().map(decryptor)).await
     }
 
     pub(crate) async fn verify_with(

@@ -70,11 +70,17 @@ impl Read for ChannelReader {
 }
 
 /// A blocking [`Write`] whose bytes come out of [`sink_stream`]'s stream, in 64 KiB chunks.
-/// Counts and hashes what it sends. Nothing is sent on drop: call `flush` at the end.
+/// Counts and hashes what it sends. Nothing is sent on drop: call `flush` at the end. Clones
+/// share one buffer (a stage that hands the sink to a writer keeps a handle to flush it).
+#[derive(Clone)]
 pub(crate) struct ChannelSink {
+    inner: Arc<Mutex<SinkState>>,
+    digest: Arc<Mutex<Digest>>,
+}
+
+struct SinkState {
     tx: mpsc::Sender<Item>,
     buf: BytesMut,
-    digest: Arc<Mutex<Digest>>,
 }
 
 /// Ends a sink's stream with an error (kept apart from the sink, which a stage may own).
@@ -96,8 +102,10 @@ pub(crate) fn sink_stream() -> (ChannelSink, ErrorSender, ByteStream) {
     });
     let errors = ErrorSender(tx.clone());
     let sink = ChannelSink {
-        tx,
-        buf: BytesMut::new(),
+        inner: Arc::new(Mutex::new(SinkState {
+            tx,
+            buf: BytesMut::new(),
+        })),
         digest: Arc::default(),
     };
     (sink, errors, Box::pin(stream))
@@ -109,15 +117,23 @@ impl ChannelSink {
         Arc::clone(&self.digest)
     }
 
-    fn send_buffered(&mut self) -> io::Result<()> {
-        if self.buf.is_empty() {
+    fn with_state<T>(&self, f: impl FnOnce(&mut SinkState) -> io::Result<T>) -> io::Result<T> {
+        let mut state = self
+            .inner
+            .lock()
+            .map_err(|_| io::Error::other("the snapshot sink was poisoned"))?;
+        f(&mut state)
+    }
+
+    fn send_buffered(&self, state: &mut SinkState) -> io::Result<()> {
+        if state.buf.is_empty() {
             return Ok(());
         }
-        let chunk = self.buf.split().freeze();
+        let chunk = state.buf.split().freeze();
         if let Ok(mut d) = self.digest.lock() {
             d.update(&chunk);
         }
-        self.tx.blocking_send(Ok(chunk)).map_err(|_| {
+        state.tx.blocking_send(Ok(chunk)).map_err(|_| {
             io::Error::new(
                 io::ErrorKind::BrokenPipe,
                 "the destination stopped reading the snapshot",
@@ -128,14 +144,16 @@ impl ChannelSink {
 
 impl Write for ChannelSink {
     fn write(&mut self, data: &[u8]) -> io::Result<usize> {
-        self.buf.extend_from_slice(data);
-        if self.buf.len() >= CHUNK {
-            self.send_buffered()?;
-        }
-        Ok(data.len())
+        self.with_state(|state| {
+            state.buf.extend_from_slice(data);
+            if state.buf.len() >= CHUNK {
+                self.send_buffered(state)?;
+            }
+            Ok(data.len())
+        })
     }
 
     fn flush(&mut self) -> io::Result<()> {
-        self.send_buffered()
+        self.with_state(|state| self.send_buffered(state))
     }
 }

@@ -22,4 +22,4 @@ mod stage;
 
 pub(crate) use channel::{ChannelReader, ChannelSink, ErrorSender, sink_stream};
 pub(crate) use run::{Flow, run};
-pub(crate) use stage::{PlainStage, Stage, StageFactory};
+pub(crate) use stage::{EncryptStage, PlainStage, Stage, StageFactory};

@@ -40,3 +40,41 @@ impl PlainStage {
         Box::new(|sink| Ok(Box::new(PlainStage(sink)) as Box<dyn Stage>))
     }
 }
+
+/// The OpenPGP stage: plain bytes in, an encrypted message out. Keeps a handle on the sink
+/// to flush what the writer left in its buffer once the message is complete.
+pub(crate) struct EncryptStage {
+    writer: crate::pgp::EncryptWriter,
+    sink: ChannelSink,
+}
+
+impl Write for EncryptStage {
+    fn write(&mut self, data: &[u8]) -> io::Result<usize> {
+        self.writer.write(data)
+    }
+    fn flush(&mut self) -> io::Result<()> {
+        self.writer.flush()
+    }
+}
+
+impl Stage for EncryptStage {
+    fn finish(self: Box<Self>) -> io::Result<()> {
+        let EncryptStage { writer, mut sink } = *self;
+        writer.finish().map_err(io::Error::other)?;
+        sink.flush()
+    }
+}
+
+impl EncryptStage {
+    /// The factory of a stage encrypting to `recipients`.
+    pub(crate) fn factory(recipients: crate::pgp::Recipients) -> StageFactory {
+        Box::new(move |sink: ChannelSink| {
+            let handle = sink.clone();
+            let writer = crate::pgp::encrypt_to(&recipients, sink)?;
+            Ok(Box::new(EncryptStage {
+                writer,
+                sink: handle,
+            }) as Box<dyn Stage>)
+        })
+    }
+}

@@ -36,7 +36,7 @@ async fn vault_connection_dropped_mid_snapshot_leaves_nothing() {
     for _ in 0..2 {
         proxy.reset_counts();
         manager
-            .create_snapshot(CreateOptions::full().with_upload(false))
+            .create_snapshot(CreateOptions::full().with_encrypt(false).with_upload(false))
             .await
             .expect("probe snapshot");
     }
@@ -50,7 +50,7 @@ async fn vault_connection_dropped_mid_snapshot_leaves_nothing() {
     script.push(Fault::TruncatedBody);
     proxy.script(script);
     let e = manager
-        .create_snapshot(CreateOptions::full())
+        .create_snapshot(CreateOptions::full().with_encrypt(false))
         .await
         .map(|s| {
             panic!(
@@ -81,7 +81,7 @@ async fn a_full_disk_leaves_nothing() {
             .build()
             .expect("manager");
     let e = manager
-        .create_snapshot(CreateOptions::full())
+        .create_snapshot(CreateOptions::full().with_encrypt(false))
         .await
         .expect_err("a full disk fails the snapshot");
     assert!(e.to_string().contains("no space left"), "{e}");

@@ -57,7 +57,7 @@ async fn the_openbao_snapshot_verifies_and_damaged_copies_fail_with_a_reason() {
 
     plant(&*store, "full-20261128t174920z-000001", FIXTURE).await;
     let ok = manager
-        .verify_snapshot("full-20261128t174920z-000001")
+        .verify_snapshot("full-20261128t174920z-000001", None)
         .await
         .expect("the real snapshot verifies");
     assert_eq!(ok.status, BackupStatus::Verified);
@@ -75,7 +75,7 @@ async fn the_openbao_snapshot_verifies_and_damaged_copies_fail_with_a_reason() {
     ];
     for (id, bytes, reason) in cases {
         plant(&*store, id, &bytes).await;
-        let e = manager.verify_snapshot(id).await.expect_err(reason);
+        let e = manager.verify_snapshot(id, None).await.expect_err(reason);
         assert_eq!(e.kind(), BackupErrorKind::Integrity, "{id}: {e}");
         assert!(e.to_string().contains(reason), "{id}: {e}");
         let entry = manager.get_snapshot(id).await.expect("entry");

@@ -7,7 +7,7 @@ use serde_json::json;
 use vault_backup::{BackupErrorKind, BackupStatus, CreateOptions, RestoreOptions, SnapshotFilter};
 use vault_testkit::OpenBao;
 
-use crate::snapshot_support::{get, keys, manager, put, raw_catalog};
+use crate::snapshot_support::{get, keys, manager, pgp_pair, put, raw_catalog};
 
 const PLANTED: &str = "planted-raft-secret-91c4e2";
 
@@ -32,9 +32,14 @@ async fn full_round_trip_brings_every_secret_and_version_back() {
     put(&bao, "app/db", json!({"password": "second"})).await;
     put(&bao, "gone", json!({"k": "v"})).await;
     let (manager, store, _dir) = manager(&bao);
+    let (recipients, key, _keys) = pgp_pair();
 
     let snap = manager
-        .create_snapshot(CreateOptions::full().with_retention_days(7))
+        .create_snapshot(
+            CreateOptions::full()
+                .with_recipients(recipients.clone())
+                .with_retention_days(7),
+        )
         .await
         .expect("full snapshot");
     assert_eq!(snap.status, BackupStatus::Completed);
@@ -43,9 +48,14 @@ async fn full_round_trip_brings_every_secret_and_version_back() {
         snap.cluster_id.is_some() && snap.vault_version.is_some(),
         "{snap:?}"
     );
-    assert_eq!(
+    assert!(
+        snap.encrypted && snap.object_key.ends_with(".snap.pgp"),
+        "{snap:?}"
+    );
+    assert_eq!(snap.recipients, recipients.fingerprints());
+    assert_ne!(
         snap.plain_sha256, snap.stored_sha256,
-        "unencrypted: stored = plain"
+        "encrypted: stored != plain"
     );
     assert_eq!(
         keys(&*store, "vault/snapshots/").await,
@@ -64,12 +74,20 @@ async fn full_round_trip_brings_every_secret_and_version_back() {
         .expect_err("restore before verify");
     assert_eq!(refused.kind(), BackupErrorKind::Refused, "{refused}");
 
-    let verified = manager.verify_snapshot(&snap.id).await.expect("verify");
+    let no_key = manager
+        .verify_snapshot(&snap.id, None)
+        .await
+        .expect_err("an encrypted snapshot needs its key");
+    assert_eq!(no_key.kind(), BackupErrorKind::Crypto, "{no_key}");
+    let verified = manager
+        .verify_snapshot(&snap.id, Some(&key))
+        .await
+        .expect("verify");
     assert_eq!(verified.status, BackupStatus::Verified);
     assert!(verified.verified_at.is_some());
 
     let plan = manager
-        .restore_snapshot(&snap.id, RestoreOptions::dry_run())
+        .restore_snapshot(&snap.id, RestoreOptions::dry_run().with_key(key.clone()))
         .await
         .expect("dry run");
     assert!(
@@ -83,7 +101,7 @@ async fn full_round_trip_brings_every_secret_and_version_back() {
     );
 
     manager
-        .restore_snapshot(&snap.id, RestoreOptions::apply())
+        .restore_snapshot(&snap.id, RestoreOptions::apply().with_key(key))
         .await
         .expect("restore");
     let (status, v1) = eventually(&bao, "app/db", 1).await;
@@ -114,10 +132,13 @@ async fn another_clusters_snapshot_needs_force_and_warns_about_unseal_keys() {
     let target = OpenBao::raft().await;
     let (on_source, store, _dir) = manager(&source);
     let snap = on_source
-        .create_snapshot(CreateOptions::full())
+        .create_snapshot(CreateOptions::full().with_encrypt(false))
         .await
         .expect("snapshot");
-    on_source.verify_snapshot(&snap.id).await.expect("verify");
+    on_source
+        .verify_snapshot(&snap.id, None)
+        .await
+        .expect("verify");
 
     let on_target = vault_backup::SnapshotManager::builder(
         crate::snapshot_support::client(&target.addr(), &target.root_token()),

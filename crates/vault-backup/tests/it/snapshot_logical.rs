@@ -95,7 +95,7 @@ async fn logical_round_trip_and_granular_restore() {
     let (manager, store, _dir) = manager(&bao);
 
     let snap = manager
-        .create_snapshot(CreateOptions::logical("secret"))
+        .create_snapshot(CreateOptions::logical("secret").with_encrypt(false))
         .await
         .expect("logical snapshot");
     assert_eq!(snap.status, BackupStatus::Completed);
@@ -108,7 +108,10 @@ async fn logical_round_trip_and_granular_restore() {
     assert_eq!(s, 204);
     put(&bao, "app/api", json!({"key": "a3"})).await;
 
-    manager.verify_snapshot(&snap.id).await.expect("verify");
+    manager
+        .verify_snapshot(&snap.id, None)
+        .await
+        .expect("verify");
     let plan = manager
         .restore_snapshot(&snap.id, RestoreOptions::dry_run())
         .await

@@ -60,11 +60,11 @@ pub(crate) struct FullDisk {
     pub(crate) limit: u64,
 }
 
-#[async_trait]
-impl BlobStore for FullDisk {
-    async fn put(&self, key: &str, data: ByteStream) -> Result<BlobMeta, VaultError> {
+impl FullDisk {
+    /// `data`, failing after `limit` bytes when `key` is a snapshot.
+    fn limited(&self, key: &str, data: ByteStream) -> ByteStream {
         if !key.contains("snapshots/") {
-            return self.inner.put(key, data).await;
+            return data;
         }
         let limit = self.limit;
         let mut seen = 0u64;
@@ -79,7 +79,21 @@ impl BlobStore for FullDisk {
             }
             Ok(chunk)
         });
-        self.inner.put(key, Box::pin(stream)).await
+        Box::pin(stream)
+    }
+}
+
+#[async_trait]
+impl BlobStore for FullDisk {
+    async fn put(&self, key: &str, data: ByteStream) -> Result<BlobMeta, VaultError> {
+        self.inner.put(key, self.limited(key, data)).await
+    }
+    async fn put_if_absent(
+        &self,
+        key: &str,
+        data: ByteStream,
+    ) -> Result<Option<BlobMeta>, VaultError> {
+        self.inner.put_if_absent(key, self.limited(key, data)).await
     }
     async fn get(&self, key: &str) -> Result<ByteStream, VaultError> {
         self.inner.get(key).await
@@ -117,4 +131,22 @@ pub(crate) async fn get(bao: &OpenBao, path: &str, version: u64) -> (u16, serde_
         )
         .await;
     (status, body["data"]["data"].clone())
+}
+
+/// A fresh OpenPGP key pair: the recipients to encrypt to and the key that decrypts (files in
+/// the returned tempdir).
+pub(crate) fn pgp_pair() -> (
+    vault_backup::Recipients,
+    vault_backup::DecryptionKey,
+    tempfile::TempDir,
+) {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let key = vault_backup::generate_key("Vault backups <ops@example.com>", None).expect("key");
+    let public = dir.path().join("ops.asc");
+    let secret = dir.path().join("ops.key");
+    std::fs::write(&public, &key.public_cert).expect("write cert");
+    std::fs::write(&secret, key.secret_key.expose()).expect("write key");
+    let recipients = vault_backup::Recipients::from_files(&[public]).expect("recipients");
+    let decryption = vault_backup::DecryptionKey::from_file(&secret, None).expect("decryption key");
+    (recipients, decryption, dir)
 }
