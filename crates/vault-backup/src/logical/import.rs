@@ -44,10 +44,11 @@ impl Import {
                 BackupError::integrity(format!("member {name} is not a secret record: {e}"))
             })?;
             check_path(&name, &record.path)?;
-            if let Some(p) = &prefix {
-                if record.path != *p && !record.path.starts_with(&format!("{p}/")) {
-                    continue;
-                }
+            if let Some(p) = &prefix
+                && record.path != *p
+                && !record.path.starts_with(&format!("{p}/"))
+            {
+                continue;
             }
             let action = compare(&kv, &record).await?;
             if !self.dry_run && action != RestoreAction::Unchanged {

@@ -60,26 +60,26 @@ pub(crate) fn run(
             }
         }
         let report = checker.finish()?;
-        if let Some((size, sha)) = &expected {
-            if plain.size() != *size || !plain.hex().eq_ignore_ascii_case(sha) {
-                return Err(BackupError::integrity(format!(
-                    "checksum mismatch: the snapshot has {} bytes with sha256 {}, the catalog \
-                     recorded {size} bytes with sha256 {sha}",
-                    plain.size(),
-                    plain.hex()
-                )));
-            }
+        if let Some((size, sha)) = &expected
+            && (plain.size() != *size || !plain.hex().eq_ignore_ascii_case(sha))
+        {
+            return Err(BackupError::integrity(format!(
+                "checksum mismatch: the snapshot has {} bytes with sha256 {}, the catalog \
+                 recorded {size} bytes with sha256 {sha}",
+                plain.size(),
+                plain.hex()
+            )));
         }
         Ok(Flow { plain, report })
     })();
     match result {
         Ok(flow) => {
-            if let Some(w) = out {
-                if let Err(e) = w.finish() {
-                    let e = write_error("finish writing the snapshot", e);
-                    fail(&e);
-                    return Err(e);
-                }
+            if let Some(w) = out
+                && let Err(e) = w.finish()
+            {
+                let e = write_error("finish writing the snapshot", e);
+                fail(&e);
+                return Err(e);
             }
             Ok(flow)
         }

@@ -7,6 +7,9 @@ use chrono::{DateTime, Datelike, Duration, Utc};
 use super::RetentionPolicy;
 use crate::catalog::{BackupStatus, SnapshotInfo};
 
+/// The calendar bucket (day, ISO week or month) of a time.
+type Bucket = fn(&DateTime<Utc>) -> (i32, u32);
+
 /// The ids `policy` keeps among the usable entries of `entries`, at time `now`. Entries that are
 /// not usable (failed, in progress, expired) are never in the answer and never removed.
 pub(crate) fn select(
@@ -20,7 +23,7 @@ pub(crate) fn select(
     if let Some(n) = policy.keep_last {
         keep.extend(usable.iter().take(n as usize).map(|e| e.id.clone()));
     }
-    let tiers: [(Option<u32>, fn(&DateTime<Utc>) -> (i32, u32)); 3] = [
+    let tiers: [(Option<u32>, Bucket); 3] = [
         (policy.keep_daily, |t| (t.year(), t.ordinal())),
         (policy.keep_weekly, |t| {
             let w = t.iso_week();
