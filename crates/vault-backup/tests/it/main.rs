@@ -4,5 +4,6 @@ mod pgp;
 mod snapshot_faults;
 mod snapshot_fixture;
 mod snapshot_full;
+mod snapshot_lifecycle;
 mod snapshot_logical;
 mod snapshot_support;
