@@ -23,3 +23,6 @@ mod stage;
 pub(crate) use channel::{ChannelReader, ChannelSink, ErrorSender, sink_stream};
 pub(crate) use run::{Flow, run};
 pub(crate) use stage::{EncryptStage, PlainStage, Stage, StageFactory};
+
+#[cfg(test)]
+mod tests;
