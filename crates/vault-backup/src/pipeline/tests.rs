@@ -67,7 +67,10 @@ async fn a_slow_store_never_makes_the_pipeline_read_far_ahead() {
     let (p, c, m) = (pulled.clone(), consumed.clone(), max_lead.clone());
     let source = futures_util::stream::iter(chunks).map(move |chunk| {
         let now = p.fetch_add(chunk.len() as u64, Ordering::SeqCst) + chunk.len() as u64;
-        m.fetch_max(now.saturating_sub(c.load(Ordering::SeqCst)), Ordering::SeqCst);
+        m.fetch_max(
+            now.saturating_sub(c.load(Ordering::SeqCst)),
+            Ordering::SeqCst,
+        );
         Ok::<Bytes, std::io::Error>(chunk)
     });
 

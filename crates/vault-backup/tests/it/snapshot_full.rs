@@ -164,3 +164,68 @@ async fn another_clusters_snapshot_needs_force_and_warns_about_unseal_keys() {
     assert_eq!(refused.kind(), BackupErrorKind::Refused, "{refused}");
     assert!(refused.to_string().contains("unseal keys"), "{refused}");
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn forced_restore_of_another_cluster_answers_to_the_source_keys_and_tokens() {
+    let source = OpenBao::raft().await;
+    source.enable_kv_v2("secret").await;
+    put(&source, "app/db", json!({"password": PLANTED})).await;
+    let target = OpenBao::raft().await;
+    let (on_source, store, _dir) = manager(&source);
+    let snap = on_source
+        .create_snapshot(CreateOptions::full().with_encrypt(false))
+        .await
+        .expect("snapshot");
+    on_source
+        .verify_snapshot(&snap.id, None)
+        .await
+        .expect("verify");
+
+    let on_target = vault_backup::SnapshotManager::builder(
+        crate::snapshot_support::client(&target.addr(), &target.root_token()),
+        store,
+    )
+    .with_prefix("vault/")
+    .build()
+    .expect("manager");
+    let report = on_target
+        .restore_snapshot(&snap.id, RestoreOptions::apply().with_force(true))
+        .await
+        .expect("forced restore");
+    assert!(
+        report.warnings.iter().any(|w| w.contains("unseal")),
+        "{report:?}"
+    );
+
+    // The target now holds the source's keyring: unseal it with the source's key if it sealed.
+    let source_key = source.unseal_key().expect("source key");
+    let mut health = json!(null);
+    for _ in 0..80 {
+        let (status, body) = target.api_as("", "GET", "sys/health", None).await;
+        health = body;
+        if status == 200 && health["cluster_id"].as_str() == snap.cluster_id.as_deref() {
+            break;
+        }
+        if status == 503 {
+            let _ = target
+                .api_as("", "PUT", "sys/unseal", Some(json!({"key": source_key})))
+                .await;
+        }
+        tokio::time::sleep(Duration::from_millis(250)).await;
+    }
+    assert_eq!(health["sealed"], json!(false), "{health}");
+    assert_eq!(
+        health["cluster_id"].as_str(),
+        snap.cluster_id.as_deref(),
+        "{health}"
+    );
+    let (status, body) = target
+        .api_as(&source.root_token(), "GET", "secret/data/app/db", None)
+        .await;
+    assert_eq!(
+        (status, body["data"]["data"]["password"].clone()),
+        (200, json!(PLANTED))
+    );
+    let (status, _) = target.api("GET", "secret/data/app/db", None).await;
+    assert_eq!(status, 403, "the target's own root token is gone");
+}
