@@ -256,9 +256,7 @@ mod tests {
         for path in ["", "/abs", "a//b", "a/../sys", "./x", "a\nb"] {
             assert!(check_record("m", &record(path, 1, 1)).is_err(), "{path:?}");
         }
-        let e = check_record("m", &record("a", u64::MAX, 1))
-            .err()
-            .expect("huge version");
+        let e = check_record("m", &record("a", u64::MAX, 1)).expect_err("huge version");
         assert!(e.message().contains("at most"), "{e}");
     }
 
