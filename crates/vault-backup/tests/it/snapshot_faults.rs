@@ -91,11 +91,22 @@ async fn a_full_disk_leaves_nothing() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_logical_export_names_the_real_cause_and_leaves_nothing() {
     let bao = OpenBao::dev().await;
-    for i in 0..40 {
+    // 3 MB of incompressible values: more than every channel of the pipeline holds, so the
+    // export is still running when the store fails.
+    let mut x: u64 = 0x2545_f491_4f6c_dd1d;
+    for i in 0..50 {
+        let value: String = (0..7500)
+            .map(|_| {
+                x ^= x << 13;
+                x ^= x >> 7;
+                x ^= x << 17;
+                format!("{:02x}", x & 0xff)
+            })
+            .collect();
         crate::snapshot_support::put(
             &bao,
             &format!("bulk/{i}"),
-            serde_json::json!({"v": "x".repeat(500)}),
+            serde_json::json!({ "v": value }),
         )
         .await;
     }
