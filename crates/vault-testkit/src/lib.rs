@@ -13,6 +13,8 @@
 //!   connection resets, error statuses with `Retry-After`, truncated bodies, no answer.
 //! - [`TokenReviewer`] answers Kubernetes TokenReview requests so OpenBao's `kubernetes`
 //!   auth method can be exercised for real.
+//! - [`S3Server`] runs a real S3 API in-process (`s3s-fs` over a temporary directory, SigV4
+//!   enforced) with [`S3Fault`]s for fault-injection tests of S3 clients.
 //! - [`TestPki`] generates a CA, server and client certificates (and an unrelated CA).
 //!
 //! The `bao` binary is found through `VAULTKIT_BAO`, then `PATH`, then the copy that
@@ -70,12 +72,14 @@ mod binary;
 mod k8s;
 mod ports;
 mod proxy;
+mod s3;
 mod server;
 pub mod tls;
 
 pub use binary::{BAO_ENV, bao_binary, target_dir, workspace_root};
 pub use k8s::TokenReviewer;
 pub use proxy::{Fault, FaultProxy, Hold};
+pub use s3::{S3Fault, S3Server, SseSeen};
 pub use server::OpenBao;
 pub use tls::TestPki;
 
