@@ -6,5 +6,12 @@
 //! restore, retention and a scheduler.
 
 mod error;
+#[cfg(feature = "s3")]
+mod s3;
 
 pub use error::{BackupError, BackupErrorKind};
+#[cfg(feature = "s3")]
+pub use s3::{
+    DEFAULT_PART_SIZE, MAX_PART_SIZE, MIN_PART_SIZE, S3_ENV_VARS, S3Credentials, S3Sse, S3Store,
+    S3StoreBuilder, parse_s3_url,
+};

@@ -77,6 +77,7 @@ impl S3Server {
         let service = {
             let mut b = S3ServiceBuilder::new(TestS3 {
                 inner: fs,
+                root: root.path().to_path_buf(),
                 state: state.clone(),
                 conditional: tokio::sync::Mutex::new(()),
             });

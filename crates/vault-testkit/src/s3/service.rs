@@ -8,6 +8,8 @@
 //!   Here every conditional write (`If-None-Match` or `If-Match`) runs under one lock, which
 //!   makes check-and-write atomic between conditional writers, as S3 is. An unconditional write
 //!   racing a conditional one is not serialized.
+//! - A PutObject or CreateMultipartUpload into a missing bucket creates the bucket's folder;
+//!   here it answers `NoSuchBucket`, as S3 does.
 //! - It does not implement `ListMultipartUploads`. Here uploads are tracked from
 //!   CreateMultipartUpload until a successful Complete or Abort and listed from that record.
 
@@ -129,6 +131,8 @@ impl State {
 /// `s3s-fs` plus the test hooks.
 pub(crate) struct TestS3 {
     pub(crate) inner: s3s_fs::FileSystem,
+    /// The directory buckets are folders of.
+    pub(crate) root: std::path::PathBuf,
     pub(crate) state: Arc<Mutex<State>>,
     /// Held by conditional writes.
     pub(crate) conditional: tokio::sync::Mutex<()>,
@@ -147,6 +151,15 @@ impl TestS3 {
             ));
         }
         Ok(())
+    }
+
+    /// `s3s-fs` creates a missing bucket's folder on a write; S3 answers `NoSuchBucket`.
+    fn bucket_exists(&self, bucket: &str) -> S3Result<()> {
+        if self.root.join(bucket).is_dir() {
+            Ok(())
+        } else {
+            Err(s3_error!(NoSuchBucket))
+        }
     }
 
     fn record_sse(
@@ -197,6 +210,7 @@ impl S3 for TestS3 {
     ) -> S3Result<S3Response<PutObjectOutput>> {
         self.arrive("PutObject")?;
         let input = &req.input;
+        self.bucket_exists(&input.bucket)?;
         self.record_sse(
             "PutObject",
             &input.key,
@@ -257,6 +271,7 @@ impl S3 for TestS3 {
     ) -> S3Result<S3Response<CreateMultipartUploadOutput>> {
         self.arrive("CreateMultipartUpload")?;
         let (bucket, key) = (req.input.bucket.clone(), req.input.key.clone());
+        self.bucket_exists(&bucket)?;
         self.record_sse(
             "CreateMultipartUpload",
             &key,
