@@ -403,3 +403,45 @@ async fn settings_are_checked_before_any_request() {
     }
     assert_eq!(s3.total_requests(), 0);
 }
+
+#[tokio::test]
+async fn a_dropped_multipart_put_aborts_its_upload() {
+    let s3 = server().await;
+    let store = store(&s3).await;
+    // Two parts' worth, then a stream that never ends.
+    let (_, head) = data(6, 11 * 1024 * 1024);
+    let endless: ByteStream = Box::pin(head.chain(futures_util::stream::pending()));
+    let mut put = Box::pin(store.put("dropped.bin", endless));
+    // Drive the put until its parts have gone up, then drop it.
+    loop {
+        tokio::select! {
+            r = &mut put => panic!("an endless stream cannot finish: {r:?}"),
+            () = tokio::time::sleep(std::time::Duration::from_millis(20)) => {}
+        }
+        if s3.request_count("UploadPart") >= 2 {
+            break;
+        }
+    }
+    drop(put);
+    // The abort runs on the runtime after the drop; wait for it (bounded, not timed).
+    for _ in 0..500 {
+        if s3.request_count("AbortMultipartUpload") == 1 && s3.open_uploads().is_empty() {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+    }
+    assert_eq!(s3.request_count("AbortMultipartUpload"), 1);
+    assert!(open_uploads(&s3).await.is_empty());
+    assert!(store.head("dropped.bin").await.expect("head").is_none());
+}
+
+#[tokio::test]
+async fn a_stopped_server_is_a_retryable_connection_error() {
+    let s3 = server().await;
+    let store = store(&s3).await;
+    drop(s3);
+    let e = store.head("k").await.expect_err("nobody listens");
+    assert_eq!(e.kind(), VaultErrorKind::Connection, "{e}");
+    assert!(e.is_retryable());
+    assert!(e.to_string().contains(&format!("s3://{BUCKET}/k")), "{e}");
+}
