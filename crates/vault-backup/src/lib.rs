@@ -4,6 +4,11 @@
 //! logical exports of a KV mount (`LOGICAL`), streamed through checksums and OpenPGP encryption
 //! into any vault-core `BlobStore` (a local folder, S3), with a catalog beside them, verification,
 //! restore, retention and a scheduler.
+//!
+//! Stores: vault-core's `LocalDirStore`, or [`S3Store`] (feature `s3`, on by default) for an S3
+//! bucket on AWS or any S3-compatible server — streamed multipart uploads that are aborted on
+//! failure, `put_if_absent` through `If-None-Match`, SSE-S3 and SSE-KMS. Settings, credentials
+//! and what holds on servers without conditional writes: `docs/storage.md`.
 
 mod error;
 #[cfg(feature = "s3")]

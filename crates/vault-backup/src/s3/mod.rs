@@ -276,3 +276,8 @@ impl BlobStore for S3Store {
         }
     }
 }
+
+/// The example of docs/storage.md, compiled with the doctests.
+#[cfg(doctest)]
+#[doc = include_str!("../../../../docs/storage.md")]
+pub struct StorageDocDoctests;
