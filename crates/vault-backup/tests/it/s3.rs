@@ -445,3 +445,34 @@ async fn a_stopped_server_is_a_retryable_connection_error() {
     assert!(e.is_retryable());
     assert!(e.to_string().contains(&format!("s3://{BUCKET}/k")), "{e}");
 }
+
+#[tokio::test]
+async fn put_reads_the_source_at_most_one_part_ahead_of_the_uploads() {
+    const CHUNK: usize = 64 * 1024;
+    const TOTAL: usize = 24 * 1024 * 1024;
+    let s3 = std::sync::Arc::new(server().await);
+    let store = store(&s3).await;
+    // A lazily generated source that records, before handing out each chunk, how far reading
+    // is ahead of what has been sent as parts.
+    let ahead = std::sync::Arc::new(std::sync::atomic::AtomicUsize::new(0));
+    let source: ByteStream = {
+        let (s3, ahead) = (s3.clone(), ahead.clone());
+        Box::pin(futures_util::stream::iter((0..TOTAL).step_by(CHUNK).map(
+            move |offset| {
+                let sent = s3.request_count("UploadPart") as usize * MIN_PART_SIZE;
+                ahead.fetch_max(offset + CHUNK - sent, std::sync::atomic::Ordering::SeqCst);
+                Ok(Bytes::from(vec![(offset / CHUNK) as u8; CHUNK]))
+            },
+        )))
+    };
+    store.put("lazy.bin", source).await.expect("put");
+    let max_ahead = ahead.load(std::sync::atomic::Ordering::SeqCst);
+    assert!(
+        max_ahead <= MIN_PART_SIZE + CHUNK,
+        "read {max_ahead} bytes beyond the parts sent; one part ({MIN_PART_SIZE}) and a chunk at most"
+    );
+    assert_eq!(
+        store.head("lazy.bin").await.expect("head").map(|m| m.size),
+        Some(TOTAL as u64)
+    );
+}
