@@ -11,10 +11,14 @@
 //! and what holds on servers without conditional writes: `docs/storage.md`.
 
 mod error;
+mod pgp;
 #[cfg(feature = "s3")]
 mod s3;
 
 pub use error::{BackupError, BackupErrorKind};
+pub use pgp::{
+    DecryptionKey, EncryptWriter, GeneratedKey, Recipients, decrypt_from, encrypt_to, generate_key,
+};
 #[cfg(feature = "s3")]
 pub use s3::{
     DEFAULT_PART_SIZE, MAX_PART_SIZE, MIN_PART_SIZE, S3_ENV_VARS, S3Credentials, S3Sse, S3Store,
