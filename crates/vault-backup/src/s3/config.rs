@@ -147,7 +147,8 @@ impl S3StoreBuilder {
     }
 
     /// Size of multipart upload parts, 5 MiB to 5 GiB (default 8 MiB). Objects up to one part
-    /// are sent in a single PutObject; one part is the most `put` holds in memory.
+    /// are sent in a single PutObject; `put` holds about one part (and the chunk being read) in
+    /// memory.
     pub fn with_part_size(mut self, part_size: usize) -> Self {
         self.part_size = part_size;
         self

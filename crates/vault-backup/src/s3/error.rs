@@ -9,6 +9,7 @@
 //! | 400 | `Validation` |
 //! | 429, 503 `SlowDown` | `RateLimited` (retryable) |
 //! | other 5xx | `Server` (retryable) |
+//! | 409 `ConditionalRequestConflict` (racing conditional writes) | `Server` (retryable) |
 //! | no answer (connect, timeout, reset) | `Connection` (retryable) |
 //!
 //! Messages carry S3's error code and message, never a credential.
@@ -108,6 +109,15 @@ pub(super) fn answered(
             VaultErrorKind::RateLimited,
             "S3 is throttling requests; retry later",
         ),
+        (409, "ConditionalRequestConflict") => {
+            return VaultError::new(VaultErrorKind::Server)
+                .with_operation(op.to_string())
+                .with_path(location(bucket, object_key))
+                .with_status(status)
+                .with_message(format!("S3 answered: {said}"))
+                .with_retryable(true)
+                .with_hint("another conditional write to this key was in progress; retry");
+        }
         (400, _) => (VaultErrorKind::Validation, ""),
         (s, _) if s >= 500 => (
             VaultErrorKind::Server,
@@ -142,6 +152,9 @@ mod tests {
         assert_eq!(kind(503, "SlowDown"), VaultErrorKind::RateLimited);
         assert_eq!(kind(500, "InternalError"), VaultErrorKind::Server);
         assert_eq!(kind(400, "InvalidArgument"), VaultErrorKind::Validation);
+        let conflict = answered("w", "b", "k", 409, "ConditionalRequestConflict", "x");
+        assert!(conflict.is_retryable(), "{conflict}");
+        assert!(!answered("w", "b", "k", 409, "BucketNotEmpty", "x").is_retryable());
         let e = answered(
             "read blob",
             "bkt",

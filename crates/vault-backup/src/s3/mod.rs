@@ -39,6 +39,9 @@ use upload::Uploaded;
 /// larger ones in parts, holding at most one part in memory. `put_if_absent` sends
 /// `If-None-Match: *`, which AWS S3 honours atomically; an S3-compatible server that ignores
 /// the header gives only the check made before the upload (see the `BlobStore` contract).
+/// As with any conditional write over a network: should the answer to a successful write be
+/// lost and the SDK's retry meet `412`, `put_if_absent` answers `None` although the object
+/// stored is this call's.
 ///
 /// ```no_run
 /// # async fn example() -> Result<(), Box<dyn std::error::Error>> {
