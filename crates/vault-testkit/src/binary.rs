@@ -163,3 +163,8 @@ mod tests {
         );
     }
 }
+
+/// `name` found on `PATH`, if any.
+pub(crate) fn find_program(name: &str) -> Option<PathBuf> {
+    find_on_path(&std::env::var_os("PATH")?, name)
+}

@@ -14,6 +14,8 @@
 //! - [`TokenReviewer`] answers Kubernetes TokenReview requests so OpenBao's `kubernetes`
 //!   auth method can be exercised for real.
 //! - [`TestPki`] generates a CA, server and client certificates (and an unrelated CA).
+//! - [`SmtpServer`] runs a real SMTP server (aiosmtpd, installed by `cargo xtask setup`) on
+//!   loopback with STARTTLS or implicit TLS and AUTH, and returns each [`ReceivedMail`].
 //!
 //! The `bao` binary is found through `VAULTKIT_BAO`, then `PATH`, then the copy that
 //! `cargo xtask setup` installs under `target/tools/openbao`. When none exists, starting a
@@ -71,12 +73,14 @@ mod k8s;
 mod ports;
 mod proxy;
 mod server;
+mod smtp;
 pub mod tls;
 
 pub use binary::{BAO_ENV, bao_binary, target_dir, workspace_root};
 pub use k8s::TokenReviewer;
 pub use proxy::{Fault, FaultProxy, Hold};
 pub use server::OpenBao;
+pub use smtp::{AIOSMTPD_VERSION, ReceivedMail, SmtpMode, SmtpServer};
 pub use tls::TestPki;
 
 /// The examples of this crate's README.md, compiled and run with the doctests.
