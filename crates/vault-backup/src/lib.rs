@@ -6,5 +6,10 @@
 //! restore, retention and a scheduler.
 
 mod error;
+mod scheduler;
 
 pub use error::{BackupError, BackupErrorKind};
+pub use scheduler::{
+    BackupJob, BackupKind, BackupRequest, BackupRunSummary, BackupScheduler, BackupStats,
+    CronSchedule, RunOutcome, RunRecord, Schedule, ScheduledBackup, StaleBackup,
+};

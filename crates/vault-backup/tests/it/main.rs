@@ -1,1 +1,3 @@
 //! Integration tests of vault-backup against real OpenBao, S3-compatible and SMTP servers.
+
+mod scheduler;
