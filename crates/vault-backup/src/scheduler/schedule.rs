@@ -51,7 +51,7 @@ pub enum Schedule {
 #[derive(Clone)]
 pub struct CronSchedule {
     text: String,
-    parsed: cron::Schedule,
+    parsed: Box<cron::Schedule>,
 }
 
 impl fmt::Debug for CronSchedule {
@@ -181,7 +181,10 @@ impl Schedule {
                 text.escape_debug()
             )));
         }
-        Ok(Schedule::Cron(CronSchedule { text, parsed }))
+        Ok(Schedule::Cron(CronSchedule {
+            text,
+            parsed: Box::new(parsed),
+        }))
     }
 
     /// The first slot strictly after `t`, or `None` when a cron expression has no more.
