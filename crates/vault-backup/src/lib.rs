@@ -85,6 +85,7 @@ mod pipeline;
 mod retention;
 #[cfg(feature = "s3")]
 mod s3;
+mod scheduler;
 
 pub use catalog::{BackupStatus, BackupType, SnapshotInfo};
 pub use error::{BackupError, BackupErrorKind};
@@ -100,4 +101,8 @@ pub use retention::{CleanupReport, RetentionPolicy};
 pub use s3::{
     DEFAULT_PART_SIZE, MAX_PART_SIZE, MIN_PART_SIZE, S3_ENV_VARS, S3Credentials, S3Sse, S3Store,
     S3StoreBuilder, parse_s3_url,
+};
+pub use scheduler::{
+    BackupJob, BackupKind, BackupRequest, BackupRunSummary, BackupScheduler, BackupStats,
+    CronSchedule, RunOutcome, RunRecord, Schedule, ScheduledBackup, StaleBackup,
 };

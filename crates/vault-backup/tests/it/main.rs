@@ -2,6 +2,7 @@
 
 mod pgp;
 mod s3;
+mod scheduler;
 mod snapshot_faults;
 mod snapshot_fixture;
 mod snapshot_full;
