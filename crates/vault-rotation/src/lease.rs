@@ -2,7 +2,7 @@
 //! KV v2), created and renewed with check-and-set, taken over once expired. Several schedulers
 //! on several machines coordinate through it and nothing else.
 
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
@@ -27,6 +27,7 @@ pub(crate) struct Lease {
     holder: String,
     ttl: Duration,
     version: u64,
+    renewed: Instant,
 }
 
 /// Why a lease could not be taken.
@@ -86,6 +87,7 @@ impl Lease {
             holder: holder.to_string(),
             ttl,
             version,
+            renewed: Instant::now(),
         };
         match lease.write(holder, expiry(ttl)).await_on(kv).await {
             Ok(()) => {
@@ -104,7 +106,18 @@ impl Lease {
     /// it over meanwhile.
     pub(crate) async fn renew(&mut self, kv: &KvV2) -> Result<(), RotationError> {
         let holder = self.holder.clone();
-        self.write(&holder, expiry(self.ttl)).await_on(kv).await
+        self.write(&holder, expiry(self.ttl)).await_on(kv).await?;
+        self.renewed = Instant::now();
+        Ok(())
+    }
+
+    /// Renews when a third of the time-to-live has passed since the last write (a step that
+    /// follows another quickly costs no round trip).
+    pub(crate) async fn keep(&mut self, kv: &KvV2) -> Result<(), RotationError> {
+        if self.renewed.elapsed() < self.ttl / 3 {
+            return Ok(());
+        }
+        self.renew(kv).await
     }
 
     /// Gives the lease up (best effort: an expired lease is free anyway).

@@ -47,7 +47,7 @@ impl Run<'_> {
             }
         };
         self.lease
-            .renew(&self.vk)
+            .keep(&self.vk)
             .await
             .map_err(|e| Stop::Skip(e.to_string()))?;
         let before = self.state.clone();
@@ -110,7 +110,7 @@ impl Run<'_> {
         current: SecretData,
         new: SecretData,
     ) -> Result<RunResult, Stop> {
-        if let Err(e) = self.lease.renew(&self.vk).await {
+        if let Err(e) = self.lease.keep(&self.vk).await {
             return Err(Stop::Skip(e.to_string()));
         }
         if let Err(e) = self.rotator.set(&ctx, &current, &new).await {
