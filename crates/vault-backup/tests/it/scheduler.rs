@@ -401,3 +401,70 @@ async fn the_daemon_lets_a_running_backup_finish_on_shutdown() {
     let e = empty.run_daemon(async {}).await.expect_err("no schedule");
     assert_eq!(e.kind(), BackupErrorKind::Config);
 }
+
+#[tokio::test]
+async fn two_schedulers_take_one_real_raft_snapshot_per_slot() {
+    use vault_backup::{BackupStatus, SnapshotManager};
+    let bao = vault_testkit::OpenBao::raft().await;
+    let (_dir, store) = new_store();
+    let scheduler = |instance: &str| {
+        let manager = SnapshotManager::builder(
+            crate::snapshot_support::client(&bao.addr(), &bao.root_token()),
+            store.clone(),
+        )
+        .with_prefix("vault")
+        .build()
+        .expect("manager");
+        let mut s = BackupScheduler::new(Arc::new(manager), store.clone())
+            .with_prefix("vault/")
+            .with_instance_name(instance);
+        s.schedule(
+            "nightly",
+            Schedule::daily(2, 0).expect("schedule"),
+            BackupRequest::full()
+                .with_encrypt(false)
+                .with_retention_days(7),
+        )
+        .expect("schedule");
+        s
+    };
+    let (a, b) = (scheduler("a"), scheduler("b"));
+    let entry = a.schedules()[0].clone();
+    let slot: DateTime<Utc> = "2026-03-01T02:00:00Z".parse().expect("time");
+    let (ra, rb) = tokio::join!(a.run_slot(&entry, slot), b.run_slot(&entry, slot));
+    let record = match (ra.expect("a"), rb.expect("b")) {
+        (Some(r), None) | (None, Some(r)) => r,
+        other => panic!("exactly one scheduler must take the slot: {other:?}"),
+    };
+    assert_eq!(record.outcome, RunOutcome::Success, "{:?}", record.error);
+    let id = record.snapshot_id.clone().expect("snapshot id");
+
+    let manager = SnapshotManager::builder(
+        crate::snapshot_support::client(&bao.addr(), &bao.root_token()),
+        store.clone(),
+    )
+    .with_prefix("vault")
+    .build()
+    .expect("manager");
+    let info = manager.get_snapshot(&id).await.expect("in the catalog");
+    assert_eq!(info.status, BackupStatus::Completed);
+    assert_eq!(info.retention_days, Some(7));
+    assert_eq!(Some(info.stored_size.expect("size")), record.size_bytes);
+    manager.verify_snapshot(&id, None).await.expect("verifies");
+    let snapshots = manager
+        .list_snapshots(&vault_backup::SnapshotFilter::all())
+        .await
+        .expect("list");
+    assert_eq!(snapshots.len(), 1, "one snapshot for the slot");
+
+    let stats = b.get_backup_stats().await.expect("stats");
+    assert_eq!((stats.total_runs, stats.successful_runs), (1, 1));
+    assert_eq!(Some(stats.total_size_bytes), record.size_bytes);
+    assert!(
+        store
+            .head("vault/runs/nightly/20260301T020000Z.json")
+            .await
+            .expect("head")
+            .is_some()
+    );
+}
