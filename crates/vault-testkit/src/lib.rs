@@ -73,15 +73,15 @@
 mod binary;
 mod k8s;
 mod ports;
-mod proxy;
 mod postgres;
+mod proxy;
 mod server;
 pub mod tls;
 
 pub use binary::{BAO_ENV, bao_binary, target_dir, workspace_root};
 pub use k8s::TokenReviewer;
-pub use proxy::{Fault, FaultProxy, Hold};
 pub use postgres::{PG_BIN_ENV, Postgres, postgres_bin_dir};
+pub use proxy::{Fault, FaultProxy, Hold};
 pub use server::OpenBao;
 pub use tls::TestPki;
 
