@@ -13,3 +13,17 @@ mod rotator;
 
 pub use error::{RotationError, RotationErrorKind};
 pub use rotator::{RotationContext, Rotator};
+
+/// The rotators of this part of the crate; declared here until the rotator registry exists.
+mod rotators {
+    pub(crate) mod command;
+    #[cfg(feature = "postgres")]
+    pub(crate) mod postgres;
+    pub(crate) mod redact;
+}
+
+pub use rotators::command::{COMMAND_STEP_ENV, CommandRotator, CommandRotatorConfig};
+#[cfg(feature = "postgres")]
+pub use rotators::postgres::{
+    AdminCredentials, PostgresRotator, PostgresRotatorConfig, PostgresStrategy,
+};

@@ -11,7 +11,7 @@
 
 mod api;
 mod config;
-mod process;
+pub(crate) mod process;
 mod redact;
 mod start;
 
