@@ -2,3 +2,9 @@
 
 mod pgp;
 mod s3;
+mod snapshot_faults;
+mod snapshot_fixture;
+mod snapshot_full;
+mod snapshot_lifecycle;
+mod snapshot_logical;
+mod snapshot_support;
