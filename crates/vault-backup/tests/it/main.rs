@@ -1,6 +1,8 @@
 //! Integration tests of vault-backup against real OpenBao, S3-compatible and SMTP servers.
 
 mod pgp;
+mod s3;
+mod scheduler;
 mod snapshot_faults;
 mod snapshot_fixture;
 mod snapshot_full;

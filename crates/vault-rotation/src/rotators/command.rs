@@ -181,8 +181,11 @@ impl CommandRotator {
                 )
                 .with_hint("check the program's path and that it is executable")
             })?;
-        let group = child.id().and_then(|id| rustix::process::Pid::from_raw(id as i32));
-        let (stdin, stdout, stderr) = (child.stdin.take(), child.stdout.take(), child.stderr.take());
+        let group = child
+            .id()
+            .and_then(|id| rustix::process::Pid::from_raw(id as i32));
+        let (stdin, stdout, stderr) =
+            (child.stdin.take(), child.stdout.take(), child.stderr.take());
         let io = async {
             let feed = async move {
                 if let Some(mut stdin) = stdin {
@@ -212,7 +215,8 @@ impl CommandRotator {
             )),
             Err(_) => {
                 if let Some(group) = group {
-                    let _ = rustix::process::kill_process_group(group, rustix::process::Signal::KILL);
+                    let _ =
+                        rustix::process::kill_process_group(group, rustix::process::Signal::KILL);
                 }
                 let _ = child.kill().await;
                 Err(RotationError::rotator(format!(
@@ -364,10 +368,11 @@ mod tests {
 
     #[test]
     fn config_from_toml_with_defaults() {
-        let config: CommandRotatorConfig =
-            toml::from_str(r#"program = "/opt/rotate.sh"
-args = ["--db", "main"]"#)
-                .expect("parses");
+        let config: CommandRotatorConfig = toml::from_str(
+            r#"program = "/opt/rotate.sh"
+args = ["--db", "main"]"#,
+        )
+        .expect("parses");
         assert_eq!(config.timeout_secs, 60);
         assert_eq!(config.args, ["--db", "main"]);
         CommandRotator::new(config).expect("valid");

@@ -182,7 +182,12 @@ impl Postgres {
 /// A tokio-postgres error with PostgreSQL's own message (its `Display` alone says "db error").
 pub(crate) fn describe(e: &tokio_postgres::Error) -> String {
     match e.as_db_error() {
-        Some(db) => format!("{}: {} (SQLSTATE {})", db.severity(), db.message(), db.code().code()),
+        Some(db) => format!(
+            "{}: {} (SQLSTATE {})",
+            db.severity(),
+            db.message(),
+            db.code().code()
+        ),
         None => {
             let mut text = e.to_string();
             let mut source = std::error::Error::source(e);

@@ -136,9 +136,7 @@ impl PostgresRotatorConfig {
     /// Checks the settings: host, keys and roles present, roles valid and distinct, length
     /// within 16..=1024.
     pub fn validate(&self) -> Result<(), RotationError> {
-        let bad = |what: String| {
-            Err(RotationError::config(format!("postgres rotator: {what}")))
-        };
+        let bad = |what: String| Err(RotationError::config(format!("postgres rotator: {what}")));
         if self.host.trim().is_empty() {
             return bad("`host` is empty".into());
         }
@@ -253,10 +251,11 @@ mod tests {
         config.password_length = 8;
         let err = config.validate().expect_err("too short");
         assert!(err.to_string().contains("password_length"), "{err}");
-        let config = PostgresRotatorConfig::new("db", 5432, AdminCredentials::DsnEnv { var: "X".into() })
-            .with_strategy(PostgresStrategy::Alternating {
-                roles: ["a".into(), "a".into()],
-            });
+        let config =
+            PostgresRotatorConfig::new("db", 5432, AdminCredentials::DsnEnv { var: "X".into() })
+                .with_strategy(PostgresStrategy::Alternating {
+                    roles: ["a".into(), "a".into()],
+                });
         let err = config.validate().expect_err("same roles");
         assert!(err.to_string().contains("two different roles"), "{err}");
     }

@@ -85,10 +85,16 @@ mod tests {
     #[test]
     fn alter_password_sends_a_verifier_not_the_password() {
         let sql = alter_password("app", "planted-Password-123").expect("valid");
-        assert!(sql.starts_with("ALTER ROLE \"app\" WITH PASSWORD 'SCRAM-SHA-256$4096:"), "{sql}");
+        assert!(
+            sql.starts_with("ALTER ROLE \"app\" WITH PASSWORD 'SCRAM-SHA-256$4096:"),
+            "{sql}"
+        );
         assert!(!sql.contains("planted-Password-123"), "{sql}");
         // A fresh salt each time.
-        assert_ne!(sql, alter_password("app", "planted-Password-123").expect("valid"));
+        assert_ne!(
+            sql,
+            alter_password("app", "planted-Password-123").expect("valid")
+        );
     }
 
     #[test]
