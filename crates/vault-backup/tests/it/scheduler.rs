@@ -207,6 +207,9 @@ async fn a_failed_backup_is_recorded_and_emailed_to_every_channel() {
     );
     assert_eq!(mail[0].rcpt_tos, ["ops@example.test"]);
     assert_eq!(recorder.0.lock().expect("lock").len(), 1);
+    let debug = format!("{scheduler:?}");
+    assert!(debug.contains("smtp") || debug.contains("Smtp"), "{debug}");
+    assert!(!debug.contains(server.password()), "{debug}");
 
     let stats = scheduler.get_backup_stats().await.expect("stats");
     assert_eq!((stats.total_runs, stats.failed_runs), (1, 1));
@@ -467,4 +470,55 @@ async fn two_schedulers_take_one_real_raft_snapshot_per_slot() {
             .expect("head")
             .is_some()
     );
+}
+
+#[tokio::test]
+async fn the_daemon_sends_the_stale_alert_when_every_run_fails() {
+    let (_dir, store) = new_store();
+    let recorder = Arc::new(Recorder::default());
+    let job = Arc::new(FakeJob {
+        fail: true,
+        ..FakeJob::default()
+    });
+    let mut scheduler = BackupScheduler::new(job, store)
+        .with_notifier(recorder.clone())
+        .notify_on_failure(false)
+        .with_stale_grace(Duration::ZERO);
+    scheduler
+        .schedule(
+            "every-second",
+            Schedule::cron("* * * * * *").expect("cron"),
+            BackupRequest::full(),
+        )
+        .expect("schedule");
+    let (tx, rx) = tokio::sync::oneshot::channel::<()>();
+    let daemon = scheduler.run_daemon(async {
+        let _ = rx.await;
+    });
+    let watcher = async {
+        while recorder.0.lock().expect("lock").is_empty() {
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+        let _ = tx.send(());
+    };
+    let (result, ()) = tokio::time::timeout(Duration::from_secs(60), async {
+        tokio::join!(daemon, watcher)
+    })
+    .await
+    .expect("an overdue alert within a minute of one-second slots");
+    result.expect("clean stop");
+    let sent = recorder.0.lock().expect("lock").clone();
+    // Only overdue alerts: failures are not notified here.
+    assert!(
+        sent.iter()
+            .all(|m| m.severity == vault_core::NotifySeverity::Critical),
+        "{sent:?}"
+    );
+    assert!(
+        sent[0].subject.contains("no successful backup ever"),
+        "{}",
+        sent[0].subject
+    );
+    let stats = scheduler.get_backup_stats().await.expect("stats");
+    assert!(stats.failed_runs >= 1 && stats.successful_runs == 0);
 }
