@@ -11,7 +11,8 @@ use crate::{setup, util};
 pub(crate) fn run(args: &[String]) -> Result<(), String> {
     let Some(name) = args.first() else {
         return Err(
-            "usage: cargo xtask bench <kv|audit|audit-pretty|audit-memory|scan>".to_string(),
+            "usage: cargo xtask bench <kv|rotation|audit|audit-pretty|audit-memory|scan>"
+                .to_string(),
         );
     };
     let root = util::workspace_root();
@@ -34,7 +35,7 @@ pub(crate) fn run(args: &[String]) -> Result<(), String> {
             setup::run()?;
             crate::bench_scan::run(&root)?
         }
-        "kv" => {
+        "kv" | "rotation" => {
             setup::run()?;
             // Re-run in release with the client stack compiled in (see `run_inner`).
             return util::cargo(
@@ -49,13 +50,13 @@ pub(crate) fn run(args: &[String]) -> Result<(), String> {
                     "bench",
                     "--",
                     "bench-inner",
-                    "kv",
+                    name,
                 ],
             );
         }
         other => {
             return Err(format!(
-                "unknown benchmark `{other}` (known: kv, audit, audit-pretty, audit-memory, scan)"
+                "unknown benchmark `{other}` (known: kv, rotation, audit, audit-pretty, audit-memory, scan)"
             ));
         }
     };
@@ -70,6 +71,12 @@ pub(crate) fn run_inner(args: &[String]) -> Result<(), String> {
             let root = util::workspace_root();
             let section = crate::bench_kv::run(&root)?;
             record(&root, "kv", &section)
+        }
+        #[cfg(feature = "bench")]
+        Some("rotation") => {
+            let root = util::workspace_root();
+            let section = crate::bench_rotation::run()?;
+            record(&root, "rotation", &section)
         }
         Some(other) => Err(format!(
             "benchmark `{other}` is not available in this build (run it as `cargo xtask bench {other}`)"
