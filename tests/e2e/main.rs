@@ -21,6 +21,8 @@
 //! - [`audit_first_hour`]: first-hour defects of `audit` (report file, title, line numbers, `--path`).
 //! - [`migrate`]: `migrate scan|plan|apply|validate` on a bike-data-flow `.env`.
 //! - [`migrate_paths`]: every way of naming sources and plans, KV v1, `migrate plan --diff`.
+//! - [`rotate`]: `rotate policy|run|now|status|history|daemon`, with the random rotator and a real
+//!   PostgreSQL role; failures keep the old value; the daemon reloads policies and stops on SIGTERM.
 //! - [`races`]: `kv import` and `migrate apply` against a writer racing them (KV v1 and v2).
 //! - [`transport`]: `--ca-cert` / `VAULT_CACERT` / `--tls-skip-verify` on HTTPS; namespaces.
 //! - [`dev`]: `vaultkit dev` starts a server, prints exports, stops on SIGTERM; a taken port is exit 5
@@ -49,6 +51,7 @@ mod logging;
 mod migrate;
 mod migrate_paths;
 mod races;
+mod rotate;
 mod security;
 mod status;
 mod support;

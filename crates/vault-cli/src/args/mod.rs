@@ -6,6 +6,7 @@
 //! - [`secrets`]: `env` and `exec`.
 //! - [`audit`]: `audit …` over vault-audit.
 //! - [`migrate`]: `migrate …` over vault-migrate.
+//! - [`rotate`]: `rotate …` over vault-rotation.
 //! - [`vault_style`]: accepts Vault's single-dash long options (`-mount=secret`).
 
 use clap::{Args, Parser, Subcommand};
@@ -15,6 +16,7 @@ pub(crate) mod audit;
 pub(crate) mod kv;
 pub(crate) mod migrate;
 pub(crate) mod ops;
+pub(crate) mod rotate;
 pub(crate) mod secrets;
 pub(crate) mod vault_style;
 
@@ -150,6 +152,9 @@ pub(crate) enum Command {
     /// Move plaintext secrets from .env/config files into Vault: scan, plan, apply, validate.
     #[command(subcommand)]
     Migrate(migrate::MigrateCommand),
+    /// Rotate secrets on a schedule: policies in Vault, runs, a daemon, status and history.
+    #[command(subcommand)]
+    Rotate(rotate::RotateCommand),
     /// Start a local OpenBao dev server and print how to point vaultkit at it.
     Dev(ops::DevArgs),
     /// Print a shell completion script.
