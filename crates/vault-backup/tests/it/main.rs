@@ -5,6 +5,7 @@ mod s3;
 mod snapshot_faults;
 mod snapshot_fixture;
 mod snapshot_full;
+mod snapshot_import;
 mod snapshot_lifecycle;
 mod snapshot_logical;
 mod snapshot_support;
