@@ -6,12 +6,14 @@
 //! - [`secrets`]: `env` and `exec`.
 //! - [`audit`]: `audit …` over vault-audit.
 //! - [`migrate`]: `migrate …` over vault-migrate.
+//! - [`backup`]: `backup …` over vault-backup.
 //! - [`vault_style`]: accepts Vault's single-dash long options (`-mount=secret`).
 
 use clap::{Args, Parser, Subcommand};
 use vault_core::Setting;
 
 pub(crate) mod audit;
+pub(crate) mod backup;
 pub(crate) mod kv;
 pub(crate) mod migrate;
 pub(crate) mod ops;
@@ -150,6 +152,9 @@ pub(crate) enum Command {
     /// Move plaintext secrets from .env/config files into Vault: scan, plan, apply, validate.
     #[command(subcommand)]
     Migrate(migrate::MigrateCommand),
+    /// Encrypted, verified snapshots: create, list, verify, restore, cleanup, keygen.
+    #[command(subcommand)]
+    Backup(backup::BackupCommand),
     /// Start a local OpenBao dev server and print how to point vaultkit at it.
     Dev(ops::DevArgs),
     /// Print a shell completion script.
@@ -169,6 +174,7 @@ const OFFLINE: &[&[&str]] = &[
     &["migrate", "scan"],
     &["migrate", "plan"],
     &["policy", "render"],
+    &["backup", "keygen"],
     &["completions"],
     &["dev"],
 ];

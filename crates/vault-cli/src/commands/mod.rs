@@ -13,6 +13,7 @@ use crate::error::CliResult;
 use crate::output::Output;
 
 pub(crate) mod audit;
+pub(crate) mod backup;
 pub(crate) mod completions;
 pub(crate) mod dev;
 pub(crate) mod env;
@@ -111,6 +112,7 @@ pub(crate) async fn run(cli: Cli) -> CliResult<u8> {
         Command::Exec(a) => exec::run(&ctx, a).await,
         Command::Audit(a) => audit::run(&ctx, a).await.map(|()| 0),
         Command::Migrate(m) => migrate::run(&ctx, m).await,
+        Command::Backup(b) => backup::run(&ctx, b).await.map(|()| 0),
         Command::Dev(_) | Command::Completions(_) => Ok(0),
     }
 }
