@@ -6,6 +6,7 @@ mod scheduler;
 mod snapshot_faults;
 mod snapshot_fixture;
 mod snapshot_full;
+mod snapshot_import;
 mod snapshot_lifecycle;
 mod snapshot_logical;
 mod snapshot_support;
