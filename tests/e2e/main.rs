@@ -20,6 +20,8 @@
 //!   in any audit command or format.
 //! - [`audit_first_hour`]: first-hour defects of `audit` (report file, title, line numbers, `--path`).
 //! - [`migrate`]: `migrate scan|plan|apply|validate` on a bike-data-flow `.env`.
+//! - [`backup`]: `backup keygen|create|list|verify|restore` on a Raft server: an encrypted FULL
+//!   snapshot restores a deleted secret, LOGICAL restores one subtree, refusals and exit codes.
 //! - [`migrate_paths`]: every way of naming sources and plans, KV v1, `migrate plan --diff`.
 //! - [`rotate`]: `rotate policy|run|now|status|history|daemon`, with the random rotator and a real
 //!   PostgreSQL role; failures keep the old value; the daemon reloads policies and stops on SIGTERM.
@@ -38,6 +40,7 @@ mod audit;
 mod audit_filters;
 mod audit_first_hour;
 mod audit_plaintext;
+mod backup;
 mod config;
 mod contract;
 mod dev;

@@ -54,6 +54,10 @@
 //! - OpenPGP: [`Recipients`], [`encrypt_to`] / [`EncryptWriter`], [`DecryptionKey`] /
 //!   [`decrypt_from`], [`generate_key`] / [`GeneratedKey`] (readable by `gpg` and `sq`).
 //! - Retention: [`RetentionPolicy`], [`CleanupReport`].
+//! - Scheduling: [`BackupScheduler`] (the Python module's `BackupScheduler`: daily, weekly,
+//!   monthly and cron [`Schedule`]s, a daemon, run records and [`BackupStats`], failure and
+//!   overdue alerts through any `Notifier`, one run per slot across machines) running a
+//!   [`BackupJob`] ([`SnapshotManager`] is one) — see `docs/scheduling.md`.
 //! - [`BackupError`] / [`BackupErrorKind`]: the crate's one error type.
 //!
 //! - Storage: [`S3Store`] (feature `s3`, on by default) for an S3 bucket on AWS or any

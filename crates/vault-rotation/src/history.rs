@@ -10,7 +10,7 @@ use serde::{Deserialize, Serialize};
 use vault_core::VaultClient;
 use vault_kv::{KvErrorKind, KvExt, KvV2};
 
-use crate::policy::is_gone;
+use crate::records::read_record;
 use crate::state::{RotationState, SecretState};
 use crate::{RotationError, RotationErrorKind, RotationStep, VaultkitPaths};
 
@@ -97,26 +97,8 @@ pub(crate) async fn append(
 }
 
 async fn read_list(kv: &KvV2, at: &str) -> Result<(HistoryList, u64), RotationError> {
-    match kv.read(at).await {
-        Ok(secret) => {
-            let version = secret.metadata.version.unwrap_or_default();
-            let list =
-                serde_json::from_value(serde_json::Value::Object(secret.data.expose().clone()))
-                    .map_err(|e| {
-                        RotationError::config(format!(
-                            "rotation history `{}/{at}` is not a history list: {e}",
-                            kv.mount()
-                        ))
-                    })?;
-            Ok((list, version))
-        }
-        Err(e) if is_gone(&e) => match kv.read_metadata(at).await {
-            Ok(meta) => Ok((HistoryList::default(), meta.current_version)),
-            Err(e) if is_gone(&e) => Ok((HistoryList::default(), 0)),
-            Err(e) => Err(e.into()),
-        },
-        Err(e) => Err(e.into()),
-    }
+    let (list, version) = read_record::<HistoryList>(kv, at).await?;
+    Ok((list.unwrap_or_default(), version))
 }
 
 /// Where a secret's rotation stands: the Python module's `get_rotation_status`.
@@ -126,8 +108,8 @@ pub struct RotationStatus {
     pub mount: String,
     /// The secret's path.
     pub path: String,
-    /// `idle`, `pending`, `rolling_back` or `failed`.
-    pub state: String,
+    /// Idle, pending, rolling back or failed.
+    pub state: RotationState,
     /// The version in force (the authoritative pointer).
     pub current_version: Option<u64>,
     /// The version being rotated to, while one is pending.
@@ -159,7 +141,7 @@ impl RotationStatus {
         RotationStatus {
             mount: mount.to_string(),
             path: path.to_string(),
-            state: s.status.as_str().to_string(),
+            state: s.status,
             current_version: s.current_version,
             pending_version: s.pending_version,
             previous_version: s.previous_version,

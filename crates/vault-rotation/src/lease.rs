@@ -8,7 +8,7 @@ use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use vault_kv::{KvErrorKind, KvV2};
 
-use crate::policy::is_gone;
+use crate::records::read_record;
 use crate::{RotationError, RotationErrorKind};
 
 /// The stored record. Holds no secret.
@@ -57,31 +57,20 @@ impl Lease {
         holder: &str,
         ttl: Duration,
     ) -> Result<Lease, LeaseRefused> {
-        let version = match kv.read(&path).await {
-            Ok(secret) => {
-                let version = secret.metadata.version.unwrap_or_default();
-                let record: Option<LeaseRecord> =
-                    serde_json::from_value(serde_json::Value::Object(secret.data.expose().clone()))
-                        .ok();
-                if let Some(r) = record
-                    && !r.holder.is_empty()
-                    && r.holder != holder
-                    && r.expires_at > Utc::now()
-                {
-                    return Err(LeaseRefused::Held {
-                        holder: r.holder,
-                        until: r.expires_at,
-                    });
-                }
-                version
-            }
-            Err(e) if is_gone(&e) => match kv.read_metadata(&path).await {
-                Ok(meta) => meta.current_version,
-                Err(e) if is_gone(&e) => 0,
-                Err(e) => return Err(LeaseRefused::Error(e.into())),
-            },
-            Err(e) => return Err(LeaseRefused::Error(e.into())),
+        let (record, version) = match read_record::<LeaseRecord>(kv, &path).await {
+            Ok(found) => found,
+            Err(e) => return Err(LeaseRefused::Error(e)),
         };
+        if let Some(r) = record
+            && !r.holder.is_empty()
+            && r.holder != holder
+            && r.expires_at > Utc::now()
+        {
+            return Err(LeaseRefused::Held {
+                holder: r.holder,
+                until: r.expires_at,
+            });
+        }
         let mut lease = Lease {
             path,
             holder: holder.to_string(),

@@ -59,6 +59,7 @@ mod orchestrator;
 mod outcome;
 mod policy;
 mod protocol;
+mod records;
 mod rotator;
 mod rotators;
 mod scheduler;

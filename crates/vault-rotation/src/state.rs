@@ -15,7 +15,8 @@ use chrono::{DateTime, SecondsFormat, Utc};
 const MAX_VALUE: usize = 500;
 
 /// Where a secret's rotation stands.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "snake_case")]
 #[non_exhaustive]
 pub enum RotationState {
     /// No rotation in progress (never rotated, or the last one finished).

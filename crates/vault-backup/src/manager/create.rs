@@ -30,9 +30,31 @@ impl SnapshotManager {
         &self,
         options: CreateOptions,
     ) -> Result<SnapshotInfo, BackupError> {
+        self.store_snapshot(options, None).await
+    }
+
+    /// Stores a snapshot taken elsewhere (e.g. `bao operator raft snapshot save`, or the
+    /// Python module's backups) exactly as [`SnapshotManager::create_snapshot`] stores its own:
+    /// the same archive checks, checksums, encryption, catalog entry and failure handling.
+    /// `source` is the plain snapshot (a Raft snapshot for FULL, a LOGICAL archive); the Vault
+    /// server is not contacted, so the entry records no cluster id or version.
+    pub async fn import_snapshot(
+        &self,
+        source: ByteStream,
+        options: CreateOptions,
+    ) -> Result<SnapshotInfo, BackupError> {
+        self.store_snapshot(options, Some(source)).await
+    }
+
+    /// `create_snapshot` (`given` = None: from Vault) or `import_snapshot`.
+    async fn store_snapshot(
+        &self,
+        options: CreateOptions,
+        given: Option<ByteStream>,
+    ) -> Result<SnapshotInfo, BackupError> {
         if !options.encrypt {
             return self
-                .create_with_stage(options, PlainStage::factory(), Vec::new())
+                .create_with_stage(options, PlainStage::factory(), Vec::new(), given)
                 .await;
         }
         let recipients = options
@@ -47,8 +69,13 @@ impl SnapshotManager {
                     )
             })?;
         let fingerprints = recipients.fingerprints();
-        self.create_with_stage(options, EncryptStage::factory(recipients), fingerprints)
-            .await
+        self.create_with_stage(
+            options,
+            EncryptStage::factory(recipients),
+            fingerprints,
+            given,
+        )
+        .await
     }
 
     /// [`SnapshotManager::create_snapshot`] with the stage between plain and stored bytes
@@ -58,11 +85,15 @@ impl SnapshotManager {
         options: CreateOptions,
         stage: StageFactory,
         recipients: Vec<String>,
+        given: Option<ByteStream>,
     ) -> Result<SnapshotInfo, BackupError> {
         let started = Instant::now();
         let created_at = Utc::now();
-        let health = self.client.get_health().await?;
-        if health.is_sealed {
+        let health = match given {
+            Some(_) => None,
+            None => Some(self.client.get_health().await?),
+        };
+        if health.as_ref().is_some_and(|h| h.is_sealed) {
             return Err(BackupError::new(
                 BackupErrorKind::Vault,
                 format!(
@@ -92,9 +123,12 @@ impl SnapshotManager {
             stored_size: None,
             plain_sha256: None,
             stored_sha256: None,
-            vault_version: Some(health.version.clone()).filter(|v| !v.is_empty()),
-            cluster_id: health.cluster_id.clone(),
-            cluster_name: health.cluster_name.clone(),
+            vault_version: health
+                .as_ref()
+                .map(|h| h.version.clone())
+                .filter(|v| !v.is_empty()),
+            cluster_id: health.as_ref().and_then(|h| h.cluster_id.clone()),
+            cluster_name: health.as_ref().and_then(|h| h.cluster_name.clone()),
             kv_mount: (options.backup_type == BackupType::Logical)
                 .then(|| options.kv_mount.clone()),
             raft_index: None,
@@ -107,7 +141,9 @@ impl SnapshotManager {
             self.catalog.create(&entry).await?;
         }
         tracing::info!(snapshot = %id, kind = options.backup_type.as_str(), "snapshot started");
-        let result = self.stream_into_store(&options, stage, &object_key).await;
+        let result = self
+            .stream_into_store(&options, stage, &object_key, given)
+            .await;
         entry.duration_ms = Some(u64::try_from(started.elapsed().as_millis()).unwrap_or(u64::MAX));
         match result {
             Ok(Stored { flow, stored }) => {
@@ -188,8 +224,12 @@ impl SnapshotManager {
         options: &CreateOptions,
         stage: StageFactory,
         object_key: &str,
+        given: Option<ByteStream>,
     ) -> Result<Stored, BackupError> {
-        let (source, export) = self.source(options).await?;
+        let (source, export) = match given {
+            Some(stream) => (stream, None),
+            None => self.source(options).await?,
+        };
         let kind = match options.backup_type {
             BackupType::Full => ArchiveKind::Raft,
             BackupType::Logical => ArchiveKind::Logical,
@@ -225,18 +265,22 @@ impl SnapshotManager {
                 format!("the snapshot pipeline stopped: {e}"),
             )
         })?;
-        if let Some(export) = export {
-            match export.await {
-                Ok(Ok(_)) => {}
-                Ok(Err(e)) => return Err(e),
-                Err(e) => {
-                    return Err(BackupError::new(
-                        BackupErrorKind::Io,
-                        format!("the export task stopped: {e}"),
-                    ));
-                }
-            }
-        }
+        let exported = match export {
+            Some(export) => match export.await {
+                Ok(result) => result.map(|_| ()),
+                Err(e) => Err(BackupError::new(
+                    BackupErrorKind::Io,
+                    format!("the export task stopped: {e}"),
+                )),
+            },
+            None => Ok(()),
+        };
+        // A failed export (Vault refused a read, …) is the cause; an export that stopped
+        // because the pipeline or the store failed (Io) is not.
+        let exported = match exported {
+            Err(e) if e.kind() != BackupErrorKind::Io => return Err(e),
+            other => other,
+        };
         let flow = match (flow, put) {
             (Ok(flow), Ok(())) => flow,
             // The store stopped reading: its own error says why.
@@ -244,6 +288,7 @@ impl SnapshotManager {
             (Err(f), _) => return Err(f),
             (Ok(_), Err(p)) => return Err(p),
         };
+        exported?;
         let stored = stored.lock().map(|d| d.clone()).map_err(|_| {
             BackupError::new(BackupErrorKind::Io, "the stored-bytes digest was lost")
         })?;

@@ -346,6 +346,42 @@ mod tests {
     }
 
     #[test]
+    fn finish_flushes_a_sink_that_only_commits_on_flush() {
+        use std::sync::{Arc, Mutex};
+        /// Keeps writes pending until `flush`, and drops them when dropped unflushed.
+        struct Staged {
+            pending: Vec<u8>,
+            committed: Arc<Mutex<Vec<u8>>>,
+        }
+        impl Write for Staged {
+            fn write(&mut self, b: &[u8]) -> io::Result<usize> {
+                self.pending.extend_from_slice(b);
+                Ok(b.len())
+            }
+            fn flush(&mut self) -> io::Result<()> {
+                let mut c = self.committed.lock().expect("lock");
+                c.append(&mut self.pending);
+                Ok(())
+            }
+        }
+        let dir = tempfile::tempdir().expect("temp dir");
+        let (recipients, key) = key_in(dir.path(), "alice", None);
+        let committed = Arc::new(Mutex::new(Vec::new()));
+        let sink = Staged {
+            pending: Vec::new(),
+            committed: committed.clone(),
+        };
+        let mut w = encrypt_to(&recipients, sink).expect("start encryption");
+        w.write_all(b"every last byte").expect("write");
+        w.finish().expect("finish encryption");
+        let cipher = committed.lock().expect("lock").clone();
+        assert_eq!(
+            decrypt_all(&key, &cipher).expect("decrypt"),
+            b"every last byte"
+        );
+    }
+
+    #[test]
     fn a_plaintext_message_is_refused() {
         use openpgp::serialize::stream::{LiteralWriter, Message};
         let dir = tempfile::tempdir().expect("temp dir");

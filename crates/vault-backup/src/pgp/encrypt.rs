@@ -2,6 +2,7 @@
 
 use std::fmt;
 use std::io::{self, Write};
+use std::sync::{Arc, Mutex};
 
 use sequoia_openpgp as openpgp;
 
@@ -25,6 +26,28 @@ const CIPHER: SymmetricAlgorithm = SymmetricAlgorithm::AES256;
 /// implementation rejects (no modification detection code).
 pub struct EncryptWriter {
     inner: Message<'static>,
+    /// The sink, shared with the bottom of `inner`: sequoia drops its end when the message is
+    /// finalized without flushing it, so `finish` flushes it through this handle.
+    sink: Arc<Mutex<dyn Write + Send>>,
+}
+
+/// The message's end of the shared sink.
+struct SharedSink<W>(Arc<Mutex<W>>);
+
+impl<W: Write> Write for SharedSink<W> {
+    fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
+        self.0
+            .lock()
+            .map_err(|_| io::Error::other("the encrypted snapshot's sink was poisoned"))?
+            .write(buf)
+    }
+
+    fn flush(&mut self) -> io::Result<()> {
+        self.0
+            .lock()
+            .map_err(|_| io::Error::other("the encrypted snapshot's sink was poisoned"))?
+            .flush()
+    }
 }
 
 impl fmt::Debug for EncryptWriter {
@@ -48,7 +71,18 @@ impl EncryptWriter {
     pub fn finish(self) -> Result<(), BackupError> {
         self.inner
             .finalize()
-            .map_err(|e| crypto(format!("finishing the encrypted snapshot failed: {e:#}")))
+            .map_err(|e| crypto(format!("finishing the encrypted snapshot failed: {e:#}")))?;
+        self.sink
+            .lock()
+            .map_err(|_| crypto("the encrypted snapshot's sink was poisoned"))?
+            .flush()
+            .map_err(|e| {
+                BackupError::new(
+                    crate::BackupErrorKind::Io,
+                    format!("flushing the encrypted snapshot failed: {e}"),
+                )
+                .with_source(e)
+            })
     }
 }
 
@@ -81,7 +115,9 @@ pub fn encrypt_to(
     let key_size = CIPHER.key_size().map_err(|e| crypto(format!("{e:#}")))?;
     let session_key = SessionKey::new(key_size)
         .map_err(|e| crypto(format!("generating a session key failed: {e:#}")))?;
-    let mut message = Message::new(sink);
+    let sink = Arc::new(Mutex::new(sink));
+    let shared: Arc<Mutex<dyn Write + Send>> = sink.clone();
+    let mut message = Message::new(SharedSink(sink));
     for cert in recipients.certs() {
         let vc = cert.with_policy(policy(), None).map_err(|e| {
             crypto(format!(
@@ -123,5 +159,8 @@ pub fn encrypt_to(
     let inner = LiteralWriter::new(message)
         .build()
         .map_err(|e| crypto(format!("starting encryption failed: {e:#}")))?;
-    Ok(EncryptWriter { inner })
+    Ok(EncryptWriter {
+        inner,
+        sink: shared,
+    })
 }

@@ -45,6 +45,34 @@ pub struct StaleBackup {
 /// implements it), and `notify_emails` becomes an [`SmtpNotifier`](vault_core::SmtpNotifier)
 /// added with [`with_notifier`](Self::with_notifier), beside webhooks or any other
 /// [`Notifier`].
+///
+/// ```no_run
+/// # async fn demo(client: vault_core::VaultClient) -> Result<(), Box<dyn std::error::Error>> {
+/// use std::sync::Arc;
+/// use vault_backup::{BackupRequest, BackupScheduler, Recipients, Schedule, SnapshotManager};
+/// use vault_core::{LocalDirStore, SmtpNotifier, SmtpSecurity};
+///
+/// let store = Arc::new(LocalDirStore::new("/var/backups/vault")?);
+/// let manager = SnapshotManager::builder(client, store.clone())
+///     .with_recipients(Recipients::from_files(&["/etc/vault-backup/ops.asc".into()])?)
+///     .build()?;
+/// let email = SmtpNotifier::builder("smtp.example.com")
+///     .with_security(SmtpSecurity::StartTls)
+///     .with_credentials_from_env("SMTP_USER", "SMTP_PASSWORD")
+///     .with_from("vaultkit <backup@example.com>")
+///     .with_to("ops@example.com")
+///     .build()?;
+/// let mut scheduler = BackupScheduler::new(Arc::new(manager), store).with_notifier(Arc::new(email));
+/// scheduler.schedule_daily(2, 0)?;
+/// scheduler.schedule_weekly(0, 3)?;
+/// scheduler.schedule_monthly(1, 3)?;
+/// scheduler.schedule("kv-hourly", Schedule::cron("15 * * * *")?, BackupRequest::logical("secret"))?;
+///
+/// let stats = scheduler.get_backup_stats().await?;
+/// println!("{} runs, {:.0}% succeeded", stats.total_runs, stats.success_rate * 100.0);
+/// scheduler.run_daemon(async { let _ = tokio::signal::ctrl_c().await; }).await?;
+/// # Ok(()) }
+/// ```
 pub struct BackupScheduler {
     pub(super) job: Arc<dyn BackupJob>,
     pub(super) store: Arc<dyn BlobStore>,

@@ -27,6 +27,13 @@ pub struct BackupRequest {
     pub kind: BackupKind,
     /// How long the snapshot is kept (the Python module's default: 30 days).
     pub retention_days: u32,
+    /// Encrypt to the engine's recipients (default `true`).
+    #[serde(default = "yes")]
+    pub encrypt: bool,
+}
+
+fn yes() -> bool {
+    true
 }
 
 impl BackupRequest {
@@ -35,6 +42,7 @@ impl BackupRequest {
         BackupRequest {
             kind: BackupKind::Full,
             retention_days: 30,
+            encrypt: true,
         }
     }
 
@@ -45,7 +53,14 @@ impl BackupRequest {
                 mount: mount.into(),
             },
             retention_days: 30,
+            encrypt: true,
         }
+    }
+
+    /// Whether the snapshot is encrypted (to the engine's OpenPGP recipients).
+    pub fn with_encrypt(mut self, encrypt: bool) -> Self {
+        self.encrypt = encrypt;
+        self
     }
 
     /// Keeps the snapshot `days` days.

@@ -9,6 +9,7 @@
 //! - [`BackupScheduler`], [`ScheduledBackup`], [`StaleBackup`] (`core.rs`): schedules, manual
 //!   and per-slot runs, the slot claim, statistics, the stale-backup check.
 //! - `daemon.rs`: [`BackupScheduler::run_daemon`], the tick loop.
+//! - `engine.rs`: `BackupJob for SnapshotManager`.
 //! - `alert.rs`: the failure and overdue messages sent to every notifier.
 //!
 //! Architecture Invariant: of several schedulers sharing one store and one schedule, exactly
@@ -18,6 +19,7 @@
 mod alert;
 mod core;
 mod daemon;
+mod engine;
 mod job;
 mod record;
 mod schedule;

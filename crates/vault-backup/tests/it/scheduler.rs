@@ -59,6 +59,56 @@ impl Notifier for Recorder {
     }
 }
 
+/// A webhook receiver on loopback: answers every POST with 204 and keeps the bodies.
+async fn webhook_receiver() -> (String, Arc<Mutex<Vec<String>>>) {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+        .await
+        .expect("bind");
+    let addr = listener.local_addr().expect("addr");
+    let bodies: Arc<Mutex<Vec<String>>> = Arc::default();
+    let seen = bodies.clone();
+    tokio::spawn(async move {
+        while let Ok((mut conn, _)) = listener.accept().await {
+            let seen = seen.clone();
+            tokio::spawn(async move {
+                let mut buf = Vec::new();
+                let mut chunk = [0u8; 4096];
+                loop {
+                    let Ok(n) = conn.read(&mut chunk).await else {
+                        return;
+                    };
+                    if n == 0 {
+                        return;
+                    }
+                    buf.extend_from_slice(&chunk[..n]);
+                    let text = String::from_utf8_lossy(&buf).to_string();
+                    let Some(end) = text.find("\r\n\r\n") else {
+                        continue;
+                    };
+                    let length = text[..end]
+                        .lines()
+                        .find_map(|l| {
+                            let (k, v) = l.split_once(':')?;
+                            k.eq_ignore_ascii_case("content-length")
+                                .then(|| v.trim().parse::<usize>().ok())?
+                        })
+                        .unwrap_or(0);
+                    if buf.len() >= end + 4 + length {
+                        let body = String::from_utf8_lossy(&buf[end + 4..end + 4 + length]);
+                        seen.lock().expect("lock").push(body.to_string());
+                        let _ = conn
+                            .write_all(b"HTTP/1.1 204 No Content\r\ncontent-length: 0\r\nconnection: close\r\n\r\n")
+                            .await;
+                        return;
+                    }
+                }
+            });
+        }
+    });
+    (format!("http://{addr}/hooks/planted-hook-token"), bodies)
+}
+
 fn new_store() -> (tempfile::TempDir, Arc<dyn BlobStore>) {
     let dir = tempfile::tempdir().expect("temp dir");
     let store = LocalDirStore::new(dir.path()).expect("store");
@@ -175,9 +225,12 @@ async fn a_failed_backup_is_recorded_and_emailed_to_every_channel() {
         fail: true,
         ..FakeJob::default()
     });
+    let (hook_url, hook_bodies) = webhook_receiver().await;
+    let webhook = vault_core::WebhookNotifier::new(hook_url).expect("webhook");
     let scheduler = BackupScheduler::new(job, store)
         .with_instance_name("backup-host-1")
         .with_notifier(smtp(&server))
+        .with_notifier(Arc::new(webhook))
         .with_notifier(recorder.clone());
     let record = scheduler
         .run_backup(&BackupRequest::logical("secret"))
@@ -207,6 +260,21 @@ async fn a_failed_backup_is_recorded_and_emailed_to_every_channel() {
     );
     assert_eq!(mail[0].rcpt_tos, ["ops@example.test"]);
     assert_eq!(recorder.0.lock().expect("lock").len(), 1);
+    let hooks = hook_bodies.lock().expect("lock").clone();
+    assert_eq!(hooks.len(), 1, "one webhook POST per failure");
+    let hook: serde_json::Value = serde_json::from_str(&hooks[0]).expect("JSON payload");
+    assert_eq!(hook["subject"], "vaultkit backup `manual` failed");
+    assert_eq!(hook["severity"], "error");
+    assert!(
+        hook["body"]
+            .as_str()
+            .is_some_and(|b| b.contains("bucket is read-only")),
+        "{hook}"
+    );
+    let debug = format!("{scheduler:?}");
+    assert!(debug.contains("smtp") || debug.contains("Smtp"), "{debug}");
+    assert!(!debug.contains(server.password()), "{debug}");
+    assert!(!debug.contains("planted-hook-token"), "{debug}");
 
     let stats = scheduler.get_backup_stats().await.expect("stats");
     assert_eq!((stats.total_runs, stats.failed_runs), (1, 1));
@@ -400,4 +468,122 @@ async fn the_daemon_lets_a_running_backup_finish_on_shutdown() {
     let empty = BackupScheduler::new(job, store2);
     let e = empty.run_daemon(async {}).await.expect_err("no schedule");
     assert_eq!(e.kind(), BackupErrorKind::Config);
+}
+
+#[tokio::test]
+async fn two_schedulers_take_one_real_raft_snapshot_per_slot() {
+    use vault_backup::{BackupStatus, SnapshotManager};
+    let bao = vault_testkit::OpenBao::raft().await;
+    let (_dir, store) = new_store();
+    let scheduler = |instance: &str| {
+        let manager = SnapshotManager::builder(
+            crate::snapshot_support::client(&bao.addr(), &bao.root_token()),
+            store.clone(),
+        )
+        .with_prefix("vault")
+        .build()
+        .expect("manager");
+        let mut s = BackupScheduler::new(Arc::new(manager), store.clone())
+            .with_prefix("vault/")
+            .with_instance_name(instance);
+        s.schedule(
+            "nightly",
+            Schedule::daily(2, 0).expect("schedule"),
+            BackupRequest::full()
+                .with_encrypt(false)
+                .with_retention_days(7),
+        )
+        .expect("schedule");
+        s
+    };
+    let (a, b) = (scheduler("a"), scheduler("b"));
+    let entry = a.schedules()[0].clone();
+    let slot: DateTime<Utc> = "2026-03-01T02:00:00Z".parse().expect("time");
+    let (ra, rb) = tokio::join!(a.run_slot(&entry, slot), b.run_slot(&entry, slot));
+    let record = match (ra.expect("a"), rb.expect("b")) {
+        (Some(r), None) | (None, Some(r)) => r,
+        other => panic!("exactly one scheduler must take the slot: {other:?}"),
+    };
+    assert_eq!(record.outcome, RunOutcome::Success, "{:?}", record.error);
+    let id = record.snapshot_id.clone().expect("snapshot id");
+
+    let manager = SnapshotManager::builder(
+        crate::snapshot_support::client(&bao.addr(), &bao.root_token()),
+        store.clone(),
+    )
+    .with_prefix("vault")
+    .build()
+    .expect("manager");
+    let info = manager.get_snapshot(&id).await.expect("in the catalog");
+    assert_eq!(info.status, BackupStatus::Completed);
+    assert_eq!(info.retention_days, Some(7));
+    assert_eq!(Some(info.stored_size.expect("size")), record.size_bytes);
+    manager.verify_snapshot(&id, None).await.expect("verifies");
+    let snapshots = manager
+        .list_snapshots(&vault_backup::SnapshotFilter::all())
+        .await
+        .expect("list");
+    assert_eq!(snapshots.len(), 1, "one snapshot for the slot");
+
+    let stats = b.get_backup_stats().await.expect("stats");
+    assert_eq!((stats.total_runs, stats.successful_runs), (1, 1));
+    assert_eq!(Some(stats.total_size_bytes), record.size_bytes);
+    assert!(
+        store
+            .head("vault/runs/nightly/20260301T020000Z.json")
+            .await
+            .expect("head")
+            .is_some()
+    );
+}
+
+#[tokio::test]
+async fn the_daemon_sends_the_stale_alert_when_every_run_fails() {
+    let (_dir, store) = new_store();
+    let recorder = Arc::new(Recorder::default());
+    let job = Arc::new(FakeJob {
+        fail: true,
+        ..FakeJob::default()
+    });
+    let mut scheduler = BackupScheduler::new(job, store)
+        .with_notifier(recorder.clone())
+        .notify_on_failure(false)
+        .with_stale_grace(Duration::ZERO);
+    scheduler
+        .schedule(
+            "every-second",
+            Schedule::cron("* * * * * *").expect("cron"),
+            BackupRequest::full(),
+        )
+        .expect("schedule");
+    let (tx, rx) = tokio::sync::oneshot::channel::<()>();
+    let daemon = scheduler.run_daemon(async {
+        let _ = rx.await;
+    });
+    let watcher = async {
+        while recorder.0.lock().expect("lock").is_empty() {
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+        let _ = tx.send(());
+    };
+    let (result, ()) = tokio::time::timeout(Duration::from_secs(60), async {
+        tokio::join!(daemon, watcher)
+    })
+    .await
+    .expect("an overdue alert within a minute of one-second slots");
+    result.expect("clean stop");
+    let sent = recorder.0.lock().expect("lock").clone();
+    // Only overdue alerts: failures are not notified here.
+    assert!(
+        sent.iter()
+            .all(|m| m.severity == vault_core::NotifySeverity::Critical),
+        "{sent:?}"
+    );
+    assert!(
+        sent[0].subject.contains("no successful backup ever"),
+        "{}",
+        sent[0].subject
+    );
+    let stats = scheduler.get_backup_stats().await.expect("stats");
+    assert!(stats.failed_runs >= 1 && stats.successful_runs == 0);
 }

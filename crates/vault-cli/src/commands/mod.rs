@@ -14,6 +14,7 @@ use crate::error::CliResult;
 use crate::output::Output;
 
 pub(crate) mod audit;
+pub(crate) mod backup;
 pub(crate) mod completions;
 pub(crate) mod dev;
 pub(crate) mod env;
@@ -114,6 +115,7 @@ pub(crate) async fn run(cli: Cli) -> CliResult<u8> {
         Command::Audit(a) => audit::run(&ctx, a).await.map(|()| 0),
         Command::Migrate(m) => migrate::run(&ctx, m).await,
         Command::Rotate(r) => rotate::run(&ctx, r).await,
+        Command::Backup(b) => backup::run(&ctx, b).await.map(|()| 0),
         Command::Dev(_) | Command::Completions(_) => Ok(0),
     }
 }

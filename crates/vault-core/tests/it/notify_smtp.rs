@@ -186,3 +186,26 @@ async fn credentials_come_from_named_environment_variables() {
     let mail = server.wait_for(1, Duration::from_secs(5)).await;
     assert_eq!(mail[0].auth_user.as_deref(), Some(server.username()));
 }
+
+#[tokio::test]
+async fn starttls_is_required_not_hoped_for() {
+    // A relay that offers no STARTTLS: the notifier must refuse to send in clear text.
+    let server = SmtpServer::start(SmtpMode::Plain);
+    let notifier = SmtpNotifier::builder("127.0.0.1")
+        .with_port(server.port())
+        .with_security(SmtpSecurity::StartTls)
+        .with_credentials("mailer", "planted-smtp-password")
+        .with_from("backup@example.test")
+        .with_to("ops@example.test")
+        .build()
+        .expect("build");
+    let e = notifier
+        .notify(&NotifyMessage::new(NotifySeverity::Error, "x", "y"))
+        .await
+        .expect_err("no STARTTLS offered");
+    assert!(
+        !format!("{e} {e:?}").contains("planted-smtp-password"),
+        "{e}"
+    );
+    assert!(server.received().is_empty(), "sent without TLS");
+}

@@ -4,7 +4,7 @@
 
 mod daemon;
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 use std::sync::{Arc, RwLock, RwLockReadGuard, RwLockWriteGuard};
 use std::time::Duration;
 
@@ -156,10 +156,11 @@ impl RotationOrchestrator {
         let (due, mut outcomes) = {
             let s = self.scheduler();
             let due: Vec<SecretRotationPolicy> = s.due(now).into_iter().cloned().collect();
+            let names: HashSet<&str> = due.iter().map(|p| p.name.as_str()).collect();
             let skipped: Vec<PolicyOutcome> = s
                 .list()
                 .into_iter()
-                .filter(|p| !due.iter().any(|d| d.name == p.name))
+                .filter(|p| !names.contains(p.name.as_str()))
                 .map(|p| outcome_of(p, RotationOutcome::skipped(s.why_not_due(p, now))))
                 .collect();
             (due, skipped)

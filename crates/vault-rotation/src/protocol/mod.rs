@@ -17,7 +17,7 @@ use std::time::Duration;
 
 use chrono::{DateTime, Utc};
 use vault_core::{Notifier, VaultClient};
-use vault_kv::{KvExt, KvV2, MetadataRequest, SecretData};
+use vault_kv::{KvError, KvExt, KvV2, MetadataRequest, SecretData};
 
 pub use crash::CrashPoint;
 pub(crate) use crash::Crashed;
@@ -83,6 +83,8 @@ pub(crate) struct Run<'a> {
     /// The user's custom metadata (our keys are replaced on each write).
     pub(crate) base: HashMap<String, String>,
     pub(crate) state: SecretState,
+    /// The latest version's data, when the first read could return it.
+    pub(crate) latest_data: Option<(u64, SecretData)>,
     pub(crate) now: DateTime<Utc>,
 }
 
@@ -114,16 +116,8 @@ impl Engine<'_> {
             }
         };
         let kv = self.client.kv2(&policy.mount);
-        let (base, state, latest) = match kv.read_metadata(&policy.path).await {
-            Ok(m) => {
-                let state = SecretState::from_metadata(&m.custom_metadata);
-                (
-                    m.custom_metadata,
-                    state,
-                    Some((m.current_version, m.updated_time)),
-                )
-            }
-            Err(e) if is_gone(&e) => (HashMap::new(), SecretState::default(), None),
+        let (base, latest, latest_data) = match read_latest(&kv, &policy.path).await {
+            Ok(found) => found,
             Err(e) => {
                 lease.release(&vk).await;
                 return RunResult::now(RotationOutcome::Failed {
@@ -132,6 +126,7 @@ impl Engine<'_> {
                 });
             }
         };
+        let state = SecretState::from_metadata(&base);
         let mut run = Run {
             engine: self,
             policy,
@@ -141,6 +136,7 @@ impl Engine<'_> {
             lease,
             base,
             state,
+            latest_data,
             now,
         };
         let result = run.decide(latest, force).await;
@@ -363,6 +359,42 @@ impl Run<'_> {
         self.record(&attempt, Some(prev), None, HistoryEvent::Revoked)
             .await;
         Ok(())
+    }
+}
+
+/// The secret's custom metadata, its latest version with the time it was written, and that
+/// version's data — one `GET` for a readable secret; a missing or deleted latest version costs a
+/// metadata read too.
+async fn read_latest(
+    kv: &KvV2,
+    path: &str,
+) -> Result<
+    (
+        HashMap<String, String>,
+        Option<(u64, String)>,
+        Option<(u64, SecretData)>,
+    ),
+    KvError,
+> {
+    match kv.read(path).await {
+        Ok(s) => {
+            let v = s.metadata.version.unwrap_or(0);
+            Ok((
+                s.metadata.custom_metadata,
+                Some((v, s.metadata.created_time)),
+                Some((v, s.data)),
+            ))
+        }
+        Err(e) if is_gone(&e) => match kv.read_metadata(path).await {
+            Ok(m) => Ok((
+                m.custom_metadata,
+                Some((m.current_version, m.updated_time)),
+                None,
+            )),
+            Err(e) if is_gone(&e) => Ok((HashMap::new(), None, None)),
+            Err(e) => Err(e),
+        },
+        Err(e) => Err(e),
     }
 }
 

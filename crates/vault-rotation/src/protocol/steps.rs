@@ -19,7 +19,15 @@ impl Run<'_> {
                 self.policy.mount, self.policy.path
             )))
         })?;
-        let current = self.read_version(cur).await.map_err(|e| {
+        let known = match self.latest_data.take() {
+            Some((v, data)) if v == cur => Some(data),
+            _ => None,
+        };
+        let current = match known {
+            Some(data) => Ok(data),
+            None => self.read_version(cur).await,
+        };
+        let current = current.map_err(|e| {
             fail(e.with_hint(
                 "the current version cannot be read; undelete it or write a new value first",
             ))

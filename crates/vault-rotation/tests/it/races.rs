@@ -57,7 +57,12 @@ async fn three_orchestrators_rotate_fifty_due_policies_exactly_once() {
     );
     assert_eq!(
         outcomes.iter().filter(|o| o.outcome.is_rotated()).count(),
-        50
+        50,
+        "{:#?}",
+        outcomes
+            .iter()
+            .filter(|o| o.policy == "s00" || o.policy == "s01")
+            .collect::<Vec<_>>()
     );
     // A loser skips, or (when the lease was free again) finds it rotated and not due; a policy
     // skipped for a held lease may run again later and must then find it not due.
