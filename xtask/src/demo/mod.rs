@@ -1,16 +1,18 @@
 //! `cargo xtask demo`: a short guided tour of the `vaultkit` binary against a real OpenBao dev
 //! server: store the bike-data-flow pipeline's database secret and API keys, read them back, show
 //! the tree, give the pipeline a policy and an AppRole, run it with `exec`, analyse the server's
-//! own audit log (statistics, detections, an HTML report), and migrate a `.env` file into Vault.
+//! own audit log (statistics, detections, an HTML report), migrate a `.env` file into Vault, and
+//! back up a Raft-backed server into an encrypted snapshot, then restore it.
 //!
 //! - `server.rs`: the dev server, with a file audit device declared in its configuration.
 //! - `vaultkit.rs`: running the binary and printing steps (no ANSI codes unless on a terminal).
-//! - `audit.rs`, `migrate.rs`: the audit and migration steps.
+//! - `audit.rs`, `migrate.rs`, `backup.rs`: the audit, migration and backup steps.
 //!
 //! Every step must succeed (exit codes are checked); the server is stopped and the temporary
 //! HOME removed however the tour ends. The HTML report stays under `target/demo/`.
 
 mod audit;
+mod backup;
 mod migrate;
 mod server;
 mod vaultkit;
@@ -174,6 +176,7 @@ pub(crate) fn run() -> Result<(), String> {
     let root = server.token.as_str();
     migrate::run(&vk, root)?;
     let report = audit::run(&vk, &audit_log)?;
+    backup::run(&vk.bin, &vk.home)?;
 
     println!(
         "\nDone. The audit report is at {}.\nTry it yourself: `vaultkit dev` in one shell, then `vaultkit --help`. The dev server stops now.",
