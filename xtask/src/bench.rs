@@ -11,7 +11,7 @@ use crate::{setup, util};
 pub(crate) fn run(args: &[String]) -> Result<(), String> {
     let Some(name) = args.first() else {
         return Err(
-            "usage: cargo xtask bench <kv|audit|audit-pretty|audit-memory|scan>".to_string(),
+            "usage: cargo xtask bench <kv|audit|audit-pretty|audit-memory|scan|backup>".to_string(),
         );
     };
     let root = util::workspace_root();
@@ -34,6 +34,11 @@ pub(crate) fn run(args: &[String]) -> Result<(), String> {
             setup::run()?;
             crate::bench_scan::run(&root)?
         }
+        "backup" => {
+            setup::run()?;
+            setup::install_apt(&[("time", "time")])?;
+            crate::bench_backup::run(&root)?
+        }
         "kv" => {
             setup::run()?;
             // Re-run in release with the client stack compiled in (see `run_inner`).
@@ -55,7 +60,7 @@ pub(crate) fn run(args: &[String]) -> Result<(), String> {
         }
         other => {
             return Err(format!(
-                "unknown benchmark `{other}` (known: kv, audit, audit-pretty, audit-memory, scan)"
+                "unknown benchmark `{other}` (known: kv, audit, audit-pretty, audit-memory, scan, backup)"
             ));
         }
     };
