@@ -23,6 +23,8 @@
 //! - [`backup`]: `backup keygen|create|list|verify|restore` on a Raft server: an encrypted FULL
 //!   snapshot restores a deleted secret, LOGICAL restores one subtree, refusals and exit codes.
 //! - [`migrate_paths`]: every way of naming sources and plans, KV v1, `migrate plan --diff`.
+//! - [`rotate`]: `rotate policy|run|now|status|history|daemon`, with the random rotator and a real
+//!   PostgreSQL role; failures keep the old value; the daemon reloads policies and stops on SIGTERM.
 //! - [`races`]: `kv import` and `migrate apply` against a writer racing them (KV v1 and v2).
 //! - [`transport`]: `--ca-cert` / `VAULT_CACERT` / `--tls-skip-verify` on HTTPS; namespaces.
 //! - [`dev`]: `vaultkit dev` starts a server, prints exports, stops on SIGTERM; a taken port is exit 5
@@ -52,6 +54,7 @@ mod logging;
 mod migrate;
 mod migrate_paths;
 mod races;
+mod rotate;
 mod security;
 mod status;
 mod support;

@@ -11,7 +11,8 @@ use crate::{setup, util};
 pub(crate) fn run(args: &[String]) -> Result<(), String> {
     let Some(name) = args.first() else {
         return Err(
-            "usage: cargo xtask bench <kv|audit|audit-pretty|audit-memory|scan|backup>".to_string(),
+            "usage: cargo xtask bench <kv|rotation|audit|audit-pretty|audit-memory|scan|backup>"
+                .to_string(),
         );
     };
     let root = util::workspace_root();
@@ -39,7 +40,7 @@ pub(crate) fn run(args: &[String]) -> Result<(), String> {
             setup::install_apt(&[("time", "time")])?;
             crate::bench_backup::run(&root)?
         }
-        "kv" => {
+        "kv" | "rotation" => {
             setup::run()?;
             // Re-run in release with the client stack compiled in (see `run_inner`).
             return util::cargo(
@@ -54,13 +55,13 @@ pub(crate) fn run(args: &[String]) -> Result<(), String> {
                     "bench",
                     "--",
                     "bench-inner",
-                    "kv",
+                    name,
                 ],
             );
         }
         other => {
             return Err(format!(
-                "unknown benchmark `{other}` (known: kv, audit, audit-pretty, audit-memory, scan, backup)"
+                "unknown benchmark `{other}` (known: kv, rotation, audit, audit-pretty, audit-memory, scan, backup)"
             ));
         }
     };
@@ -75,6 +76,12 @@ pub(crate) fn run_inner(args: &[String]) -> Result<(), String> {
             let root = util::workspace_root();
             let section = crate::bench_kv::run(&root)?;
             record(&root, "kv", &section)
+        }
+        #[cfg(feature = "bench")]
+        Some("rotation") => {
+            let root = util::workspace_root();
+            let section = crate::bench_rotation::run()?;
+            record(&root, "rotation", &section)
         }
         Some(other) => Err(format!(
             "benchmark `{other}` is not available in this build (run it as `cargo xtask bench {other}`)"

@@ -54,6 +54,10 @@
 //! - OpenPGP: [`Recipients`], [`encrypt_to`] / [`EncryptWriter`], [`DecryptionKey`] /
 //!   [`decrypt_from`], [`generate_key`] / [`GeneratedKey`] (readable by `gpg` and `sq`).
 //! - Retention: [`RetentionPolicy`], [`CleanupReport`].
+//! - Scheduling: [`BackupScheduler`] (the Python module's `BackupScheduler`: daily, weekly,
+//!   monthly and cron [`Schedule`]s, a daemon, run records and [`BackupStats`], failure and
+//!   overdue alerts through any `Notifier`, one run per slot across machines) running a
+//!   [`BackupJob`] ([`SnapshotManager`] is one) — see `docs/scheduling.md`.
 //! - [`BackupError`] / [`BackupErrorKind`]: the crate's one error type.
 //!
 //! - Storage: [`S3Store`] (feature `s3`, on by default) for an S3 bucket on AWS or any
@@ -85,6 +89,7 @@ mod pipeline;
 mod retention;
 #[cfg(feature = "s3")]
 mod s3;
+mod scheduler;
 
 pub use catalog::{BackupStatus, BackupType, SnapshotInfo};
 pub use error::{BackupError, BackupErrorKind};
@@ -100,4 +105,8 @@ pub use retention::{CleanupReport, RetentionPolicy};
 pub use s3::{
     DEFAULT_PART_SIZE, MAX_PART_SIZE, MIN_PART_SIZE, S3_ENV_VARS, S3Credentials, S3Sse, S3Store,
     S3StoreBuilder, parse_s3_url,
+};
+pub use scheduler::{
+    BackupJob, BackupKind, BackupRequest, BackupRunSummary, BackupScheduler, BackupStats,
+    CronSchedule, RunOutcome, RunRecord, Schedule, ScheduledBackup, StaleBackup,
 };

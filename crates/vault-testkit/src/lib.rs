@@ -18,6 +18,8 @@
 //! - [`TestPki`] generates a CA, server and client certificates (and an unrelated CA).
 //! - [`Postgres`] starts a throwaway PostgreSQL cluster (`initdb` in a temp dir, a free
 //!   loopback port, password logins), for the rotation of database credentials.
+//! - [`SmtpServer`] runs a real SMTP server (aiosmtpd, installed by `cargo xtask setup`) on
+//!   loopback with STARTTLS or implicit TLS and AUTH, and returns each [`ReceivedMail`].
 //!
 //! The `bao` binary is found through `VAULTKIT_BAO`, then `PATH`, then the copy that
 //! `cargo xtask setup` installs under `target/tools/openbao`; PostgreSQL's binaries through
@@ -79,6 +81,7 @@ mod postgres;
 mod proxy;
 mod s3;
 mod server;
+mod smtp;
 pub mod tls;
 
 pub use binary::{BAO_ENV, bao_binary, target_dir, workspace_root};
@@ -87,6 +90,7 @@ pub use postgres::{PG_BIN_ENV, Postgres, postgres_bin_dir};
 pub use proxy::{Fault, FaultProxy, Hold};
 pub use s3::{S3Fault, S3Server, SseSeen};
 pub use server::OpenBao;
+pub use smtp::{AIOSMTPD_VERSION, ReceivedMail, SmtpMode, SmtpServer};
 pub use tls::TestPki;
 
 /// The examples of this crate's README.md, compiled and run with the doctests.

@@ -31,6 +31,7 @@ impl Import {
         &self,
         mut rx: mpsc::Receiver<Member>,
     ) -> Result<(Vec<RestoreChange>, u64), BackupError> {
+        check_mount(&self.mount)?;
         let kv = self.client.kv2(&self.mount);
         let prefix = self
             .prefix
@@ -43,7 +44,7 @@ impl Import {
             let record: SecretRecord = serde_json::from_slice(&bytes).map_err(|e| {
                 BackupError::integrity(format!("member {name} is not a secret record: {e}"))
             })?;
-            check_path(&name, &record.path)?;
+            check_record(&name, &record)?;
             if let Some(p) = &prefix
                 && record.path != *p
                 && !record.path.starts_with(&format!("{p}/"))
@@ -62,6 +63,47 @@ impl Import {
         }
         Ok((changes, written))
     }
+}
+
+/// Highest version number a record may claim (each one is a write on restore).
+const MAX_VERSION: u64 = 100_000;
+
+/// A record from the archive, checked before anything is written: a sane path and a bounded
+/// number of versions to write.
+fn check_record(member: &str, record: &SecretRecord) -> Result<(), BackupError> {
+    check_path(member, &record.path)?;
+    let last = record.last_version();
+    if last > MAX_VERSION || record.versions.len() as u64 > last {
+        return Err(BackupError::integrity(format!(
+            "member {member} claims {} versions up to version {last}; at most {MAX_VERSION} are \
+             restored",
+            record.versions.len()
+        )));
+    }
+    Ok(())
+}
+
+/// The mount a LOGICAL snapshot restores into (from the catalog, which the store's writers
+/// control): a KV mount path, not a system path.
+pub(crate) fn check_mount(mount: &str) -> Result<(), BackupError> {
+    let first = mount.split('/').next().unwrap_or_default();
+    let bad = mount.is_empty()
+        || mount.len() > 256
+        || mount.starts_with('/')
+        || mount
+            .split('/')
+            .any(|s| s.is_empty() || s == "." || s == "..")
+        || mount
+            .chars()
+            .any(|c| c.is_control() || c == '?' || c == '#')
+        || matches!(first, "sys" | "auth" | "identity" | "cubbyhole");
+    if bad {
+        let shown: String = mount.chars().take(60).collect();
+        return Err(BackupError::integrity(format!(
+            "the catalog names {shown:?} as the KV mount: not a KV mount path"
+        )));
+    }
+    Ok(())
 }
 
 /// Paths come from the archive: relative, no empty, `.` or `..` segment.
@@ -180,4 +222,61 @@ async fn write_back(
         kv.destroy_versions(path, &destroyed).await?;
     }
     Ok(last)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::logical::record::VersionRecord;
+
+    fn record(path: &str, current: u64, versions: u64) -> SecretRecord {
+        SecretRecord {
+            path: path.into(),
+            cas_required: false,
+            max_versions: 0,
+            delete_version_after: String::new(),
+            custom_metadata: Default::default(),
+            current_version: current,
+            oldest_version: 1,
+            versions: (1..=versions)
+                .map(|version| VersionRecord {
+                    version,
+                    created_time: String::new(),
+                    deletion_time: String::new(),
+                    destroyed: false,
+                    data: None,
+                })
+                .collect(),
+        }
+    }
+
+    #[test]
+    fn hostile_records_are_refused_before_any_write() {
+        check_record("m", &record("app/db", 3, 3)).expect("sane");
+        for path in ["", "/abs", "a//b", "a/../sys", "./x", "a\nb"] {
+            assert!(check_record("m", &record(path, 1, 1)).is_err(), "{path:?}");
+        }
+        let e = check_record("m", &record("a", u64::MAX, 1)).expect_err("huge version");
+        assert!(e.message().contains("at most"), "{e}");
+    }
+
+    #[test]
+    fn only_kv_mount_paths_are_restored_into() {
+        for ok in ["secret", "kv/team-a", "apps.v2"] {
+            check_mount(ok).expect(ok);
+        }
+        for bad in [
+            "",
+            "sys",
+            "sys/raw",
+            "auth/token",
+            "identity",
+            "cubbyhole",
+            "../x",
+            "a//b",
+            "a?b",
+        ] {
+            assert!(check_mount(bad).is_err(), "{bad:?}");
+        }
+    }
 }

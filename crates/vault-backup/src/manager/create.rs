@@ -265,18 +265,22 @@ impl SnapshotManager {
                 format!("the snapshot pipeline stopped: {e}"),
             )
         })?;
-        if let Some(export) = export {
-            match export.await {
-                Ok(Ok(_)) => {}
-                Ok(Err(e)) => return Err(e),
-                Err(e) => {
-                    return Err(BackupError::new(
-                        BackupErrorKind::Io,
-                        format!("the export task stopped: {e}"),
-                    ));
-                }
-            }
-        }
+        let exported = match export {
+            Some(export) => match export.await {
+                Ok(result) => result.map(|_| ()),
+                Err(e) => Err(BackupError::new(
+                    BackupErrorKind::Io,
+                    format!("the export task stopped: {e}"),
+                )),
+            },
+            None => Ok(()),
+        };
+        // A failed export (Vault refused a read, …) is the cause; an export that stopped
+        // because the pipeline or the store failed (Io) is not.
+        let exported = match exported {
+            Err(e) if e.kind() != BackupErrorKind::Io => return Err(e),
+            other => other,
+        };
         let flow = match (flow, put) {
             (Ok(flow), Ok(())) => flow,
             // The store stopped reading: its own error says why.
@@ -284,6 +288,7 @@ impl SnapshotManager {
             (Err(f), _) => return Err(f),
             (Ok(_), Err(p)) => return Err(p),
         };
+        exported?;
         let stored = stored.lock().map(|d| d.clone()).map_err(|_| {
             BackupError::new(BackupErrorKind::Io, "the stored-bytes digest was lost")
         })?;

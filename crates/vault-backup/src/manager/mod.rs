@@ -107,3 +107,6 @@ impl SnapshotManagerBuilder {
         })
     }
 }
+
+#[cfg(test)]
+mod tests;

@@ -5,6 +5,7 @@ use std::time::Duration;
 
 use serde_json::json;
 use vault_backup::{BackupErrorKind, BackupStatus, CreateOptions, RestoreOptions, SnapshotFilter};
+use vault_core::BlobStoreExt;
 use vault_testkit::OpenBao;
 
 use crate::snapshot_support::{get, keys, manager, pgp_pair, put, raw_catalog};
@@ -99,6 +100,24 @@ async fn full_round_trip_brings_every_secret_and_version_back() {
         200,
         "a dry run writes nothing"
     );
+
+    // The object damaged after it was verified: the restore stream is cut before its end and
+    // Vault keeps its data.
+    let original = store.get_bytes(&snap.object_key).await.expect("object");
+    store
+        .put_bytes(&snap.object_key, original.slice(..original.len() - 40))
+        .await
+        .expect("damage");
+    let cut = manager
+        .restore_snapshot(&snap.id, RestoreOptions::apply().with_key(key.clone()))
+        .await
+        .expect_err("a damaged object is not restored");
+    assert_eq!(cut.kind(), BackupErrorKind::Integrity, "{cut}");
+    assert_eq!(get(&bao, "app/db", 3).await.0, 200, "Vault kept its data");
+    store
+        .put_bytes(&snap.object_key, original)
+        .await
+        .expect("repair");
 
     manager
         .restore_snapshot(&snap.id, RestoreOptions::apply().with_key(key))

@@ -8,8 +8,8 @@ use vault_kv::SecretData;
 const MASK: &str = "***";
 
 /// The texts to mask for these secrets: every string value, its JSON-escaped form when that
-/// differs, and the JSON text of non-string values of four characters or more (a `1` or `true`
-/// would mask half of any message and is no credential).
+/// differs, and the JSON text of numbers, arrays and objects of four characters or more (a `1`
+/// or `true` would mask half of any message and is no credential).
 pub(crate) fn secret_texts(data: &[&SecretData]) -> Vec<String> {
     let mut texts = Vec::new();
     for secret in data {
@@ -23,6 +23,7 @@ pub(crate) fn secret_texts(data: &[&SecretData]) -> Vec<String> {
                         texts.push(escaped.to_string());
                     }
                 }
+                Value::Bool(_) | Value::Null => {}
                 other => {
                     let json = other.to_string();
                     if json.len() >= 4 {

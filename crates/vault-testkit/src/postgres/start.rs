@@ -47,6 +47,7 @@ async fn start() -> Result<Postgres, String> {
         .tempdir()
         .map_err(|e| format!("create a temp dir for PostgreSQL: {e}"))?;
     if let Some((uid, gid)) = user {
+        reachable_by_others(dir.path())?;
         std::os::unix::fs::chown(dir.path(), Some(uid), Some(gid))
             .map_err(|e| format!("chown {} to uid {uid}: {e}", dir.path().display()))?;
     }
@@ -229,10 +230,51 @@ async fn wait_ready(process: &mut ServerProcess, port: u16, password: &str) -> R
     }
 }
 
+/// The unprivileged server must be able to walk down to its directory: every ancestor needs
+/// the others' search (x) bit.
+fn reachable_by_others(dir: &Path) -> Result<(), String> {
+    for ancestor in dir.ancestors().skip(1) {
+        let mode = std::fs::metadata(ancestor)
+            .map_err(|e| format!("stat {}: {e}", ancestor.display()))?
+            .permissions()
+            .mode();
+        if mode & 0o001 == 0 {
+            return Err(format!(
+                "PostgreSQL runs as an unprivileged user and cannot reach {}: {} is not \
+                 searchable by others (mode {:o}). Point TMPDIR at a directory like /tmp",
+                dir.display(),
+                ancestor.display(),
+                mode & 0o7777
+            ));
+        }
+    }
+    Ok(())
+}
+
 fn random_password() -> String {
     rand::rng()
         .sample_iter(Alphanumeric)
         .take(24)
         .map(char::from)
         .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_private_ancestor_is_reported_with_tmpdir_advice() {
+        let root = tempfile::tempdir().expect("tempdir");
+        let private = root.path().join("private");
+        let inner = private.join("cluster");
+        std::fs::create_dir_all(&inner).expect("mkdir");
+        std::fs::set_permissions(root.path(), std::fs::Permissions::from_mode(0o755))
+            .expect("chmod");
+        std::fs::set_permissions(&private, std::fs::Permissions::from_mode(0o700)).expect("chmod");
+        let err = reachable_by_others(&inner).expect_err("private ancestor");
+        assert!(err.contains("TMPDIR") && err.contains("private"), "{err}");
+        std::fs::set_permissions(&private, std::fs::Permissions::from_mode(0o711)).expect("chmod");
+        reachable_by_others(&inner).expect("searchable");
+    }
 }

@@ -19,6 +19,7 @@ use rand::distr::Alphanumeric;
 use serde_json::Value;
 use vault_core::{SecretString, VaultClient};
 use vault_kv::{KvExt, SecretData};
+use zeroize::Zeroizing;
 
 pub use config::{AdminCredentials, PostgresRotatorConfig, PostgresStrategy};
 use conn::{Scene, Session, connect, role_text};
@@ -106,15 +107,8 @@ impl PostgresRotator {
                     ))
                     .with_hint("e.g. postgresql://admin:PASSWORD@host/postgres")
                 };
-                let dsn = std::env::var(var).map_err(|_| missing())?;
-                // The parser's message may quote the string: it is not passed on.
-                let parsed: tokio_postgres::Config = dsn.parse().map_err(|_| missing())?;
-                let user = parsed.get_user().ok_or_else(missing)?.to_string();
-                let password = parsed
-                    .get_password()
-                    .and_then(|p| std::str::from_utf8(p).ok())
-                    .ok_or_else(missing)?;
-                Ok((user, SecretString::new(password)))
+                let dsn = Zeroizing::new(std::env::var(var).map_err(|_| missing())?);
+                dsn_credentials(&dsn).ok_or_else(missing)
             }
         }
     }
@@ -199,6 +193,15 @@ impl PostgresRotator {
             .map(char::from)
             .collect()
     }
+}
+
+/// The user and password of a connection string (URL or `key=value` form); `None` when it
+/// does not parse or lacks either. The parser's message may quote the string, so it is dropped.
+fn dsn_credentials(dsn: &str) -> Option<(String, SecretString)> {
+    let parsed: tokio_postgres::Config = dsn.parse().ok()?;
+    let user = parsed.get_user()?.to_string();
+    let password = std::str::from_utf8(parsed.get_password()?).ok()?;
+    Some((user, SecretString::new(password)))
 }
 
 #[async_trait]
@@ -308,5 +311,24 @@ impl Rotator for PostgresRotator {
             secrets: &secrets,
         };
         self.change_password(&scene, &role, password).await
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn dsn_credentials_from_url_and_key_value_forms() {
+        let (user, password) =
+            dsn_credentials("postgresql://admin:p%40ss@db:5432/postgres").expect("url");
+        assert_eq!((user.as_str(), password.expose()), ("admin", "p@ss"));
+        let (user, password) =
+            dsn_credentials("host=db user=admin password='it\\'s'").expect("key=value");
+        assert_eq!(user, "admin");
+        assert_eq!(password.expose(), "it's");
+        assert!(dsn_credentials("postgresql://admin@db/postgres").is_none());
+        assert!(dsn_credentials("host=db password=x").is_none());
+        assert!(dsn_credentials("not a dsn ='").is_none());
     }
 }
