@@ -210,7 +210,10 @@ async fn hostile_schedule_files_give_clear_errors() {
     );
     edit(&|v| v["request"]["encrypt"] = json!(true), "no recipient");
     edit(
-        &|v| v["recipients"] = json!("-----BEGIN PGP PUBLIC KEY BLOCK-----\ngarbage"),
+        &|v| {
+            v["request"]["encrypt"] = json!(true);
+            v["recipients"] = json!("-----BEGIN PGP PUBLIC KEY BLOCK-----\ngarbage");
+        },
         "not valid",
     );
     edit(
