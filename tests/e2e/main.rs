@@ -22,6 +22,8 @@
 //! - [`migrate`]: `migrate scan|plan|apply|validate` on a bike-data-flow `.env`.
 //! - [`backup`]: `backup keygen|create|list|verify|restore` on a Raft server: an encrypted FULL
 //!   snapshot restores a deleted secret, LOGICAL restores one subtree, refusals and exit codes.
+//! - [`backup_schedule`]: `backup schedule|stats|daemon`: schedules in the store (hostile files
+//!   refused), statistics and the overdue exit code, the daemon on Raft and its webhook alert.
 //! - [`migrate_paths`]: every way of naming sources and plans, KV v1, `migrate plan --diff`.
 //! - [`rotate`]: `rotate policy|run|now|status|history|daemon`, with the random rotator and a real
 //!   PostgreSQL role; failures keep the old value; the daemon reloads policies and stops on SIGTERM.
@@ -41,6 +43,7 @@ mod audit_filters;
 mod audit_first_hour;
 mod audit_plaintext;
 mod backup;
+mod backup_schedule;
 mod config;
 mod contract;
 mod dev;

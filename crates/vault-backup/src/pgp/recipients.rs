@@ -92,6 +92,33 @@ impl Recipients {
         Ok(Self::dedup(certs))
     }
 
+    /// Loads the certificates of `armored` (ASCII-armoured or binary bytes, e.g. what
+    /// [`to_armored`](Self::to_armored) wrote), checked as [`from_files`](Self::from_files)
+    /// checks them; `source` names where the bytes came from in errors.
+    pub fn from_bytes(bytes: &[u8], source: &str) -> Result<Self, BackupError> {
+        let source = Path::new(source);
+        let mut certs = Vec::new();
+        for cert in parse_certs(bytes, source)? {
+            check_usable(&cert, source)?;
+            certs.push(cert);
+        }
+        Ok(Self::dedup(certs))
+    }
+
+    /// The certificates (public parts) as one ASCII-armoured text, for storing beside a
+    /// schedule so that any machine can encrypt to them.
+    pub fn to_armored(&self) -> Result<String, BackupError> {
+        use sequoia_openpgp::serialize::SerializeInto;
+        let mut out = String::new();
+        for cert in &self.certs {
+            let bytes = cert.armored().to_vec().map_err(|e| {
+                BackupError::config(format!("cannot armour certificate {}: {e}", fpr(cert)))
+            })?;
+            out.push_str(&String::from_utf8_lossy(&bytes));
+        }
+        Ok(out)
+    }
+
     /// The primary-key fingerprints (upper-case hex), in the order given.
     pub fn fingerprints(&self) -> Vec<String> {
         self.certs.iter().map(fpr).collect()

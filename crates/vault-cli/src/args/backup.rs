@@ -159,4 +159,124 @@ pub(crate) enum BackupCommand {
         #[arg(long, value_name = "VAR")]
         passphrase_env: Option<String>,
     },
+    // --- schedule, stats, daemon ---------------------------------------------------------
+    /// Backup schedules, stored in the backup store (`schedules/NAME.json`) so that every
+    /// machine running `backup daemon` on that store shares them.
+    Schedule {
+        #[command(subcommand)]
+        command: ScheduleCommand,
+    },
+    /// Run statistics from the store's run records: count, size, last success and failure,
+    /// success rate, durations, and whether each schedule's backup is overdue. Exits 7 when a
+    /// backup is overdue (for monitoring).
+    Stats {
+        #[command(flatten)]
+        store: StoreArgs,
+        /// Minutes a backup may be late past its schedule's longest gap before it is overdue.
+        #[arg(long, value_name = "MINUTES", default_value_t = 60)]
+        grace_minutes: u32,
+    },
+    /// Run the store's schedules until Ctrl-C or SIGTERM (a running backup finishes first);
+    /// failures and overdue backups are notified by webhook and/or email.
+    Daemon {
+        #[command(flatten)]
+        store: StoreArgs,
+        #[command(flatten)]
+        notify: NotifyArgs,
+        /// The name written into run records (default: $HOSTNAME).
+        #[arg(long, value_name = "NAME")]
+        instance: Option<String>,
+    },
+}
+
+/// When a schedule runs (UTC): exactly one of these.
+#[derive(Debug, Clone, Default, Args)]
+#[group(required = true, multiple = false)]
+pub(crate) struct TimingArgs {
+    /// Every day at HH:MM UTC (default 02:00).
+    #[arg(long, value_name = "HH:MM", num_args = 0..=1, default_missing_value = "02:00")]
+    pub daily: Option<String>,
+    /// Every week on DAY (mon…sun) at HH:00 UTC (default mon@03).
+    #[arg(long, value_name = "DAY@HH", num_args = 0..=1, default_missing_value = "mon@03")]
+    pub weekly: Option<String>,
+    /// Every month on day N (1–31, the month's last day when it has fewer) at HH:00 UTC
+    /// (default 1@03).
+    #[arg(long, value_name = "N@HH", num_args = 0..=1, default_missing_value = "1@03")]
+    pub monthly: Option<String>,
+    /// A cron expression in UTC: `minute hour day month weekday`, e.g. "15 */6 * * *".
+    #[arg(long, value_name = "EXPR")]
+    pub cron: Option<String>,
+}
+
+#[derive(Debug, Subcommand)]
+pub(crate) enum ScheduleCommand {
+    /// Add a schedule (a name in use is refused; remove it first).
+    Add {
+        #[command(flatten)]
+        store: StoreArgs,
+        /// 1–64 of a-z, 0-9, `-`, `_`: names the schedule and its run records.
+        name: String,
+        #[command(flatten)]
+        timing: TimingArgs,
+        /// `full` (Raft snapshot) or `logical` (every version of one KV v2 mount).
+        #[arg(long = "type", value_name = "TYPE", default_value = "full")]
+        backup_type: String,
+        /// The KV v2 mount of a LOGICAL backup.
+        #[arg(long, value_name = "MOUNT", default_value = "secret")]
+        mount: String,
+        #[command(flatten)]
+        recipients: RecipientArgs,
+        /// Days each snapshot is kept (recorded in the catalog; `cleanup` decides).
+        #[arg(long, value_name = "DAYS", default_value_t = 30)]
+        retention_days: u32,
+        /// Do not notify when a run of this schedule fails (overdue alerts are sent anyway).
+        #[arg(long)]
+        no_notify_on_failure: bool,
+    },
+    /// The schedules in the store with their next slot.
+    List {
+        #[command(flatten)]
+        store: StoreArgs,
+    },
+    /// Remove a schedule (its run records stay for `stats`).
+    Remove {
+        #[command(flatten)]
+        store: StoreArgs,
+        /// The schedule's name.
+        name: String,
+    },
+}
+
+/// Where `backup daemon` sends failure and overdue alerts.
+#[derive(Debug, Clone, Default, Args)]
+pub(crate) struct NotifyArgs {
+    /// POST each alert as JSON to this URL (repeatable; the URL is never printed whole).
+    #[arg(long = "notify-webhook", value_name = "URL")]
+    pub webhooks: Vec<String>,
+    /// Email alerts to this address (repeatable; needs --smtp-host and --smtp-from).
+    #[arg(long = "notify-email", value_name = "ADDR", requires_all = ["smtp_host", "smtp_from"])]
+    pub emails: Vec<String>,
+    /// The SMTP relay.
+    #[arg(long, value_name = "HOST", requires = "emails")]
+    pub smtp_host: Option<String>,
+    /// The relay's port (default 587, or 25 with --smtp-security none, 465 with tls).
+    #[arg(long, value_name = "PORT", requires = "smtp_host")]
+    pub smtp_port: Option<u16>,
+    /// starttls (default), tls, or none (only for a relay on the loopback interface).
+    #[arg(
+        long,
+        value_name = "MODE",
+        default_value = "starttls",
+        requires = "smtp_host"
+    )]
+    pub smtp_security: String,
+    /// The sender, e.g. "vaultkit <backup@example.com>".
+    #[arg(long, value_name = "ADDR", requires = "smtp_host")]
+    pub smtp_from: Option<String>,
+    /// Environment variable holding the SMTP username (AUTH only with both variables).
+    #[arg(long, value_name = "VAR", requires = "smtp_password_env")]
+    pub smtp_user_env: Option<String>,
+    /// Environment variable holding the SMTP password (never on the command line).
+    #[arg(long, value_name = "VAR", requires = "smtp_user_env")]
+    pub smtp_password_env: Option<String>,
 }

@@ -115,7 +115,7 @@ pub(crate) async fn run(cli: Cli) -> CliResult<u8> {
         Command::Audit(a) => audit::run(&ctx, a).await.map(|()| 0),
         Command::Migrate(m) => migrate::run(&ctx, m).await,
         Command::Rotate(r) => rotate::run(&ctx, r).await,
-        Command::Backup(b) => backup::run(&ctx, b).await.map(|()| 0),
+        Command::Backup(b) => backup::run(&ctx, b).await,
         Command::Dev(_) | Command::Completions(_) => Ok(0),
     }
 }

@@ -4,6 +4,9 @@
 //! - [`store`]: `--store` (local folder or `s3://`) with progress bars on uploads and downloads.
 //! - [`keys`]: recipients, the decryption key, `keygen`.
 //! - [`show`]: how snapshots, restore and cleanup reports print.
+//! - [`schedule`], [`schedule_file`]: `schedule add|list|remove`, schedules stored in the store.
+//! - [`stats`]: `stats`, run figures and overdue schedules (exit 7).
+//! - [`daemon`]: `daemon`, the schedules run until Ctrl-C/SIGTERM with alerts.
 
 use std::sync::Arc;
 
@@ -17,8 +20,12 @@ use super::Ctx;
 use crate::args::backup::{BackupCommand, StoreArgs};
 use crate::error::{CliError, CliResult};
 
+mod daemon;
 mod keys;
+mod schedule;
+mod schedule_file;
 mod show;
+mod stats;
 mod store;
 
 /// vault-backup's errors as CLI errors (exit code from the error's class).
@@ -26,8 +33,26 @@ pub(crate) fn backup_error(e: BackupError) -> CliError {
     CliError::classified(&e)
 }
 
-pub(crate) async fn run(ctx: &Ctx, cmd: BackupCommand) -> CliResult<()> {
+/// Runs a `backup` command; the exit code is 0 unless `stats` finds an overdue backup.
+pub(crate) async fn run(ctx: &Ctx, cmd: BackupCommand) -> CliResult<u8> {
     match cmd {
+        BackupCommand::Stats {
+            store,
+            grace_minutes,
+        } => stats::run(ctx, &store, grace_minutes).await,
+        other => run_other(ctx, other).await.map(|()| 0),
+    }
+}
+
+async fn run_other(ctx: &Ctx, cmd: BackupCommand) -> CliResult<()> {
+    match cmd {
+        BackupCommand::Schedule { command } => schedule::run(ctx, command).await,
+        BackupCommand::Daemon {
+            store,
+            notify,
+            instance,
+        } => daemon::run(ctx, &store, &notify, instance.as_deref()).await,
+        BackupCommand::Stats { .. } => Ok(()),
         BackupCommand::Keygen {
             user_id,
             cert,
