@@ -42,7 +42,7 @@ async fn state(bao: &OpenBao, path: &str) -> Value {
     })
 }
 
-async fn seed(bao: &OpenBao) {
+async fn plant_secrets(bao: &OpenBao) {
     put(bao, "app/db", json!({"password": PLANTED})).await;
     put(bao, "app/db", json!({"password": "v2"})).await;
     put(bao, "app/db", json!({"password": "v3", "user": "svc"})).await;
@@ -88,7 +88,7 @@ async fn all_states(bao: &OpenBao) -> Vec<Value> {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn logical_round_trip_and_granular_restore() {
     let bao = OpenBao::dev().await;
-    seed(&bao).await;
+    plant_secrets(&bao).await;
     let before = all_states(&bao).await;
     assert_eq!(before[1]["versions"]["2"], json!("deleted"), "{before:?}");
     assert_eq!(before[0]["versions"]["1"], json!("destroyed"), "{before:?}");
