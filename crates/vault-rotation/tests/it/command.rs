@@ -8,7 +8,8 @@ use std::time::Duration;
 use serde_json::{Map, Value, json};
 use vault_kv::SecretData;
 use vault_rotation::{
-    CommandRotator, CommandRotatorConfig, RotationContext, RotationErrorKind, Rotator,
+    COMMAND_PASSED_ENV, CommandRotator, CommandRotatorConfig, RotationContext, RotationErrorKind,
+    Rotator,
 };
 
 const OLD: &str = "planted-old-Secret-41";
@@ -240,9 +241,19 @@ async fn the_program_gets_only_the_allowlist_and_the_variables_the_policy_names(
         .expect("test");
     let env = read(dir.path(), "test.env");
     assert!(
-        !env.contains(&format!("{planted}=")) && !env.contains(&value),
+        !env.contains(&format!("{planted}=")),
         "a variable the policy does not name must not reach the program: {env}"
     );
+    // Everything the program sees is on the allowlist (`PWD` is the shell's own).
+    for line in env.lines() {
+        let name = line.split('=').next().unwrap_or_default();
+        assert!(
+            COMMAND_PASSED_ENV.contains(&name)
+                || name.starts_with("LC_")
+                || ["VAULTKIT_ROTATION_STEP", "PWD", "SHLVL", "_", "OLDPWD"].contains(&name),
+            "{name} reached the program: {env}"
+        );
+    }
     assert!(env.lines().any(|l| l.starts_with("PATH=")), "{env}");
     assert!(env.contains("VAULTKIT_ROTATION_STEP=test"), "{env}");
 
