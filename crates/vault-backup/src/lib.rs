@@ -94,8 +94,8 @@ mod scheduler;
 pub use catalog::{BackupStatus, BackupType, SnapshotInfo};
 pub use error::{BackupError, BackupErrorKind};
 pub use manager::{
-    CreateOptions, RestoreAction, RestoreChange, RestoreOptions, RestoreReport, SnapshotFilter,
-    SnapshotManager, SnapshotManagerBuilder,
+    CreateOptions, FullRestorePlan, RestoreAction, RestoreChange, RestoreOptions, RestoreReport,
+    SnapshotFilter, SnapshotManager, SnapshotManagerBuilder,
 };
 pub use pgp::{
     DecryptionKey, EncryptWriter, GeneratedKey, Recipients, decrypt_from, encrypt_to, generate_key,

@@ -35,6 +35,8 @@ pub(crate) enum ArchiveKind {
 pub(crate) struct ArchiveReport {
     /// Raft log index of the snapshot (`meta.json`), Raft only.
     pub(crate) raft_index: Option<u64>,
+    /// Raft term of the snapshot (`meta.json`), Raft only.
+    pub(crate) raft_term: Option<u64>,
     /// Secrets in a logical export.
     pub(crate) secrets: u64,
 }
@@ -139,6 +141,7 @@ pub(crate) fn check_archive(
             }
             Ok(ArchiveReport {
                 raft_index: None,
+                raft_term: None,
                 secrets: members.keys().filter(|k| k.starts_with("secrets/")).count() as u64,
             })
         }
@@ -285,6 +288,8 @@ fn raft_rules(
     struct Meta {
         #[serde(rename = "Index")]
         index: u64,
+        #[serde(rename = "Term", default)]
+        term: Option<u64>,
         #[serde(rename = "Size")]
         size: u64,
     }
@@ -299,6 +304,7 @@ fn raft_rules(
     }
     Ok(ArchiveReport {
         raft_index: Some(meta.index),
+        raft_term: meta.term,
         secrets: 0,
     })
 }

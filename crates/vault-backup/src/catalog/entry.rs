@@ -97,6 +97,9 @@ pub struct SnapshotInfo {
     pub kv_mount: Option<String>,
     /// Raft index of a FULL snapshot (its `meta.json`).
     pub raft_index: Option<u64>,
+    /// Raft term of a FULL snapshot (its `meta.json`).
+    #[serde(default)]
+    pub raft_term: Option<u64>,
     /// Secrets in a LOGICAL snapshot.
     pub secrets: Option<u64>,
     /// Days to keep it, as asked at creation.

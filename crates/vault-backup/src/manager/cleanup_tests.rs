@@ -30,6 +30,7 @@ fn entry(id: &str, status: BackupStatus, age_hours: i64, object_key: &str) -> Sn
         cluster_name: None,
         kv_mount: None,
         raft_index: None,
+        raft_term: None,
         secrets: None,
         retention_days: None,
         verified_at: None,

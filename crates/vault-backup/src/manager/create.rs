@@ -132,6 +132,7 @@ impl SnapshotManager {
             kv_mount: (options.backup_type == BackupType::Logical)
                 .then(|| options.kv_mount.clone()),
             raft_index: None,
+            raft_term: None,
             secrets: None,
             retention_days: options.retention_days,
             verified_at: None,
@@ -153,6 +154,7 @@ impl SnapshotManager {
                 entry.stored_size = Some(stored.size());
                 entry.stored_sha256 = Some(stored.hex());
                 entry.raft_index = flow.report.raft_index;
+                entry.raft_term = flow.report.raft_term;
                 entry.secrets =
                     (options.backup_type == BackupType::Logical).then_some(flow.report.secrets);
                 if options.upload {

@@ -12,6 +12,7 @@ mod cleanup;
 mod cleanup_tests;
 mod create;
 mod options;
+mod plan;
 mod restore;
 mod verify;
 
@@ -26,6 +27,7 @@ use crate::pgp::Recipients;
 pub use options::{
     CreateOptions, RestoreAction, RestoreChange, RestoreOptions, RestoreReport, SnapshotFilter,
 };
+pub use plan::FullRestorePlan;
 
 /// Creates, lists, verifies, restores and prunes snapshots of one Vault cluster into one store.
 ///

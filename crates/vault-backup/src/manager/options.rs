@@ -5,6 +5,8 @@ use chrono::{DateTime, Utc};
 use crate::catalog::{BackupStatus, BackupType, SnapshotInfo};
 use crate::pgp::{DecryptionKey, Recipients};
 
+use super::FullRestorePlan;
+
 /// How to take a snapshot (the Python module's `create_snapshot` arguments).
 #[derive(Debug, Clone)]
 #[non_exhaustive]
@@ -206,4 +208,6 @@ pub struct RestoreReport {
     pub changes: Vec<RestoreChange>,
     /// LOGICAL: versions written.
     pub versions_written: u64,
+    /// FULL: the snapshot against the target's current state, and what is lost.
+    pub full: Option<FullRestorePlan>,
 }

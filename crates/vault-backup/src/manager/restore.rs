@@ -5,7 +5,7 @@ use tokio::sync::mpsc;
 use vault_core::{Method, VaultRequest};
 
 use super::verify::Decryptor;
-use super::{RestoreOptions, RestoreReport, SnapshotManager};
+use super::{FullRestorePlan, RestoreOptions, RestoreReport, SnapshotManager};
 use crate::catalog::{BackupStatus, BackupType, SnapshotInfo};
 use crate::pipeline::{PlainStage, Stage, sink_stream};
 use crate::{BackupError, BackupErrorKind, logical};
@@ -63,6 +63,9 @@ impl SnapshotManager {
         decryptor: Option<Decryptor>,
     ) -> Result<RestoreReport, BackupError> {
         let target = self.client.get_health().await?;
+        // Best effort: without `sys/leader` the plan says the target's index is unknown.
+        let leader = self.client.leader().await.ok();
+        let plan = FullRestorePlan::new(&entry, &target, leader.as_ref());
         let mut warnings = Vec::new();
         let foreign = match (&entry.cluster_id, &target.cluster_id) {
             (Some(source), Some(target)) => source != target,
@@ -79,12 +82,9 @@ impl SnapshotManager {
             ));
         }
         warnings.push(format!(
-            "the whole storage of {} is replaced by the snapshot (Raft index {}): writes made \
-             since are lost",
+            "the whole storage of {} is replaced by the snapshot: {}",
             self.client.address(),
-            entry
-                .raft_index
-                .map_or_else(|| "?".to_string(), |i| i.to_string())
+            plan.summary
         ));
         let mut report = RestoreReport {
             id: entry.id.clone(),
@@ -93,6 +93,7 @@ impl SnapshotManager {
             warnings,
             changes: Vec::new(),
             versions_written: 0,
+            full: Some(plan),
         };
         if options.dry_run {
             self.verify_with(&entry.id, decryptor).await?;
@@ -191,6 +192,7 @@ impl SnapshotManager {
             warnings: Vec::new(),
             changes,
             versions_written,
+            full: None,
         })
     }
 }

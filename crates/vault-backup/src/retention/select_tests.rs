@@ -32,6 +32,7 @@ fn entry(day: &str, status: BackupStatus) -> SnapshotInfo {
         cluster_name: None,
         kv_mount: None,
         raft_index: None,
+        raft_term: None,
         secrets: None,
         retention_days: None,
         verified_at: None,

@@ -11,6 +11,7 @@ mod snapshot_abandoned;
 mod snapshot_faults;
 mod snapshot_fixture;
 mod snapshot_full;
+mod snapshot_full_plan;
 mod snapshot_import;
 mod snapshot_lifecycle;
 mod snapshot_logical;
