@@ -66,7 +66,7 @@ async fn a_stale_in_progress_entry_is_marked_failed_and_its_partial_object_remov
         .await
         .expect("dry run");
     assert_eq!(plan.abandoned, [STALE]);
-    assert_eq!(plan.kept, [real.id.clone()]);
+    assert_eq!(plan.kept, vec![real.id.clone()]);
     assert!(keys(&*store, "vault/snapshots/").await.contains(&partial));
 
     let done = manager
@@ -77,7 +77,7 @@ async fn a_stale_in_progress_entry_is_marked_failed_and_its_partial_object_remov
     assert!(done.removed.is_empty());
     assert_eq!(
         keys(&*store, "vault/snapshots/").await,
-        [real.object_key.clone()],
+        vec![real.object_key.clone()],
         "only the partial object is gone"
     );
     let stale = manager.get_snapshot(STALE).await.expect("entry kept");
