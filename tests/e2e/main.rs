@@ -20,7 +20,13 @@
 //!   in any audit command or format.
 //! - [`audit_first_hour`]: first-hour defects of `audit` (report file, title, line numbers, `--path`).
 //! - [`migrate`]: `migrate scan|plan|apply|validate` on a bike-data-flow `.env`.
+//! - [`backup`]: `backup keygen|create|list|verify|restore` on a Raft server: an encrypted FULL
+//!   snapshot restores a deleted secret, LOGICAL restores one subtree, refusals and exit codes.
+//! - [`backup_schedule`]: `backup schedule|stats|daemon`: schedules in the store (hostile files
+//!   refused), statistics and the overdue exit code, the daemon on Raft and its webhook alert.
 //! - [`migrate_paths`]: every way of naming sources and plans, KV v1, `migrate plan --diff`.
+//! - [`rotate`]: `rotate policy|run|now|status|history|daemon`, with the random rotator and a real
+//!   PostgreSQL role; failures keep the old value; the daemon reloads policies and stops on SIGTERM.
 //! - [`races`]: `kv import` and `migrate apply` against a writer racing them (KV v1 and v2).
 //! - [`transport`]: `--ca-cert` / `VAULT_CACERT` / `--tls-skip-verify` on HTTPS; namespaces.
 //! - [`dev`]: `vaultkit dev` starts a server, prints exports, stops on SIGTERM; a taken port is exit 5
@@ -36,6 +42,8 @@ mod audit;
 mod audit_filters;
 mod audit_first_hour;
 mod audit_plaintext;
+mod backup;
+mod backup_schedule;
 mod config;
 mod contract;
 mod dev;
@@ -49,6 +57,7 @@ mod logging;
 mod migrate;
 mod migrate_paths;
 mod races;
+mod rotate;
 mod security;
 mod status;
 mod support;

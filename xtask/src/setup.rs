@@ -29,9 +29,14 @@ const APT_PACKAGES: &[(&str, &str)] = &[
 /// The pinned python-dotenv release the `env` round-trip tests read dotenv output with.
 pub(crate) const PYTHON_DOTENV_VERSION: &str = "1.2.2";
 
+/// The pinned aiosmtpd release (and its two dependencies) behind vault-testkit's `SmtpServer`;
+/// the version must match `vault_testkit::AIOSMTPD_VERSION`.
+const AIOSMTPD_PACKAGES: &[&str] = &["aiosmtpd==1.4.6", "atpublic==9.0.0", "attrs==26.1.0"];
+
 pub(crate) fn run() -> Result<(), String> {
     install_openbao()?;
     install_python_dotenv()?;
+    install_aiosmtpd()?;
     install_apt(APT_PACKAGES)?;
     Ok(())
 }
@@ -73,6 +78,31 @@ fn install_python_dotenv() -> Result<(), String> {
         ));
     }
     eprintln!("installed {pkg}");
+    Ok(())
+}
+
+/// aiosmtpd, the SMTP server the notifier and scheduler tests deliver email to.
+fn install_aiosmtpd() -> Result<(), String> {
+    let dir = util::target_dir().join("tools/aiosmtpd");
+    let version = AIOSMTPD_PACKAGES[0].trim_start_matches("aiosmtpd==");
+    let stamp = dir.join(format!("aiosmtpd-{version}.dist-info"));
+    if stamp.is_dir() {
+        return Ok(());
+    }
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).map_err(|e| format!("create {}: {e}", dir.display()))?;
+    let (first, rest) = AIOSMTPD_PACKAGES.split_first().ok_or("no packages")?;
+    let mut extra = vec!["--no-deps"];
+    extra.extend_from_slice(rest);
+    pip_install(first, &dir, &extra)
+        .map_err(|e| format!("installing {AIOSMTPD_PACKAGES:?} from PyPI failed: {e}"))?;
+    if !stamp.is_dir() {
+        return Err(format!(
+            "pip installed {first} but {} is missing",
+            stamp.display()
+        ));
+    }
+    eprintln!("installed {}", AIOSMTPD_PACKAGES.join(" "));
     Ok(())
 }
 

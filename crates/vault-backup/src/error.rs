@@ -77,6 +77,35 @@ impl BackupError {
         BackupError::new(BackupErrorKind::Integrity, message)
     }
 
+    /// An object store call failed (`operation` names what was being done).
+    pub(crate) fn store(operation: &str, e: vault_core::VaultError) -> Self {
+        let kind = if e.is_not_found() {
+            BackupErrorKind::NotFound
+        } else {
+            BackupErrorKind::Store
+        };
+        BackupError::new(kind, format!("{operation}: {e}")).with_source(e)
+    }
+
+    /// Local I/O failed while `operation`.
+    pub(crate) fn io(operation: &str, e: std::io::Error) -> Self {
+        BackupError::new(BackupErrorKind::Io, format!("{operation}: {e}")).with_source(e)
+    }
+
+    /// The error an `std::io::Error` carries when a stage put a `BackupError` there; otherwise an `Io` error naming `operation`.
+    pub(crate) fn from_io(operation: &str, e: std::io::Error) -> Self {
+        if e.get_ref().is_some_and(|inner| inner.is::<BackupError>()) {
+            if let Some(inner) = e.into_inner() {
+                if let Ok(backup) = inner.downcast::<BackupError>() {
+                    return *backup;
+                }
+                return BackupError::new(BackupErrorKind::Io, operation.to_string());
+            }
+            return BackupError::new(BackupErrorKind::Io, operation.to_string());
+        }
+        BackupError::io(operation, e)
+    }
+
     /// Adds what the user can try next (shown after the message).
     pub fn with_hint(mut self, hint: impl Into<String>) -> Self {
         self.hint = Some(hint.into());

@@ -76,7 +76,7 @@
 //! - storage and notification plug-ins: [`BlobStore`], [`BlobStoreExt`], [`BlobMeta`],
 //!   [`LocalDirStore`], [`validate_blob_key`], [`validate_blob_prefix`], [`MAX_BLOB_KEY_LEN`];
 //!   [`Notifier`], [`NotifyMessage`], [`NotifySeverity`], `WebhookNotifier` (feature
-//!   `notify-webhook`);
+//!   `notify-webhook`), `SmtpNotifier` (feature `notify-smtp`);
 //! - output for people: [`Table`], [`escape_text`], [`csv_cell`], [`csv_line`];
 //!   [`SecretString`], [`write_private`].
 //!
@@ -121,6 +121,8 @@ pub use config::{AuthMethodKind, VaultConnectionConfig};
 pub use envelope::{AuthInfo, Envelope};
 pub use error::{VaultError, VaultErrorKind, clean_vault_error};
 pub use notify::{Notifier, NotifyMessage, NotifySeverity};
+#[cfg(feature = "notify-smtp")]
+pub use notify::{SmtpNotifier, SmtpNotifierBuilder, SmtpSecurity};
 #[cfg(feature = "notify-webhook")]
 pub use notify::{WebhookFormat, WebhookNotifier, WebhookNotifierBuilder};
 pub use private_file::write_private;

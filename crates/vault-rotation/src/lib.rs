@@ -40,7 +40,9 @@
 //! - Model: [`SecretRotationPolicy`], [`RotationType`], [`RotationWindow`], [`AfterGrace`],
 //!   durations ([`parse_duration`]), policy files ([`load_policies`]), policies in Vault
 //!   ([`PolicyStore`]).
-//! - Rotators: the [`Rotator`] trait, [`RotatorSpec`] / [`build_rotator`], [`RandomRotator`].
+//! - Rotators: the [`Rotator`] trait, [`RotatorSpec`] / [`build_rotator`], [`RandomRotator`],
+//!   `PostgresRotator` (feature `postgres`: a role's password, one role or two alternating ones)
+//!   and [`CommandRotator`] (a user program per step, values on its stdin only).
 //! - Running: [`RotationScheduler`] (what is due), [`RotationOrchestrator`] (runs, on demand,
 //!   daemon), outcomes ([`PolicyOutcome`], [`RotationOutcome`], [`RotationStep`]).
 //! - Records: [`RotationHistoryTracker`], [`HistoryRecord`], [`RotationStatus`],
@@ -78,6 +80,11 @@ pub use policy::{
 #[doc(hidden)]
 pub use protocol::CrashPoint;
 pub use rotator::{RotationContext, Rotator};
+pub use rotators::command::{COMMAND_STEP_ENV, CommandRotator, CommandRotatorConfig};
+#[cfg(feature = "postgres")]
+pub use rotators::postgres::{
+    AdminCredentials, PostgresRotator, PostgresRotatorConfig, PostgresStrategy,
+};
 pub use rotators::{CharClass, RandomRotator, RotatorSpec, build_rotator};
 pub use scheduler::{DEFAULT_CHECK_INTERVAL, RotationScheduler};
 pub use state::RotationState;

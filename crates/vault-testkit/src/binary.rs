@@ -94,6 +94,11 @@ fn installed_path() -> PathBuf {
     target_dir().join(INSTALLED_RELATIVE)
 }
 
+/// `name` found on `PATH`, if any.
+pub(crate) fn find_program(name: &str) -> Option<PathBuf> {
+    find_on_path(&std::env::var_os("PATH")?, name)
+}
+
 fn find_on_path(path_var: &OsStr, name: &str) -> Option<PathBuf> {
     std::env::split_paths(path_var)
         .map(|dir| dir.join(name))

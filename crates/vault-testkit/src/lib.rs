@@ -13,11 +13,19 @@
 //!   connection resets, error statuses with `Retry-After`, truncated bodies, no answer.
 //! - [`TokenReviewer`] answers Kubernetes TokenReview requests so OpenBao's `kubernetes`
 //!   auth method can be exercised for real.
+//! - [`S3Server`] runs a real S3 API in-process (`s3s-fs` over a temporary directory, SigV4
+//!   enforced) with [`S3Fault`]s for fault-injection tests of S3 clients.
 //! - [`TestPki`] generates a CA, server and client certificates (and an unrelated CA).
+//! - [`Postgres`] starts a throwaway PostgreSQL cluster (`initdb` in a temp dir, a free
+//!   loopback port, password logins), for the rotation of database credentials.
+//! - [`SmtpServer`] runs a real SMTP server (aiosmtpd, installed by `cargo xtask setup`) on
+//!   loopback with STARTTLS or implicit TLS and AUTH, and returns each [`ReceivedMail`].
 //!
 //! The `bao` binary is found through `VAULTKIT_BAO`, then `PATH`, then the copy that
-//! `cargo xtask setup` installs under `target/tools/openbao`. When none exists, starting a
-//! server panics with a message naming `cargo xtask setup`: tests fail, they never skip.
+//! `cargo xtask setup` installs under `target/tools/openbao`; PostgreSQL's binaries through
+//! `PG_BIN`, then `/usr/lib/postgresql/15/bin` (Debian's `postgresql-15`). When none exists,
+//! starting a server panics with a message naming `cargo xtask setup`: tests fail, they never
+//! skip.
 //!
 //! Helpers are test support: they panic with the HTTP status, Vault's `errors` and the tail
 //! of the server log when something goes wrong. Root tokens, unseal keys and credential-like
@@ -69,14 +77,20 @@
 mod binary;
 mod k8s;
 mod ports;
+mod postgres;
 mod proxy;
+mod s3;
 mod server;
+mod smtp;
 pub mod tls;
 
 pub use binary::{BAO_ENV, bao_binary, target_dir, workspace_root};
 pub use k8s::TokenReviewer;
+pub use postgres::{PG_BIN_ENV, Postgres, postgres_bin_dir};
 pub use proxy::{Fault, FaultProxy, Hold};
+pub use s3::{S3Fault, S3Server, SseSeen};
 pub use server::OpenBao;
+pub use smtp::{AIOSMTPD_VERSION, ReceivedMail, SmtpMode, SmtpServer};
 pub use tls::TestPki;
 
 /// The examples of this crate's README.md, compiled and run with the doctests.

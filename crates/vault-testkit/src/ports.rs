@@ -22,3 +22,10 @@ pub(crate) fn free_port_pair() -> Result<u16, String> {
     }
     Err("no pair of adjacent free loopback ports found after 50 attempts".to_string())
 }
+
+/// A free loopback port (which another process may still take before the caller binds it).
+pub(crate) fn free_port() -> Result<u16, String> {
+    let listener =
+        TcpListener::bind("127.0.0.1:0").map_err(|e| format!("bind 127.0.0.1:0: {e}"))?;
+    Ok(listener.local_addr().map_err(|e| e.to_string())?.port())
+}

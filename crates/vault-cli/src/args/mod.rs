@@ -6,15 +6,19 @@
 //! - [`secrets`]: `env` and `exec`.
 //! - [`audit`]: `audit …` over vault-audit.
 //! - [`migrate`]: `migrate …` over vault-migrate.
+//! - [`rotate`]: `rotate …` over vault-rotation.
+//! - [`backup`]: `backup …` over vault-backup.
 //! - [`vault_style`]: accepts Vault's single-dash long options (`-mount=secret`).
 
 use clap::{Args, Parser, Subcommand};
 use vault_core::Setting;
 
 pub(crate) mod audit;
+pub(crate) mod backup;
 pub(crate) mod kv;
 pub(crate) mod migrate;
 pub(crate) mod ops;
+pub(crate) mod rotate;
 pub(crate) mod secrets;
 pub(crate) mod vault_style;
 
@@ -150,6 +154,12 @@ pub(crate) enum Command {
     /// Move plaintext secrets from .env/config files into Vault: scan, plan, apply, validate.
     #[command(subcommand)]
     Migrate(migrate::MigrateCommand),
+    /// Rotate secrets on a schedule: policies in Vault, runs, a daemon, status and history.
+    #[command(subcommand)]
+    Rotate(rotate::RotateCommand),
+    /// Encrypted, verified snapshots: create, list, verify, restore, cleanup, keygen.
+    #[command(subcommand)]
+    Backup(backup::BackupCommand),
     /// Start a local OpenBao dev server and print how to point vaultkit at it.
     Dev(ops::DevArgs),
     /// Print a shell completion script.
@@ -169,6 +179,7 @@ const OFFLINE: &[&[&str]] = &[
     &["migrate", "scan"],
     &["migrate", "plan"],
     &["policy", "render"],
+    &["backup", "keygen"],
     &["completions"],
     &["dev"],
 ];

@@ -2,6 +2,7 @@
 //!
 //! - [`status`], [`login`], [`policy`], [`dev`], [`completions`]: operator commands.
 //! - [`kv`]: the KV commands (get/put/…/tree/export/import).
+//! - [`rotate`]: scheduled rotation (policies, runs, daemon, status, history).
 //! - [`secrets`]: resolving `NAME=path#key` selections, shared by [`env`] and [`exec`];
 //!   [`env_rules`]: which variables those secrets may set.
 
@@ -13,6 +14,7 @@ use crate::error::CliResult;
 use crate::output::Output;
 
 pub(crate) mod audit;
+pub(crate) mod backup;
 pub(crate) mod completions;
 pub(crate) mod dev;
 pub(crate) mod env;
@@ -22,6 +24,7 @@ pub(crate) mod kv;
 pub(crate) mod login;
 pub(crate) mod migrate;
 pub(crate) mod policy;
+pub(crate) mod rotate;
 pub(crate) mod secrets;
 pub(crate) mod status;
 
@@ -111,6 +114,8 @@ pub(crate) async fn run(cli: Cli) -> CliResult<u8> {
         Command::Exec(a) => exec::run(&ctx, a).await,
         Command::Audit(a) => audit::run(&ctx, a).await.map(|()| 0),
         Command::Migrate(m) => migrate::run(&ctx, m).await,
+        Command::Rotate(r) => rotate::run(&ctx, r).await,
+        Command::Backup(b) => backup::run(&ctx, b).await,
         Command::Dev(_) | Command::Completions(_) => Ok(0),
     }
 }

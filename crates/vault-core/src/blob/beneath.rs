@@ -193,6 +193,41 @@ pub(crate) fn rename(dir: &OwnedFd, from: &str, to: &str) -> io::Result<()> {
     rustix::fs::renameat(dir, from, dir, to).map_err(io)
 }
 
+/// What [`rename_noreplace`] did.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Placed {
+    /// `from` now has the name `to`; `from` is gone.
+    Renamed,
+    /// `to` is a hard link to `from`; `from` is still there and must be removed by the caller.
+    Linked,
+    /// `to` already existed; nothing changed.
+    Exists,
+}
+
+/// Gives `from` the name `to` in `dir` only if `to` does not exist, atomically: on Linux with
+/// `renameat2(RENAME_NOREPLACE)`, elsewhere (or on a file system that refuses that flag) with
+/// `linkat`, which fails with `EEXIST` just the same. Of two racing callers exactly one wins.
+pub(crate) fn rename_noreplace(dir: &OwnedFd, from: &str, to: &str) -> io::Result<Placed> {
+    #[cfg(any(target_os = "linux", target_os = "android"))]
+    match rustix::fs::renameat_with(dir, from, dir, to, rustix::fs::RenameFlags::NOREPLACE) {
+        Ok(()) => return Ok(Placed::Renamed),
+        Err(Errno::EXIST) => return Ok(Placed::Exists),
+        // Old kernels and some file systems do not know the flag: fall back to a hard link.
+        Err(Errno::INVAL) | Err(Errno::NOSYS) | Err(Errno::OPNOTSUPP) => {}
+        Err(e) => return Err(io(e)),
+    }
+    link_noreplace(dir, from, to)
+}
+
+/// [`rename_noreplace`] without `renameat2`: a hard link, which fails when `to` exists.
+fn link_noreplace(dir: &OwnedFd, from: &str, to: &str) -> io::Result<Placed> {
+    match rustix::fs::linkat(dir, from, dir, to, AtFlags::empty()) {
+        Ok(()) => Ok(Placed::Linked),
+        Err(Errno::EXIST) => Ok(Placed::Exists),
+        Err(e) => Err(io(e)),
+    }
+}
+
 /// Removes file `name` from `dir` (a link would be removed itself, never its target).
 pub(crate) fn unlink(dir: &OwnedFd, name: &str) -> io::Result<()> {
     rustix::fs::unlinkat(dir, name, AtFlags::empty()).map_err(io)
@@ -255,5 +290,40 @@ impl Drop for TempInDir {
         if let Some(name) = self.name.take() {
             let _ = unlink(&self.dir, &name);
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn exclusive_moves_never_replace() {
+        let tmp = tempfile::tempdir().expect("temp dir");
+        let dir = open_root(tmp.path()).expect("open");
+        std::fs::write(tmp.path().join("a"), b"a").expect("write");
+        std::fs::write(tmp.path().join("b"), b"b").expect("write");
+        std::fs::write(tmp.path().join("c"), b"c").expect("write");
+
+        // The fallback: a hard link, leaving the source for the caller to remove.
+        assert_eq!(
+            link_noreplace(&dir, "a", "b").expect("link"),
+            Placed::Exists
+        );
+        assert_eq!(
+            link_noreplace(&dir, "a", "new").expect("link"),
+            Placed::Linked
+        );
+        assert_eq!(std::fs::read(tmp.path().join("new")).expect("read"), b"a");
+        assert!(tmp.path().join("a").exists());
+
+        assert_eq!(
+            rename_noreplace(&dir, "c", "b").expect("move"),
+            Placed::Exists
+        );
+        assert_eq!(std::fs::read(tmp.path().join("b")).expect("read"), b"b");
+        let placed = rename_noreplace(&dir, "c", "fresh").expect("move");
+        assert_ne!(placed, Placed::Exists);
+        assert_eq!(std::fs::read(tmp.path().join("fresh")).expect("read"), b"c");
     }
 }

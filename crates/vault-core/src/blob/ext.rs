@@ -183,6 +183,13 @@ mod tests {
             async fn put(&self, _: &str, _: ByteStream) -> Result<BlobMeta, VaultError> {
                 Err(VaultError::new(VaultErrorKind::Io))
             }
+            async fn put_if_absent(
+                &self,
+                _: &str,
+                _: ByteStream,
+            ) -> Result<Option<BlobMeta>, VaultError> {
+                Err(VaultError::new(VaultErrorKind::Io))
+            }
             async fn get(&self, _: &str) -> Result<ByteStream, VaultError> {
                 let chunks: Vec<Result<Bytes, std::io::Error>> = vec![
                     Ok(Bytes::from_static(b"half")),

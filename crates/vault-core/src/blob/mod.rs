@@ -82,6 +82,16 @@ impl BlobMeta {
 /// - `list(prefix)` is a plain string-prefix match on keys (like S3, not a directory listing):
 ///   every object whose key starts with `prefix`, at any depth, sorted by key. `""` lists all.
 ///   Nothing in progress (temporary uploads) ever appears.
+/// - `put_if_absent` stores the object only if no object has the key; it returns `Ok(None)` and
+///   leaves the existing object untouched when one does (it may then return without reading
+///   `data`). On a store with conditional writes (an exclusive rename on a local disk,
+///   `If-None-Match: *` on S3) the check and the write are one atomic step: of any number of
+///   concurrent `put_if_absent` calls on one key exactly one returns `Some`, and no loser's byte is
+///   ever readable. It is as atomic as `put`: a failed stream stores nothing. A store whose backend
+///   has no conditional write can only check and then write; it must say so in its
+///   documentation, and there two racing writers may both get `Some` with the last one's object
+///   kept (`blob_store_suite` fails on such a store). Use it for objects that must never be
+///   replaced, such as a backup under a timestamped name.
 /// - `delete` of a missing key succeeds.
 /// - Errors name the operation and the key; local I/O failures are kind `Io`.
 /// - Implementations are `Send + Sync` and used as `Arc<dyn BlobStore>`.
@@ -89,6 +99,13 @@ impl BlobMeta {
 pub trait BlobStore: Send + Sync + std::fmt::Debug {
     /// Store the bytes of `data` under `key`, replacing what was there.
     async fn put(&self, key: &str, data: ByteStream) -> Result<BlobMeta, VaultError>;
+    /// Store `data` under `key` only if nothing is stored there; `None` when an object already
+    /// had the key (nothing was written).
+    async fn put_if_absent(
+        &self,
+        key: &str,
+        data: ByteStream,
+    ) -> Result<Option<BlobMeta>, VaultError>;
     /// Stream the object stored under `key`.
     async fn get(&self, key: &str) -> Result<ByteStream, VaultError>;
     /// Metadata of `key`, or `None` when there is no such object.
@@ -103,6 +120,13 @@ pub trait BlobStore: Send + Sync + std::fmt::Debug {
 impl<T: BlobStore + ?Sized> BlobStore for std::sync::Arc<T> {
     async fn put(&self, key: &str, data: ByteStream) -> Result<BlobMeta, VaultError> {
         (**self).put(key, data).await
+    }
+    async fn put_if_absent(
+        &self,
+        key: &str,
+        data: ByteStream,
+    ) -> Result<Option<BlobMeta>, VaultError> {
+        (**self).put_if_absent(key, data).await
     }
     async fn get(&self, key: &str) -> Result<ByteStream, VaultError> {
         (**self).get(key).await

@@ -4,8 +4,10 @@
 //! - [`NotifyMessage`] and [`NotifySeverity`]: what is said.
 //! - [`Notifier`]: the trait every channel implements.
 //! - [`WebhookNotifier`] (feature `notify-webhook`, on by default): JSON or Slack-style POST.
+//! - [`SmtpNotifier`] (feature `notify-smtp`): a plain-text email through an SMTP relay
+//!   (STARTTLS or implicit TLS, optional AUTH).
 //!
-//! Other channels (SMTP email, chat APIs) implement [`Notifier`] in their own crates and run
+//! Other channels (chat APIs) implement [`Notifier`] in their own crates and run
 //! `vault_core::testing::notifier_suite` from their tests.
 //!
 //! ```no_run
@@ -33,6 +35,10 @@ use crate::VaultError;
 mod webhook;
 #[cfg(feature = "notify-webhook")]
 pub use webhook::{WebhookFormat, WebhookNotifier, WebhookNotifierBuilder};
+#[cfg(feature = "notify-smtp")]
+mod smtp;
+#[cfg(feature = "notify-smtp")]
+pub use smtp::{SmtpNotifier, SmtpNotifierBuilder, SmtpSecurity};
 
 /// How bad the news is.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]

@@ -25,6 +25,32 @@ fn pattern_stream(total: usize) -> ByteStream {
     Box::pin(futures_util::stream::iter(chunks))
 }
 
+/// The bytes of writer `who` (0 or 1) in the put_if_absent race: writer 1 sends the complement
+/// of writer 0's pattern, so every byte tells whose it is.
+fn racer_byte(who: u8, offset: usize) -> u8 {
+    if who == 0 {
+        pattern(offset)
+    } else {
+        !pattern(offset)
+    }
+}
+
+/// Writer `who`'s object, yielding to the runtime between chunks so racing writers interleave.
+fn racer_stream(who: u8, total: usize) -> ByteStream {
+    let chunks = (0..total).step_by(CHUNK).map(move |start| {
+        let end = (start + CHUNK).min(total);
+        Ok(Bytes::from(
+            (start..end)
+                .map(|i| racer_byte(who, i))
+                .collect::<Vec<u8>>(),
+        ))
+    });
+    Box::pin(futures_util::stream::iter(chunks).then(|chunk| async move {
+        tokio::task::yield_now().await;
+        chunk
+    }))
+}
+
 fn failing_stream() -> ByteStream {
     let chunks: Vec<Result<Bytes, std::io::Error>> = vec![
         Ok(Bytes::from(vec![1u8; CHUNK])),
@@ -234,6 +260,8 @@ pub async fn blob_store_suite(store: &dyn BlobStore) {
         "blob_store_suite: a failed overwrite changed the object"
     );
 
+    put_if_absent_checks(store, &k).await;
+
     // Invalid keys are rejected before anything is stored.
     let before = keys(store, &format!("{base}/")).await;
     for bad in [
@@ -248,6 +276,14 @@ pub async fn blob_store_suite(store: &dyn BlobStore) {
     ] {
         match store.put_bytes(bad, Bytes::from_static(b"x")).await {
             Ok(_) => panic!("blob_store_suite: put accepted the invalid key {bad:?}"),
+            Err(e) => assert_eq!(
+                e.kind(),
+                VaultErrorKind::Validation,
+                "blob_store_suite: invalid key {bad:?} gave {e}"
+            ),
+        }
+        match store.put_if_absent(bad, racer_stream(0, 1)).await {
+            Ok(_) => panic!("blob_store_suite: put_if_absent accepted the invalid key {bad:?}"),
             Err(e) => assert_eq!(
                 e.kind(),
                 VaultErrorKind::Validation,
@@ -276,5 +312,92 @@ pub async fn blob_store_suite(store: &dyn BlobStore) {
         keys(store, &format!("{base}/")).await,
         Vec::<String>::new(),
         "blob_store_suite: cleanup"
+    );
+}
+
+/// Size of each racing writer's object: several chunks, so the writers interleave.
+const RACE_SIZE: usize = 2 * 1024 * 1024 + 4_321;
+
+/// `put_if_absent`: stores when absent, refuses when present, a failed stream stores nothing, and
+/// of two concurrent writers on one key exactly one wins with all of its bytes.
+async fn put_if_absent_checks(store: &dyn BlobStore, k: &dyn Fn(&str) -> String) {
+    let once = k("once.txt");
+    let first = store
+        .put_if_absent(&once, racer_stream(0, 10))
+        .await
+        .unwrap_or_else(|e| panic!("blob_store_suite: put_if_absent of a new key failed: {e}"));
+    assert_eq!(
+        first.map(|m| (m.key, m.size)),
+        Some((once.clone(), 10)),
+        "blob_store_suite: put_if_absent of a new key returns its metadata"
+    );
+    let second = store
+        .put_if_absent(&once, racer_stream(1, 10))
+        .await
+        .unwrap_or_else(|e| panic!("blob_store_suite: put_if_absent of a taken key failed: {e}"));
+    assert!(
+        second.is_none(),
+        "blob_store_suite: put_if_absent of a taken key must return None"
+    );
+    let kept: Vec<u8> = (0..10).map(|i| racer_byte(0, i)).collect();
+    assert_eq!(
+        get(store, &once).await,
+        Bytes::from(kept),
+        "blob_store_suite: put_if_absent of a taken key changed the object"
+    );
+
+    // A failed stream stores nothing, and the key is still free afterwards.
+    let broken = k("absent-broken");
+    assert!(
+        store
+            .put_if_absent(&broken, failing_stream())
+            .await
+            .is_err(),
+        "blob_store_suite: put_if_absent with a failing stream succeeded"
+    );
+    assert!(
+        matches!(store.head(&broken).await, Ok(None)),
+        "blob_store_suite: a failed put_if_absent left an object behind"
+    );
+
+    // Two concurrent writers on one key: exactly one wins, and only its bytes are stored.
+    let raced = k("raced.bin");
+    let (a, b) = futures_util::future::join(
+        store.put_if_absent(&raced, racer_stream(0, RACE_SIZE)),
+        store.put_if_absent(&raced, racer_stream(1, RACE_SIZE)),
+    )
+    .await;
+    let a = a.unwrap_or_else(|e| panic!("blob_store_suite: racing put_if_absent failed: {e}"));
+    let b = b.unwrap_or_else(|e| panic!("blob_store_suite: racing put_if_absent failed: {e}"));
+    let winner: u8 = match (&a, &b) {
+        (Some(_), None) => 0,
+        (None, Some(_)) => 1,
+        _ => panic!(
+            "blob_store_suite: of two racing put_if_absent exactly one must win, got {} winners",
+            u8::from(a.is_some()) + u8::from(b.is_some())
+        ),
+    };
+    let mut stream = store
+        .get(&raced)
+        .await
+        .unwrap_or_else(|e| panic!("blob_store_suite: get of the raced key failed: {e}"));
+    let mut offset = 0usize;
+    while let Some(chunk) = stream.next().await {
+        let chunk = chunk.unwrap_or_else(|e| {
+            panic!("blob_store_suite: raced object stream failed at byte {offset}: {e}")
+        });
+        for (i, byte) in chunk.iter().enumerate() {
+            assert_eq!(
+                *byte,
+                racer_byte(winner, offset + i),
+                "blob_store_suite: the raced object holds a byte of the losing writer at {}",
+                offset + i
+            );
+        }
+        offset += chunk.len();
+    }
+    assert_eq!(
+        offset, RACE_SIZE,
+        "blob_store_suite: the raced object has the winner's length"
     );
 }

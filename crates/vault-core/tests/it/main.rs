@@ -9,6 +9,7 @@ mod client_common;
 mod client_namespaces;
 mod client_ops;
 mod client_redirect;
+mod notify_smtp;
 mod notify_webhook;
 mod redaction;
 mod retry;

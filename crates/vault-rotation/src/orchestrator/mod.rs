@@ -13,9 +13,10 @@ use futures_util::StreamExt;
 use vault_core::{Notifier, VaultClient};
 
 use crate::protocol::{CrashPoint, Engine};
+use crate::rotators::build_rotator_for;
 use crate::{
     PolicyOutcome, PolicyStore, RotationError, RotationOutcome, RotationScheduler, RotationStep,
-    Rotator, SecretRotationPolicy, VaultkitPaths, build_rotator,
+    Rotator, SecretRotationPolicy, VaultkitPaths,
 };
 
 /// Default lease time-to-live (renewed between steps).
@@ -206,7 +207,7 @@ impl RotationOrchestrator {
     ) -> (RotationOutcome, Option<DateTime<Utc>>) {
         let rotator = match self.rotators.get(&policy.name) {
             Some(r) => Arc::clone(r),
-            None => match build_rotator(&policy.rotator) {
+            None => match build_rotator_for(&policy.rotator, &self.client) {
                 Ok(r) => r,
                 Err(e) => {
                     return (

@@ -11,11 +11,11 @@
 
 mod api;
 mod config;
-mod process;
+pub(crate) mod process;
 mod redact;
 mod start;
 
-use process::ServerProcess;
+pub(crate) use process::ServerProcess;
 
 /// How a server was started; decides what `seal`/`unseal` wait for.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -4,6 +4,7 @@ mod binary;
 mod dev;
 mod k8s;
 mod lifecycle;
+mod postgres;
 mod proxy;
 mod raft;
 mod redaction;

@@ -6,7 +6,10 @@
 //! anywhere below the root — a folder or a final name — makes put/get/head/delete fail with a
 //! Validation error and is skipped by list; nothing outside the root is read, written or
 //! deleted. Writes are atomic: data goes to a `.vaultkit-tmp.*` file (mode 0600) in the target's
-//! directory, is fsynced, renamed over the target, and the directory is fsynced. A failed or
+//! directory, is fsynced, renamed over the target, and the directory is fsynced.
+//! [`BlobStore::put_if_absent`] moves the file in with `renameat2(RENAME_NOREPLACE)` (or `linkat`
+//! where that flag is unknown), which fails when the name exists: of two racing writers exactly
+//! one wins, and the loser's file is removed without ever being visible. A failed or
 //! cancelled write removes its temporary file; temporary files never appear in
 //! [`BlobStore::list`].
 
@@ -17,7 +20,7 @@ use async_trait::async_trait;
 use futures_util::StreamExt;
 use tokio::io::AsyncWriteExt;
 
-use super::beneath::{self, Kind, OwnedFd, Refusal, TempInDir};
+use super::beneath::{self, Kind, OwnedFd, Placed, Refusal, TempInDir};
 use super::fs::file_stream;
 use super::key::{TEMP_PREFIX, validate_blob_key, validate_blob_prefix};
 use super::{BlobMeta, BlobStore, ByteStream};
@@ -127,32 +130,28 @@ impl LocalDirStore {
         })
         .await
     }
-}
 
-#[async_trait]
-impl BlobStore for LocalDirStore {
-    async fn put(&self, key: &str, mut data: ByteStream) -> Result<BlobMeta, VaultError> {
-        const OP: &str = "store blob";
-        validate_blob_key(key)?;
+    /// Streams `data` into a new temporary file (0600, fsynced) in the folder of `key`.
+    async fn stage(&self, op: &str, key: &str, mut data: ByteStream) -> Result<Staged, VaultError> {
         let name = split_key(key).1.to_string();
         let dir = match self.folder_of(key, true).await {
             Ok(Some(dir)) => Arc::new(dir),
             Ok(None) => {
                 let e = std::io::Error::new(std::io::ErrorKind::NotFound, "folder missing");
-                return Err(self.io_error(OP, key, "cannot create the object's directory", e));
+                return Err(self.io_error(op, key, "cannot create the object's directory", e));
             }
-            Err(r) => return Err(self.refused(OP, key, "cannot create the object's directory", r)),
+            Err(r) => return Err(self.refused(op, key, "cannot create the object's directory", r)),
         };
         let (tmp, file) = beneath::create_temp(&dir, TEMP_PREFIX)
-            .map_err(|e| self.io_error(OP, key, "cannot create a temporary file", e))?;
-        let mut guard = TempInDir::new(dir.clone(), tmp.clone());
+            .map_err(|e| self.io_error(op, key, "cannot create a temporary file", e))?;
+        let guard = TempInDir::new(dir.clone(), tmp.clone());
         let mut file = tokio::fs::File::from_std(file);
 
         let mut size: u64 = 0;
         while let Some(chunk) = data.next().await {
             let chunk = chunk.map_err(|e| {
                 self.io_error(
-                    OP,
+                    op,
                     key,
                     format!("the data stream failed after {size} bytes; nothing was stored"),
                     e,
@@ -160,17 +159,55 @@ impl BlobStore for LocalDirStore {
             })?;
             file.write_all(&chunk)
                 .await
-                .map_err(|e| self.io_error(OP, key, "cannot write the temporary file", e))?;
+                .map_err(|e| self.io_error(op, key, "cannot write the temporary file", e))?;
             size += chunk.len() as u64;
         }
         file.flush()
             .await
-            .map_err(|e| self.io_error(OP, key, "cannot write the temporary file", e))?;
+            .map_err(|e| self.io_error(op, key, "cannot write the temporary file", e))?;
         file.sync_all()
             .await
-            .map_err(|e| self.io_error(OP, key, "cannot fsync the temporary file", e))?;
-        drop(file);
+            .map_err(|e| self.io_error(op, key, "cannot fsync the temporary file", e))?;
+        Ok(Staged {
+            dir,
+            tmp,
+            name,
+            guard,
+            size,
+        })
+    }
 
+    fn folder_has_key(op: &str, key: &str) -> VaultError {
+        VaultError::new(VaultErrorKind::Validation)
+            .with_operation(op.to_string())
+            .with_path(key.to_string())
+            .with_message("a folder of other objects already has this key")
+            .with_hint("choose a key that is not the prefix of existing keys")
+    }
+}
+
+/// A fully written temporary file waiting to be moved to its key.
+struct Staged {
+    dir: Arc<OwnedFd>,
+    tmp: String,
+    name: String,
+    /// Removes `tmp` unless disarmed.
+    guard: TempInDir,
+    size: u64,
+}
+
+#[async_trait]
+impl BlobStore for LocalDirStore {
+    async fn put(&self, key: &str, data: ByteStream) -> Result<BlobMeta, VaultError> {
+        const OP: &str = "store blob";
+        validate_blob_key(key)?;
+        let Staged {
+            dir,
+            tmp,
+            name,
+            mut guard,
+            size,
+        } = self.stage(OP, key, data).await?;
         let moved = {
             let (dir, tmp, name) = (dir.clone(), tmp.clone(), name.clone());
             let key = key.to_string();
@@ -189,11 +226,7 @@ impl BlobStore for LocalDirStore {
             .await
         };
         match moved {
-            Ok(None) => Err(VaultError::new(VaultErrorKind::Validation)
-                .with_operation(OP)
-                .with_path(key.to_string())
-                .with_message("a folder of other objects already has this key")
-                .with_hint("choose a key that is not the prefix of existing keys")),
+            Ok(None) => Err(Self::folder_has_key(OP, key)),
             Ok(Some(kind)) => {
                 guard.disarm();
                 let modified = match kind {
@@ -201,6 +234,61 @@ impl BlobStore for LocalDirStore {
                     _ => None,
                 };
                 Ok(BlobMeta::new(key, size, modified))
+            }
+            Err(r) => Err(self.refused(OP, key, "cannot move the object into place", r)),
+        }
+    }
+
+    async fn put_if_absent(
+        &self,
+        key: &str,
+        data: ByteStream,
+    ) -> Result<Option<BlobMeta>, VaultError> {
+        const OP: &str = "store blob if absent";
+        validate_blob_key(key)?;
+        // Cheap early answer; the exclusive move below is what decides a race.
+        if self.head(key).await?.is_some() {
+            return Ok(None);
+        }
+        let Staged {
+            dir,
+            tmp,
+            name,
+            mut guard,
+            size,
+        } = self.stage(OP, key, data).await?;
+        let placed = {
+            let key = key.to_string();
+            blocking(move || {
+                let placed = beneath::rename_noreplace(&dir, &tmp, &name)?;
+                let kind = match placed {
+                    Placed::Exists => beneath::kind_of(&dir, &name)?,
+                    Placed::Renamed | Placed::Linked => {
+                        beneath::sync(&dir)?;
+                        beneath::kind_of(&dir, &name)?
+                    }
+                };
+                if matches!(kind, Some(Kind::Symlink)) {
+                    return Err(Refusal::Symlink(key));
+                }
+                Ok((placed, kind))
+            })
+            .await
+        };
+        match placed {
+            Ok((_, Some(Kind::Dir))) => Err(Self::folder_has_key(OP, key)),
+            Ok((Placed::Exists, _)) => Ok(None),
+            Ok((placed, kind)) => {
+                // After a rename the temporary name is gone; after a hard link the guard
+                // removes it.
+                if placed == Placed::Renamed {
+                    guard.disarm();
+                }
+                let modified = match kind {
+                    Some(Kind::File { modified, .. }) => modified,
+                    _ => None,
+                };
+                Ok(Some(BlobMeta::new(key, size, modified)))
             }
             Err(r) => Err(self.refused(OP, key, "cannot move the object into place", r)),
         }
@@ -346,172 +434,4 @@ impl BlobStore for LocalDirStore {
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-    use bytes::Bytes;
-    use std::io::ErrorKind;
-
-    fn failing_stream(good: usize) -> ByteStream {
-        let chunks: Vec<Result<Bytes, std::io::Error>> = vec![
-            Ok(Bytes::from(vec![7u8; good])),
-            Err(std::io::Error::new(
-                ErrorKind::ConnectionReset,
-                "upstream went away",
-            )),
-            Ok(Bytes::from_static(b"never written")),
-        ];
-        Box::pin(futures_util::stream::iter(chunks))
-    }
-
-    /// The keys `list("")` returns.
-    async fn all_keys(store: &LocalDirStore) -> Vec<String> {
-        let listed = store.list("").await.expect("list");
-        listed.into_iter().map(|m| m.key).collect()
-    }
-
-    fn bytes_stream(data: &'static [u8]) -> ByteStream {
-        Box::pin(futures_util::stream::once(async move {
-            Ok(Bytes::from_static(data))
-        }))
-    }
-
-    fn all_files(root: &Path) -> Vec<String> {
-        let mut out = Vec::new();
-        let mut stack = vec![root.to_path_buf()];
-        while let Some(dir) = stack.pop() {
-            for entry in std::fs::read_dir(dir).expect("read dir").flatten() {
-                if entry.path().is_dir() {
-                    stack.push(entry.path());
-                } else {
-                    out.push(entry.file_name().to_string_lossy().into_owned());
-                }
-            }
-        }
-        out
-    }
-
-    #[tokio::test]
-    async fn interrupted_put_leaves_no_partial_object_or_temp_file() {
-        let dir = tempfile::tempdir().expect("temp dir");
-        let store = LocalDirStore::new(dir.path()).expect("store");
-        let e = store
-            .put("a/b.snap", failing_stream(100_000))
-            .await
-            .expect_err("stream error must fail the put");
-        assert_eq!(e.kind(), VaultErrorKind::Io);
-        assert!(e.to_string().contains("after 100000 bytes"), "{e}");
-        assert!(store.head("a/b.snap").await.expect("head").is_none());
-        assert!(
-            all_files(dir.path()).is_empty(),
-            "left behind: {:?}",
-            all_files(dir.path())
-        );
-
-        // An existing object keeps its old content.
-        store
-            .put("a/b.snap", bytes_stream(b"old"))
-            .await
-            .expect("put");
-        assert!(store.put("a/b.snap", failing_stream(10)).await.is_err());
-        let mut s = store.get("a/b.snap").await.expect("get");
-        assert_eq!(
-            s.next().await.and_then(Result::ok),
-            Some(Bytes::from_static(b"old"))
-        );
-        assert_eq!(all_files(dir.path()), vec!["b.snap".to_string()]);
-    }
-
-    #[tokio::test]
-    async fn cancelled_put_removes_its_temp_file() {
-        let dir = tempfile::tempdir().expect("temp dir");
-        let store = LocalDirStore::new(dir.path()).expect("store");
-        // A stream that yields one chunk and then never ends.
-        let pending: ByteStream = Box::pin(
-            futures_util::stream::once(async { Ok(Bytes::from_static(b"part")) })
-                .chain(futures_util::stream::pending()),
-        );
-        let put = store.put("x", pending);
-        let r = tokio::time::timeout(std::time::Duration::from_millis(200), put).await;
-        assert!(r.is_err(), "put of an endless stream cannot finish");
-        assert!(
-            all_files(dir.path()).is_empty(),
-            "left behind: {:?}",
-            all_files(dir.path())
-        );
-    }
-
-    #[tokio::test]
-    async fn temp_files_are_not_listed_and_keys_cannot_escape() {
-        let dir = tempfile::tempdir().expect("temp dir");
-        let root = dir.path().join("store");
-        let store = LocalDirStore::new(&root).expect("store");
-        std::fs::write(root.join(".vaultkit-tmp.deadbeef"), b"partial").expect("write");
-        store.put("k", bytes_stream(b"v")).await.expect("put");
-        assert_eq!(all_keys(&store).await, ["k"]);
-
-        for bad in ["../escaped", "/abs", "a//b", "a\\b", "a\0b"] {
-            let e = store
-                .put(bad, bytes_stream(b"x"))
-                .await
-                .err()
-                .unwrap_or_else(|| panic!("{bad:?} accepted"));
-            assert_eq!(e.kind(), VaultErrorKind::Validation, "{bad:?}");
-        }
-        assert!(!dir.path().join("escaped").exists());
-    }
-
-    #[cfg(unix)]
-    #[tokio::test]
-    async fn objects_are_private_and_symlinks_are_not_followed_by_list() {
-        use std::os::unix::fs::PermissionsExt;
-        let dir = tempfile::tempdir().expect("temp dir");
-        let root = dir.path().join("store");
-        let store = LocalDirStore::new(&root).expect("store");
-        store
-            .put("secret.snap", bytes_stream(b"v"))
-            .await
-            .expect("put");
-        let mode = std::fs::metadata(root.join("secret.snap"))
-            .expect("meta")
-            .permissions()
-            .mode();
-        assert_eq!(mode & 0o777, 0o600);
-
-        std::fs::create_dir(dir.path().join("outside")).expect("mkdir");
-        std::fs::write(dir.path().join("outside/loot"), b"x").expect("write");
-        std::os::unix::fs::symlink(dir.path().join("outside"), root.join("link")).expect("symlink");
-        assert_eq!(all_keys(&store).await, ["secret.snap"]);
-    }
-
-    #[tokio::test]
-    async fn file_and_folder_with_the_same_key() {
-        let dir = tempfile::tempdir().expect("temp dir");
-        let store = LocalDirStore::new(dir.path()).expect("store");
-        store.put("a/b", bytes_stream(b"v")).await.expect("put");
-        let e = store
-            .put("a", bytes_stream(b"v"))
-            .await
-            .expect_err("a is a folder");
-        assert_eq!(e.kind(), VaultErrorKind::Validation);
-        assert!(store.head("a").await.expect("head").is_none());
-        store
-            .delete("a")
-            .await
-            .expect("deleting a folder key is a no-op");
-        assert!(store.head("a/b").await.expect("head").is_some());
-        assert!(
-            store
-                .head("a/b/c")
-                .await
-                .expect("head below a file")
-                .is_none()
-        );
-        assert!(
-            store
-                .get("a/b/c")
-                .await
-                .err()
-                .is_some_and(|e| e.is_not_found())
-        );
-    }
-}
+mod tests;

@@ -1,0 +1,11 @@
+//! Retention: which snapshots a [`RetentionPolicy`] keeps (restic-style tiers), as a pure
+//! function over catalog entries; the manager's `cleanup_expired` applies it.
+//!
+//! - [`policy`]: [`RetentionPolicy`], [`CleanupReport`].
+//! - [`select`]: the decision.
+
+mod policy;
+mod select;
+
+pub use policy::{CleanupReport, RetentionPolicy};
+pub(crate) use select::select;
