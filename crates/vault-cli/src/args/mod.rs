@@ -40,6 +40,7 @@ Exit codes:
   5  connection failed, Vault is sealed / not initialised, cached value past its stale limit,
      `dev --port` on a port that is taken
   6  validation failed (bad input file, filter or configuration, CAS mismatch)
+  7  `backup stats`: a scheduled backup is overdue
   `exec` exits with the child's code, or 128+N when the child died of signal N.
 
 Configuration: flags override single settings. The connection (address, namespace, TLS,
