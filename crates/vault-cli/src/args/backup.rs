@@ -273,6 +273,9 @@ pub(crate) struct NotifyArgs {
     /// The sender, e.g. "vaultkit <backup@example.com>".
     #[arg(long, value_name = "ADDR", requires = "smtp_host")]
     pub smtp_from: Option<String>,
+    /// Also trust the CA certificate(s) in this PEM file for the relay (a private CA).
+    #[arg(long, value_name = "FILE", requires = "smtp_host")]
+    pub smtp_ca_file: Option<PathBuf>,
     /// Environment variable holding the SMTP username (AUTH only with both variables).
     #[arg(long, value_name = "VAR", requires = "smtp_password_env")]
     pub smtp_user_env: Option<String>,
