@@ -174,6 +174,25 @@ async fn policies_runs_status_and_history_with_the_random_rotator() {
     seen.add(&table);
     assert!(table.stdout.contains("rotated"), "{}", table.stdout);
 
+    // A policy whose secret does not exist yet: `missing` in the status, not an error.
+    w.vk(&["rotate", "policy", "add", "ghost", "app/ghost"])
+        .run()
+        .await
+        .ok();
+    let both = w.vk(&["rotate", "status", "--format", "json"]).run().await;
+    both.ok();
+    let rows = both.json();
+    let ghost = rows
+        .as_array()
+        .and_then(|r| r.iter().find(|row| row["policy"] == "ghost"))
+        .cloned()
+        .unwrap_or_default();
+    assert_eq!(ghost["state"], "missing", "{rows}");
+    w.vk(&["rotate", "policy", "remove", "ghost"])
+        .run()
+        .await
+        .ok();
+
     seen.lacks(PLANTED);
     seen.lacks(&new);
 

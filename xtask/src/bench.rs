@@ -11,7 +11,7 @@ use crate::{setup, util};
 pub(crate) fn run(args: &[String]) -> Result<(), String> {
     let Some(name) = args.first() else {
         return Err(
-            "usage: cargo xtask bench <kv|rotation|audit|audit-pretty|audit-memory|scan>"
+            "usage: cargo xtask bench <kv|rotation|audit|audit-pretty|audit-memory|scan|backup>"
                 .to_string(),
         );
     };
@@ -35,6 +35,11 @@ pub(crate) fn run(args: &[String]) -> Result<(), String> {
             setup::run()?;
             crate::bench_scan::run(&root)?
         }
+        "backup" => {
+            setup::run()?;
+            setup::install_apt(&[("time", "time")])?;
+            crate::bench_backup::run(&root)?
+        }
         "kv" | "rotation" => {
             setup::run()?;
             // Re-run in release with the client stack compiled in (see `run_inner`).
@@ -56,7 +61,7 @@ pub(crate) fn run(args: &[String]) -> Result<(), String> {
         }
         other => {
             return Err(format!(
-                "unknown benchmark `{other}` (known: kv, rotation, audit, audit-pretty, audit-memory, scan)"
+                "unknown benchmark `{other}` (known: kv, rotation, audit, audit-pretty, audit-memory, scan, backup)"
             ));
         }
     };

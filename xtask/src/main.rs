@@ -7,6 +7,7 @@ mod bench;
 mod bench_audit;
 mod bench_audit_memory;
 mod bench_audit_pretty;
+mod bench_backup;
 #[cfg(feature = "bench")]
 mod bench_kv;
 #[cfg(feature = "bench")]
@@ -28,7 +29,7 @@ commands:
   test               setup, then the whole test suite (nextest + doctests)
   ci                 fmt check, clippy -D warnings, package every crate alone, then `test`
   demo               start an OpenBao dev server and tour vaultkit against it
-  bench <name>       run a benchmark (kv | rotation | audit | audit-pretty | audit-memory | scan) and record it in docs/benchmarks.md
+  bench <name>       run a benchmark (kv | rotation | audit | audit-pretty | audit-memory | scan | backup) and record it in docs/benchmarks.md
   fuzz [secs] [t…]   run each cargo-fuzz target (crates/*/fuzz) for SECS seconds (default 60),
                      or only the named targets; prints executions and findings
   report-screenshot  render the audit HTML report in headless Chromium, fail on console errors,

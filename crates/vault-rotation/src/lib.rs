@@ -40,7 +40,9 @@
 //! - Model: [`SecretRotationPolicy`], [`RotationType`], [`RotationWindow`], [`AfterGrace`],
 //!   durations ([`parse_duration`]), policy files ([`load_policies`]), policies in Vault
 //!   ([`PolicyStore`]).
-//! - Rotators: the [`Rotator`] trait, [`RotatorSpec`] / [`build_rotator`], [`RandomRotator`].
+//! - Rotators: the [`Rotator`] trait, [`RotatorSpec`] / [`build_rotator`], [`RandomRotator`],
+//!   `PostgresRotator` (feature `postgres`: a role's password, one role or two alternating ones)
+//!   and [`CommandRotator`] (a user program per step, values on its stdin only).
 //! - Running: [`RotationScheduler`] (what is due), [`RotationOrchestrator`] (runs, on demand,
 //!   daemon), outcomes ([`PolicyOutcome`], [`RotationOutcome`], [`RotationStep`]).
 //! - Records: [`RotationHistoryTracker`], [`HistoryRecord`], [`RotationStatus`],

@@ -2,17 +2,20 @@
 //! server: store the bike-data-flow pipeline's database secret and API keys, read them back, show
 //! the tree, give the pipeline a policy and an AppRole, run it with `exec`, analyse the server's
 //! own audit log (statistics, detections, an HTML report), migrate a `.env` file into Vault, and
-//! rotate the database password against a throwaway PostgreSQL.
+//! rotate the database password against a throwaway PostgreSQL, and back up a Raft-backed server
+//! into an encrypted snapshot, then restore it.
 //!
-//! - `server.rs`: the dev server, with a file audit device declared in its configuration.
+//! - `server.rs`: the dev server (with a file audit device declared in its configuration) and the
+//!   single-node Raft server of the backup step.
 //! - `vaultkit.rs`: running the binary and printing steps (no ANSI codes unless on a terminal).
-//! - `audit.rs`, `migrate.rs`, `rotate.rs`: the audit, migration and rotation steps;
-//!   `postgres.rs` runs the rotation step's throwaway PostgreSQL.
+//! - `audit.rs`, `migrate.rs`, `rotate.rs`, `backup.rs`: the audit, migration, rotation and
+//!   backup steps; `postgres.rs` runs the rotation step's throwaway PostgreSQL.
 //!
 //! Every step must succeed (exit codes are checked); the server is stopped and the temporary
 //! HOME removed however the tour ends. The HTML report stays under `target/demo/`.
 
 mod audit;
+mod backup;
 mod migrate;
 mod postgres;
 mod rotate;
@@ -179,6 +182,7 @@ pub(crate) fn run() -> Result<(), String> {
     migrate::run(&vk, root)?;
     rotate::run(&vk, root)?;
     let report = audit::run(&vk, &audit_log)?;
+    backup::run(&vk.bin, &vk.home)?;
 
     println!(
         "\nDone. The audit report is at {}.\nTry it yourself: `vaultkit dev` in one shell, then `vaultkit --help`. The dev server stops now.",

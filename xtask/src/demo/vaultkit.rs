@@ -76,11 +76,41 @@ impl Vaultkit {
         }
     }
 
+    /// Like [`Vaultkit::run`] with extra environment variables (e.g. a passphrase named by
+    /// `--passphrase-env`); their values are not echoed.
+    pub(crate) fn run_with_env(
+        &self,
+        args: &[&str],
+        token: Option<&str>,
+        env: &[(&str, &str)],
+    ) -> Result<String, String> {
+        let ran = self.run_env(args, token, None, env)?;
+        if ran.code == Some(0) {
+            Ok(ran.stdout)
+        } else {
+            Err(format!(
+                "`vaultkit {}` failed with exit code {:?}",
+                args.join(" "),
+                ran.code
+            ))
+        }
+    }
+
     fn run_any(
         &self,
         args: &[&str],
         token: Option<&str>,
         stdin: Option<&str>,
+    ) -> Result<Ran, String> {
+        self.run_env(args, token, stdin, &[])
+    }
+
+    fn run_env(
+        &self,
+        args: &[&str],
+        token: Option<&str>,
+        stdin: Option<&str>,
+        env: &[(&str, &str)],
     ) -> Result<Ran, String> {
         let line = format!(
             "$ vaultkit {}{}",
@@ -112,6 +142,7 @@ impl Vaultkit {
         if let Some(t) = token {
             cmd.env("VAULT_TOKEN", t);
         }
+        cmd.envs(env.iter().copied());
         let mut child = cmd
             .spawn()
             .map_err(|e| format!("could not run {}: {e}", self.bin.display()))?;

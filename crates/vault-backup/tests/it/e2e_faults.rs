@@ -8,13 +8,14 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use vault_backup::{
-    BackupRequest, BackupScheduler, MIN_PART_SIZE, RunOutcome, RunRecord, SnapshotManager,
+    BackupRequest, BackupScheduler, MIN_PART_SIZE, RunOutcome, RunRecord, SnapshotFilter,
+    SnapshotManager,
 };
 use vault_core::{BlobStore, LocalDirStore};
 use vault_testkit::{Fault, FaultProxy, OpenBao, S3Fault, S3Server, SmtpMode, SmtpServer};
 
 use crate::e2e_support::{
-    BUCKET, Recorder, assert_no_snapshot_left, job, mailer, manager_at, s3_server, s3_store,
+    BUCKET, Recorder, assert_no_snapshot_left, job, mailer, manager_at, s3_server, s3_store, seed,
     write_bulk,
 };
 use crate::snapshot_support::{FullDisk, pgp_pair};
@@ -219,4 +220,58 @@ async fn a_full_local_disk_leaves_no_snapshot_and_alerts() {
             .all(|f| f.starts_with("vault/catalog/") || f.starts_with("vault/runs/")),
         "{files:?}"
     );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_secret_read_cut_mid_logical_backup_fails_without_leaking_the_value() {
+    let bao = OpenBao::raft().await;
+    bao.enable_kv_v2("secret").await;
+    seed(&bao).await;
+    let proxy = FaultProxy::start(&bao.addr()).await;
+    let s3 = s3_server().await;
+    let store = s3_store(&s3).await;
+    let (recipients, _key, _keys) = pgp_pair();
+    let manager = manager_at(&proxy.addr(), &bao, &store, &recipients);
+    let smtp = SmtpServer::start(SmtpMode::StartTls);
+    let (scheduler, recorder) = scheduler(&manager, &store, &smtp);
+
+    // Find the first read of the secret holding the planted value, then cut that answer and
+    // every later one (a single cut read is retried and the backup succeeds).
+    for _ in 0..2 {
+        proxy.reset_counts();
+        let options = vault_backup::CreateOptions::logical("secret").with_upload(false);
+        manager.create_snapshot(options).await.expect("probe");
+    }
+    let read = proxy
+        .requests()
+        .iter()
+        .position(|(_, p)| p.contains("secret/data/app/db"))
+        .expect("the probe read app/db");
+    proxy.reset_counts();
+    proxy.script(vec![Fault::Pass; read]);
+    proxy.set_default(Some(Fault::TruncatedBody));
+
+    let record = scheduler
+        .run_backup(&BackupRequest::logical("secret"))
+        .await
+        .expect("the failed run is recorded");
+    proxy.set_default(None);
+    let cut = &proxy.requests()[read..];
+    assert!(
+        cut.len() >= 2 && cut.iter().all(|(_, p)| p.contains("secret/data/app/db")),
+        "the cut read was retried, nothing after it was asked: {cut:?}"
+    );
+    assert_failed_and_alerted(&record, "app/db", &manager, &*store, &smtp, &recorder).await;
+    assert_bucket_clean(&s3);
+    let mails = smtp.received();
+    let everything = format!(
+        "{record:?}{:?}{:?}{}",
+        recorder.messages(),
+        manager
+            .list_snapshots(&SnapshotFilter::all())
+            .await
+            .expect("list"),
+        mails.iter().map(|m| m.raw.as_str()).collect::<String>()
+    );
+    assert!(!everything.contains("planted-e2e"), "{everything}");
 }

@@ -1,13 +1,13 @@
 //! Shared set-up of the end-to-end tests: a snapshot manager writing to an S3 bucket on the
-//! in-process S3 server, the manager as the scheduler's job, notifiers that keep or mail what
-//! they are sent, and secrets big enough to need several multipart parts.
+//! in-process S3 server (also the scheduler's job: `SnapshotManager` implements `BackupJob`),
+//! notifiers that keep or mail what they are sent, and secrets big enough to need several
+//! multipart parts.
 
 use std::sync::{Arc, Mutex};
 
 use async_trait::async_trait;
 use vault_backup::{
-    BackupError, BackupJob, BackupKind, BackupRequest, BackupRunSummary, BackupStatus,
-    CreateOptions, MIN_PART_SIZE, Recipients, S3Credentials, S3Store, SnapshotFilter,
+    BackupJob, BackupStatus, MIN_PART_SIZE, Recipients, S3Credentials, S3Store, SnapshotFilter,
     SnapshotManager,
 };
 use vault_core::{BlobStore, Notifier, NotifyMessage, SmtpNotifier, SmtpSecurity, VaultError};
@@ -61,29 +61,9 @@ pub(crate) fn manager_at(
     )
 }
 
-/// The snapshot manager as a scheduler's job: each run is one `create_snapshot`.
-#[derive(Debug)]
-pub(crate) struct ManagerJob(pub(crate) Arc<SnapshotManager>);
-
-#[async_trait]
-impl BackupJob for ManagerJob {
-    async fn run(&self, request: &BackupRequest) -> Result<BackupRunSummary, BackupError> {
-        let options = match &request.kind {
-            BackupKind::Logical { mount } => CreateOptions::logical(mount.clone()),
-            _ => CreateOptions::full(),
-        }
-        .with_retention_days(request.retention_days);
-        let info = self.0.create_snapshot(options).await?;
-        Ok(BackupRunSummary::new(
-            info.id,
-            info.stored_size.unwrap_or(0),
-        ))
-    }
-}
-
-/// `manager` as the job a `BackupScheduler` runs.
+/// `manager` as the job a `BackupScheduler` runs (each run is one `create_snapshot`).
 pub(crate) fn job(manager: &Arc<SnapshotManager>) -> Arc<dyn BackupJob> {
-    Arc::new(ManagerJob(Arc::clone(manager)))
+    Arc::clone(manager) as Arc<dyn BackupJob>
 }
 
 /// A notifier that keeps what it was sent.

@@ -45,7 +45,7 @@ pub enum RotatorSpec {
     },
     /// A PostgreSQL role's password ([`PostgresRotator`]).
     #[cfg(feature = "postgres")]
-    Postgres(PostgresRotatorConfig),
+    Postgres(Box<PostgresRotatorConfig>),
     /// A user program run for each step ([`CommandRotator`]).
     Command(CommandRotatorConfig),
 }
@@ -96,7 +96,7 @@ fn build(
         } => Ok(Arc::new(RandomRotator::new(*length, classes, keys)?)),
         #[cfg(feature = "postgres")]
         RotatorSpec::Postgres(config) => {
-            let rotator = PostgresRotator::new(config.clone())?;
+            let rotator = PostgresRotator::new(config.as_ref().clone())?;
             Ok(Arc::new(match client {
                 Some(client) => rotator.with_vault_client(client.clone()),
                 None => rotator,
