@@ -158,7 +158,7 @@ pub(crate) enum Command {
     /// Rotate secrets on a schedule: policies in Vault, runs, a daemon, status and history.
     #[command(subcommand)]
     Rotate(rotate::RotateCommand),
-    /// Encrypted, verified snapshots: create, list, verify, restore, cleanup, keygen.
+    /// Encrypted, verified snapshots: create, list, verify, restore, cleanup, keygen, schedule, stats, daemon.
     #[command(subcommand)]
     Backup(backup::BackupCommand),
     /// Start a local OpenBao dev server and print how to point vaultkit at it.
