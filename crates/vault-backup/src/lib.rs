@@ -100,7 +100,7 @@ pub use manager::{
 pub use pgp::{
     DecryptionKey, EncryptWriter, GeneratedKey, Recipients, decrypt_from, encrypt_to, generate_key,
 };
-pub use retention::{CleanupReport, RetentionPolicy};
+pub use retention::{CleanupReport, DEFAULT_ABANDONED_AFTER_HOURS, RetentionPolicy};
 #[cfg(feature = "s3")]
 pub use s3::{
     DEFAULT_PART_SIZE, MAX_PART_SIZE, MIN_PART_SIZE, S3_ENV_VARS, S3Credentials, S3Sse, S3Store,

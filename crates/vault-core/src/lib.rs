@@ -57,7 +57,7 @@
 //!
 //! Every public item lives at the crate root and is reachable by that one path
 //! (`vault_core::VaultClient`, `vault_core::HttpTransport`, `vault_core::Table`, …); the modules
-//! that implement them are private. The one public module is [`testing`] (feature `testing`):
+//! that implement them are private. The one public module is `testing` (feature `testing`):
 //! the conformance suites a user's own [`Transport`], [`AuthMethod`], [`BlobStore`] or
 //! [`Notifier`] must pass. By concern:
 //!

@@ -80,7 +80,9 @@ pub use policy::{
 #[doc(hidden)]
 pub use protocol::CrashPoint;
 pub use rotator::{RotationContext, Rotator};
-pub use rotators::command::{COMMAND_STEP_ENV, CommandRotator, CommandRotatorConfig};
+pub use rotators::command::{
+    COMMAND_PASSED_ENV, COMMAND_STEP_ENV, CommandRotator, CommandRotatorConfig,
+};
 #[cfg(feature = "postgres")]
 pub use rotators::postgres::{
     AdminCredentials, PostgresRotator, PostgresRotatorConfig, PostgresStrategy,

@@ -8,6 +8,8 @@
 //! - [`cleanup`]: `cleanup_expired`: retention.
 
 mod cleanup;
+#[cfg(test)]
+mod cleanup_tests;
 mod create;
 mod options;
 mod restore;

@@ -7,5 +7,5 @@
 mod policy;
 mod select;
 
-pub use policy::{CleanupReport, RetentionPolicy};
+pub use policy::{CleanupReport, DEFAULT_ABANDONED_AFTER_HOURS, RetentionPolicy};
 pub(crate) use select::select;

@@ -4,7 +4,11 @@ use crate::BackupError;
 
 /// Which snapshots to keep (the Python module's `retention_policy`). A snapshot is kept when
 /// any rule keeps it; the newest verified snapshot is always kept. Only `completed` and
-/// `verified` snapshots are considered; failed, in-progress and expired entries are left alone.
+/// `verified` snapshots are considered; failed and expired entries are left alone, and an
+/// `in-progress` entry is left alone until it is older than [`abandoned_after_hours`]: then its
+/// writer is taken to have died, and the entry is marked `failed` ("abandoned").
+///
+/// [`abandoned_after_hours`]: RetentionPolicy::abandoned_after_hours
 ///
 /// The tiers work like restic's `forget`: `keep_daily = 7` keeps the newest snapshot of each of
 /// the 7 most recent days that have snapshots (not of the last 7 calendar days); weeks are ISO
@@ -22,7 +26,13 @@ pub struct RetentionPolicy {
     pub keep_weekly: Option<u32>,
     /// Keep the newest snapshot of each of the last N months with snapshots.
     pub keep_monthly: Option<u32>,
+    /// Hours after its start at which an `in-progress` entry counts as abandoned (default
+    /// [`DEFAULT_ABANDONED_AFTER_HOURS`]; 0 is refused).
+    pub abandoned_after_hours: Option<u32>,
 }
+
+/// Hours after which an `in-progress` entry counts as abandoned unless the policy says otherwise.
+pub const DEFAULT_ABANDONED_AFTER_HOURS: u32 = 24;
 
 impl RetentionPolicy {
     /// Keep everything younger than `days` days (the Python module's `retention_days`).
@@ -57,8 +67,30 @@ impl RetentionPolicy {
         self
     }
 
-    /// A policy with no rule would remove every snapshot but one: refused.
+    /// Count an `in-progress` entry as abandoned `hours` after its start.
+    pub fn with_abandoned_after_hours(mut self, hours: u32) -> Self {
+        self.abandoned_after_hours = Some(hours);
+        self
+    }
+
+    /// How long an `in-progress` entry may stay so before it counts as abandoned.
+    pub fn abandoned_after(&self) -> chrono::TimeDelta {
+        chrono::TimeDelta::hours(i64::from(
+            self.abandoned_after_hours
+                .unwrap_or(DEFAULT_ABANDONED_AFTER_HOURS),
+        ))
+    }
+
+    /// A policy with no rule would remove every snapshot but one: refused; so is an
+    /// abandonment threshold of 0 hours (it would fail snapshots still being written).
     pub fn validate(&self) -> Result<(), BackupError> {
+        if self.abandoned_after_hours == Some(0) {
+            return Err(BackupError::config(
+                "retention policy: abandoned_after_hours is 0, which would fail snapshots still \
+                 being written",
+            )
+            .with_hint("set it above the longest snapshot run, e.g. 24"));
+        }
         let rules = [
             self.retention_days,
             self.keep_last,
@@ -88,4 +120,8 @@ pub struct CleanupReport {
     pub kept: Vec<String>,
     /// Snapshots removed (object deleted, entry marked `expired`), oldest first.
     pub removed: Vec<String>,
+    /// `in-progress` entries older than the policy's threshold: their writer died. Marked
+    /// `failed` ("abandoned: no progress since …") and their partial object deleted, oldest
+    /// first.
+    pub abandoned: Vec<String>,
 }

@@ -7,6 +7,7 @@ mod e2e_support;
 mod pgp;
 mod s3;
 mod scheduler;
+mod snapshot_abandoned;
 mod snapshot_faults;
 mod snapshot_fixture;
 mod snapshot_full;

@@ -1,24 +1,7 @@
 //! The external-command rotator: a user program does each step against a system vaultkit does
 //! not know.
 //!
-//! For every step the program (path and fixed arguments from the policy) is started with a
-//! JSON document on standard input:
-//!
-//! ```json
-//! {"step": "set",
-//!  "context": {"policy": "db", "mount": "secret", "path": "app/db", "current_version": 3,
-//!              "pending_version": 4, "attempt_id": "…"},
-//!  "current": {"password": "…"}, "new": {"password": "…"}}
-//! ```
-//!
-//! Which values come along depends on the step: `generate` gets `current`; `set` gets `current`
-//! and `new`; `test` gets `new`; `rollback` gets `current` and `failed`; `revoke` gets
-//! `previous`. The step is also in the environment variable `VAULTKIT_ROTATION_STEP`; secret
-//! values are never in the arguments or the environment. For `generate` the program prints a
-//! JSON object on standard output: the keys it sets (the other keys of `current` are kept).
-//! Exit status 0 means the step worked; any other status fails the step with the program's
-//! standard error (truncated, control characters escaped, secret values masked). A step that
-//! outlives its timeout is killed with its whole process group.
+//! What the program gets and must answer is described on [`CommandRotator`].
 //!
 //! Architecture Invariant: a secret value reaches the program only through its standard input.
 
@@ -60,7 +43,14 @@ pub struct CommandRotatorConfig {
     /// Seconds a step may take before the program is killed (default 60).
     #[serde(default = "default_timeout_secs")]
     pub timeout_secs: u64,
+    /// Names of further environment variables passed on to the program (when set); everything
+    /// else but [`COMMAND_PASSED_ENV`], `LC_*` and the step is withheld.
+    #[serde(default)]
+    pub env: Vec<String>,
 }
+
+/// The environment variables every program gets (when set); `LC_*` ones come along too.
+pub const COMMAND_PASSED_ENV: &[&str] = &["PATH", "HOME", "LANG", "TZ", "TMPDIR"];
 
 fn default_timeout_secs() -> u64 {
     60
@@ -73,7 +63,18 @@ impl CommandRotatorConfig {
             program: program.into(),
             args: Vec::new(),
             timeout_secs: default_timeout_secs(),
+            env: Vec::new(),
         }
+    }
+
+    /// The same, passing these environment variables on to the program too.
+    pub fn with_env<I, S>(mut self, names: I) -> Self
+    where
+        I: IntoIterator<Item = S>,
+        S: Into<String>,
+    {
+        self.env = names.into_iter().map(Into::into).collect();
+        self
     }
 
     /// The same with fixed arguments.
@@ -93,7 +94,31 @@ impl CommandRotatorConfig {
     }
 }
 
-/// Runs a user program for each rotation step (see the [module docs](self)).
+/// Runs a user program for each rotation step.
+///
+/// For every step the program (path and fixed arguments from the policy) is started with a
+/// JSON document on standard input:
+///
+/// ```json
+/// {"step": "set",
+///  "context": {"policy": "db", "mount": "secret", "path": "app/db", "current_version": 3,
+///              "pending_version": 4, "attempt_id": "…"},
+///  "current": {"password": "…"}, "new": {"password": "…"}}
+/// ```
+///
+/// Which values come along depends on the step: `generate` gets `current`; `set` gets `current`
+/// and `new`; `test` gets `new`; `rollback` gets `current` and `failed`; `revoke` gets
+/// `previous`. The step is also in the environment variable `VAULTKIT_ROTATION_STEP`; secret
+/// values are never in the arguments or the environment.
+///
+/// The program does not inherit vaultkit's environment (which may hold `VAULT_TOKEN` and other
+/// credentials): it gets only `PATH`, `HOME`, `LANG`, `LC_*`, `TZ` and `TMPDIR` (those that are
+/// set), `VAULTKIT_ROTATION_STEP`, and the variables the policy names in `env = ["NAME", …]`.
+/// For `generate` the program prints a
+/// JSON object on standard output: the keys it sets (the other keys of `current` are kept).
+/// Exit status 0 means the step worked; any other status fails the step with the program's
+/// standard error (truncated, control characters escaped, secret values masked). A step that
+/// outlives its timeout is killed with its whole process group.
 #[derive(Debug, Clone)]
 pub struct CommandRotator {
     config: CommandRotatorConfig,
@@ -117,7 +142,33 @@ impl CommandRotator {
                 "command rotator: `timeout_secs` must be at least 1",
             ));
         }
+        if let Some(bad) = config
+            .env
+            .iter()
+            .find(|name| name.is_empty() || name.contains(['=', '\0']))
+        {
+            return Err(RotationError::config(format!(
+                "command rotator: `env` entry `{}` is not a variable name",
+                escape_text(bad)
+            ))
+            .with_hint(
+                "list names only, e.g. env = [\"PGHOST\"]; values come from vaultkit's environment",
+            ));
+        }
         Ok(CommandRotator { config })
+    }
+
+    /// The environment the program gets: the allowlist, `LC_*` and the configured names, taken
+    /// from this process's environment where set.
+    fn child_env(&self) -> Vec<(std::ffi::OsString, std::ffi::OsString)> {
+        std::env::vars_os()
+            .filter(|(name, _)| {
+                let name = name.to_string_lossy();
+                COMMAND_PASSED_ENV.contains(&name.as_ref())
+                    || name.starts_with("LC_")
+                    || self.config.env.iter().any(|n| *n == name)
+            })
+            .collect()
     }
 
     /// The settings.
@@ -167,6 +218,8 @@ impl CommandRotator {
     ) -> Result<Finished, RotationError> {
         let mut child = Command::new(&self.config.program)
             .args(&self.config.args)
+            .env_clear()
+            .envs(self.child_env())
             .env(COMMAND_STEP_ENV, step)
             .stdin(Stdio::piped())
             .stdout(Stdio::piped())
@@ -375,7 +428,14 @@ args = ["--db", "main"]"#,
         .expect("parses");
         assert_eq!(config.timeout_secs, 60);
         assert_eq!(config.args, ["--db", "main"]);
+        assert!(config.env.is_empty());
         CommandRotator::new(config).expect("valid");
+        let with_env: CommandRotatorConfig =
+            toml::from_str("program = \"x\"\nenv = [\"PGHOST\"]").expect("parses");
+        assert_eq!(with_env.env, ["PGHOST"]);
+        let err = CommandRotator::new(CommandRotatorConfig::new("x").with_env(["A=1"]))
+            .expect_err("not a name");
+        assert_eq!(err.kind(), RotationErrorKind::Config);
         let err = CommandRotator::new(CommandRotatorConfig::new("")).expect_err("empty");
         assert_eq!(err.kind(), RotationErrorKind::Config);
     }

@@ -8,7 +8,8 @@ use std::time::Duration;
 use serde_json::{Map, Value, json};
 use vault_kv::SecretData;
 use vault_rotation::{
-    CommandRotator, CommandRotatorConfig, RotationContext, RotationErrorKind, Rotator,
+    COMMAND_PASSED_ENV, CommandRotator, CommandRotatorConfig, RotationContext, RotationErrorKind,
+    Rotator,
 };
 
 const OLD: &str = "planted-old-Secret-41";
@@ -222,4 +223,55 @@ async fn a_missing_program_is_an_io_error_naming_it() {
         err.to_string().contains("/nonexistent/vaultkit-rotate"),
         "{err}"
     );
+}
+
+/// The test runner sets `CARGO_MANIFEST_DIR` (and `PATH`) in this process: it stands for a
+/// credential such as `VAULT_TOKEN` in vaultkit's environment.
+#[tokio::test]
+async fn the_program_gets_only_the_allowlist_and_the_variables_the_policy_names() {
+    let planted = "CARGO_MANIFEST_DIR";
+    let value = std::env::var(planted).expect("the test runner sets CARGO_MANIFEST_DIR");
+    assert!(std::env::var_os("PATH").is_some(), "PATH is set for tests");
+
+    let dir = tempfile::tempdir().expect("tempdir");
+    let withheld = rotator(dir.path(), RECORDER, Duration::from_secs(30));
+    withheld
+        .test(&ctx(), &data(json!({"password": NEW})))
+        .await
+        .expect("test");
+    let env = read(dir.path(), "test.env");
+    assert!(
+        !env.contains(&format!("{planted}=")),
+        "a variable the policy does not name must not reach the program: {env}"
+    );
+    // Everything the program sees is on the allowlist (`PWD` is the shell's own).
+    for line in env.lines() {
+        let name = line.split('=').next().unwrap_or_default();
+        assert!(
+            COMMAND_PASSED_ENV.contains(&name)
+                || name.starts_with("LC_")
+                || ["VAULTKIT_ROTATION_STEP", "PWD", "SHLVL", "_", "OLDPWD"].contains(&name),
+            "{name} reached the program: {env}"
+        );
+    }
+    assert!(env.lines().any(|l| l.starts_with("PATH=")), "{env}");
+    assert!(env.contains("VAULTKIT_ROTATION_STEP=test"), "{env}");
+
+    let passed = CommandRotator::new(
+        withheld
+            .config()
+            .clone()
+            .with_env([planted, "VAULTKIT_UNSET_FOR_TEST"]),
+    )
+    .expect("valid");
+    passed
+        .test(&ctx(), &data(json!({"password": NEW})))
+        .await
+        .expect("test");
+    let env = read(dir.path(), "test.env");
+    assert!(
+        env.lines().any(|l| l == format!("{planted}={value}")),
+        "a named variable reaches the program: {env}"
+    );
+    assert!(!env.contains("VAULTKIT_UNSET_FOR_TEST"), "{env}");
 }

@@ -27,7 +27,9 @@ use conn::{Scene, Session, connect, role_text};
 use crate::rotators::redact::secret_texts;
 use crate::{RotationContext, RotationError, Rotator};
 
-/// Rotates the password of a PostgreSQL role (see the [module docs](self)).
+/// Rotates the password of a PostgreSQL role: changes it with `ALTER ROLE`, proves the new one
+/// by logging in with it, and restores the old one when a rotation fails. [`PostgresStrategy`]
+/// says whether one role changes in place or two roles are used in turn.
 ///
 /// The admin credentials are read for each step (from KV through the Vault client given with
 /// [`PostgresRotator::with_vault_client`], or from an environment variable), so a changed
