@@ -1,7 +1,7 @@
 //! `vaultkit backup schedule|stats|daemon`: schedules stored in the backup store (round trip,
 //! hostile files refused), statistics and the overdue exit code over run records, the daemon
 //! taking a due snapshot on a Raft server and stopping on SIGTERM, and a failed run alerting a
-//! webhook receiver.
+//! webhook receiver and (over STARTTLS, password from the environment) an SMTP server.
 
 use std::path::Path;
 use std::sync::{Arc, Mutex};
@@ -514,4 +514,64 @@ async fn a_failed_scheduled_run_alerts_the_webhook() {
     let text = alert.to_string();
     assert!(text.contains("broken") && text.contains("nope"), "{text}");
     assert!(!records(&store, "broken", "failure").is_empty());
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_failed_scheduled_run_is_emailed_over_starttls_with_the_password_from_env() {
+    let smtp = vault_testkit::SmtpServer::start(vault_testkit::SmtpMode::StartTls);
+    let w = World::new().await;
+    let store = p(&w, "store");
+    w.vk(&[
+        "backup",
+        "schedule",
+        "add",
+        "broken",
+        "--cron",
+        "*/3 * * * * *",
+        "--type",
+        "logical",
+        "--mount",
+        "nope",
+        "--store",
+        &store,
+        "--no-encrypt",
+    ])
+    .run()
+    .await
+    .ok();
+    let ca = smtp.ca_cert_path().expect("CA of the STARTTLS server");
+    let port = smtp.port().to_string();
+    let child = spawn(
+        w.vk(&[
+            "backup",
+            "daemon",
+            "--store",
+            &store,
+            "--notify-email",
+            "ops@example.com",
+            "--smtp-host",
+            smtp.host(),
+            "--smtp-port",
+            &port,
+            "--smtp-from",
+            "vaultkit <backup@example.com>",
+            "--smtp-ca-file",
+            ca.to_str().expect("utf-8 path"),
+            "--smtp-user-env",
+            "SMTP_USER",
+            "--smtp-password-env",
+            "SMTP_PASSWORD",
+        ])
+        .env("SMTP_USER", smtp.username())
+        .env("SMTP_PASSWORD", smtp.password()),
+    );
+    let mails = smtp.wait_for(1, Duration::from_secs(120)).await;
+    let (code, all) = stop(child).await;
+    assert_eq!(code, Some(0), "{all}");
+    let mail = mails.first().expect("one alert mail");
+    assert!(mail.text().contains("broken"), "{}", mail.text());
+    assert!(mail.starttls, "the alert went over STARTTLS");
+    assert_eq!(mail.auth_user.as_deref(), Some(smtp.username()));
+    assert_eq!(mail.rcpt_tos, ["ops@example.com"]);
+    assert!(!all.contains(smtp.password()), "{all}");
 }

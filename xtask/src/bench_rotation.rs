@@ -34,8 +34,8 @@ pub(crate) fn run() -> Result<String, String> {
         .enable_all()
         .build()
         .map_err(|e| format!("cannot start the tokio runtime: {e}"))?;
-    let (writes, rotations) = runtime.block_on(bench_rotations())?;
-    Ok(report(due_ms, due_count, writes, rotations))
+    let measured = runtime.block_on(bench_rotations())?;
+    Ok(report(due_ms, due_count, &measured))
 }
 
 fn bench_due() -> Result<(f64, usize), String> {
@@ -71,7 +71,7 @@ fn bench_due() -> Result<(f64, usize), String> {
     Ok((times[times.len() / 2].as_secs_f64() * 1e3, count))
 }
 
-async fn bench_rotations() -> Result<(Duration, Duration), String> {
+async fn bench_rotations() -> Result<Measured, String> {
     let bao = vault_testkit::OpenBao::dev().await;
     let client = vault_core::VaultClient::builder()
         .with_address(bao.addr())
@@ -103,11 +103,16 @@ async fn bench_rotations() -> Result<(Duration, Duration), String> {
             ))
             .map_err(|e| e.to_string())?;
     }
-    let orchestrator = RotationOrchestrator::new(client, scheduler).with_concurrency(CONCURRENCY);
+    let orchestrator =
+        RotationOrchestrator::new(client.clone(), scheduler).with_concurrency(CONCURRENCY);
     let later = Utc::now() + chrono::Duration::days(91);
+    let before = client.stats();
     let start = Instant::now();
     let outcomes = orchestrator.run_rotations_at(later).await;
     let rotations = start.elapsed();
+    let after = client.stats();
+    let requests = (after.requests_sent - before.requests_sent) as f64 / ROTATIONS as f64;
+    let retries = after.retries - before.retries;
     let rotated = outcomes.iter().filter(|o| o.outcome.is_rotated()).count();
     if rotated != ROTATIONS {
         let first = outcomes.iter().find(|o| !o.outcome.is_rotated());
@@ -115,10 +120,26 @@ async fn bench_rotations() -> Result<(Duration, Duration), String> {
             "only {rotated} of {ROTATIONS} rotated; e.g. {first:?}"
         ));
     }
-    Ok((writes, rotations))
+    Ok(Measured {
+        writes,
+        rotations,
+        requests,
+        retries,
+    })
 }
 
-fn report(due_ms: f64, due_count: usize, writes: Duration, rotations: Duration) -> String {
+/// What the Vault part measured.
+struct Measured {
+    writes: Duration,
+    rotations: Duration,
+    /// HTTP requests per rotation.
+    requests: f64,
+    /// Retried attempts during the rotations.
+    retries: u64,
+}
+
+fn report(due_ms: f64, due_count: usize, m: &Measured) -> String {
+    let (writes, rotations) = (m.writes, m.rotations);
     let per_sec = |d: Duration| ROTATIONS as f64 / d.as_secs_f64().max(1e-9);
     let (w, r) = (per_sec(writes), per_sec(rotations));
     let mark = |ok: bool| if ok { "met" } else { "**missed**" };
@@ -145,13 +166,15 @@ fn report(due_ms: f64, due_count: usize, writes: Duration, rotations: Duration) 
         writes.as_secs_f64()
     ));
     s.push_str(&format!(
-        "\nA rotation costs {:.1} plain writes' time. Its KV round trips: lease read and write, one read of \
+        "\nA rotation costs {:.1} plain writes' time and made {:.1} HTTP requests ({} retried attempts in all). Its KV round trips: lease read and write, one read of \
          the secret (state, version and value together), pending mark, the new version with check-and-set, \
          history read and write, finish mark, lease release — 3 reads and 6 writes once the lease and \
          history records exist (a first rotation, as here, reads each record's metadata too). The \
          rotation rate is bound by the server's write rate: compare it with the plain writes of the same \
          run. Load average when the run ended: {} (other builds on the machine depress both figures).\n\n",
         w / r.max(1e-9),
+        m.requests,
+        m.retries,
         crate::util::load_average()
     ));
     s.push_str("Command: `cargo xtask bench rotation` (release build).\n");

@@ -181,3 +181,23 @@ fn matches(cert: &Cert, handle: &str) -> bool {
 fn printable(s: &str) -> String {
     s.chars().filter(|c| !c.is_control()).take(80).collect()
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn armoured_recipients_round_trip_and_hold_no_secret() {
+        let key = crate::generate_key("Round trip <rt@example.com>", None).expect("key");
+        // A secret key given as a recipient keeps only its public part.
+        let from_secret =
+            Recipients::from_bytes(key.secret_key.expose().as_bytes(), "memory").expect("load");
+        let armored = from_secret.to_armored().expect("armour");
+        assert!(armored.starts_with("-----BEGIN PGP PUBLIC KEY BLOCK-----"));
+        assert!(!armored.contains("PRIVATE KEY"));
+        let back = Recipients::from_bytes(armored.as_bytes(), "memory").expect("reload");
+        assert_eq!(back.fingerprints(), vec![key.fingerprint.clone()]);
+        let err = Recipients::from_bytes(b"garbage", "schedule x").expect_err("not a cert");
+        assert!(err.to_string().contains("schedule x"), "{err}");
+    }
+}

@@ -211,28 +211,7 @@ pub(crate) struct TimingArgs {
 #[derive(Debug, Subcommand)]
 pub(crate) enum ScheduleCommand {
     /// Add a schedule (a name in use is refused; remove it first).
-    Add {
-        #[command(flatten)]
-        store: StoreArgs,
-        /// 1–64 of a-z, 0-9, `-`, `_`: names the schedule and its run records.
-        name: String,
-        #[command(flatten)]
-        timing: TimingArgs,
-        /// `full` (Raft snapshot) or `logical` (every version of one KV v2 mount).
-        #[arg(long = "type", value_name = "TYPE", default_value = "full")]
-        backup_type: String,
-        /// The KV v2 mount of a LOGICAL backup.
-        #[arg(long, value_name = "MOUNT", default_value = "secret")]
-        mount: String,
-        #[command(flatten)]
-        recipients: RecipientArgs,
-        /// Days each snapshot is kept (recorded in the catalog; `cleanup` decides).
-        #[arg(long, value_name = "DAYS", default_value_t = 30)]
-        retention_days: u32,
-        /// Do not notify when a run of this schedule fails (overdue alerts are sent anyway).
-        #[arg(long)]
-        no_notify_on_failure: bool,
-    },
+    Add(Box<ScheduleAddArgs>),
     /// The schedules in the store with their next slot.
     List {
         #[command(flatten)]
@@ -245,6 +224,31 @@ pub(crate) enum ScheduleCommand {
         /// The schedule's name.
         name: String,
     },
+}
+
+/// `backup schedule add`.
+#[derive(Debug, Clone, Args)]
+pub(crate) struct ScheduleAddArgs {
+    #[command(flatten)]
+    pub store: StoreArgs,
+    /// 1–64 of a-z, 0-9, `-`, `_`: names the schedule and its run records.
+    pub name: String,
+    #[command(flatten)]
+    pub timing: TimingArgs,
+    /// `full` (Raft snapshot) or `logical` (every version of one KV v2 mount).
+    #[arg(long = "type", value_name = "TYPE", default_value = "full")]
+    pub backup_type: String,
+    /// The KV v2 mount of a LOGICAL backup.
+    #[arg(long, value_name = "MOUNT", default_value = "secret")]
+    pub mount: String,
+    #[command(flatten)]
+    pub recipients: RecipientArgs,
+    /// Days each snapshot is kept (recorded in the catalog; `cleanup` decides).
+    #[arg(long, value_name = "DAYS", default_value_t = 30)]
+    pub retention_days: u32,
+    /// Do not notify when a run of this schedule fails (overdue alerts are sent anyway).
+    #[arg(long)]
+    pub no_notify_on_failure: bool,
 }
 
 /// Where `backup daemon` sends failure and overdue alerts.
@@ -273,6 +277,9 @@ pub(crate) struct NotifyArgs {
     /// The sender, e.g. "vaultkit <backup@example.com>".
     #[arg(long, value_name = "ADDR", requires = "smtp_host")]
     pub smtp_from: Option<String>,
+    /// Also trust the CA certificate(s) in this PEM file for the relay (a private CA).
+    #[arg(long, value_name = "FILE", requires = "smtp_host")]
+    pub smtp_ca_file: Option<PathBuf>,
     /// Environment variable holding the SMTP username (AUTH only with both variables).
     #[arg(long, value_name = "VAR", requires = "smtp_password_env")]
     pub smtp_user_env: Option<String>,

@@ -40,6 +40,7 @@ Exit codes:
   5  connection failed, Vault is sealed / not initialised, cached value past its stale limit,
      `dev --port` on a port that is taken
   6  validation failed (bad input file, filter or configuration, CAS mismatch)
+  7  `backup stats`: a scheduled backup is overdue
   `exec` exits with the child's code, or 128+N when the child died of signal N.
 
 Configuration: flags override single settings. The connection (address, namespace, TLS,
@@ -157,7 +158,7 @@ pub(crate) enum Command {
     /// Rotate secrets on a schedule: policies in Vault, runs, a daemon, status and history.
     #[command(subcommand)]
     Rotate(rotate::RotateCommand),
-    /// Encrypted, verified snapshots: create, list, verify, restore, cleanup, keygen.
+    /// Encrypted, verified snapshots: create, list, verify, restore, cleanup, keygen, schedule, stats, daemon.
     #[command(subcommand)]
     Backup(backup::BackupCommand),
     /// Start a local OpenBao dev server and print how to point vaultkit at it.

@@ -131,6 +131,9 @@ fn notifiers(args: &NotifyArgs) -> CliResult<Vec<Arc<dyn Notifier>>> {
         for to in &args.emails {
             b = b.with_to(to.clone());
         }
+        if let Some(ca) = &args.smtp_ca_file {
+            b = b.with_root_ca_file(ca.clone());
+        }
         if let (Some(user), Some(pass)) = (&args.smtp_user_env, &args.smtp_password_env) {
             b = b.with_credentials_from_env(user.clone(), pass.clone());
         }

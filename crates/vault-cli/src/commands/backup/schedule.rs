@@ -9,23 +9,24 @@ use vault_core::{BlobStore, ByteStream};
 
 use super::schedule_file::{self as file, LoadedSchedule, ScheduleFile, StoredTiming};
 use super::{backup_error, keys, parse_type, store};
-use crate::args::backup::{ScheduleCommand, StoreArgs, TimingArgs};
+use crate::args::backup::{ScheduleAddArgs, ScheduleCommand, StoreArgs, TimingArgs};
 use crate::commands::Ctx;
 use crate::error::{CliError, CliResult};
 use crate::output::Table;
 
 pub(crate) async fn run(ctx: &Ctx, cmd: ScheduleCommand) -> CliResult<()> {
     match cmd {
-        ScheduleCommand::Add {
-            store,
-            name,
-            timing,
-            backup_type,
-            mount,
-            recipients,
-            retention_days,
-            no_notify_on_failure,
-        } => {
+        ScheduleCommand::Add(add) => {
+            let ScheduleAddArgs {
+                store,
+                name,
+                timing,
+                backup_type,
+                mount,
+                recipients,
+                retention_days,
+                no_notify_on_failure,
+            } = *add;
             check_name(&name)?;
             let timing = parse_timing(&timing)?;
             let schedule = timing.schedule().map_err(backup_error)?;
