@@ -153,14 +153,7 @@ impl Classify for BackupError {
                 ErrorClass::Validation
             }
             BackupErrorKind::NotFound => ErrorClass::SecretNotFound,
-            BackupErrorKind::Vault => {
-                let source = self.source.as_deref();
-                source
-                    .and_then(|s| s.downcast_ref::<vault_kv::KvError>())
-                    .map(Classify::class)
-                    .or_else(|| source.and_then(|s| vault_core::class_of_chain(s)))
-                    .unwrap_or(ErrorClass::Other)
-            }
+            BackupErrorKind::Vault => vault_kv::class_of_source(self.source.as_deref()),
             _ => ErrorClass::Other,
         }
     }

@@ -298,6 +298,25 @@ impl KvError {
     }
 }
 
+/// The module's class of the first [`KvError`] or [`VaultError`] in a source chain, or
+/// [`ErrorClass::Other`] when there is none: for feature crates whose "Vault call failed" errors
+/// carry the KV or vault-core error as their source.
+pub fn class_of_source(
+    source: Option<&(dyn std::error::Error + Send + Sync + 'static)>,
+) -> ErrorClass {
+    let mut next = source.map(|e| e as &(dyn std::error::Error + 'static));
+    while let Some(e) = next {
+        if let Some(kv) = e.downcast_ref::<KvError>() {
+            return kv.class();
+        }
+        if let Some(v) = e.downcast_ref::<VaultError>() {
+            return v.class();
+        }
+        next = e.source();
+    }
+    ErrorClass::Other
+}
+
 /// The Python module's kinds: a missing, deleted or destroyed *version* is `Version`, a missing
 /// secret or mount `SecretNotFound`, a check-and-set mismatch `Validation`, a stale-limit failure
 /// `Cache`; wrapped vault-core errors answer with their own class.
@@ -396,6 +415,44 @@ pub(crate) fn version_ranges(versions: &[u64]) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// A feature crate's error that wraps another one, as `MigrateError` or `BackupError` do.
+    #[derive(Debug)]
+    struct Wrapper(Box<dyn std::error::Error + Send + Sync>);
+    impl std::fmt::Display for Wrapper {
+        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+            f.write_str("wrapped")
+        }
+    }
+    impl std::error::Error for Wrapper {
+        fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+            Some(self.0.as_ref())
+        }
+    }
+
+    #[test]
+    fn class_of_source_finds_kv_and_vault_errors_anywhere_in_the_chain() {
+        let missing: Box<dyn std::error::Error + Send + Sync> = Box::new(KvError::NotFound {
+            path: "secret/a".into(),
+            version: None,
+            existing: vec![],
+        });
+        assert_eq!(
+            class_of_source(Some(missing.as_ref())),
+            ErrorClass::SecretNotFound
+        );
+        let sealed = Wrapper(Box::new(VaultError::new(VaultErrorKind::Sealed)));
+        assert_eq!(class_of_source(Some(&sealed)), ErrorClass::Sealed);
+        let deep = Wrapper(Box::new(Wrapper(Box::new(KvError::NotFound {
+            path: "secret/a".into(),
+            version: Some(3),
+            existing: vec![1],
+        }))));
+        assert_eq!(class_of_source(Some(&deep)), ErrorClass::Version);
+        let io = std::io::Error::other("disk");
+        assert_eq!(class_of_source(Some(&io)), ErrorClass::Other);
+        assert_eq!(class_of_source(None), ErrorClass::Other);
+    }
 
     #[test]
     fn module_classes_of_kv_errors() {

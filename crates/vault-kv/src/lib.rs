@@ -65,7 +65,7 @@ mod v2;
 mod walk;
 
 pub use cache::{CacheConfig, CacheStats, CachedKv, CachedKvBuilder, CachedSecret};
-pub use error::{KvError, KvErrorKind};
+pub use error::{KvError, KvErrorKind, class_of_source};
 pub use ext::{DEFAULT_MOUNT, KvExt};
 pub use kv::Kv;
 pub use mount::{KvVersion, forget_mount, remember_mount};

@@ -112,14 +112,7 @@ impl Classify for RotationError {
     fn class(&self) -> ErrorClass {
         match self.kind {
             RotationErrorKind::Config => ErrorClass::Validation,
-            RotationErrorKind::Vault => {
-                let source = self.source.as_deref();
-                source
-                    .and_then(|s| s.downcast_ref::<vault_kv::KvError>())
-                    .map(Classify::class)
-                    .or_else(|| source.and_then(|s| vault_core::class_of_chain(s)))
-                    .unwrap_or(ErrorClass::Other)
-            }
+            RotationErrorKind::Vault => vault_kv::class_of_source(self.source.as_deref()),
             _ => ErrorClass::Other,
         }
     }
