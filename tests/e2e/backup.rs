@@ -328,3 +328,79 @@ fn find_file(dir: &Path, id: &str) -> Option<std::path::PathBuf> {
     }
     None
 }
+
+/// A writer killed mid-upload leaves an `in-progress` catalog entry and half an object:
+/// `backup cleanup` lists it as abandoned in a dry run, then marks it failed and deletes the
+/// partial object, and keeps the real snapshot.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn cleanup_reports_and_clears_an_abandoned_upload() {
+    let w = raft_world().await;
+    w.seed("secret/app/db", json!({"password": VALUE})).await;
+    let store = p(&w, "store");
+    let created = w
+        .vk(&[
+            "backup",
+            "create",
+            "--type",
+            "logical",
+            "--mount",
+            "secret",
+            "--store",
+            &store,
+            "--no-encrypt",
+            "--field",
+            "id",
+        ])
+        .run()
+        .await;
+    created.ok();
+    let id = created.stdout.trim().to_string();
+
+    let root = w.home().join("store");
+    let raw = std::fs::read(root.join(format!("catalog/{id}.json"))).expect("catalog entry");
+    let mut entry: serde_json::Value = serde_json::from_slice(&raw).expect("entry JSON");
+    let dead = "logical-20261101T020000Z-0dead0";
+    entry["id"] = json!(dead);
+    entry["status"] = json!("in-progress");
+    entry["created_at"] = json!("2026-11-01T02:00:00Z");
+    entry["object_key"] = json!(format!("snapshots/{dead}.snap"));
+    for unfinished in [
+        "duration_ms",
+        "plain_size",
+        "stored_size",
+        "plain_sha256",
+        "stored_sha256",
+    ] {
+        entry[unfinished] = serde_json::Value::Null;
+    }
+    std::fs::write(root.join(format!("catalog/{dead}.json")), entry.to_string()).expect("plant");
+    let partial = root.join(format!("snapshots/{dead}.snap"));
+    std::fs::write(&partial, b"half an archive").expect("plant object");
+
+    let args = ["backup", "cleanup", "--store", &store, "--keep-last", "3"];
+    let mut dry = args.to_vec();
+    dry.extend(["--dry-run", "--format", "json"]);
+    let plan = w.vk(&dry).run().await;
+    plan.ok();
+    let plan = plan.json();
+    assert_eq!(plan["abandoned"], json!([dead]), "{plan}");
+    assert_eq!(plan["kept"], json!([id]), "{plan}");
+    assert!(partial.exists(), "a dry run deletes nothing");
+
+    let done = w.vk(&args).run().await;
+    done.ok();
+    assert!(
+        done.stdout.contains(dead) && done.stdout.contains("abandoned: marked failed"),
+        "{}",
+        done.stdout
+    );
+    assert!(!partial.exists(), "the partial object is deleted");
+    let listed = w
+        .vk(&["backup", "list", "--store", &store, "--format", "json"])
+        .run()
+        .await;
+    listed.ok();
+    let text = listed.stdout.clone();
+    assert!(text.contains("failed") && text.contains(dead), "{text}");
+    assert!(!done.all().contains(VALUE) && !text.contains(VALUE));
+}

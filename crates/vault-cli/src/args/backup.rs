@@ -139,6 +139,10 @@ pub(crate) enum BackupCommand {
         /// Keep the newest snapshot of each of the last N months.
         #[arg(long, value_name = "N")]
         keep_monthly: Option<u32>,
+        /// An `in-progress` entry older than this many hours is a dead writer's: mark it failed
+        /// and delete its partial object (default 24).
+        #[arg(long, value_name = "HOURS")]
+        abandoned_after_hours: Option<u32>,
         /// List what would go; remove nothing.
         #[arg(long)]
         dry_run: bool,

@@ -152,6 +152,7 @@ async fn run_other(ctx: &Ctx, cmd: BackupCommand) -> CliResult<()> {
             keep_daily,
             keep_weekly,
             keep_monthly,
+            abandoned_after_hours,
             dry_run,
         } => {
             let mut policy = RetentionPolicy::days(retention_days);
@@ -166,6 +167,9 @@ async fn run_other(ctx: &Ctx, cmd: BackupCommand) -> CliResult<()> {
             }
             if let Some(n) = keep_monthly {
                 policy = policy.with_keep_monthly(n);
+            }
+            if let Some(h) = abandoned_after_hours {
+                policy = policy.with_abandoned_after_hours(h);
             }
             let report = manager(ctx, &store, false)
                 .await?

@@ -124,12 +124,13 @@ pub(crate) fn restore(ctx: &Ctx, report: &RestoreReport) -> CliResult<()> {
     })
 }
 
-/// What cleanup removed (or would remove) and kept.
+/// What cleanup removed (or would remove), kept, and found abandoned by a dead writer.
 pub(crate) fn cleanup(ctx: &Ctx, report: &CleanupReport) -> CliResult<()> {
     let value = json!({
         "dry_run": report.dry_run,
         "removed": report.removed,
         "kept": report.kept,
+        "abandoned": report.abandoned,
     });
     ctx.out().print(&value, || {
         let mut t = Table::new(["Snapshot", "Decision"]);
@@ -143,6 +144,14 @@ pub(crate) fn cleanup(ctx: &Ctx, report: &CleanupReport) -> CliResult<()> {
         }
         for id in &report.kept {
             t.push([id.clone(), "kept".to_string()]);
+        }
+        let dead = if report.dry_run {
+            "abandoned: would mark failed"
+        } else {
+            "abandoned: marked failed"
+        };
+        for id in &report.abandoned {
+            t.push([id.clone(), dead.to_string()]);
         }
         t
     })
