@@ -109,3 +109,38 @@ pub struct SnapshotInfo {
     /// Why creation or verification failed.
     pub failure: Option<String>,
 }
+
+impl SnapshotInfo {
+    /// A new `in-progress` entry: nothing measured, checked or verified yet.
+    pub(crate) fn started(
+        id: String,
+        backup_type: BackupType,
+        created_at: DateTime<Utc>,
+        object_key: String,
+    ) -> Self {
+        SnapshotInfo {
+            id,
+            backup_type,
+            status: BackupStatus::InProgress,
+            created_at,
+            duration_ms: None,
+            object_key,
+            encrypted: false,
+            recipients: Vec::new(),
+            plain_size: None,
+            stored_size: None,
+            plain_sha256: None,
+            stored_sha256: None,
+            vault_version: None,
+            cluster_id: None,
+            cluster_name: None,
+            kv_mount: None,
+            raft_index: None,
+            raft_term: None,
+            secrets: None,
+            retention_days: None,
+            verified_at: None,
+            failure: None,
+        }
+    }
+}

@@ -12,30 +12,14 @@ use crate::catalog::{BackupStatus, BackupType, SnapshotInfo};
 use crate::retention::RetentionPolicy;
 
 fn entry(id: &str, status: BackupStatus, age_hours: i64, object_key: &str) -> SnapshotInfo {
-    SnapshotInfo {
-        id: id.into(),
-        backup_type: BackupType::Full,
-        status,
-        created_at: Utc::now() - TimeDelta::hours(age_hours),
-        duration_ms: None,
-        object_key: object_key.into(),
-        encrypted: false,
-        recipients: Vec::new(),
-        plain_size: None,
-        stored_size: None,
-        plain_sha256: None,
-        stored_sha256: None,
-        vault_version: None,
-        cluster_id: None,
-        cluster_name: None,
-        kv_mount: None,
-        raft_index: None,
-        raft_term: None,
-        secrets: None,
-        retention_days: None,
-        verified_at: None,
-        failure: None,
-    }
+    let mut e = SnapshotInfo::started(
+        id.into(),
+        BackupType::Full,
+        Utc::now() - TimeDelta::hours(age_hours),
+        object_key.into(),
+    );
+    e.status = status;
+    e
 }
 
 #[tokio::test]

@@ -106,38 +106,27 @@ impl SnapshotManager {
         let id = new_id(options.backup_type, created_at);
         let encrypted = !recipients.is_empty();
         let object_key = self.catalog.object_key(&id, encrypted);
-        let mut entry = SnapshotInfo {
-            id: id.clone(),
-            backup_type: options.backup_type,
-            status: BackupStatus::InProgress,
+        let mut entry = SnapshotInfo::started(
+            id.clone(),
+            options.backup_type,
             created_at,
-            duration_ms: None,
-            object_key: if options.upload {
+            if options.upload {
                 object_key.clone()
             } else {
                 String::new()
             },
-            encrypted,
-            recipients,
-            plain_size: None,
-            stored_size: None,
-            plain_sha256: None,
-            stored_sha256: None,
-            vault_version: health
-                .as_ref()
-                .map(|h| h.version.clone())
-                .filter(|v| !v.is_empty()),
-            cluster_id: health.as_ref().and_then(|h| h.cluster_id.clone()),
-            cluster_name: health.as_ref().and_then(|h| h.cluster_name.clone()),
-            kv_mount: (options.backup_type == BackupType::Logical)
-                .then(|| options.kv_mount.clone()),
-            raft_index: None,
-            raft_term: None,
-            secrets: None,
-            retention_days: options.retention_days,
-            verified_at: None,
-            failure: None,
-        };
+        );
+        entry.encrypted = encrypted;
+        entry.recipients = recipients;
+        entry.vault_version = health
+            .as_ref()
+            .map(|h| h.version.clone())
+            .filter(|v| !v.is_empty());
+        entry.cluster_id = health.as_ref().and_then(|h| h.cluster_id.clone());
+        entry.cluster_name = health.as_ref().and_then(|h| h.cluster_name.clone());
+        entry.kv_mount =
+            (options.backup_type == BackupType::Logical).then(|| options.kv_mount.clone());
+        entry.retention_days = options.retention_days;
         if options.upload {
             self.catalog.create(&entry).await?;
         }

@@ -14,30 +14,14 @@ fn entry(day: &str, status: BackupStatus) -> SnapshotInfo {
         )
         .single()
         .expect("a valid time");
-    SnapshotInfo {
-        id: format!("full-{day}"),
-        backup_type: BackupType::Full,
-        status,
+    let mut e = SnapshotInfo::started(
+        format!("full-{day}"),
+        BackupType::Full,
         created_at,
-        duration_ms: None,
-        object_key: String::new(),
-        encrypted: false,
-        recipients: Vec::new(),
-        plain_size: None,
-        stored_size: None,
-        plain_sha256: None,
-        stored_sha256: None,
-        vault_version: None,
-        cluster_id: None,
-        cluster_name: None,
-        kv_mount: None,
-        raft_index: None,
-        raft_term: None,
-        secrets: None,
-        retention_days: None,
-        verified_at: None,
-        failure: None,
-    }
+        String::new(),
+    );
+    e.status = status;
+    e
 }
 
 /// 400 daily snapshots, 2025-01-01 to 2026-02-04 at 03:00 UTC; the one of 2025-06-15 is the

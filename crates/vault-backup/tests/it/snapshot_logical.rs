@@ -1,94 +1,19 @@
 //! LOGICAL snapshots of a KV v2 mount (on a dev server: no Raft needed): round trip with every
 //! version, deleted and destroyed markers and metadata; granular restore of a subtree.
 
-use serde_json::{Value, json};
+use serde_json::json;
 use vault_backup::{
     BackupStatus, BackupType, CreateOptions, RestoreAction, RestoreOptions, SnapshotFilter,
 };
 use vault_testkit::OpenBao;
 
-use crate::snapshot_support::{get, manager, put, raw_catalog};
-
-const PLANTED: &str = "planted-kv-value-5d17aa";
-
-/// What a secret looks like: per version (data or status), plus custom metadata.
-async fn state(bao: &OpenBao, path: &str) -> Value {
-    let (status, meta) = bao
-        .api("GET", &format!("secret/metadata/{path}"), None)
-        .await;
-    if status == 404 {
-        return json!(null);
-    }
-    let meta = &meta["data"];
-    let mut versions = serde_json::Map::new();
-    if let Some(map) = meta["versions"].as_object() {
-        for (v, s) in map {
-            let n: u64 = v.parse().expect("version number");
-            let value = if s["destroyed"] == json!(true) {
-                json!("destroyed")
-            } else if s["deletion_time"] != json!("") {
-                json!("deleted")
-            } else {
-                get(bao, path, n).await.1
-            };
-            versions.insert(v.clone(), value);
-        }
-    }
-    json!({
-        "current": meta["current_version"],
-        "custom": meta["custom_metadata"],
-        "max_versions": meta["max_versions"],
-        "versions": versions,
-    })
-}
-
-async fn plant_secrets(bao: &OpenBao) {
-    put(bao, "app/db", json!({"password": PLANTED})).await;
-    put(bao, "app/db", json!({"password": "v2"})).await;
-    put(bao, "app/db", json!({"password": "v3", "user": "svc"})).await;
-    let (s, _) = bao
-        .api(
-            "POST",
-            "secret/delete/app/db",
-            Some(json!({"versions": [2]})),
-        )
-        .await;
-    assert_eq!(s, 204);
-    put(bao, "app/api", json!({"key": "a1"})).await;
-    put(bao, "app/api", json!({"key": "a2"})).await;
-    let (s, _) = bao
-        .api(
-            "PUT",
-            "secret/destroy/app/api",
-            Some(json!({"versions": [1]})),
-        )
-        .await;
-    assert_eq!(s, 204);
-    let (s, b) = bao
-        .api(
-            "POST",
-            "secret/metadata/other/cfg",
-            Some(json!({"max_versions": 5, "custom_metadata": {"owner": "team-a"}})),
-        )
-        .await;
-    assert_eq!(s, 204, "{b}");
-    put(bao, "other/cfg", json!({"flag": true, "n": 3})).await;
-}
-
-const PATHS: [&str; 3] = ["app/api", "app/db", "other/cfg"];
-
-async fn all_states(bao: &OpenBao) -> Vec<Value> {
-    let mut out = Vec::new();
-    for p in PATHS {
-        out.push(state(bao, p).await);
-    }
-    out
-}
+use crate::e2e_support::{PLANTED, all_states, seed, state};
+use crate::snapshot_support::{manager, put, raw_catalog};
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn logical_round_trip_and_granular_restore() {
     let bao = OpenBao::dev().await;
-    plant_secrets(&bao).await;
+    seed(&bao).await;
     let before = all_states(&bao).await;
     assert_eq!(before[1]["versions"]["2"], json!("deleted"), "{before:?}");
     assert_eq!(before[0]["versions"]["1"], json!("destroyed"), "{before:?}");
