@@ -65,6 +65,33 @@ impl Catalog {
         format!("{}snapshots/{id}{suffix}", self.prefix)
     }
 
+    /// An entry read back from the store: at most [`MAX_ENTRY_LEN`] bytes, naming `id`, and
+    /// pointing at `id`'s own object (or none). The store is not trusted: an edited entry must
+    /// not make cleanup delete, or verify read, another object of the store.
+    fn parse(&self, key: &str, bytes: &Bytes, id: &str) -> Result<SnapshotInfo, BackupError> {
+        if bytes.len() > MAX_ENTRY_LEN {
+            return Err(BackupError::integrity(format!(
+                "catalog entry {key} is larger than {MAX_ENTRY_LEN} bytes"
+            )));
+        }
+        let entry: SnapshotInfo = serde_json::from_slice(bytes).map_err(|e| {
+            BackupError::integrity(format!("catalog entry {key} is not valid: {e}"))
+        })?;
+        if entry.id != id {
+            return Err(BackupError::integrity(format!(
+                "catalog entry {key} names another snapshot id"
+            )));
+        }
+        if !entry.object_key.is_empty() && entry.object_key != self.object_key(id, entry.encrypted)
+        {
+            return Err(BackupError::integrity(format!(
+                "catalog entry {key} points at an object that is not its own snapshot"
+            ))
+            .with_hint("the entry was edited or comes from another tool; remove it by hand"));
+        }
+        Ok(entry)
+    }
+
     /// Write (or replace) an entry.
     pub(crate) async fn put(&self, entry: &SnapshotInfo) -> Result<(), BackupError> {
         let key = self.key(&entry.id);
@@ -109,11 +136,15 @@ impl Catalog {
     pub(crate) async fn get(&self, id: &str) -> Result<SnapshotInfo, BackupError> {
         validate_id(id)?;
         let key = self.key(id);
-        let bytes = self.store.get_bytes(&key).await.map_err(|e| {
-            BackupError::store(&format!("read catalog entry {key}"), e)
-                .with_hint("list the snapshots to see which ids exist")
-        })?;
-        parse(&key, &bytes, id)
+        let bytes = self
+            .store
+            .get_bytes_limited(&key, MAX_ENTRY_LEN)
+            .await
+            .map_err(|e| {
+                BackupError::store(&format!("read catalog entry {key}"), e)
+                    .with_hint("list the snapshots to see which ids exist")
+            })?;
+        self.parse(&key, &bytes, id)
     }
 
     /// Every readable entry, oldest first; unreadable ones are logged and skipped.
@@ -136,14 +167,21 @@ impl Catalog {
             if validate_id(id).is_err() {
                 continue;
             }
-            match self.store.get_bytes(&object.key).await {
-                Ok(bytes) => match parse(&object.key, &bytes, id) {
+            match self
+                .store
+                .get_bytes_limited(&object.key, MAX_ENTRY_LEN)
+                .await
+            {
+                Ok(bytes) => match self.parse(&object.key, &bytes, id) {
                     Ok(entry) => entries.push(entry),
                     Err(e) => {
                         tracing::warn!(key = %object.key, error = %e, "skipping catalog entry")
                     }
                 },
                 Err(e) if e.is_not_found() => {}
+                Err(e) if e.kind() == vault_core::VaultErrorKind::Validation => {
+                    tracing::warn!(key = %object.key, error = %e, "skipping catalog entry")
+                }
                 Err(e) => {
                     return Err(BackupError::store(
                         &format!("read catalog entry {}", object.key),
@@ -155,22 +193,6 @@ impl Catalog {
         entries.sort_by(|a, b| a.created_at.cmp(&b.created_at).then(a.id.cmp(&b.id)));
         Ok(entries)
     }
-}
-
-fn parse(key: &str, bytes: &Bytes, id: &str) -> Result<SnapshotInfo, BackupError> {
-    if bytes.len() > MAX_ENTRY_LEN {
-        return Err(BackupError::integrity(format!(
-            "catalog entry {key} is larger than {MAX_ENTRY_LEN} bytes"
-        )));
-    }
-    let entry: SnapshotInfo = serde_json::from_slice(bytes)
-        .map_err(|e| BackupError::integrity(format!("catalog entry {key} is not valid: {e}")))?;
-    if entry.id != id {
-        return Err(BackupError::integrity(format!(
-            "catalog entry {key} names another snapshot id"
-        )));
-    }
-    Ok(entry)
 }
 
 #[cfg(test)]
@@ -185,5 +207,42 @@ mod tests {
         for bad in ["", "../x", "a/b", "A b", &"x".repeat(100)] {
             assert!(validate_id(bad).is_err(), "{bad:?}");
         }
+    }
+
+    #[tokio::test]
+    async fn an_entry_pointing_at_another_object_or_too_big_is_refused() {
+        use vault_core::{BlobStoreExt, LocalDirStore};
+        let dir = tempfile::tempdir().expect("temp dir");
+        let store: Arc<dyn BlobStore> = Arc::new(LocalDirStore::new(dir.path()).expect("store"));
+        let catalog = Catalog::new(store.clone(), "vault/".into());
+        let id = new_id(BackupType::Full, Utc::now());
+        let own = catalog.object_key(&id, false);
+        let entry = SnapshotInfo::started(id.clone(), BackupType::Full, Utc::now(), own);
+        catalog.put(&entry).await.expect("put");
+        assert_eq!(catalog.get(&id).await.expect("own object"), entry);
+
+        // An edited entry aimed at another team's object (or at a catalog entry) would make
+        // cleanup delete it.
+        for other in ["otherteam/snapshots/x.snap", "vault/catalog/x.json"] {
+            let mut forged = entry.clone();
+            forged.object_key = other.into();
+            let key = format!("vault/catalog/{id}.json");
+            let json = serde_json::to_vec(&forged).expect("json");
+            store
+                .put_bytes(&key, Bytes::from(json))
+                .await
+                .expect("plant");
+            let err = catalog.get(&id).await.expect_err("refused");
+            assert!(err.to_string().contains("not its own snapshot"), "{err}");
+            assert!(catalog.list().await.expect("list skips it").is_empty());
+        }
+
+        let key = format!("vault/catalog/{id}.json");
+        store
+            .put_bytes(&key, Bytes::from(vec![b' '; MAX_ENTRY_LEN + 1]))
+            .await
+            .expect("plant");
+        assert!(catalog.get(&id).await.is_err());
+        assert!(catalog.list().await.expect("list skips it").is_empty());
     }
 }

@@ -42,7 +42,13 @@ impl Import {
         let mut written = 0u64;
         while let Some((name, bytes)) = rx.recv().await {
             let record: SecretRecord = serde_json::from_slice(&bytes).map_err(|e| {
-                BackupError::integrity(format!("member {name} is not a secret record: {e}"))
+                // serde's message may quote the offending value: a secret. Position only.
+                BackupError::integrity(format!(
+                    "member {name} is not a secret record ({:?} error at line {} column {})",
+                    e.classify(),
+                    e.line(),
+                    e.column()
+                ))
             })?;
             check_record(&name, &record)?;
             if let Some(p) = &prefix

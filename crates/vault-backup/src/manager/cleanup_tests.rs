@@ -35,7 +35,9 @@ async fn stale_in_progress_entries_are_failed_and_their_objects_removed() {
     let manager = SnapshotManager::builder(client, Arc::clone(&store))
         .build()
         .expect("manager");
-    let partial = "vault/snapshots/full-20261201T020000Z-00aaaa.snap";
+    let partial = &manager
+        .catalog
+        .object_key("full-20261201T020000Z-00aaaa", false);
     store
         .put_bytes(partial, Bytes::from_static(b"half a snapshot"))
         .await

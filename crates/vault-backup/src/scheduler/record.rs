@@ -95,10 +95,18 @@ pub(crate) async fn read_all(
             unreadable += 1;
             continue;
         }
-        let bytes = match store.get_bytes(&meta.key).await {
+        let bytes = match store
+            .get_bytes_limited(&meta.key, MAX_RECORD_BYTES as usize)
+            .await
+        {
             Ok(b) => b,
             // Deleted between list and get (retention on another machine).
             Err(e) if e.is_not_found() => continue,
+            // Grew past the cap after the listing (the listed size is not trusted).
+            Err(e) if e.kind() == vault_core::VaultErrorKind::Validation => {
+                unreadable += 1;
+                continue;
+            }
             Err(e) => return Err(store_error("read", &meta.key, e)),
         };
         match serde_json::from_slice::<RunRecord>(&bytes) {

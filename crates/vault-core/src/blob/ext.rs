@@ -40,6 +40,26 @@ pub trait BlobStoreExt: BlobStore {
         Ok(buf.freeze())
     }
 
+    /// Read the whole object into memory, refusing one larger than `max` bytes: for small
+    /// records read back from a store (catalog entries, run records), where the object's size
+    /// is not trusted. Stops reading at `max + 1` bytes; a bigger object is a `Validation` error.
+    async fn get_bytes_limited(&self, key: &str, max: usize) -> Result<Bytes, VaultError> {
+        let mut stream = self.get(key).await?;
+        let mut buf = BytesMut::new();
+        while let Some(chunk) = stream.next().await {
+            let chunk = chunk
+                .map_err(|e| io_error("read blob", key, "the object stream failed".into(), e))?;
+            if buf.len() + chunk.len() > max {
+                return Err(VaultError::new(VaultErrorKind::Validation)
+                    .with_operation("read blob")
+                    .with_path(key.to_string())
+                    .with_message(format!("the object is larger than {max} bytes")));
+            }
+            buf.extend_from_slice(&chunk);
+        }
+        Ok(buf.freeze())
+    }
+
     /// Whether an object exists under `key`.
     async fn exists(&self, key: &str) -> Result<bool, VaultError> {
         Ok(self.head(key).await?.is_some())

@@ -122,13 +122,23 @@ impl Run<'_> {
     /// Writes `current` with `cas = n`; a replay that already landed (version `n + 1` holds it)
     /// counts as done.
     async fn restore(&self, current: &SecretData, n: u64) -> Result<u64, RotationError> {
+        // `n` comes from custom_metadata, which anyone with write access can edit.
+        let next = n.checked_add(1).ok_or_else(|| {
+            RotationError::new(
+                crate::RotationErrorKind::Conflict,
+                format!(
+                    "{}: the recorded pending version {n} is not a KV version",
+                    self.policy.path
+                ),
+            )
+        })?;
         let request = WriteSecretRequest::new(current.expose().clone()).with_cas(n);
         match self.kv.write(&self.policy.path, &request).await {
-            Ok(meta) => Ok(meta.version.unwrap_or(n + 1)),
+            Ok(meta) => Ok(meta.version.unwrap_or(next)),
             Err(e) if e.kind() == KvErrorKind::CasMismatch => {
-                let again = self.kv.read_version(&self.policy.path, n + 1).await?;
+                let again = self.kv.read_version(&self.policy.path, next).await?;
                 if again.data == *current {
-                    Ok(n + 1)
+                    Ok(next)
                 } else {
                     Err(RotationError::new(
                         crate::RotationErrorKind::Conflict,

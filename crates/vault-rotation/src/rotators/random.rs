@@ -75,7 +75,8 @@ impl RandomRotator {
         keys: &[String],
     ) -> Result<Self, RotationError> {
         let mut classes = classes.to_vec();
-        classes.dedup();
+        let mut seen = std::collections::HashSet::new();
+        classes.retain(|c| seen.insert(*c));
         if classes.is_empty() {
             return Err(RotationError::config("random rotator: no character class")
                 .with_hint("list some of lower, upper, digit, symbol"));
@@ -183,6 +184,15 @@ mod tests {
     use serde_json::json;
 
     use super::*;
+
+    #[test]
+    fn repeated_classes_count_once_wherever_they_stand() {
+        use CharClass::{Lower, Upper};
+        // Two classes, so two characters are enough; a non-adjacent repeat used to count twice.
+        let r = RandomRotator::new(2, &[Lower, Upper, Lower], &["k".to_string()])
+            .expect("lower and upper only");
+        assert_eq!(r.classes, [Lower, Upper]);
+    }
 
     fn ctx() -> RotationContext {
         RotationContext {

@@ -176,7 +176,7 @@ impl PostgresRotatorConfig {
                 if roles[0] == roles[1] {
                     return bad(format!(
                         "the two alternating roles are both `{}`; name two different roles",
-                        roles[0]
+                        super::conn::role_text(&roles[0])
                     ));
                 }
             }
