@@ -313,6 +313,28 @@ async fn refusals_have_clear_errors_and_exit_codes() {
     .run()
     .await;
     out.code(2);
+    // A taken cert name is refused before the secret key is written (no orphan key).
+    let out = Cmd::new(
+        w.home(),
+        &[
+            "backup",
+            "keygen",
+            "--user-id",
+            "x",
+            "--cert",
+            "cert.asc",
+            "--secret-key",
+            "new-key.asc",
+        ],
+    )
+    .current_dir(w.home())
+    .run()
+    .await;
+    out.code(2);
+    assert!(
+        !w.home().join("new-key.asc").exists(),
+        "orphan secret key written"
+    );
 }
 
 fn find_file(dir: &Path, id: &str) -> Option<std::path::PathBuf> {

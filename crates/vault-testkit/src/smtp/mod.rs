@@ -81,8 +81,8 @@ impl ReceivedMail {
     }
 }
 
-/// A running aiosmtpd server on `127.0.0.1`, stopped when dropped.
-#[derive(Debug)]
+/// A running aiosmtpd server on `127.0.0.1`, stopped when dropped. `Debug` hides the AUTH
+/// password, so a test's own output cannot look like a leak from the code under test.
 pub struct SmtpServer {
     process: ServerProcess,
     port: u16,
@@ -91,6 +91,18 @@ pub struct SmtpServer {
     dir: tempfile::TempDir,
     username: String,
     password: String,
+}
+
+impl std::fmt::Debug for SmtpServer {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("SmtpServer")
+            .field("port", &self.port)
+            .field("mode", &self.mode)
+            .field("dir", &self.dir.path())
+            .field("username", &self.username)
+            .field("password", &"***")
+            .finish_non_exhaustive()
+    }
 }
 
 impl SmtpServer {

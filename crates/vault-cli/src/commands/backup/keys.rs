@@ -67,6 +67,10 @@ pub(crate) fn keygen(
         })?)),
         None => None,
     };
+    // Both names are checked before anything is written, so a taken cert name cannot leave a
+    // new secret key behind whose fingerprint was never shown.
+    refuse_existing(cert)?;
+    refuse_existing(secret_key)?;
     let key = vault_backup::generate_key(user_id, passphrase.as_ref()).map_err(backup_error)?;
     write_new(secret_key, key.secret_key.expose().as_bytes())?;
     write_new(cert, key.public_cert.as_bytes())?;
@@ -88,11 +92,16 @@ pub(crate) fn keygen(
 /// Writes a new file readable only by its owner, atomically ([`vault_core::write_private`]),
 /// refusing to replace an existing file: a key file is never silently lost.
 fn write_new(path: &Path, bytes: &[u8]) -> CliResult<()> {
+    refuse_existing(path)?;
+    vault_core::write_private(path, bytes).map_err(|e| CliError::io("write", path, &e))
+}
+
+fn refuse_existing(path: &Path) -> CliResult<()> {
     if std::fs::symlink_metadata(path).is_ok() {
         return Err(
             CliError::usage(format!("{} already exists", path.display()))
                 .with_hint("refusing to overwrite a key file; choose another name"),
         );
     }
-    vault_core::write_private(path, bytes).map_err(|e| CliError::io("write", path, &e))
+    Ok(())
 }
